@@ -1,0 +1,43 @@
+"""Exceptions shared by every layer of :mod:`cad`.
+
+Every error names the offending field or position so that a user can fix the
+input; the command-line tools map them to exit codes (2 for bad input, 3 for an
+exhausted budget).
+"""
+
+
+class CadError(Exception):
+    """Base class of all errors raised by :mod:`cad`."""
+
+
+class InputError(CadError, ValueError):
+    """Bad input: wrong type, unknown variable, zero polynomial where a non-zero one is needed, ..."""
+
+
+class ParseError(InputError):
+    """Text that does not parse.  ``line`` and ``column`` are 1-based (``None`` when unknown)."""
+
+    def __init__(self, message, line=None, column=None, source=None):
+        self.message = message
+        self.line = line
+        self.column = column
+        self.source = source
+        where = ""
+        if line is not None:
+            where = f"line {line}, column {column}: " if column is not None else f"line {line}: "
+        if source:
+            where = f"{source}: {where}"
+        super().__init__(where + message)
+
+
+class BudgetExceeded(CadError):
+    """A time or cell budget ran out.  Callers turn this into the verdict ``unknown``."""
+
+    def __init__(self, what, limit, used=None):
+        self.what = what
+        self.limit = limit
+        self.used = used
+        msg = f"{what} budget of {limit} exhausted"
+        if used is not None:
+            msg += f" (used {used})"
+        super().__init__(msg)

@@ -1,0 +1,31 @@
+import os
+import shutil
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "dev", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+SHARED = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", "..", "shared"))
+
+
+@pytest.fixture
+def qepcad():
+    """Path of the QEPCAD B binary; the test is skipped when it is not installed."""
+    path = shutil.which("qepcad")
+    if path is None:
+        pytest.skip("QEPCAD B (qepcad) is not installed")
+    return path
+
+
+@pytest.fixture
+def shared_dir():
+    if not os.path.isdir(SHARED):
+        pytest.skip("../shared is not beside the checkout")
+    return SHARED
