@@ -1,0 +1,928 @@
+"""Polynomial rings over Z and Q with an explicit variable order.
+
+Polynomials are *raw* python-flint objects: ``fmpz_mpoly`` (integer
+coefficients) of ``ring.ctx`` and ``fmpq_mpoly`` (rational coefficients) of
+``ring.qctx``.  There is no wrapper class per polynomial, so the hot paths of
+projection and lifting run in FLINT (``fmpz_mpoly`` resultants, discriminants,
+gcds and factorisation; FLINT documentation, "fmpz_mpoly: multivariate
+polynomials over the integers").  :class:`PolyRing` owns the variable order:
+the contexts are created with ``lex`` ordering over the variables *in the
+order given*, so flint's term order is the ring's order and the ring never
+relies on name sorting.
+
+The module also holds the lexer of QEPCAD B's input language (Brown, "QEPCAD B:
+a program for computing with semi-algebraic sets using CADs", SIGSAM Bulletin
+37(4), 2003; and the QEPCAD B user documentation on input formulas), shared by
+the polynomial parser here and the formula parser in :mod:`cad.formula`:
+
+* :func:`tokenize` turns text into :class:`Token` values;
+* :func:`parse_polynomial_tokens` parses the longest polynomial expression that
+  starts at a token position (recursive descent, juxtaposition is
+  multiplication, as in QEPCAD: ``3 x^2 y - z``, ``2(x + 1)``, ``1/2 x``).
+
+sympy is used only by :meth:`PolyRing.to_sympy` / :meth:`PolyRing.from_sympy`
+and is imported inside them, so importing this module costs only flint.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Mapping, NamedTuple, Sequence
+
+from flint import fmpq, fmpq_mpoly, fmpq_mpoly_ctx, fmpz, fmpz_mpoly, fmpz_mpoly_ctx, fmpz_poly
+
+from cad.errors import InputError, ParseError
+
+__all__ = [
+    "PolyRing",
+    "Token",
+    "tokenize",
+    "parse_polynomial_tokens",
+    "NAME_RE",
+]
+
+#: A variable name: a letter or underscore followed by letters, digits and underscores.
+NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+# --------------------------------------------------------------------------- lexer
+
+
+class Token(NamedTuple):
+    """One lexical token.  ``line`` and ``column`` are 1-based and point at its first character.
+
+    ``kind`` is one of
+
+    ``'num'``     an unsigned decimal literal: digits (``12``), or digits '.' digits (``1.5``; the
+                  polynomial parser rejects the latter, QEPCAD has no decimal numbers);
+    ``'name'``    an identifier ``[A-Za-z_][A-Za-z0-9_]*`` -- variables and also keywords such as
+                  ``E``, ``A``, ``finish`` (the formula parser interprets them by text);
+    ``'op'``      an operator; text is one of
+                  arithmetic ``+ - * / ^`` (and ``**``, which the polynomial parser rejects with a hint),
+                  relations ``= /= < <= > >=``,
+                  connectives ``/\\ \\/ ~ ==> <== <==>``;
+    ``'lparen'`` ``'rparen'``  ``(`` ``)`` ;  ``'lbrack'`` ``'rbrack'``  ``[`` ``]`` ;
+    ``'lbrace'`` ``'rbrace'``  ``{`` ``}`` ;
+    ``'comma'`` ``,`` ; ``'dot'`` ``.`` (QEPCAD's formula terminator) ; ``'semi'`` ``;`` ;
+    ``'colon'`` ``:`` ;
+    ``'eof'``     end of input (always the last token; text ``''``).
+    """
+
+    kind: str
+    text: str
+    line: int
+    column: int
+
+
+# Longest operators first so that '<==>' wins over '<==' over '<=' over '<'.
+_OPS = ["<==>", "==>", "<==", "**", "<=", ">=", "/=", "/\\", "\\/", "=", "<", ">", "~", "+", "-", "*", "/", "^"]
+_PUNCT = {
+    "(": "lparen", ")": "rparen", "[": "lbrack", "]": "rbrack", "{": "lbrace", "}": "rbrace",
+    ",": "comma", ".": "dot", ";": "semi", ":": "colon",
+}
+_TOKEN_RE = re.compile(
+    r"(?P<ws>[ \t\r\f\v]+)|(?P<nl>\n)"
+    r"|(?P<num>[0-9]+(?:\.[0-9]+)?)"
+    r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
+    r"|(?P<op>" + "|".join(re.escape(o) for o in _OPS) + r")"
+    r"|(?P<punct>[" + re.escape("".join(_PUNCT)) + r"])"
+    r"|(?P<bad>.)",
+    re.DOTALL,
+)
+
+
+def tokenize(text: str, line_offset: int = 0, column_offset: int = 0) -> list[Token]:
+    """Split ``text`` into :class:`Token` values (see :class:`Token` for the kinds), ending with ``'eof'``.
+
+    ``line_offset`` is added to every line number (for text cut out of a larger file) and
+    ``column_offset`` to the columns of the first line.  Raises :class:`ParseError` at the first
+    character that starts no token.
+    """
+    if not isinstance(text, str):
+        raise InputError(f"expected text to tokenize, got {type(text).__name__}")
+    tokens: list[Token] = []
+    append = tokens.append
+    line = 1 + line_offset
+    line_start = -column_offset  # column = pos - line_start + 1
+    for m in _TOKEN_RE.finditer(text):
+        kind = m.lastgroup
+        if kind == "ws":
+            continue
+        start = m.start()
+        if kind == "nl":
+            line += 1
+            line_start = start + 1
+            continue
+        tok = m.group()
+        if kind == "punct":
+            kind = _PUNCT[tok]
+        elif kind == "bad":
+            raise ParseError(f"unexpected character {tok!r}", line, start - line_start + 1)
+        append(Token(kind, tok, line, start - line_start + 1))
+    append(Token("eof", "", line, len(text) - line_start + 1))
+    return tokens
+
+
+def _describe(tok: Token) -> str:
+    return "end of input" if tok.kind == "eof" else repr(tok.text)
+
+
+def _error(tok: Token, message: str) -> ParseError:
+    return ParseError(message, tok.line, tok.column)
+
+
+# ------------------------------------------------------- rational polys as (numerator, denominator)
+#
+# Parsing and sympy conversion build polynomials with fmpz_mpoly arithmetic and carry one positive
+# fmpz denominator, because fmpz_mpoly arithmetic is faster than fmpq_mpoly and because
+# PolyRing.parse wants the numerator anyway.  Invariant: den > 0 and gcd(content(num), den) == 1.
+
+_ONE = fmpz(1)
+
+
+def _reduce(num: fmpz_mpoly, den: fmpz):
+    if den == 1:
+        return num, den
+    g = num.content().gcd(den)
+    if g != 1:
+        return num / g, den // g  # exact: g divides every coefficient
+    return num, den
+
+
+def _q_add(a, b, negate=False):
+    (an, ad), (bn, bd) = a, b
+    if ad == bd:
+        num = an - bn if negate else an + bn
+        return _reduce(num, ad)
+    g = ad.gcd(bd)
+    fa, fb = bd // g, ad // g
+    num = an * fa - bn * fb if negate else an * fa + bn * fb
+    return _reduce(num, ad * fa)
+
+
+def _q_sum(terms):
+    """Sum of a non-empty list of (num, den) pairs by balanced pairwise addition."""
+    while len(terms) > 1:
+        nxt = [_q_add(terms[k], terms[k + 1]) for k in range(0, len(terms) - 1, 2)]
+        if len(terms) % 2:
+            nxt.append(terms[-1])
+        terms = nxt
+    return terms[0]
+
+
+def _q_mul(a, b):
+    (an, ad), (bn, bd) = a, b
+    if ad == 1 and bd == 1:
+        return an * bn, _ONE
+    return _reduce(an * bn, ad * bd)
+
+
+def _q_to_fmpq_mpoly(num: fmpz_mpoly, den: fmpz, qctx) -> fmpq_mpoly:
+    q = fmpq_mpoly(num, qctx)
+    return q if den == 1 else q / den
+
+
+# --------------------------------------------------------------------------- parser
+
+
+class _Parser:
+    """Recursive descent over a token list (grammar in :func:`parse_polynomial_tokens`)."""
+
+    __slots__ = ("toks", "pos", "ring", "ctx", "gens", "index")
+
+    def __init__(self, tokens, pos, ring):
+        self.toks = tokens
+        self.pos = pos
+        self.ring = ring
+        self.ctx = ring.ctx
+        self.gens = ring.gens
+        self.index = ring._index
+
+    def expr(self):
+        toks = self.toks
+        tok = toks[self.pos]
+        negate = False
+        if tok.kind == "op" and tok.text in ("+", "-"):
+            negate = tok.text == "-"
+            self.pos += 1
+        value = self.term()
+        if negate:
+            value = (-value[0], value[1])
+        tok = toks[self.pos]
+        if not (tok.kind == "op" and tok.text in ("+", "-")):
+            return value
+        # A sum: collect the terms and add them pairwise (balanced), so a long sum of n terms
+        # costs O(n log n) term merges instead of the O(n^2) of a left-to-right fold.
+        terms = [value]
+        while tok.kind == "op" and tok.text in ("+", "-"):
+            self.pos += 1
+            tnum, tden = self.term()
+            terms.append((-tnum, tden) if tok.text == "-" else (tnum, tden))
+            tok = toks[self.pos]
+        return _q_sum(terms)
+
+    def term(self):
+        toks = self.toks
+        value = self.factor()
+        while True:
+            tok = toks[self.pos]
+            kind = tok.kind
+            if kind == "op":
+                if tok.text == "*":
+                    self.pos += 1
+                    value = _q_mul(value, self.factor())
+                    continue
+                if tok.text == "/":
+                    self.pos += 1
+                    dtok = toks[self.pos]
+                    dnum, dden = self.factor()
+                    if not dnum.is_constant():
+                        raise _error(dtok, "division by the non-constant polynomial "
+                                     f"{self.ring.to_str(dnum)!s} (only division by a non-zero "
+                                     "rational constant is allowed)")
+                    c = fmpz(dnum.leading_coefficient()) if not dnum.is_zero() else fmpz(0)
+                    if c == 0:
+                        raise _error(dtok, "division by zero")
+                    num, den = value
+                    if c < 0:
+                        num, c = -num, -c
+                    value = _reduce(num * dden, den * c)
+                    continue
+                if tok.text == "**":
+                    raise _error(tok, "'**' is not QEPCAD syntax; write powers with '^'")
+                if tok.text == "^":
+                    raise _error(tok, "a power cannot be raised to a power; use parentheses")
+                return value
+            if kind == "num" or kind == "name" or kind == "lparen":
+                # juxtaposition is multiplication: "3 x^2 y", "2(x + 1)"
+                value = _q_mul(value, self.factor())
+                continue
+            return value
+
+    def factor(self):
+        toks = self.toks
+        tok = toks[self.pos]
+        if tok.kind == "op" and tok.text in ("+", "-"):
+            # a sign inside a product, e.g. "x * -y"
+            self.pos += 1
+            num, den = self.factor()
+            return (-num if tok.text == "-" else num), den
+        base = self.atom()
+        tok = toks[self.pos]
+        if tok.kind == "op" and tok.text == "^":
+            self.pos += 1
+            etok = toks[self.pos]
+            if etok.kind != "num" or "." in etok.text:
+                if etok.kind == "op" and etok.text == "-":
+                    raise _error(etok, "negative exponents are not allowed (exponents are "
+                                 "non-negative integers)")
+                raise _error(etok, f"expected a non-negative integer exponent after '^', found "
+                             f"{_describe(etok)}")
+            self.pos += 1
+            e = int(etok.text)
+            num, den = base
+            if e == 1:
+                return base
+            return num ** e, (den ** e if den != 1 else den)
+        return base
+
+    def atom(self):
+        toks = self.toks
+        tok = toks[self.pos]
+        kind = tok.kind
+        if kind == "num":
+            if "." in tok.text:
+                raise _error(tok, f"decimal number {tok.text!r} is not allowed; write it as a "
+                             "fraction of integers, e.g. 3/2")
+            self.pos += 1
+            return self.ctx.constant(int(tok.text)), _ONE
+        if kind == "name":
+            i = self.index.get(tok.text)
+            if i is None:
+                raise _error(tok, f"unknown variable {tok.text!r} (the variables are "
+                             f"{', '.join(self.ring.variables) or 'none'})")
+            self.pos += 1
+            return self.gens[i], _ONE
+        if kind == "lparen":
+            self.pos += 1
+            value = self.expr()
+            close = toks[self.pos]
+            if close.kind != "rparen":
+                raise _error(close, f"expected ')' to close the '(' at line {tok.line}, column "
+                             f"{tok.column}, found {_describe(close)}")
+            self.pos += 1
+            return value
+        raise _error(tok, f"expected a polynomial term (number, variable or '('), found "
+                     f"{_describe(tok)}")
+
+
+def _parse_tokens(tokens, pos, ring):
+    p = _Parser(tokens, pos, ring)
+    num, den = p.expr()
+    return num, den, p.pos
+
+
+def parse_polynomial_tokens(tokens: Sequence[Token], pos: int, ring: "PolyRing"):
+    """Parse the longest polynomial expression starting at ``tokens[pos]``; return ``(fmpq_mpoly, newpos)``.
+
+    Grammar (QEPCAD B input syntax; recursive descent)::
+
+        expr   := ['+'|'-'] term (('+'|'-') term)*
+        term   := factor (('*' | '/' | <juxtaposition>) factor)*     -- left associative
+        factor := ('+'|'-') factor | atom ['^' INTEGER]
+        atom   := INTEGER | VARIABLE | '(' expr ')'
+
+    Juxtaposition (a factor starting with a number, a name or '(' right after a factor) is
+    multiplication, so ``3 x^2 y``, ``2(x+1)``, ``1/2 x`` = ``(1/2) x``.  Exponents are non-negative
+    integer literals; ``/`` divides only by a non-zero rational constant.  Stops at the first token
+    that cannot continue the expression (e.g. a relation, ``]``, ``.``, ``eof``).  Raises
+    :class:`ParseError` with the offending token's line and column; unknown names are reported as
+    unknown variables.  ``tokens`` must end with an ``'eof'`` token (as :func:`tokenize` produces).
+    """
+    num, den, newpos = _parse_tokens(tokens, pos, ring)
+    return _q_to_fmpq_mpoly(num, den, ring.qctx), newpos
+
+
+# --------------------------------------------------------------------------- the ring
+
+
+def _as_int(value):
+    """``value`` as fmpz when it is an exact integer (int, fmpz, integral fmpq), else None."""
+    if isinstance(value, bool):
+        return fmpz(int(value))
+    if isinstance(value, (int, fmpz)):
+        return fmpz(value)
+    if isinstance(value, fmpq):
+        return value.p if value.q == 1 else None
+    return None
+
+
+def _as_rational(value):
+    """``value`` as fmpq (int, fmpz, fmpq, fractions.Fraction, sympy Rational), else None."""
+    if isinstance(value, fmpq):
+        return value
+    if isinstance(value, (int, fmpz)):
+        return fmpq(value)
+    num = getattr(value, "numerator", None)
+    den = getattr(value, "denominator", None)
+    if num is not None and den is not None and not isinstance(value, float):
+        if callable(num):  # sympy Rational has methods p/q and numerator() callables in old versions
+            num, den = num(), den()
+        try:
+            return fmpq(int(num), int(den))
+        except (TypeError, ValueError):
+            return None
+    return None
+
+
+class PolyRing:
+    """The polynomial ring Z[v_1, ..., v_n] (and Q[v_1, ..., v_n]) in a fixed variable order.
+
+    ``variables`` gives the order: flint contexts use ``lex`` ordering with ``v_1 > ... > v_n`` in
+    flint's term order, and *levels* in the CAD sense count from the front: the main variable of a
+    polynomial is the last variable (in this order) it depends on, as in Collins' CAD where
+    ``x_n`` is projected first.
+
+    Rings are cheap (flint caches contexts) and compare equal when their variable tuples are
+    equal.  Methods take a variable either by name or by 0-based index.
+    """
+
+    __slots__ = ("variables", "ctx", "qctx", "nvars", "gens", "_index", "_qgens")
+
+    def __init__(self, variables: Sequence[str]):
+        if isinstance(variables, str):
+            raise InputError("variables must be a sequence of names, not a single string "
+                             f"{variables!r}")
+        try:
+            names = tuple(variables)
+        except TypeError:
+            raise InputError(f"variables must be a sequence of names, got {type(variables).__name__}")
+        seen = set()
+        for v in names:
+            if not isinstance(v, str) or not NAME_RE.match(v):
+                raise InputError(f"invalid variable name {v!r} (use letters, digits and '_', "
+                                 "starting with a letter or '_')")
+            if v in seen:
+                raise InputError(f"variable {v!r} is listed twice")
+            seen.add(v)
+        self.variables = names
+        self.nvars = len(names)
+        self.ctx = fmpz_mpoly_ctx.get(names, "lex")
+        self.qctx = fmpq_mpoly_ctx.get(names, "lex")
+        self.gens = tuple(self.ctx.gens())
+        self._qgens = tuple(self.qctx.gens())
+        self._index = {v: i for i, v in enumerate(names)}
+
+    # ---------------------------------------------------------------- basics
+
+    def __repr__(self):
+        return f"PolyRing({list(self.variables)!r})"
+
+    def __eq__(self, other):
+        return isinstance(other, PolyRing) and other.variables == self.variables
+
+    def __hash__(self):
+        return hash(("PolyRing", self.variables))
+
+    def __reduce__(self):
+        return (PolyRing, (self.variables,))
+
+    def index(self, name) -> int:
+        """0-based position of variable ``name`` (a name or an index) in the ring order."""
+        if isinstance(name, str):
+            i = self._index.get(name)
+            if i is None:
+                raise InputError(f"unknown variable {name!r} (the variables are "
+                                 f"{', '.join(self.variables) or 'none'})")
+            return i
+        if isinstance(name, (int, fmpz)) and not isinstance(name, bool):
+            i = int(name)
+            if 0 <= i < self.nvars:
+                return i
+            raise InputError(f"variable index {i} out of range for {self.nvars} variables")
+        raise InputError(f"expected a variable name, got {name!r}")
+
+    def gen(self, name) -> fmpz_mpoly:
+        """The generator for variable ``name``."""
+        return self.gens[self.index(name)]
+
+    def zero(self) -> fmpz_mpoly:
+        """A fresh zero polynomial (fresh, so a caller's in-place ``iadd`` cannot corrupt a shared one)."""
+        return self.ctx.constant(0)
+
+    def one(self) -> fmpz_mpoly:
+        """A fresh constant polynomial 1."""
+        return self.ctx.constant(1)
+
+    def constant(self, c) -> fmpz_mpoly:
+        return self.ctx.constant(c)
+
+    def __call__(self, value) -> fmpz_mpoly:
+        """Coerce ``value`` into the ring: int, fmpz, integral fmpq, a string in QEPCAD syntax with
+        integer coefficients, or an fmpz_mpoly / integral fmpq_mpoly of a ring whose variables the
+        polynomial uses all belong to this ring (mapped by name)."""
+        if isinstance(value, fmpz_mpoly):
+            if value.context() is self.ctx:
+                return value
+            return self._import(value, self.ctx)
+        if isinstance(value, str):
+            num, den = self._parse_text(value)
+            if den != 1:
+                raise InputError(f"polynomial {value!r} has non-integer coefficients; use "
+                                 "parse() (clears denominators) or parse_rational()")
+            return num
+        if isinstance(value, fmpq_mpoly):
+            if value.context() is not self.qctx:
+                value = self._import(value, self.qctx)
+            num, den = self._clear(value)
+            if den != 1:
+                raise InputError(f"polynomial {self.to_str(value)} has non-integer coefficients")
+            return num
+        c = _as_int(value)
+        if c is None:
+            raise InputError(f"cannot convert {value!r} of type {type(value).__name__} into an "
+                             f"integer polynomial in {', '.join(self.variables) or 'no variables'}")
+        return self.ctx.constant(c)
+
+    def _import(self, p, target_ctx):
+        src = p.context()
+        names = src.names()
+        used = [names[i] for i, d in enumerate(p.degrees()) if d > 0]
+        for v in used:
+            if v not in self._index:
+                raise InputError(f"polynomial uses variable {v!r}, which is not among the ring's "
+                                 f"variables {', '.join(self.variables) or '(none)'}")
+        mapping = {v: v for v in names if v in self._index}
+        for v in names:
+            if v not in self._index:
+                mapping[v] = 0
+        return p.project_to_context(target_ctx, mapping=mapping)
+
+    # ---------------------------------------------------------------- parsing and printing
+
+    def _parse_text(self, text):
+        if not isinstance(text, str):
+            raise InputError(f"expected polynomial text, got {type(text).__name__}")
+        toks = tokenize(text)
+        num, den, pos = _parse_tokens(toks, 0, self)
+        tok = toks[pos]
+        if tok.kind != "eof":
+            raise _error(tok, f"unexpected {_describe(tok)} after the polynomial")
+        return num, den
+
+    def parse(self, text: str) -> fmpz_mpoly:
+        """Parse QEPCAD syntax into an integer polynomial equal to ``text`` times a *positive*
+        integer (the least common denominator), so signs are preserved: ``"1/2 x - 1/3"`` ->
+        ``3*x - 2``.  Raises :class:`ParseError` with line and column."""
+        return self._parse_text(text)[0]
+
+    def parse_rational(self, text: str) -> fmpq_mpoly:
+        """Parse QEPCAD syntax exactly into an ``fmpq_mpoly`` of ``qctx``."""
+        num, den = self._parse_text(text)
+        return _q_to_fmpq_mpoly(num, den, self.qctx)
+
+    def to_str(self, p) -> str:
+        """QEPCAD B syntax with juxtaposition for products, terms in the ring's lex order:
+        ``3 x^2 y - z``, ``1/2 x + 1``.  Parses back with :meth:`parse` / :meth:`parse_rational`."""
+        if isinstance(p, (int, fmpz, fmpq)):
+            return str(p)
+        names = p.context().names()  # the polynomial's own context decides what its exponents mean
+        parts = []
+        for exps, c in p.terms():
+            mono = " ".join(
+                names[i] if e == 1 else f"{names[i]}^{e}" for i, e in enumerate(exps) if e
+            )
+            neg = c < 0
+            a = -c if neg else c
+            if mono:
+                s = mono if a == 1 else f"{a} {mono}"
+            else:
+                s = str(a)
+            if parts:
+                parts.append(("- " if neg else "+ ") + s)
+            else:
+                parts.append(("-" + s) if neg else s)
+        return " ".join(parts) if parts else "0"
+
+    # ---------------------------------------------------------------- conversions
+
+    def _clear(self, q: fmpq_mpoly):
+        """``(num, den)``: fmpz_mpoly numerator and positive fmpz denominator with q == num/den."""
+        coeffs = q.coeffs()
+        den = _ONE
+        for c in coeffs:
+            if c.q != 1:
+                den = den.lcm(c.q)
+        if den == 1:
+            return self.ctx.from_dict({e: c.p for e, c in q.terms()}), den
+        return self.ctx.from_dict({e: (c * den).p for e, c in q.terms()}), den
+
+    def clear_denominators(self, q) -> fmpz_mpoly:
+        """The integer polynomial ``q * d`` for the least positive integer ``d`` making it integral."""
+        if isinstance(q, fmpz_mpoly):
+            return self(q)
+        if q.context() is not self.qctx:
+            q = self._import(q, self.qctx)
+        return self._clear(q)[0]
+
+    def to_rational(self, p) -> fmpq_mpoly:
+        """``p`` as an fmpq_mpoly of ``qctx``."""
+        if isinstance(p, fmpq_mpoly):
+            return p if p.context() is self.qctx else self._import(p, self.qctx)
+        return fmpq_mpoly(self(p), self.qctx)
+
+    def to_univariate(self, p) -> fmpz_poly:
+        """``p`` (depending on at most one variable) as a flint ``fmpz_poly`` in that variable."""
+        p = self(p)
+        degs = p.degrees()
+        used = [i for i, d in enumerate(degs) if d > 0]
+        if len(used) > 1:
+            raise InputError(f"polynomial {self.to_str(p)} depends on several variables "
+                             f"({', '.join(self.variables[i] for i in used)}); expected at most one")
+        if not used:
+            return fmpz_poly([p.leading_coefficient()]) if not p.is_zero() else fmpz_poly()
+        i = used[0]
+        coeffs = [0] * (degs[i] + 1)
+        for exps, c in p.terms():
+            coeffs[exps[i]] = c
+        return fmpz_poly(coeffs)
+
+    def from_univariate(self, f, var) -> fmpz_mpoly:
+        """The flint ``fmpz_poly`` (or coefficient list, low degree first) ``f`` in variable ``var``."""
+        i = self.index(var)
+        coeffs = f.coeffs() if isinstance(f, fmpz_poly) else list(f)
+        n = self.nvars
+        d = {}
+        for k, c in enumerate(coeffs):
+            if c:
+                e = [0] * n
+                e[i] = k
+                d[tuple(e)] = c
+        return self.ctx.from_dict(d)
+
+    def to_sympy(self, p, symbols=None):
+        """``p`` as a sympy expression in ``sympy.Symbol(name)`` for each variable (or in the given
+        ``symbols``, one per ring variable)."""
+        import sympy
+
+        if symbols is None:
+            symbols = sympy.symbols(self.variables) if self.nvars else ()
+            if self.nvars == 1:
+                symbols = (symbols[0],) if isinstance(symbols, (tuple, list)) else (symbols,)
+        if isinstance(p, (int, fmpz)):
+            return sympy.Integer(int(p))
+        if isinstance(p, fmpq):
+            return sympy.Rational(int(p.p), int(p.q))
+        terms = []
+        rational = isinstance(p, fmpq_mpoly)
+        for exps, c in p.terms():
+            coeff = sympy.Rational(int(c.p), int(c.q)) if rational else sympy.Integer(int(c))
+            factors = [coeff]
+            for s, e in zip(symbols, exps):
+                if e:
+                    factors.append(s ** int(e) if e != 1 else s)
+            terms.append(sympy.Mul(*factors))
+        return sympy.Add(*terms)
+
+    def from_sympy(self, expr):
+        """Convert a sympy polynomial expression (or ``sympy.Poly``, int, Rational) into the ring.
+
+        Symbols are matched to ring variables *by name* (assumptions are ignored).  Returns an
+        ``fmpz_mpoly`` when every coefficient is an integer, else an ``fmpq_mpoly``.  Raises
+        :class:`InputError` naming the offending term for anything that is not a polynomial with
+        rational coefficients: division by a variable, negative or fractional powers, functions,
+        floats, unknown symbols, relations.
+        """
+        import sympy
+
+        if isinstance(expr, sympy.Poly):
+            expr = expr.as_expr()
+        if isinstance(expr, (int, fmpz)) and not isinstance(expr, bool):
+            return self.ctx.constant(int(expr))
+        if isinstance(expr, fmpq):
+            expr = sympy.Rational(int(expr.p), int(expr.q))
+        if not isinstance(expr, sympy.Basic):
+            raise InputError(f"expected a sympy expression, got {type(expr).__name__}: {expr!r}")
+        ctx, gens, index = self.ctx, self.gens, self._index
+        Add, Mul, Pow, Symbol = sympy.Add, sympy.Mul, sympy.Pow, sympy.Symbol
+        Rational = sympy.Rational
+
+        def conv(e):
+            if e.is_Rational:  # Integer or Rational
+                if e.q == 1:
+                    return ctx.constant(int(e.p)), _ONE
+                return ctx.constant(int(e.p)), fmpz(int(e.q))
+            if isinstance(e, Symbol):
+                i = index.get(e.name)
+                if i is None:
+                    raise InputError(f"unknown variable {e.name!r} in term {e} (the variables are "
+                                     f"{', '.join(self.variables) or 'none'})")
+                return gens[i], _ONE
+            if isinstance(e, Add):
+                return _q_sum([conv(a) for a in e.args])
+            if isinstance(e, Mul):
+                args = e.args
+                acc = conv(args[0])
+                for a in args[1:]:
+                    acc = _q_mul(acc, conv(a))
+                return acc
+            if isinstance(e, Pow):
+                base, ex = e.args
+                if ex.is_Integer and ex >= 0:
+                    num, den = conv(base)
+                    k = int(ex)
+                    return num ** k, den ** k
+                if base.is_Rational and ex.is_Integer:
+                    # a rational constant such as 2**-1
+                    val = Rational(base) ** ex
+                    return conv(val)
+                raise InputError(f"non-polynomial term {e}: exponents must be non-negative "
+                                 "integers (no division by variables, no roots)")
+            if e.is_Float:
+                raise InputError(f"floating-point number {e} is not exact; use a Rational")
+            if isinstance(e, sympy.Rel) or isinstance(e, sympy.logic.boolalg.Boolean):
+                raise InputError(f"expected a polynomial, got the formula {e}")
+            raise InputError(f"non-polynomial term {e} (only +, *, non-negative integer powers, "
+                             "integers, rationals and the ring's variables are allowed)")
+
+        num, den = conv(expr)
+        if den == 1:
+            return num
+        return _q_to_fmpq_mpoly(num, den, self.qctx)
+
+    # ---------------------------------------------------------------- structure
+
+    def _i(self, var) -> int:
+        if isinstance(var, str):
+            i = self._index.get(var)
+            if i is not None:
+                return i
+        return self.index(var)
+
+    def degree(self, p, var) -> int:
+        """Degree of ``p`` in ``var``; -1 for the zero polynomial."""
+        if p.is_zero():
+            return -1
+        return int(p.degrees()[self._i(var)])
+
+    def degrees(self, p) -> tuple:
+        """Degrees in every variable (ring order); all -1 for zero."""
+        return tuple(int(d) for d in p.degrees())
+
+    def used_variables(self, p) -> tuple:
+        """Names of the variables ``p`` depends on, in ring order."""
+        return tuple(v for v, d in zip(self.variables, p.degrees()) if d > 0)
+
+    def main_variable(self, p):
+        """The last variable (in ring order) ``p`` depends on; None for constants."""
+        degs = p.degrees()
+        for i in range(len(degs) - 1, -1, -1):
+            if degs[i] > 0:
+                return self.variables[i]
+        return None
+
+    def level(self, p) -> int:
+        """1 + index of the main variable; 0 for constants."""
+        degs = p.degrees()
+        for i in range(len(degs) - 1, -1, -1):
+            if degs[i] > 0:
+                return i + 1
+        return 0
+
+    def _coeff_dicts(self, p, i):
+        """Group the terms of p by the exponent of variable i: {k: {exps with e_i = 0: coeff}}."""
+        groups: dict = {}
+        for exps, c in p.terms():
+            k = exps[i]
+            if k:
+                exps = exps[:i] + (0,) + exps[i + 1:]
+            g = groups.get(k)
+            if g is None:
+                groups[k] = {exps: c}
+            else:
+                g[exps] = c
+        return groups
+
+    def coefficients(self, p, var) -> list:
+        """Coefficients of ``p`` as a polynomial in ``var`` (polynomials of the same ring not
+        involving ``var``), from degree 0 up to the degree; ``[]`` for zero."""
+        i = self._i(var)
+        if p.is_zero():
+            return []
+        ctx = p.context()
+        d = int(p.degrees()[i])
+        if d == 0:
+            return [p]
+        groups = self._coeff_dicts(p, i)
+        zero = ctx.from_dict({})
+        return [ctx.from_dict(groups[k]) if k in groups else zero for k in range(d + 1)]
+
+    def leading_coefficient(self, p, var):
+        """Coefficient of the highest power of ``var`` in ``p`` (zero for zero)."""
+        i = self._i(var)
+        if p.is_zero():
+            return p
+        d = p.degrees()[i]
+        if d == 0:
+            return p
+        ctx = p.context()
+        return ctx.from_dict({exps[:i] + (0,) + exps[i + 1:]: c for exps, c in p.terms()
+                              if exps[i] == d})
+
+    def trailing_coefficient(self, p, var):
+        """Coefficient of the lowest power of ``var`` that occurs in ``p`` with a non-zero
+        coefficient (zero for zero)."""
+        i = self._i(var)
+        if p.is_zero():
+            return p
+        if p.degrees()[i] == 0:
+            return p
+        terms = list(p.terms())
+        low = min(exps[i] for exps, _ in terms)
+        ctx = p.context()
+        return ctx.from_dict({exps[:i] + (0,) + exps[i + 1:]: c for exps, c in terms
+                              if exps[i] == low})
+
+    def resultant(self, p, q, var):
+        """Sylvester resultant of ``p`` and ``q`` with respect to ``var`` (FLINT
+        ``fmpz_mpoly_resultant``; conventions as sympy's: zero if either is zero, ``c^deg`` for a
+        non-zero constant ``c``)."""
+        name = self.variables[self._i(var)]
+        return p.resultant(q, name)
+
+    def discriminant(self, p, var):
+        """Discriminant of ``p`` in ``var``: ``(-1)^(d(d-1)/2) res(p, dp/dvar) / lc(p)`` (FLINT
+        ``fmpz_mpoly_discriminant``), ``1`` for degree 1 and ``0`` when ``p`` does not involve
+        ``var`` (sympy's convention)."""
+        i = self._i(var)
+        if p.is_zero() or p.degrees()[i] <= 0:
+            return p.context().from_dict({})
+        return p.discriminant(self.variables[i])
+
+    def content(self, p, var):
+        """Content of ``p`` w.r.t. ``var``: the gcd (over Z, so including the integer content) of
+        its coefficients in ``var``, normalised to a positive leading coefficient; 0 for 0."""
+        i = self._i(var)
+        if p.is_zero():
+            return p
+        if p.degrees()[i] == 0:
+            g = p
+        else:
+            ctx = p.context()
+            groups = self._coeff_dicts(p, i)
+            g = None
+            # gcd of the smallest coefficients first: it shrinks fast and often becomes 1
+            for k in sorted(groups, key=lambda k: len(groups[k])):
+                c = ctx.from_dict(groups[k])
+                g = c if g is None else g.gcd(c)
+                if g.is_one():
+                    return g
+        # normalise to positive leading coefficient (flint's gcd already does when it ran)
+        if g.leading_coefficient() < 0:
+            g = -g
+        return g
+
+    def primitive_part(self, p, var):
+        """``p / content(p, var)`` (exact division); 0 for 0."""
+        if p.is_zero():
+            return p
+        c = self.content(p, var)
+        if c.is_one():
+            return p
+        q, r = divmod(p, c)
+        assert r.is_zero()
+        return q
+
+    def squarefree_factors(self, p):
+        """``(c, [(f_1, e_1), ...])`` with ``p = c * prod f_i^e_i``, ``c`` an fmpz (the signed integer
+        content), the ``f_i`` pairwise coprime, squarefree, primitive with positive leading
+        coefficient (FLINT ``fmpz_mpoly_factor_squarefree``).  ``(0, [])`` for zero."""
+        c, facs = p.factor_squarefree()
+        return (fmpz(c) if isinstance(p, fmpz_mpoly) else fmpq(c)), [(f, int(e)) for f, e in facs]
+
+    def factor(self, p):
+        """``(c, [(f_1, e_1), ...])`` with ``p = c * prod f_i^e_i`` and the ``f_i`` distinct
+        irreducible over Z, primitive, with positive leading coefficient (FLINT
+        ``fmpz_mpoly_factor``).  ``(0, [])`` for zero."""
+        c, facs = p.factor()
+        return (fmpz(c) if isinstance(p, fmpz_mpoly) else fmpq(c)), [(f, int(e)) for f, e in facs]
+
+    def derivative(self, p, var):
+        return p.derivative(self.variables[self._i(var)])
+
+    def gcd(self, p, q):
+        return p.gcd(q)
+
+    # ---------------------------------------------------------------- evaluation
+
+    def substitute(self, p, values: Mapping):
+        """Replace variables by values: ``{name: int | fmpz | fmpq | fmpz_mpoly | fmpq_mpoly}``.
+
+        Returns an ``fmpz_mpoly`` when ``p`` and every value are integral (ints, integral fmpq,
+        fmpz_mpoly), else an ``fmpq_mpoly``.  Unlisted variables stay."""
+        if not values:
+            return p
+        ints = {}
+        polys = {}
+        rational = isinstance(p, fmpq_mpoly)
+        for name, v in values.items():
+            i = self._i(name)
+            c = _as_int(v)
+            if c is not None:
+                ints[i] = c
+                continue
+            if isinstance(v, (fmpz_mpoly, fmpq_mpoly)):
+                if isinstance(v, fmpq_mpoly):
+                    rational = True
+                    if v.context() is not self.qctx:
+                        v = self._import(v, self.qctx)
+                elif v.context() is not self.ctx:
+                    v = self._import(v, self.ctx)
+                polys[i] = v
+                continue
+            r = _as_rational(v)
+            if r is None:
+                raise InputError(f"cannot substitute {v!r} of type {type(v).__name__} for "
+                                 f"variable {self.variables[i]!r}")
+            ints[i] = r
+            rational = True
+        if rational:
+            p = self.to_rational(p)
+            ints = {i: fmpq(c) for i, c in ints.items()}
+            polys = {i: self.to_rational(v) for i, v in polys.items()}
+        if ints and polys:
+            for i, c in ints.items():
+                polys[i] = p.context().constant(c)
+            ints = {}
+        if polys:
+            gens = self._qgens if rational else self.gens
+            args = [polys.get(i, g) for i, g in enumerate(gens)]
+            return p.compose(*args)
+        return p.subs(ints)
+
+    def evaluate(self, p, point: Mapping) -> fmpq:
+        """Value of ``p`` at a point ``{name: rational}`` (variables ``p`` does not depend on may be
+        omitted)."""
+        vals = [None] * self.nvars
+        integral = not isinstance(p, fmpq_mpoly)
+        for name, v in point.items():
+            i = self._i(name)
+            c = _as_int(v)
+            if c is None:
+                c = _as_rational(v)
+                if c is None:
+                    raise InputError(f"value {v!r} for variable {self.variables[i]!r} is not a "
+                                     "rational number")
+                integral = False
+            vals[i] = c
+        degs = p.degrees()
+        for i, d in enumerate(degs):
+            if vals[i] is None:
+                if d > 0:
+                    raise InputError(f"no value given for variable {self.variables[i]!r}")
+                vals[i] = fmpz(0)
+        if not self.nvars:
+            return fmpq(p.leading_coefficient()) if not p.is_zero() else fmpq(0)
+        if integral:
+            return fmpq(p(*vals))
+        return fmpq(self.to_rational(p)(*[fmpq(v) for v in vals]))
