@@ -23,17 +23,163 @@ def _not_ready(name):
 
 
 # --- check / verify (issue 7) ------------------------------------------------------
+def _load_pattern(args):
+    """The pattern named by ``PATTERN.json`` or ``--preset`` (exactly one of them)."""
+    from netalgebra.pattern import SparsityPattern
+
+    if bool(args.pattern) == bool(args.preset):
+        raise ValueError("give exactly one of PATTERN.json or --preset NAME")
+    if args.preset:
+        return SparsityPattern.preset(args.preset)
+    return SparsityPattern.from_json(args.pattern)
+
+
+def _fmt_ratfun(rf):
+    """Human form of a certificate rational function {"num": [...], "den": [...]} in t."""
+    def poly(cs):
+        terms = []
+        for e, c in enumerate(cs):
+            if str(c) in ("0", "0/1"):
+                continue
+            mon = "" if e == 0 else ("t" if e == 1 else f"t^{e}")
+            coef = str(c)
+            if mon and coef in ("1", "-1"):
+                coef = coef[:-1]
+            terms.append(f"{coef}{'*' if mon and coef not in ('', '-') else ''}{mon}" if mon else coef)
+        return " + ".join(terms).replace("+ -", "- ") or "0"
+    num, den = poly(rf["num"]), poly(rf.get("den", ["1"]))
+    if den == "1":
+        return num
+    return f"({num})/({den})" if " " in num else f"{num}/({den})" if " " in den else f"{num}/{den}"
+
+
 def cmd_check(args):
-    return _not_ready("check")
+    import json
+    import time
+
+    from cad.errors import InputError
+
+    t0 = time.perf_counter()
+    try:
+        pattern = _load_pattern(args)
+        points = None
+        if args.points:
+            with open(args.points, encoding="utf-8") as fh:
+                points = json.load(fh)
+            if not isinstance(points, list):
+                raise ValueError(f"{args.points}: expected a JSON list of points")
+        if args.timeout is not None and args.timeout < 0:
+            raise ValueError("--timeout must be >= 0")
+        from netalgebra.decide import decide
+
+        verdict = decide(pattern, args.timeout, points=points)
+    except (InputError, ValueError, OSError) as e:
+        return fail(str(e))
+    seconds = time.perf_counter() - t0
+    cert = verdict.certificate
+    if args.out and cert is not None:
+        from netalgebra.certificate import dump
+
+        dump(cert, args.out)
+    if args.json:
+        out = {"verdict": verdict.status, "pattern": pattern.to_dict(), "certificate": cert,
+               "seconds": round(seconds, 6), "reason": verdict.reason}
+        if points is not None:
+            out["points"] = points
+        print(json.dumps(out))
+    else:
+        name = pattern.name or (args.pattern or "pattern")
+        what = "F_I(Omega) on the given points" if points is not None else "L_I (linear counterpart)"
+        label = {"closed": "CLOSED", "not_closed": "NOT CLOSED", "unknown": "UNKNOWN"}[verdict.status]
+        print(f"{name}: {label}  [{what}; widths {'-'.join(map(str, pattern.widths))}; {seconds:.3f} s]")
+        print(f"reason: {verdict.reason}")
+        if verdict.status == "not_closed" and cert and "target" in cert:
+            rel = cert.get("relu", {})
+            rows, cols = rel.get("block_rows"), rel.get("block_cols")
+            if rows and cols:
+                blk = [[cert["target"][r][c] for c in cols] for r in rows]
+                print(f"witness: target A = B (+) 0 with B = {blk} on rows {rows} x columns {cols}")
+            fam = cert["escaping_family"]["weights"]
+            print("escaping family (t -> 0+, all other weights 0): "
+                  + ", ".join(f"{k} = {_fmt_ratfun(v)}" for k, v in fam.items()))
+            if rel:
+                print(f"training set: {len(rel['points'])} points with targets A x; no optimum of the "
+                      f"squared loss exists on it (Theorem 3.1)")
+        elif verdict.status == "closed" and cert:
+            th = cert.get("theorem", {})
+            print(f"theorem: {th.get('name')} -- {th.get('source')}")
+        if args.out and cert is not None:
+            print(f"certificate written to {args.out}")
+    return EXIT_UNKNOWN if verdict.status == "unknown" else EXIT_OK
 
 
 def cmd_verify(args):
-    return _not_ready("verify")
+    import json
+
+    from netalgebra.certificate import verify
+
+    try:
+        with open(args.certificate, encoding="utf-8") as fh:
+            cert = json.load(fh)
+    except (OSError, ValueError) as e:
+        return fail(f"{args.certificate}: {e}")
+    report = verify(cert)
+    print(report.summary())
+    print(f"certificate {'VERIFIED' if report.ok else 'REJECTED'} "
+          f"({cert.get('verdict') if isinstance(cert, dict) else '?'})")
+    return EXIT_OK if report.ok else 1
 
 
 # --- compile (issue 6) -------------------------------------------------------------
 def cmd_compile(args):
-    return _not_ready("compile")
+    """Print the entries of W_L ... W_1 as polynomials in the weights ``w{l}_{i}_{j}``.
+
+    The whole output is built before anything is written, so bad input never leaves a
+    half-written answer; errors exit with code 2.
+    """
+    import json
+    import pathlib
+
+    from cad.errors import InputError
+    from netalgebra.compile import linear_map
+    from netalgebra.pattern import SparsityPattern
+
+    if (args.pattern is None) == (args.preset is None):
+        return fail("give exactly one of a pattern JSON file or --preset NAME")
+    try:
+        if args.preset is not None:
+            pattern = SparsityPattern.preset(args.preset)
+        else:
+            pattern = SparsityPattern.from_json(pathlib.Path(args.pattern))
+        lmap = linear_map(pattern)
+    except InputError as exc:
+        return fail(str(exc))
+    n, m = lmap.shape
+    if args.json:
+        doc = {
+            "pattern": pattern.to_dict(),
+            "widths": list(pattern.widths),
+            "product": "W_%d ... W_1" % pattern.depth,
+            "variables": list(lmap.variables),
+            "shape": [n, m],
+            "entries": [[lmap.entry_str(i, j) for j in range(m)] for i in range(n)],
+        }
+        # one top-level key per line, values compact (masks and entries stay readable)
+        text = "{\n" + ",\n".join(f" {json.dumps(k)}: {json.dumps(v)}" for k, v in doc.items()) + "\n}\n"
+    else:
+        lines = [
+            f"# pattern {pattern.name or args.pattern}: widths {'-'.join(map(str, pattern.widths))}, "
+            f"{len(lmap.variables)} weights, {lmap.nterms} monomials",
+            f"# A = W_{pattern.depth} ... W_1 with W_l[i, j] = w{{l}}_{{i}}_{{j}} (0-based i = out, j = in)",
+        ]
+        lines += [f"A[{i},{j}] = {lmap.entry_str(i, j)}" for i in range(n) for j in range(m)]
+        text = "\n".join(lines) + "\n"
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        pass
+    return EXIT_OK
 
 
 # --- train (issue 8) ---------------------------------------------------------------
