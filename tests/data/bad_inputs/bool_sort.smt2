@@ -1,0 +1,5 @@
+(set-logic QF_NRA)
+(declare-fun x () Real)
+(declare-fun p () Bool)
+(assert (> x 0))
+(check-sat)

@@ -1,0 +1,4 @@
+(set-logic QF_NRA)
+(declare-const x Real)
+(assert (> (/ 1 x) 0))
+(check-sat)

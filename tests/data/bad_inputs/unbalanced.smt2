@@ -1,0 +1,5 @@
+(set-logic QF_NRA)
+(declare-const x Real)
+(assert (and (> x 0)
+        (< x 1))
+(check-sat)
