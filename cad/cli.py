@@ -32,12 +32,128 @@ def _not_ready(name):
 
 # --- subcommand: qe (issue 4) ----------------------------------------------------
 def cmd_qe(args):
-    return _not_ready("qe")
+    """``cad qe FILE``: print a quantifier-free formula equivalent to the input (QEPCAD syntax),
+    TRUE/FALSE for a sentence; ``--json`` prints {"formula", "cells", "seconds"}.
+    Partial-CAD quantifier elimination (:mod:`cad.qe`)."""
+    import json
+    import time
+
+    from cad.errors import BudgetExceeded, InputError
+
+    text, source = _read_input(args.file)
+    t0 = time.monotonic()
+    try:
+        from cad import formula as F
+
+        problem = F.parse_smtlib(text) if args.smt2 else F.parse_qepcad(text, source=source)
+    except InputError as exc:
+        return _fail(str(exc))
+    if args.timeout is not None and args.timeout <= 0:
+        return _fail(f"--timeout must be positive, got {args.timeout}")
+    from cad.qe import qe
+
+    try:
+        remaining = None if args.timeout is None else max(args.timeout - (time.monotonic() - t0), 1e-3)
+        result = qe(problem, timeout=remaining)
+    except BudgetExceeded as exc:
+        if args.json:
+            print(json.dumps({"formula": "unknown", "cells": getattr(exc, "used", None),
+                              "seconds": round(time.monotonic() - t0, 6), "reason": str(exc)}))
+        else:
+            print("unknown")
+        print(f"cad: {exc}", file=sys.stderr)
+        return EXIT_UNKNOWN
+    except InputError as exc:
+        return _fail(str(exc))
+    if isinstance(result.formula, F.Truth):
+        out = "TRUE" if result.formula.value else "FALSE"
+    else:
+        out = F.to_str(result.formula, problem.ring)
+    if args.json:
+        print(json.dumps({"formula": out, "cells": result.cells, "seconds": round(result.seconds, 6)}))
+    else:
+        print(out)
+    return EXIT_OK
 
 
 # --- subcommand: closed (issue 5) ------------------------------------------------
 def cmd_closed(args):
-    return _not_ready("closed")
+    """``cad closed FILE``: decide whether the set defined by the QEPCAD-syntax formula (free
+    variables = coordinates; quantifiers allowed) is closed (:func:`cad.topology.is_closed`).
+    Prints ``closed`` or ``not closed`` followed by the exact witness (a point of the closure
+    outside the set) and a few exact points of the set approaching it; ``--json`` prints
+    {"answer", "closed", "reason", "witness", "approaching", "distances", "seconds", ...}.
+    Exit codes as ``cad qe``: 0 answer, 2 bad input, 3 budget exhausted (prints ``unknown``)."""
+    import json
+    import time
+
+    from cad.errors import BudgetExceeded, CadError, InputError
+
+    text, source = _read_input(args.file)
+    t0 = time.monotonic()
+    try:
+        from cad import formula as F
+
+        problem = F.parse_qepcad(text, source=source)
+    except InputError as exc:
+        return _fail(str(exc))
+    if args.timeout is not None and args.timeout <= 0:
+        return _fail(f"--timeout must be positive, got {args.timeout}")
+    if args.approach < 0:
+        return _fail(f"--approach must be non-negative, got {args.approach}")
+    if not problem.free:
+        return _fail("the formula has no free variables: nothing defines a set "
+                     "(list the coordinates before the number of free variables)")
+    from cad.topology import is_closed
+
+    def value(x):
+        r = getattr(x, "rational", None) if not hasattr(x, "numer") else x
+        return str(r) if r is not None else str(x)
+
+    try:
+        remaining = None if args.timeout is None else max(args.timeout - (time.monotonic() - t0), 1e-3)
+        res = is_closed(problem, timeout=remaining, napproach=args.approach)
+    except BudgetExceeded as exc:
+        if args.json:
+            print(json.dumps({"answer": "unknown", "closed": None,
+                              "seconds": round(time.monotonic() - t0, 6), "reason": str(exc)}))
+        else:
+            print("unknown")
+        print(f"cad: {exc}", file=sys.stderr)
+        return EXIT_UNKNOWN
+    except InputError as exc:
+        return _fail(str(exc))
+    except CadError as exc:   # an internal failure of the engine: no verdict, no traceback
+        print(f"cad: internal error: {exc}", file=sys.stderr)
+        return 1
+    seconds = round(time.monotonic() - t0, 6)
+    if args.json:
+        out = {"answer": "closed" if res.closed else "not closed", "closed": res.closed,
+               "reason": res.reason, "route": res.route, "seconds": seconds,
+               "formula": F.to_str(res.formula, res.ring) if not isinstance(res.formula, F.Truth)
+               else ("TRUE" if res.formula.value else "FALSE")}
+        if not res.closed:
+            out["witness"] = {v: value(x) for v, x in res.witness.items()}
+            out["witness_float"] = {v: float(x) for v, x in res.witness.items()}
+            out["approaching"] = [{v: value(x) for v, x in p.items()} for p in res.approaching]
+            out["distances"] = res.distances
+            out["approach_rule"] = res.approach_rule
+        print(json.dumps(out))
+        return EXIT_OK
+    if res.closed:
+        print("closed")
+        print(f"  reason: {res.reason}")
+        return EXIT_OK
+    print("not closed")
+    print("  witness (in the closure, not in the set): "
+          + ", ".join(f"{v} = {value(x)}" for v, x in res.witness.items()))
+    if res.approaching:
+        print("  points of the set approaching it (max-norm distance):")
+        for p, d in zip(res.approaching, res.distances):
+            print("    " + ", ".join(f"{v} = {value(x)}" for v, x in p.items()) + f"   ({d:.3g})")
+        print(f"  rule: {res.approach_rule}")
+    print(f"  reason: {res.reason}")
+    return EXIT_OK
 
 
 def build_parser():
@@ -53,8 +169,11 @@ def build_parser():
 
     p = sub.add_parser("closed", help="decide whether the set defined by a formula is closed")
     p.add_argument("file", help="QEPCAD B input file whose free variables define the set, '-' for stdin")
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--timeout", type=float, default=None)
+    p.add_argument("--json", action="store_true",
+                   help='print {"answer", "closed", "witness", "approaching", "seconds", ...}')
+    p.add_argument("--timeout", type=float, default=None, help="seconds before answering unknown")
+    p.add_argument("--approach", type=int, default=5,
+                   help="number of approaching points printed with a witness (default 5)")
     p.set_defaults(func=cmd_closed)
     return parser
 

@@ -184,12 +184,172 @@ def cmd_compile(args):
 
 # --- train (issue 8) ---------------------------------------------------------------
 def cmd_train(args):
-    return _not_ready("train")
+    """Numeric cross-check (netalgebra.numeric): train on a witness set, without and with decay.
+
+    Source: a pattern file, ``--preset`` or ``--certificate`` (its training set and target);
+    none of them means the paper's experiment, ``ul:20`` with 20 000 points (``--full``:
+    ``ul:100`` with 100 000).  Small patterns get the witness set of
+    :func:`netalgebra.numeric.training_set` and Adam with a cosine schedule; paper-size
+    ones get the paper's SGD with momentum.  Prints one summary line per run; exit 0,
+    2 on bad input.
+    """
+    import json
+    import math
+    import os
+
+    from cad.errors import InputError
+
+    try:
+        from netalgebra import numeric as nm
+        from netalgebra.pattern import SparsityPattern
+    except ImportError as exc:
+        return fail(f"train needs numpy ({exc}); pip install 'netalgebra[numeric]'")
+    sources = [s for s in (args.pattern, args.preset, args.certificate) if s is not None]
+    if len(sources) > 1:
+        return fail("give only one of a pattern file, --preset or --certificate")
+    for name, value in (("--steps", args.steps), ("--batch-size", args.batch_size)):
+        if value is not None and value < 1:
+            return fail(f"{name} must be a positive integer, got {value}")
+    if args.lr is not None and not (args.lr > 0 and math.isfinite(args.lr)):
+        return fail(f"--lr must be positive, got {args.lr}")
+    if args.weight_decay is not None and not (args.weight_decay >= 0 and math.isfinite(args.weight_decay)):
+        return fail(f"--weight-decay must be >= 0, got {args.weight_decay}")
+    if args.optimizer is not None and args.optimizer not in nm.OPTIMIZERS:
+        return fail(f"--optimizer: unknown {args.optimizer!r}; choose one of {', '.join(nm.OPTIMIZERS)}")
+    for name, path in (("--plot", args.plot), ("--csv", args.csv)):
+        if path and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+            return fail(f"{name}: directory of {path!r} does not exist")
+    if args.plot:
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            return fail("--plot needs matplotlib; pip install 'netalgebra[numeric]'")
+    try:
+        if args.certificate is not None:
+            try:
+                with open(args.certificate, encoding="utf-8") as fh:
+                    cert = json.load(fh)
+            except OSError as exc:
+                return fail(f"cannot read certificate {args.certificate!r}: {exc.strerror or exc}")
+            except json.JSONDecodeError as exc:
+                return fail(f"{args.certificate}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")
+            data = nm.training_set_from_certificate(cert)
+        else:
+            if args.pattern is not None:
+                pattern = SparsityPattern.from_json(args.pattern)
+            else:
+                pattern = SparsityPattern.preset(args.preset or ("ul:100" if args.full else "ul:20"))
+            target = None
+            if args.target is not None:
+                text = args.target
+                if not text.lstrip().startswith("["):
+                    try:
+                        with open(text, encoding="utf-8") as fh:
+                            text = fh.read()
+                    except OSError as exc:
+                        return fail(f"--target: cannot read {args.target!r}: {exc.strerror or exc}")
+                try:
+                    target = json.loads(text)
+                except json.JSONDecodeError as exc:
+                    return fail(f"--target: malformed JSON at column {exc.colno}: {exc.msg}")
+                target = nm._matrix(target, "--target")
+            data = nm.training_set(pattern, target, seed=args.seed, full=args.full)
+        paper = data.inputs.shape[0] > nm.MAX_WITNESS_POINTS
+        kw = dict(nm.PAPER_DEFAULTS if paper else nm.WITNESS_DEFAULTS)
+        if args.full and paper:
+            kw["batch_size"] = 3000
+        for key in ("steps", "lr", "optimizer", "weight_decay", "schedule", "batch_size"):
+            value = getattr(args, key)
+            if value is not None:
+                kw[key] = value
+        wd = kw.pop("weight_decay")
+        runs = []
+        name = getattr(data.pattern, "name", None) or "pattern"
+        print(f"{name}: {data.description}; {kw['optimizer']} lr {kw['lr']:g} ({kw['schedule']}), "
+              f"{kw['steps']} steps, batch {kw['batch_size'] or 'full'}, seed {args.seed}")
+        for decay in ([0.0, wd] if wd > 0 else [0.0]):
+            bar = None if args.quiet else nm.ProgressBar(f"weight decay {decay:g}".ljust(20))
+            r = nm.train(data, weight_decay=decay, seed=args.seed, progress=bar, backend=args.backend, **kw)
+            runs.append(r)
+            extra = (f"; norm bound {r.norm_bound:.3g} ({'objective stayed below its start' if r.descent_ok else 'objective rose above its start: bound not guaranteed'})"
+                     if decay > 0 else "")
+            print(r.summary() + extra)
+    except InputError as exc:
+        return fail(str(exc))
+    if args.csv:
+        nm.write_csv(runs, args.csv)
+        print(f"wrote {args.csv}")
+    if args.plot:
+        nm.plot(runs, args.plot, title=f"{name}: {data.description}; {kw['optimizer']}, lr {kw['lr']:g}")
+        print(f"wrote {args.plot}")
+    return EXIT_OK
 
 
 # --- census (issue 10) -------------------------------------------------------------
 def cmd_census(args):
-    return _not_ready("census")
+    """Enumerate two-layer patterns of a shape up to symmetry and decide them (netalgebra.census).
+
+    With ``--shape`` the census is run (resuming ``--out``); with ``--summary`` the counts by
+    verdict and by number of non-zeros are printed and the non-closed fraction is plotted
+    (``--plot``, default: the CSV's name with ``.png``).  ``--summary`` without ``--shape``
+    summarises an existing CSV.  Exit 0 when every row is decided, 3 when unknown rows
+    remain, 2 on bad input, 130 when interrupted (the CSV keeps the finished rows).
+    """
+    import os
+
+    from cad.errors import InputError
+
+    try:
+        if args.shape is None and not (args.summary and args.out):
+            raise ValueError("give --shape N0,N1,N2 (or --summary with --out CSV to summarise a census)")
+        if args.workers is not None and args.workers < 1:
+            raise ValueError(f"--workers {args.workers}: must be >= 1")
+        if args.timeout is not None and not args.timeout > 0:
+            raise ValueError(f"--timeout {args.timeout}: must be > 0 seconds")
+        from netalgebra import census
+
+        shape = census.parse_shape(args.shape) if args.shape is not None else None
+        out = args.out or "census-{}-{}-{}.csv".format(*shape)
+        if shape is None and not os.path.exists(out):
+            raise ValueError(f"--out {out}: no such census CSV")
+    except (InputError, ValueError) as e:
+        return fail(str(e))
+    res = None
+    if shape is not None:
+        try:
+            res = census.run_census(shape, out, timeout=args.timeout, workers=args.workers,
+                                    scheduler=args.scheduler, progress=not args.quiet,
+                                    retry_unknown=args.retry_unknown)
+        except (InputError, ValueError) as e:
+            return fail(str(e))
+        except ImportError as e:
+            return fail(f"--scheduler needs dask.distributed ({e}); pip install 'dask[distributed]'")
+        except (OSError, TimeoutError) as e:
+            return fail(f"--scheduler {args.scheduler}: cannot connect ({e})" if args.scheduler else str(e))
+        except KeyboardInterrupt:
+            print(f"netalgebra: census interrupted; finished rows are in {out} (rerun to resume)",
+                  file=sys.stderr)
+            return 130
+        c = res.counts
+        print(f"census {','.join(map(str, res.shape))}: {res.orbits} patterns up to symmetry "
+              f"({res.raw} raw); closed {c['closed']}, not_closed {c['not_closed']}, unknown {c['unknown']}; "
+              f"{res.decided} decided, {res.skipped} already in {out}; {res.seconds:.1f} s")
+    unknown = res.counts["unknown"] if res is not None else 0
+    if args.summary:
+        try:
+            rows = census.read_rows(out)
+            s = census.summarize(rows)
+        except (InputError, ValueError, KeyError, OSError) as e:
+            return fail(f"{out}: {e}")
+        print(census.format_summary(s))
+        plot = args.plot or (os.path.splitext(out)[0] + ".png")
+        try:
+            census.plot_summary(s, plot)
+            print(f"plot written to {plot}")
+        except ImportError:
+            print("netalgebra: matplotlib is not installed; no plot", file=sys.stderr)
+        unknown = s["by_verdict"]["unknown"]["orbits"]
+    return EXIT_UNKNOWN if unknown else EXIT_OK
 
 
 def _add_pattern_source(p):
@@ -224,23 +384,36 @@ def build_parser():
     p = sub.add_parser("train", help="numeric cross-check: train on the witness training set")
     _add_pattern_source(p)
     p.add_argument("--certificate", help="certificate JSON file (training set and target)")
-    p.add_argument("--steps", type=int, default=None)
-    p.add_argument("--lr", type=float, default=None)
-    p.add_argument("--optimizer", default=None)
-    p.add_argument("--weight-decay", type=float, default=None)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--steps", type=int, default=None, help="optimizer steps (default 20000; paper runs 3000)")
+    p.add_argument("--lr", type=float, default=None, help="step size (default 0.01 Adam; paper runs 0.1 SGD)")
+    p.add_argument("--optimizer", default=None, help="gd, sgd (momentum 0.9) or adam")
+    p.add_argument("--weight-decay", type=float, default=None,
+                   help="decay of the second run (default 1e-2; paper runs 5e-4); 0: one run without decay")
+    p.add_argument("--seed", type=int, default=0, help="seed of the data, initialisation and batches")
     p.add_argument("--plot", help="write the three-panel figure to this PNG")
     p.add_argument("--csv", help="write per-step metrics to this CSV")
-    p.add_argument("--full", action="store_true", help="the paper's experiment at full size")
+    p.add_argument("--full", action="store_true",
+                   help="the paper's experiment at full size (ul:100, 100 000 points, batch 3000)")
+    p.add_argument("--target", help="target matrix A as JSON rows of rationals, or a JSON file (default: J)")
+    p.add_argument("--schedule", choices=["constant", "cosine", "inverse", "norm"], default=None,
+                   help="step-size schedule")
+    p.add_argument("--batch-size", type=int, default=None, help="mini-batch size (default: full batch)")
+    p.add_argument("--backend", choices=["numpy", "torch"], default="numpy")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("census", help="decide every small two-layer pattern up to isomorphism")
     p.add_argument("--shape", help="N0,N1,N2")
     p.add_argument("--out", help="CSV file (appended; finished patterns are skipped on restart)")
-    p.add_argument("--summary", action="store_true")
-    p.add_argument("--scheduler", help="dask.distributed scheduler address")
-    p.add_argument("--workers", type=int, default=None)
+    p.add_argument("--summary", action="store_true",
+                   help="print counts by verdict and by non-zeros, plot the non-closed fraction")
+    p.add_argument("--scheduler", help="dask.distributed scheduler address (default: local processes)")
+    p.add_argument("--workers", type=int, default=None, help="local worker processes (default: all cores)")
     p.add_argument("--timeout", type=float, default=10.0, help="per-pattern budget in seconds")
+    p.add_argument("--plot", help="with --summary: PNG path (default: the CSV name with .png)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
+    p.add_argument("--retry-unknown", action="store_true",
+                   help="re-decide the rows of --out whose verdict is unknown")
     p.set_defaults(func=cmd_census)
     return parser
 
