@@ -341,13 +341,20 @@ def cmd_census(args):
             s = census.summarize(rows)
         except (InputError, ValueError, KeyError, OSError) as e:
             return fail(f"{out}: {e}")
-        print(census.format_summary(s))
         plot = args.plot or (os.path.splitext(out)[0] + ".png")
         try:
             census.plot_summary(s, plot)
-            print(f"plot written to {plot}")
+            note = f"plot written to {plot}"
         except ImportError:
-            print("netalgebra: matplotlib is not installed; no plot", file=sys.stderr)
+            note = "matplotlib is not installed; no plot"
+        except OSError as e:
+            return fail(f"--plot {plot}: {e}")
+        try:
+            print(census.format_summary(s))
+            print(note)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            pass
         unknown = s["by_verdict"]["unknown"]["orbits"]
     return EXIT_UNKNOWN if unknown else EXIT_OK
 
