@@ -97,7 +97,7 @@ def cmd_check(args):
             rel = cert.get("relu", {})
             rows, cols = rel.get("block_rows"), rel.get("block_cols")
             if rows and cols:
-                blk = [[cert["target"][r][c] for c in cols] for r in rows]
+                blk = "[" + ", ".join("[" + ", ".join(cert["target"][r][c] for c in cols) + "]" for r in rows) + "]"
                 print(f"witness: target A = B (+) 0 with B = {blk} on rows {rows} x columns {cols}")
             fam = cert["escaping_family"]["weights"]
             print("escaping family (t -> 0+, all other weights 0): "
@@ -123,6 +123,8 @@ def cmd_verify(args):
             cert = json.load(fh)
     except (OSError, ValueError) as e:
         return fail(f"{args.certificate}: {e}")
+    if isinstance(cert, dict) and "format" not in cert and isinstance(cert.get("certificate"), dict):
+        cert = cert["certificate"]          # the output of `netalgebra check --json`
     report = verify(cert)
     print(report.summary())
     print(f"certificate {'VERIFIED' if report.ok else 'REJECTED'} "
@@ -391,7 +393,7 @@ def build_parser():
     p = sub.add_parser("train", help="numeric cross-check: train on the witness training set")
     _add_pattern_source(p)
     p.add_argument("--certificate", help="certificate JSON file (training set and target)")
-    p.add_argument("--steps", type=int, default=None, help="optimizer steps (default 20000; paper runs 3000)")
+    p.add_argument("--steps", type=int, default=None, help="optimizer steps (default 20000; paper runs 10000)")
     p.add_argument("--lr", type=float, default=None, help="step size (default 0.01 Adam; paper runs 0.1 SGD)")
     p.add_argument("--optimizer", default=None, help="gd, sgd (momentum 0.9) or adam")
     p.add_argument("--weight-decay", type=float, default=None,
