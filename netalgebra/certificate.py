@@ -54,9 +54,29 @@ terms ``[coefficient, [[variable, exponent], ...]]``.
     theorem   {"name": ..., "statement": ..., "source": ..., "hypotheses": {...}}
 
 The verifier re-checks the hypotheses of the named theorem from the masks; the
-theorems themselves are proved in :mod:`netalgebra.theorems`.  Certificates
-whose closedness argument is a CAD computation (``theorem.name == "cad"``) are
-not checkable here yet and are reported as failing.
+theorems themselves are proved in :mod:`netalgebra.theorems`.
+
+CAD certificates (``verify(cert, timeout=...)``; the CAD engine ``cad.qe`` is the
+trusted base for them, never for theorem certificates)::
+
+    closed:      theorem {"name": "cad", "hypotheses": {"variables": ["y0_0", ...] (row by row),
+                          "description": QEPCAD-syntax quantifier-free D(y),
+                          "closedness": "syntactic" | "cad"}}
+                 checks: with the verifier's own product map phi, the sentences
+                 "exists theta: not D(phi(theta))" (FALSE) and
+                 "forall y: D(y) -> exists theta: y = phi(theta)" (TRUE), i.e.
+                 forall y (D(y) <-> exists theta: y = phi(theta)); D closed by syntax (NNF over
+                 =, <=, >= atoms) or, if not syntactic, by cad.topology.is_closed.
+    not_closed:  method "cad", target A (rationals), approaching {"points": [Y_0, ..., Y_{n-1}],
+                 n >= 5, "segment": {"direction": U, "first_exponent": e0} (optional)}
+                 checks: "exists theta: phi(theta) = A" is FALSE; every "exists theta:
+                 phi(theta) = Y_k" is TRUE; max-norm distances 0 < d_k <= min(2^-k, d_(k-1)/2);
+                 with a segment: Y_k = A + 2^-(k+e0) U, |U|_max = 1, and
+                 "forall s in (0, 2^-e0]: exists theta: phi(theta) = A + s U" is TRUE (which alone
+                 puts A in the closure).
+
+When the budget runs out the report has ``incomplete = True`` ("could not
+re-check within budget"): neither accepted nor refuted.
 """
 
 from __future__ import annotations
@@ -83,6 +103,7 @@ class VerificationReport:
 
     ok: bool = True
     checks: list = field(default_factory=list)  # (name, passed, detail)
+    incomplete: bool = False   # a CAD re-check ran out of time: neither accepted nor refuted
 
     def check(self, name, passed, detail=""):
         self.checks.append((name, bool(passed), detail))
@@ -407,13 +428,18 @@ def poly_json(terms):
     return [[_qstr(c), [[v, e] for v, e in sorted(m.items())]] for c, m in terms]
 
 
-def verify(cert) -> VerificationReport:
+def verify(cert, timeout=None) -> VerificationReport:
     """Re-check every claim of a certificate with exact arithmetic.
 
     Returns a :class:`VerificationReport`; ``report.ok`` is True iff all checks
     passed.  Malformed content never raises: it becomes a failed check.
+    ``timeout`` (seconds, None: no limit) bounds the decisions by cylindrical
+    algebraic decomposition that CAD certificates need; when it runs out the
+    report fails with ``report.incomplete`` set ("could not re-check within
+    budget"), which is not a rejection of the certificate.
     """
     rep = VerificationReport()
+    budget = _Deadline(timeout)
     try:
         cert = load(cert)
         if not isinstance(cert, dict):
@@ -426,17 +452,25 @@ def verify(cert) -> VerificationReport:
         if question not in ("linear", "relu_points"):
             raise _Bad(f"question: unknown value {question!r}")
         if verdict == "not_closed" and question == "linear":
-            _check_not_closed(cert, masks, rep)
+            if cert.get("method") == "cad":
+                _check_cad_not_closed(cert, masks, rep, budget)
+            else:
+                _check_not_closed(cert, masks, rep)
         elif verdict == "closed":
-            _check_closed(cert, masks, question, rep)
+            _check_closed(cert, masks, question, rep, budget)
         elif verdict == "unknown":
             rep.check("verdict", False, "an 'unknown' verdict certifies nothing")
         else:
             rep.check("verdict", False, f"unsupported verdict/question {verdict!r}/{question!r}")
+    except _OutOfTime as e:
+        rep.incomplete = True
+        rep.check("within budget", False, f"could not re-check within budget ({e})")
     except _Bad as e:
         rep.check("well-formed", False, str(e))
     except (ValueError, TypeError, KeyError, ZeroDivisionError, json.JSONDecodeError, OSError) as e:
         rep.check("well-formed", False, f"{type(e).__name__}: {e}")
+    except Exception as e:  # an error inside the CAD engine: nothing is certified
+        rep.check("re-check ran", False, f"{type(e).__name__}: {e}")
     return rep
 
 
@@ -653,7 +687,7 @@ def _det(m):
 
 
 # ----------------------------------------------------------------------------------------------
-def _check_closed(cert, masks, question, rep):
+def _check_closed(cert, masks, question, rep, budget=None):
     """Re-check the hypotheses of the theorem named by a closed certificate.
 
     The theorems (proved in :mod:`netalgebra.theorems`):
@@ -793,8 +827,336 @@ def _check_closed(cert, masks, question, rep):
             ok &= good
         rep.check("free-line reduction steps", ok, f"{len(steps)} step(s)")
         sub = {"theorem": inner}
-        _check_closed(sub, [tuple(map(tuple, M1)), tuple(map(tuple, M2))], question, rep)
+        _check_closed(sub, [tuple(map(tuple, M1)), tuple(map(tuple, M2))], question, rep, budget)
+    elif name == "shallow_subspace_absorption":
+        if L != 2:
+            rep.check("hypothesis: depth 2", False, f"depth {L}")
+            return
+        _check_absorption(th, masks, question, rep, budget)
     elif name == "cad":
-        rep.check("CAD certificate", False, "CAD closedness certificates cannot be re-checked yet")
+        if question != "linear":
+            rep.check("CAD certificate", False, "CAD certificates are re-checked for the linear question only")
+            return
+        _check_cad_closed(th, masks, rep, budget)
     else:
         rep.check("known theorem", False, f"unknown theorem {name!r}")
+
+
+# ----------------------------------------------------------------------------------------------
+# CAD certificates.  The CAD engine (cad.qe, cad.topology) is the trusted base here: the
+# verifier states its own sentences about the image of its own product map (_entry_poly) and
+# lets cad.qe decide them.  (Theorem certificates never use it.)
+class _OutOfTime(Exception):
+    """The verifier's time budget ran out (the certificate is neither accepted nor refuted)."""
+
+
+class _Deadline:
+    def __init__(self, timeout):
+        import time
+
+        self._now = time.monotonic
+        self.timeout = timeout
+        self.end = None if timeout is None else self._now() + float(timeout)
+
+    def remaining(self):
+        if self.end is None:
+            return None
+        left = self.end - self._now()
+        if left <= 0:
+            raise _OutOfTime(f"time budget of {self.timeout} s exhausted")
+        return left
+
+
+def _cad_decide(problem, budget, what):
+    """Truth of a sentence by cad.qe.decide within the verifier's budget."""
+    from cad.errors import BudgetExceeded
+    from cad.qe import decide
+
+    try:
+        return bool(decide(problem, timeout=budget.remaining()))
+    except BudgetExceeded as e:
+        raise _OutOfTime(f"{what}: {e}") from None
+
+
+def _output_names(masks):
+    """Coordinates of R^{N_L x N_0}: y{i}_{j}, row by row."""
+    w = _widths(masks)
+    return [f"y{i}_{j}" for i in range(w[-1]) for j in range(w[0])]
+
+
+def _weight_names(masks):
+    return [f"w{l}_{i}_{j}" for l, m in enumerate(masks, start=1)
+            for i in range(len(m)) for j in range(len(m[0])) if m[i][j]]
+
+
+def _image_polys(masks, prefix_vars):
+    """(ring over prefix_vars + weights, weight names, [phi_ij as fmpz_mpoly] row by row).
+
+    The entries come from the verifier's own path expansion :func:`_entry_poly`."""
+    from cad.poly import PolyRing
+
+    w = _widths(masks)
+    wn = _weight_names(masks)
+    ring = PolyRing(list(prefix_vars) + wn)
+    idx = {v: k for k, v in enumerate(ring.variables)}
+    phi = []
+    for i in range(w[-1]):
+        for j in range(w[0]):
+            d = {}
+            for mono, c in _entry_poly(masks, i, j).items():
+                e = [0] * len(idx)
+                for v, k in mono:
+                    e[idx[v]] += k
+                if c.denominator != 1:
+                    raise _Bad("internal: non-integral path coefficient")
+                d[tuple(e)] = int(c)
+            phi.append(ring.ctx.from_dict(d) if d else ring.zero())
+    return ring, wn, phi
+
+
+def _rational_matrix(obj, w, where):
+    if not (isinstance(obj, list) and len(obj) == w[-1]
+            and all(isinstance(r, list) and len(r) == w[0] for r in obj)):
+        raise _Bad(f"{where}: expected a {w[-1]} x {w[0]} matrix of rationals")
+    return [[_q(x, f"{where}[{i}][{j}]") for j, x in enumerate(r)] for i, r in enumerate(obj)]
+
+
+def _in_image(masks, Y, budget, what):
+    """Decide ``exists theta: phi(theta) = Y`` (Y a rational matrix) with cad.qe."""
+    from cad import formula as F
+
+    ring, wn, phi = _image_polys(masks, [])
+    flat = [y for row in Y for y in row]
+    atoms = []
+    for p, y in zip(phi, flat):
+        # den * phi - num = 0  <=>  phi = num / den
+        q = p * y.denominator - y.numerator
+        if q.is_constant():
+            if q != 0:
+                return False
+            continue
+        atoms.append(F.Atom(q, "="))
+    if not atoms:
+        return True
+    problem = F.Problem(ring, (), F.exists(tuple(wn), F.conj(*atoms)))
+    return _cad_decide(problem, budget, what)
+
+
+def _closed_rels_only(D):
+    """Syntactic closedness: every atom of the negation normal form is =, <= or >= (each atom is
+    the preimage of a closed set under a continuous polynomial; /\\, \\/ keep closedness)."""
+    from cad import formula as F
+
+    return all(a.rel in ("=", "<=", ">=") for a in F.atoms(F.nnf(D)))
+
+
+def _check_cad_closed(th, masks, rep, budget):
+    """Closed by CAD: ``D(y)`` (QEPCAD syntax over ``variables``) describes the image and is closed.
+
+    Checks, each decided by cad.qe on sentences built here from the verifier's own product map:
+    (a1) image inside D: ``exists theta: not D(phi(theta))`` is FALSE;
+    (a2) D inside image: ``forall y: D(y) -> exists theta: y = phi(theta)`` is TRUE;
+    together ``forall y (D(y) <-> exists theta: y = phi(theta))``, i.e. D = L_I.
+    (b) D is closed: syntactically (NNF over =, <=, >= atoms), else by ``cad.topology.is_closed``.
+    """
+    from cad import formula as F
+    from cad.poly import PolyRing
+
+    hyp = th.get("hypotheses")
+    if not isinstance(hyp, dict):
+        raise _Bad("theorem.hypotheses: expected {'variables': [...], 'description': '...'}")
+    names, desc = hyp.get("variables"), hyp.get("description")
+    expect = _output_names(masks)
+    if names != expect:
+        raise _Bad(f"theorem.hypotheses.variables: expected {expect} (the output entries row by row)")
+    if not isinstance(desc, str) or not desc.strip():
+        raise _Bad("theorem.hypotheses.description: expected a QEPCAD-syntax formula")
+    yring = PolyRing(expect)
+    try:
+        D = F.parse_formula(desc, yring)
+    except Exception as e:
+        raise _Bad(f"theorem.hypotheses.description: {e}") from None
+    if not F.is_quantifier_free(D):
+        raise _Bad("theorem.hypotheses.description: must be quantifier-free")
+    ring, wn, phi = _image_polys(masks, expect)
+    wring = PolyRing(wn) if wn else None
+    Dbig = F.to_ring(D, ring)
+    # (a1) image inside D
+    Dphi = F.substitute(Dbig, dict(zip(expect, phi)), ring)
+    if wn:
+        s1 = F.Problem(wring, (), F.exists(tuple(wn), F.negate(F.to_ring(Dphi, wring))))
+        bad1 = _cad_decide(s1, budget, "image inside D")
+    else:
+        bad1 = not F.evaluate(Dphi, ring, {})
+    if not rep.check("image of the product map lies in D", not bad1,
+                     "exists theta: not D(phi(theta)) is FALSE" if not bad1 else "some phi(theta) violates D"):
+        return   # rejected: the remaining (costly) decisions are skipped
+    # (a2) D inside image
+    eqs = [F.Atom(ring.gen(y) - p, "=") for y, p in zip(expect, phi)]
+    inner = F.conj(*eqs)
+    if wn:
+        inner = F.exists(tuple(wn), inner)
+    s2 = F.Problem(ring, (), F.forall(tuple(expect), F.disj(F.negate(Dbig), inner)))
+    ok2 = _cad_decide(s2, budget, "D inside image")
+    if not rep.check("D lies in the image of the product map", ok2,
+                     "forall y: D(y) -> exists theta: y = phi(theta) is TRUE" if ok2 else
+                     "a point of D is not a product"):
+        return
+    # (b) D is closed
+    if _closed_rels_only(D):
+        rep.check("D is closed", True, "syntactically: NNF built from =, <=, >= atoms with /\\, \\/")
+    else:
+        from cad import topology
+        from cad.errors import BudgetExceeded
+
+        try:
+            res = topology.is_closed(F.Problem(yring, tuple(expect), D), timeout=budget.remaining())
+        except BudgetExceeded as e:
+            raise _OutOfTime(f"is_closed: {e}") from None
+        rep.check("D is closed", res.closed is True, f"cad.topology.is_closed: {res.reason}")
+
+
+def _check_cad_not_closed(cert, masks, rep, budget):
+    """Not closed by CAD: a rational point A outside L_I approached by points y_k of L_I.
+
+    Checks: A is not in the image (``exists theta: phi(theta) = A`` is FALSE); at least 5
+    approaching points, each in the image (``exists theta: phi(theta) = y_k`` is TRUE), at
+    max-norm distances ``0 < d_k <= 2^-k`` with ``d_k <= d_{k-1} / 2`` (strictly decreasing
+    towards 0).  When the points lie on a segment (``y_k = A + 2^-(k + e0) U``, ``|U|_max = 1``),
+    the whole open segment is checked too: ``forall s in (0, 2^-e0]: A + s U in L_I``, which
+    alone proves ``A in cl(L_I)``.
+    """
+    from fractions import Fraction as Fr
+
+    w = _widths(masks)
+    A = _rational_matrix(cert.get("target"), w, "target")
+    ap = cert.get("approaching")
+    if not isinstance(ap, dict) or not isinstance(ap.get("points"), list):
+        raise _Bad("approaching: expected {'points': [Y_0, Y_1, ...], 'rule': ...}")
+    pts = [_rational_matrix(Y, w, f"approaching.points[{k}]") for k, Y in enumerate(ap["points"])]
+    if not rep.check("at least 5 approaching points", len(pts) >= 5, f"{len(pts)} point(s)"):
+        return   # rejected: the (costly) CAD decisions below are skipped
+    dists = [max(abs(Y[i][j] - A[i][j]) for i in range(w[-1]) for j in range(w[0])) for Y in pts]
+    rule_ok = all(d > 0 for d in dists) and all(d <= Fr(1, 2 ** k) for k, d in enumerate(dists)) \
+        and all(dists[k] <= dists[k - 1] / 2 for k in range(1, len(dists)))
+    if not rep.check("distances follow the rule 0 < d_k <= min(2^-k, d_(k-1)/2)", rule_ok,
+                     "max-norm distances " + ", ".join(_qstr(d) for d in dists)):
+        return
+    seg = ap.get("segment")
+    U = None
+    if seg is not None:
+        if not isinstance(seg, dict) or not isinstance(seg.get("first_exponent"), int) \
+                or isinstance(seg.get("first_exponent"), bool) or seg["first_exponent"] < 0:
+            raise _Bad("approaching.segment: expected {'direction': U, 'first_exponent': e0 >= 0}")
+        U = _rational_matrix(seg.get("direction"), w, "approaching.segment.direction")
+        e0 = seg["first_exponent"]
+        unit = max(abs(u) for row in U for u in row) == 1
+        on = all(pts[k][i][j] == A[i][j] + Fr(1, 2 ** (k + e0)) * U[i][j]
+                 for k in range(len(pts)) for i in range(w[-1]) for j in range(w[0]))
+        if not rep.check("points y_k = A + 2^-(k+e0) U with |U|_max = 1", unit and on, f"e0 = {e0}"):
+            return
+    # exact membership claims (cad.qe)
+    outside = not _in_image(masks, A, budget, "A in the image?")
+    if not rep.check("A is not in the image (exists theta: phi(theta) = A is FALSE)", outside):
+        return
+    for k, Y in enumerate(pts):
+        if not rep.check(f"y_{k} is in the image", _in_image(masks, Y, budget, f"y_{k} in the image?")):
+            return
+    if U is not None:
+        rep.check("A + s U is in the image for all 0 < s <= 2^-e0 (A is in the closure)",
+                  _segment_in_image(masks, A, U, seg["first_exponent"], budget))
+
+
+def _segment_in_image(masks, A, U, e0, budget):
+    """Decide ``forall s: (0 < s /\\ 2^e0 s <= 1) -> exists theta: phi(theta) = A + s U``."""
+    from cad import formula as F
+
+    ring, wn, phi = _image_polys(masks, ["s"])
+    s = ring.gen("s")
+    flat_a = [a for row in A for a in row]
+    flat_u = [u for row in U for u in row]
+    atoms = []
+    for p, a, u in zip(phi, flat_a, flat_u):
+        den = a.denominator * u.denominator
+        q = p * den - (a * den).numerator - s * int(u * den)
+        atoms.append(F.Atom(q, "="))
+    body = F.conj(*atoms)
+    if wn:
+        body = F.exists(tuple(wn), body)
+    sentence = F.forall(("s",), F.disj(F.Atom(s, "<="), F.Atom(s * (2 ** e0) - 1, ">"), body))
+    return _cad_decide(F.Problem(ring, (), sentence), budget, "segment in the image")
+
+
+def _stars_only(E):
+    """Every connected component of the bipartite graph with edges E (positions (r, c)) has a
+    single row or a single column (verifier's own union-find)."""
+    parent = {}
+
+    def find(x):
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for r, c in E:
+        a, b = find(("r", r)), find(("c", c))
+        if a != b:
+            parent[a] = b
+    rows, cols = {}, {}
+    for r, c in E:
+        root = find(("r", r))
+        rows.setdefault(root, set()).add(r)
+        cols.setdefault(root, set()).add(c)
+    return all(len(rows[k]) == 1 or len(cols[k]) == 1 for k in rows)
+
+
+def _check_absorption(th, masks, question, rep, budget):
+    """Replay the absorption of :func:`netalgebra.theorems.shallow_subspace_absorption`.
+
+    Recomputes from the masks: for each listed neuron in order, its uncovered support
+    ``E_k = S_k minus U`` is a union of single-row/single-column stars, then ``U`` grows by
+    ``E_k``; the listed neurons are live and distinct; every other live neuron's ``S_j minus U``
+    is empty or a rectangle; the reduced pattern I* built here from those rectangles is closed by
+    the nested theorem (re-checked recursively) or is zero.
+    """
+    w = _widths(masks)
+    M1, M2 = masks
+    hyp = th.get("hypotheses")
+    order = hyp.get("absorbed") if isinstance(hyp, dict) else None
+    if not isinstance(order, list) or not order or not all(isinstance(k, int) and not isinstance(k, bool)
+                                                           and 0 <= k < w[1] for k in order) \
+            or len(set(order)) != len(order):
+        raise _Bad("theorem.hypotheses.absorbed: expected a non-empty list of distinct hidden neurons")
+    R = [{r for r in range(w[2]) if M2[r][k]} for k in range(w[1])]
+    C = [{c for c in range(w[0]) if M1[k][c]} for k in range(w[1])]
+    live = [k for k in range(w[1]) if R[k] and C[k]]
+    U = set()
+    ok = all(k in live for k in order)
+    for k in order:
+        E = {(r, c) for r in R[k] for c in C[k]} - U
+        ok &= _stars_only(E)
+        U |= E
+    rep.check("absorbed neurons add coordinate subspaces (stars)", ok, f"order {order}")
+    N1 = [[0] * w[0] for _ in range(w[1])]
+    N2 = [[0] * w[1] for _ in range(w[2])]
+    rect = True
+    for j in live:
+        if j in order:
+            continue
+        E = {(r, c) for r in R[j] for c in C[j]} - U
+        rows, cols = {r for r, _ in E}, {c for _, c in E}
+        if len(E) != len(rows) * len(cols):
+            rect = False
+        for c in cols:
+            N1[j][c] = 1
+        for r in rows:
+            N2[r][j] = 1
+    rep.check("remaining supports are rectangles", rect)
+    inner = hyp.get("then")
+    if any(any(row) for row in N1):
+        if not isinstance(inner, dict):
+            raise _Bad("theorem.hypotheses.then: the reduced pattern is not zero; a theorem is required")
+        _check_closed({"theorem": inner}, [tuple(map(tuple, N1)), tuple(map(tuple, N2))], question, rep, budget)
+    else:
+        rep.check("reduced pattern is zero", True, "L_I is the coordinate subspace on U")

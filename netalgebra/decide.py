@@ -9,8 +9,9 @@ Pipeline (DESIGN.md, "Data flow"):
 1. **Theorems** (:mod:`netalgebra.theorems`): one layer; one hidden layer
    with scalar output; one hidden layer whose support groups are identical,
    single-row/column or fill their rectangle by rank peeling; free output
-   rows / input columns removed first when needed; dense live components for
-   any depth.  They apply after the reductions they prove themselves (dead
+   rows / input columns removed first when needed; neurons whose uncovered
+   support is a coordinate subspace absorbed first (``shallow_subspace_absorption``);
+   dense live components for any depth.  They apply after the reductions they prove themselves (dead
    neurons, components, disjoint support groups).
 2. **Witness search** for one hidden layer (:func:`find_core`): a 2x2 block
    whose sub-pattern is a non-closed LU/UL core (:func:`find_core_2x2`), or a
@@ -21,8 +22,10 @@ Pipeline (DESIGN.md, "Data flow"):
    set on which the ReLU training problem has no optimum (Theorem 3.1 of the
    paper).
 3. **Exact decision by CAD** (:func:`decide_by_cad`): QE of the image and
-   ``cad.topology.is_closed`` within the remaining budget (its certificates
-   are not re-checkable by ``verify`` yet).
+   ``cad.topology.is_closed`` within the remaining budget; the certificate
+   stores the QE description of ``L_I`` (closed) or a rational witness with
+   approaching points (not closed), which ``verify`` re-decides with its own
+   product map.  A verdict whose certificate would be incomplete is not given.
 4. Otherwise, or when the budget runs out: ``"unknown"``, never a guess.
 
 Reference: Le, Riccietti, Gribonval, NeurIPS 2023 (arXiv 2306.02666).
@@ -90,7 +93,7 @@ def _validate_masks(masks):
 
 
 # ----------------------------------------------------------------------------------------------
-def decide(pattern, budget=None, *, points=None):
+def decide(pattern, budget=None, *, points=None, methods=("theorems", "core", "cad")):
     """Decide closedness of ``L_I`` (or of ``F_I(Omega)`` when ``points`` is given).
 
     ``budget`` is a time limit in seconds (None: no limit).  When it runs out
@@ -99,8 +102,13 @@ def decide(pattern, budget=None, *, points=None):
     ints, Fractions or "p/q" strings) -- then the question is whether the ReLU
     class on that finite training set is closed; only the theorems about
     ``F_I(Omega)`` and the CAD hook apply (a non-closed ``L_I`` does not by
-    itself decide a given Omega).
+    itself decide a given Omega).  ``methods`` selects the routes tried, in
+    pipeline order, among ``"theorems"``, ``"core"`` (witness search) and
+    ``"cad"``; e.g. ``methods=("cad",)`` forces the exact CAD route (tests).
     """
+    unknown_methods = set(methods) - {"theorems", "core", "cad"}
+    if unknown_methods:
+        raise InputError(f"methods: unknown route {sorted(unknown_methods)[0]!r} (use 'theorems', 'core', 'cad')")
     clock = _Clock(budget)
     masks = _th.masks_of(pattern)
     _validate_masks(masks)
@@ -108,7 +116,7 @@ def decide(pattern, budget=None, *, points=None):
         clock.check("start")
         if points is not None:
             return _decide_points(pattern, masks, points, clock)
-        th = _th.closed_by_theorem(masks)
+        th = _th.closed_by_theorem(masks) if "theorems" in methods else None
         if th is not None:
             cert = {"format": FORMAT, "verdict": "closed", "question": "linear",
                     "pattern": _pattern_json(pattern, masks), "theorem": th,
@@ -116,7 +124,7 @@ def decide(pattern, budget=None, *, points=None):
             return Verdict("closed", cert, f"theorem {th['name']}: {th['statement']}", clock.elapsed(),
                            {"theorem": th["name"]})
         clock.check("theorems")
-        if len(masks) == 2:
+        if len(masks) == 2 and "core" in methods:
             found = find_core(masks, clock)
             if found is not None:
                 cert = not_closed_certificate(pattern, masks, found)
@@ -130,7 +138,7 @@ def decide(pattern, budget=None, *, points=None):
                                {"block_rows": rr, "block_cols": cc, "core": kind,
                                 "block": [[A[r][c] for c in cc] for r in rr]})
         clock.check("witness search")
-        v, note = decide_by_cad(pattern, masks, clock)
+        v, note = decide_by_cad(pattern, masks, clock) if "cad" in methods else (None, "the CAD route was not requested")
         if v is not None:
             return v
         return Verdict("unknown", None,
@@ -552,32 +560,44 @@ CAD_MAX_WEIGHTS = 24   # the CAD route is attempted only on patterns this small
 CAD_MAX_ENTRIES = 16
 
 
-def decide_by_cad(pattern, masks, clock, points=None):
-    """Exact route: QE of the image (or of F_I(Omega)), then ``cad.topology.is_closed``.
+def decide_by_cad(pattern, masks, clock, points=None, napproach=5):
+    """Exact route: QE of the image, then ``cad.topology.is_closed``; re-checkable certificates.
 
     Returns ``(verdict, note)``: a :class:`Verdict`, or None with a note saying
-    why the route did not conclude (unavailable, error, budget).  The route
-    is used only when ``cad.topology.is_closed`` exists; the call is
-    ``is_closed(problem, timeout=seconds)`` on
-    ``netalgebra.compile.image_formula(linear_map(pattern))`` (or on
-    ``relu_formula(pattern, points)``), whose result has a boolean
-    ``closed`` attribute (a bare bool or a ``(bool, witness)`` pair is
-    accepted too).  A CAD verdict is exact (the engine re-checks its witness by
-    exact evaluation), but its certificate (``theorem.name == "cad"``, with the
-    engine's reason and witness point for humans) cannot yet be re-checked by
-    :func:`netalgebra.certificate.verify`, which reports it as failing.
+    why the route did not conclude (unavailable, error, incomplete certificate).
     An exhausted budget propagates as :class:`BudgetExceeded` (-> "unknown").
+    ``cad.qe`` / ``cad.topology`` are imported here only (``netalgebra check``
+    stays fast on the other routes).
+
+    Certificates (checked by :func:`netalgebra.certificate.verify` with its own
+    product map; the CAD engine is the trusted base for them):
+
+    * **closed** -- ``theorem = {"name": "cad", "hypotheses": {"variables",
+      "description", "closedness"}}``: the quantifier-free description ``D(y)``
+      of ``L_I`` produced by QE (QEPCAD syntax).  When ``is_closed`` proved
+      closedness by the relaxation lemma (``S`` equivalent to its closed
+      relaxation ``R(S)``), ``R(S)`` is stored instead: it describes the same
+      set and is closed by syntax.  The verifier decides
+      ``forall y (D(y) <-> exists theta: y = phi(theta))`` (as two sentences)
+      and checks that D is closed (syntax, else ``is_closed``).
+    * **not closed** -- ``method = "cad"``: the witness A (exact rationals),
+      ``napproach`` >= 5 points of ``L_I`` at max-norm distances
+      ``0 < d_k <= min(2^-k, d_(k-1)/2)``, and, when they lie on a segment
+      ``A + 2^-(k+e0) U`` (``|U|_max = 1``), that segment (the verifier then
+      decides ``forall s in (0, 2^-e0]: A + s U in L_I``, proving ``A in cl(L_I)``).
+      A verdict whose witness or points are irrational, or whose points do not
+      follow the rule, is not returned (the note says why).
+
+    Before answering, the certificate is re-checked by :func:`netalgebra.certificate.verify`
+    within the remaining budget (:func:`_self_check`): a verdict is returned only with a
+    complete certificate that verifies.
+
+    The question ``F_I(Omega)`` (``points``) has no re-checkable CAD
+    certificate yet, so this route answers None for it (never an uncheckable
+    verdict).
     """
-    try:
-        from cad import topology
-    except Exception as e:  # the engine is being written concurrently
-        return None, f"the CAD route is not available ({type(e).__name__}: {e})"
-    is_closed = getattr(topology, "is_closed", None)
-    if is_closed is None:
-        return None, "the CAD route (cad.topology.is_closed) is not available yet"
-    remaining = clock.remaining()
-    if remaining is not None and remaining <= 0:
-        raise BudgetExceeded("time (CAD route)", clock.budget)
+    if points is not None:
+        return None, ("the CAD route for F_I(Omega) has no re-checkable certificate yet")
     nweights = sum(sum(r) for m in masks for r in m)
     nout = len(masks[-1]) * len(masks[0][0])
     if nweights > CAD_MAX_WEIGHTS or nout > CAD_MAX_ENTRIES:
@@ -585,40 +605,140 @@ def decide_by_cad(pattern, masks, clock, points=None):
         # do not start what cannot finish
         return None, (f"the pattern is too large for the CAD route ({nweights} weights, {nout} output "
                       f"entries; limits {CAD_MAX_WEIGHTS} and {CAD_MAX_ENTRIES})")
+    remaining = clock.remaining()
+    if remaining is not None and remaining <= 0:
+        raise BudgetExceeded("time (CAD route)", clock.budget)
     try:
+        from cad import formula as F
+        from cad import topology
         from netalgebra import compile as _compile
         from netalgebra.pattern import SparsityPattern
 
         pat = pattern if isinstance(pattern, SparsityPattern) else SparsityPattern(masks)
-        if points is None:
-            problem = _compile.image_formula(_compile.linear_map(pat))
-        else:
-            problem = _compile.relu_formula(pat, [[fmpq(x.numerator, x.denominator) for x in p] for p in points])
-        res = is_closed(problem, timeout=remaining)
+        problem = _compile.image_formula(_compile.linear_map(pat))
+        res = topology.is_closed(problem, timeout=remaining, napproach=napproach)
+        names = list(problem.free)
+        if res.closed is True:
+            D, ring = res.formula, res.ring
+            if res.route == "relaxation":
+                R = topology.relaxation(D)
+                if all(a.rel in ("=", "<=", ">=") for a in F.atoms(F.nnf(R))):
+                    D = R
+            syntactic = all(a.rel in ("=", "<=", ">=") for a in F.atoms(F.nnf(D)))
+            desc = F.to_str(D, ring)
+            if list(ring.variables) != names:
+                return None, "the CAD route returned a description over unexpected variables"
+            cert = _cad_closed_certificate(pattern, masks, names, desc, syntactic, res.reason)
+            bad = _self_check(cert, clock)
+            if bad:
+                return None, bad
+            return Verdict("closed", cert, f"decided by CAD: {res.reason}", clock.elapsed(),
+                           {"description": desc}), ""
+        if res.closed is not False:
+            return None, "the CAD route returned no verdict"
+        cert, why = _cad_not_closed_certificate(pattern, masks, names, res)
+        if cert is None:
+            return None, "the CAD route found the pattern not closed but " + why
+        bad = _self_check(cert, clock)
+        if bad:
+            return None, bad
+        A = cert["target"]
+        return Verdict("not_closed", cert, f"decided by CAD: {res.reason}", clock.elapsed(),
+                       {"target": A}), ""
     except BudgetExceeded:
         raise
-    except Exception as e:
+    except Exception as e:   # an engine error never becomes a verdict
         return None, f"the CAD route failed ({type(e).__name__}: {e})"
-    closed, witness, reason = res, None, "cad.topology.is_closed"
-    if isinstance(res, tuple):
-        closed = res[0]
-    elif not isinstance(res, bool):
-        closed = getattr(res, "closed", None)
-        witness = getattr(res, "witness", None)
-        reason = getattr(res, "reason", reason)
-    if not isinstance(closed, bool):
-        return None, "the CAD route returned no verdict"
-    status = "closed" if closed else "not_closed"
-    cert = {"format": FORMAT, "verdict": status,
-            "question": "linear" if points is None else "relu_points",
+
+
+def _self_check(cert, clock):
+    """Run the independent checker on a CAD certificate before answering (within the budget).
+
+    The CAD engine and the checker decide different sentences (the checker builds its own
+    product map), so an engine error that would make a verdict wrong is caught here: the
+    answer is then "unknown".  Returns "" when the certificate verifies, else a note; raises
+    BudgetExceeded when the budget runs out during the re-check.
+    """
+    from netalgebra.certificate import verify
+
+    rep = verify(cert, timeout=clock.remaining())
+    if rep.incomplete:
+        raise BudgetExceeded("time (re-checking the CAD certificate)", clock.budget)
+    if rep.ok:
+        return ""
+    name, _, detail = rep.failures[0]
+    return f"the CAD certificate failed its own re-check ({name}: {detail}); no verdict"
+
+
+def _cad_closed_certificate(pattern, masks, names, desc, syntactic, reason):
+    return {"format": FORMAT, "verdict": "closed", "question": "linear",
             "pattern": _pattern_json(pattern, masks),
-            "theorem": {"name": "cad", "statement": "decided by cylindrical algebraic decomposition "
-                        "(cad.topology.is_closed)", "source": "cad.topology.is_closed",
-                        "hypotheses": {}, "engine_reason": str(reason)},
-            "argument": "exact CAD computation; not re-checkable by netalgebra verify yet"}
-    if witness:
-        cert["cad_witness"] = {str(k): str(v) for k, v in witness.items()}
-    if points is not None:
-        cert["points"] = [[_qs(x) for x in p] for p in points]
-    return Verdict(status, cert, f"decided by CAD: {reason}", clock.elapsed(),
-                   {"cad_witness": cert.get("cad_witness")}), ""
+            "theorem": {"name": "cad",
+                        "statement": "L_I equals the set described by the quantifier-free formula D "
+                                     "(quantifier elimination by cylindrical algebraic decomposition), "
+                                     "and D defines a closed set",
+                        "source": "cad.qe (partial CAD QE, Collins-Hong 1991) and cad.topology.is_closed",
+                        "hypotheses": {"variables": names, "description": desc,
+                                       "closedness": "syntactic" if syntactic else "cad"},
+                        "engine_reason": str(reason)},
+            "argument": ("D(y) = " + desc + ". verify decides forall y (D(y) <-> exists theta: "
+                         "y = phi(theta)) and checks that D is closed "
+                         + ("by syntax (=, <=, >= atoms)." if syntactic else "with cad.topology.is_closed."))}
+
+
+def _as_fraction(v):
+    """fmpq / int / rational RealAlgebraic -> Fraction; None when irrational."""
+    if isinstance(v, int):
+        return Fraction(v)
+    if isinstance(v, fmpq):
+        return Fraction(int(v.p), int(v.q))
+    if getattr(v, "is_rational", False):
+        q = v.rational
+        return Fraction(int(q.p), int(q.q))
+    try:
+        from flint import fmpz
+        if isinstance(v, fmpz):
+            return Fraction(int(v))
+    except ImportError:  # pragma: no cover
+        pass
+    return None
+
+
+def _cad_not_closed_certificate(pattern, masks, names, res):
+    """Certificate of a not-closed CAD verdict, or (None, why) when it would be incomplete."""
+    n0, nL = len(masks[0][0]), len(masks[-1])
+    if not res.witness or len(res.approaching) < 5:
+        return None, "gave no witness with 5 approaching points"
+
+    def mat(point):
+        vals = [_as_fraction(point.get(v, 0)) for v in names]
+        if any(x is None for x in vals):
+            return None
+        return [vals[i * n0:(i + 1) * n0] for i in range(nL)]
+
+    A = mat(res.witness)
+    pts = [mat(p) for p in res.approaching]
+    if A is None or any(Y is None for Y in pts):
+        return None, "its witness or approaching points are irrational (no rational certificate)"
+    d = [max(abs(Y[i][j] - A[i][j]) for i in range(nL) for j in range(n0)) for Y in pts]
+    if not (all(x > 0 for x in d) and all(x <= Fraction(1, 2 ** k) for k, x in enumerate(d))
+            and all(d[k] <= d[k - 1] / 2 for k in range(1, len(d)))):
+        return None, "its approaching points do not follow the rule d_k <= min(2^-k, d_(k-1)/2)"
+    ap = {"points": [[[_qs(x) for x in row] for row in Y] for Y in pts],
+          "rule": "max-norm distances 0 < d_k <= min(2^-k, d_(k-1)/2)", "engine_rule": res.approach_rule}
+    # segment form y_k = A + 2^-(k+e0) U with |U|_max = 1
+    e0 = d[0].denominator.bit_length() - 1
+    if d[0].numerator == 1 and d[0].denominator == 1 << e0:
+        U = [[(pts[0][i][j] - A[i][j]) / d[0] for j in range(n0)] for i in range(nL)]
+        if all(pts[k][i][j] == A[i][j] + Fraction(1, 2 ** (k + e0)) * U[i][j]
+               for k in range(len(pts)) for i in range(nL) for j in range(n0)):
+            ap["segment"] = {"direction": [[_qs(x) for x in row] for row in U], "first_exponent": e0}
+    cert = {"format": FORMAT, "verdict": "not_closed", "question": "linear", "method": "cad",
+            "pattern": _pattern_json(pattern, masks),
+            "target": [[_qs(x) for x in row] for row in A],
+            "approaching": ap,
+            "argument": ("A is a limit of the listed points of L_I (distances halve at least at every "
+                         "step" + ("; the whole segment A + s U, 0 < s <= 2^-e0, lies in L_I" if "segment" in ap
+                                   else "") + ") and exists theta: phi(theta) = A is false; "
+                         "both decided by CAD. engine: " + str(res.reason))}
+    return cert, ""

@@ -27,7 +27,7 @@ SOURCE_PAPER = ("Le, Riccietti, Gribonval, 'Does a sparse ReLU network training 
 __all__ = [
     "masks_of", "widths", "shallow_supports", "live_neurons", "live_components",
     "one_layer", "shallow_scalar_output", "shallow_support_groups", "deep_dense_components",
-    "shallow_free_lines", "shallow_two_points",
+    "shallow_free_lines", "shallow_two_points", "shallow_subspace_absorption",
     "closed_by_theorem", "THEOREMS",
 ]
 
@@ -353,6 +353,125 @@ def shallow_free_lines(masks):
     return (tuple(tuple(r) for r in M1), tuple(tuple(r) for r in M2)), steps
 
 
+def _star_components(E):
+    """True when every connected component of the bipartite row-column graph with edge set E
+    (a set of (r, c) positions) lies in one row or one column (a "star"; single edges included)."""
+    E = set(E)
+    while E:
+        comp = {E.pop()}
+        rows, cols = {next(iter(comp))[0]}, {next(iter(comp))[1]}
+        grew = True
+        while grew:
+            grew = False
+            for e in list(E):
+                if e[0] in rows or e[1] in cols:
+                    E.discard(e)
+                    comp.add(e)
+                    rows.add(e[0])
+                    cols.add(e[1])
+                    grew = True
+        if len(rows) > 1 and len(cols) > 1:
+            return False
+    return True
+
+
+def shallow_subspace_absorption(masks):
+    r"""L = 2: absorb hidden neurons whose remaining contribution is a coordinate subspace.
+
+    Construction.  ``U`` (a set of output positions) starts empty.  Repeatedly
+    pick a live hidden neuron k, not yet absorbed, whose uncovered support
+    ``E_k = S_k \ U`` (``S_k = R_k x C_k``) is a union of "stars": every
+    connected component of the bipartite row-column graph with edges ``E_k``
+    lies in one row or one column.  Absorb it: ``U := U ∪ E_k``.  Let J be the
+    neurons never absorbed.  Hypothesis: for every j in J, ``E_j = S_j \ U`` is
+    a (non-empty) rectangle ``R'_j x C'_j`` (or empty: j is dropped), and the
+    pattern ``I*`` with supports ``R'_j x C'_j`` (j in J) is closed by a theorem
+    (checked recursively; J empty means ``I* = 0``).
+
+    Claim: ``L_I = {M : P(M) in L_{I*}}`` with P zeroing the positions in U,
+    i.e. ``L_I`` is, in coordinates, ``R^U x L_{I*}``; so ``L_I`` is closed
+    (iff ``L_{I*}`` is).
+
+    Proof.  Write ``L_J = sum_{j in J} {u v^T : supp u ⊆ R_j, supp v ⊆ C_j}``.
+    (1) ``P(L_J) = L_{I*}``: ``P`` of a rank-one ``u v^T`` on ``S_j`` keeps its
+    entries on ``E_j = R'_j x C'_j``, i.e. ``u_{R'} v_{C'}^T``, and every rank-one
+    matrix on ``R'_j x C'_j`` arises (extend u, v by zeros); P is linear, so it
+    maps the sum to the sum.  ``L_{I*}`` is supported off U.
+    (2) ``L_I ⊆ P^{-1}(P(L_J))``: an absorbed neuron k_i (absorbed at step i,
+    ``U_i = U_{i-1} ∪ E_{k_i}``) contributes a matrix supported on
+    ``S_{k_i} ⊆ U_i ⊆ U``, which P kills.
+    (3) ``P^{-1}(P(L_J)) ⊆ L_I``: let ``P(M) = P(N)``, ``N in L_J``; the residual
+    ``D = M - N`` is supported on U.  For i = m, ..., 1 (reverse order) choose
+    the contribution ``c_i = u v^T`` of k_i to equal D on ``E_{k_i}``: on a star
+    centred at row r put ``u_r = 1`` and ``v_c = D[r, c]`` on its columns
+    (transposed for a column star); components use disjoint rows and columns,
+    other entries of u, v are 0.  ``c_i`` is supported on ``S_{k_i} ⊆ U_i``, so
+    ``D - c_i`` vanishes on ``E_{k_i}`` and on every ``E_{k_j}``, j > i (those are
+    disjoint from ``U_{j-1} ⊇ U_i``): after the update D is supported on
+    ``U_{i-1}``.  At the end ``D = 0``: ``M = N + sum_i c_i in L_I``.
+    (4) In coordinates ``L_I = R^U x L_{I*}``, closed since ``L_{I*}`` is.
+    Example: ``M_1 = [[1,0,0],[1,0,1],[0,0,1]]``, ``M_2 = [[0,1,1],[1,1,0]]``: two
+    single-entry neurons are absorbed, the middle neuron's remaining support is
+    the "diagonal" {(0,0), (1,2)} (two stars): J is empty and ``L_I`` is the
+    coordinate subspace on U.  (A 2x2 LU block is never absorbed: the
+    remaining L-shaped support is a path, not a union of stars.)
+
+    Returns the theorem (hypotheses: the absorption order, the reduced masks
+    and the nested theorem) or None when nothing is absorbed or I* is not
+    closed by a theorem.
+    """
+    if len(masks) != 2:
+        return None
+    M1, M2 = masks
+    n0, n1, n2 = len(M1[0]), len(M1), len(M2)
+    R, C = shallow_supports(masks)
+    live = [k for k in range(n1) if R[k] and C[k]]
+    S = {k: {(r, c) for r in R[k] for c in C[k]} for k in live}
+    U, order = set(), []
+    rest = list(live)
+    changed = True
+    while changed:
+        changed = False
+        for k in rest:
+            E = S[k] - U
+            if _star_components(E):
+                U |= E
+                order.append(k)
+                rest.remove(k)
+                changed = True
+                break
+    if not order:
+        return None
+    N1 = [[0] * n0 for _ in range(n1)]
+    N2 = [[0] * n1 for _ in range(n2)]
+    for j in rest:
+        E = S[j] - U
+        if not E:
+            continue
+        rows, cols = {r for r, _ in E}, {c for _, c in E}
+        if len(E) != len(rows) * len(cols):
+            return None          # not a rectangle: the projection is not a pattern's L
+        for c in cols:
+            N1[j][c] = 1
+        for r in rows:
+            N2[r][j] = 1
+    reduced = (tuple(map(tuple, N1)), tuple(map(tuple, N2)))
+    if any(any(row) for row in N1):
+        inner = closed_by_theorem(reduced)
+        if inner is None:
+            return None
+    else:
+        inner = None
+    hyp = {"depth": 2, "absorbed": order, "free_positions": sorted([r, c] for r, c in U),
+           "reduced_masks": [[list(r) for r in N1], [list(r) for r in N2]], "then": inner}
+    return _theorem("shallow_subspace_absorption",
+                    "One hidden layer: the listed neurons, absorbed in order, each add a coordinate "
+                    "subspace on their not-yet-covered support (a union of single-row/single-column "
+                    "stars); the other neurons' remaining supports are rectangles forming a pattern I* "
+                    "closed by the theorem 'then' (none: I* = 0). L_I is R^U times L_I*, hence closed.",
+                    hyp, source="proved in netalgebra.theorems.shallow_subspace_absorption")
+
+
 def shallow_two_points(masks, npoints):
     """L = 2 and a training set of at most two points: F_I(Omega) is closed.
 
@@ -409,4 +528,5 @@ def closed_by_theorem(pattern, question="linear", npoints=None):
                                 "and I' is closed by the theorem 'then'.",
                                 {"depth": 2, "steps": steps, "then": inner},
                                 source="proved in netalgebra.theorems.shallow_free_lines")
+        return shallow_subspace_absorption(masks)
     return None

@@ -230,3 +230,54 @@ def test_rank_peeling_general_supports():
     for _ in range(5):
         M = [[Fraction(rng.randint(-4, 4)) for _ in range(3)] for _ in range(3)]
         assert _peel_decompose(M, sup, g["peeling_order"])
+
+
+# --- subspace absorption ------------------------------------------------------------------------
+def _cert(masks, theorem):
+    return {"format": "netalgebra-certificate/1", "verdict": "closed", "question": "linear",
+            "pattern": {"name": None, "masks": [[list(r) for r in m] for m in masks]}, "theorem": theorem}
+
+
+def test_absorption_examples():
+    diag = ((((1, 0, 0), (1, 0, 1), (0, 0, 1)), ((0, 1, 1), (1, 1, 0))))
+    t = th.shallow_subspace_absorption(diag)
+    assert t is not None and t["hypotheses"]["then"] is None
+    # by hand: the middle neuron covers {0,1} x {0,2}; the other two fill (1,0) and (0,2) freely,
+    # leaving the "diagonal" {(0,0), (1,2)}: L_I is every matrix vanishing on column 1
+    assert sorted(map(tuple, t["hypotheses"]["free_positions"])) == [(0, 0), (0, 2), (1, 0), (1, 2)]
+    assert verify(_cert(diag, t)).ok
+    p = P("random:3,3,3:0.5:103")      # the previous owner's case (z3 agrees: closed)
+    t = th.closed_by_theorem(p.masks)
+    assert t is not None and t["name"] == "shallow_subspace_absorption"
+    assert verify(_cert(p.masks, t)).ok
+    # an LU 2x2 block is never absorbed (its L-shaped rest is a path, not stars)
+    for name in ["lu:2", "ul:2", "ul:3", "masks:11,11|10,01,11"]:
+        assert th.shallow_subspace_absorption(P(name).masks) is None, name
+
+
+def test_absorption_tampering():
+    p = P("random:3,3,3:0.5:103")
+    t = th.shallow_subspace_absorption(p.masks)
+    bad = _cert(p.masks, t)
+    bad["theorem"]["hypotheses"]["absorbed"] = list(reversed(t["hypotheses"]["absorbed"]))
+    assert not verify(bad).ok
+    bad = _cert(P("lu:2").masks, t)
+    assert not verify(bad).ok
+    bad = _cert(p.masks, t)
+    bad["theorem"]["hypotheses"]["absorbed"] = t["hypotheses"]["absorbed"][:1]
+    assert not verify(bad).ok
+
+
+@given(st.integers(1, 4), st.integers(1, 4), st.integers(1, 4), st.floats(0.2, 0.95), st.integers(0, 10 ** 6))
+def test_absorption_never_contradicts_a_core(n0, n1, n2, dens, seed):
+    """A pattern with a certified non-closed core (find_core) must never be called closed."""
+    from netalgebra.decide import find_core
+
+    rng = random.Random(seed)
+    masks = tuple(tuple(tuple(r) for r in m) for m in (
+        [[1 if rng.random() < dens else 0 for _ in range(n0)] for _ in range(n1)],
+        [[1 if rng.random() < dens else 0 for _ in range(n1)] for _ in range(n2)]))
+    t = th.shallow_subspace_absorption(masks)
+    if t is not None:
+        assert find_core(masks) is None
+        assert verify(_cert(masks, t)).ok

@@ -1,0 +1,102 @@
+"""The ``cad qe`` command (issue 4): output, --json, --smt2, stdin, --timeout, exit codes,
+bad-input corpus (acceptance 4, CLI side) and the no-sympy start-up rule."""
+
+import glob
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from flint import fmpq
+
+from cad import formula as F
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BAD_DIR = os.path.join(HERE, "data", "bad_inputs")
+
+PARABOLA = "[p]\n(a,b,c,x)\n3\n(E x)[a x^2 + b x + c = 0].\nfinish\n"
+
+
+def run(*args, stdin=None, timeout=120):
+    return subprocess.run([sys.executable, "-m", "cad.cli", *args], input=stdin,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_qe_file_prints_equivalent_formula(tmp_path):
+    path = tmp_path / "parabola.qepcad"
+    path.write_text(PARABOLA)
+    out = run("qe", str(path))
+    assert out.returncode == 0, out.stderr
+    problem = F.parse_qepcad(PARABOLA)
+    got = F.parse_qepcad_output_formula(out.stdout.strip(), problem.ring)
+    # spot checks against the known semantics: a x^2 + b x + c has a real root
+    cases = [((1, 0, -1), True), ((1, 0, 1), False), ((0, 0, 0), True), ((0, 0, 1), False),
+             ((0, 2, 5), True), ((1, 2, 1), True), ((-1, 1, 3), True), ((2, 1, 1), False)]
+    for (a, b, c), want in cases:
+        pt = {"a": fmpq(a), "b": fmpq(b), "c": fmpq(c)}
+        assert F.evaluate(got, problem.ring, pt) == want, (a, b, c, out.stdout)
+
+
+def test_qe_stdin_and_json():
+    out = run("qe", "-", "--json", stdin=PARABOLA)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert set(data) >= {"formula", "cells", "seconds"}
+    assert isinstance(data["cells"], int) and data["cells"] > 0
+    assert data["seconds"] >= 0
+
+
+def test_qe_sentence_true_false():
+    t = run("qe", "-", stdin="[s]\n(x)\n0\n(E x)[x^2 = 2].\nfinish\n")
+    f = run("qe", "-", stdin="[s]\n(x)\n0\n(A x)[x^2 > 0].\nfinish\n")
+    assert (t.returncode, t.stdout.strip()) == (0, "TRUE")
+    assert (f.returncode, f.stdout.strip()) == (0, "FALSE")
+
+
+def test_qe_smt2():
+    text = ("(set-logic NRA)\n(declare-fun a () Real)\n"
+            "(assert (exists ((x Real)) (= (* x x) a)))\n(check-sat)\n")
+    out = run("qe", "--smt2", "-", stdin=text)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().replace(" ", "") == "a>=0"
+
+
+def test_qe_timeout_exit_3(shared_dir):
+    path = os.path.join(shared_dir, "benchmarks", "qe", "xxy_closed.qepcad")
+    out = run("qe", path, "--timeout", "0.05")
+    assert out.returncode == 3, (out.stdout, out.stderr)
+    assert out.stdout.strip() == "unknown"
+
+
+def test_qe_missing_file_exit_2(tmp_path):
+    out = run("qe", str(tmp_path / "nope.qepcad"))
+    assert out.returncode == 2
+    assert "nope.qepcad" in out.stderr
+
+
+def bad_files():
+    return sorted(glob.glob(os.path.join(BAD_DIR, "*")))
+
+
+@pytest.mark.parametrize("path", bad_files() or [None])
+def test_bad_inputs_exit_2_with_position(path):
+    if path is None:
+        pytest.skip("tests/data/bad_inputs/ not written yet")
+    args = ["qe", path] + (["--smt2"] if path.endswith((".smt2", ".smt")) else [])
+    out = run(*args)
+    assert out.returncode == 2, (path, out.stdout, out.stderr)
+    assert out.stdout == ""
+    assert re.search(r"line \d+, column \d+", out.stderr), (path, out.stderr)
+
+
+def test_no_sympy_on_the_qe_path(tmp_path):
+    path = tmp_path / "parabola.qepcad"
+    path.write_text(PARABOLA)
+    out = subprocess.run([sys.executable, "-X", "importtime", "-m", "cad.cli", "qe", str(path)],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0
+    imported = {line.split("|")[-1].strip() for line in out.stderr.splitlines() if "|" in line}
+    assert not any(m == "sympy" or m.startswith("sympy.") for m in imported)
+    assert "cad.qe" in imported
