@@ -570,7 +570,7 @@ def _coeffs_in(p, i):
 
 
 def _eliminate_linear_equations(cad_atoms, tree, order, quants, nfree):
-    """Substitute away innermost existential variables fixed by a linear equation.
+    r"""Substitute away innermost existential variables fixed by a linear equation.
 
     ``(E v)[c v + q = 0 /\ phi]`` with ``c`` a nonzero integer and ``q`` free of ``v`` is
     equivalent to ``phi[v := -q/c]`` (the equation has exactly one solution); atoms are
