@@ -313,6 +313,42 @@ def poly_sets(draw):
     return ring, polys
 
 
+@st.composite
+def cubic_sets_3d(draw):
+    """One or two sparse polynomials of total degree <= 3 in x, y, z (the acceptance's upper corner,
+    kept to a few examples because fibers over two algebraic coordinates are slow)."""
+    ring = PolyRing(["x", "y", "z"])
+    polys = []
+    nonzero = st.integers(-3, 3).filter(bool)
+    for _ in range(draw(st.integers(1, 2))):
+        d = {}
+        for _t in range(draw(st.integers(2, 4))):
+            e = tuple(draw(st.integers(0, 3)) for _ in range(3))
+            if sum(e) <= 3:
+                d[e] = draw(nonzero)
+        p = ring.ctx.from_dict(d)
+        if p.total_degree() == 3:
+            polys.append(p)
+    if not polys:
+        reject()
+    return ring, polys
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@given(cubic_sets_3d(), st.integers(0, 10**6))
+def test_sign_invariance_random_cubics_3d(data, seed):
+    """As below, for degree-3 sets in three variables."""
+    ring, polys = data
+    try:
+        D = cad(polys, ring, timeout=5)
+        is_cad_tree(D)
+        rng = random.Random(seed)
+        for cell in D.cells():
+            check_cell(D, cell, rng, polys, tries=1)
+    except BudgetExceeded:
+        reject()
+
+
 @settings(suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
 @given(poly_sets(), st.integers(0, 10**6))
 def test_sign_invariance_random(data, seed):
