@@ -646,15 +646,19 @@ def _prepare(p, point, name="sign_at", constant_ok=True):
             rats[i] = v
         else:
             ints[i] = v
-    q = p
-    if ints:
-        q = q.subs(ints)
-    if rats:
-        if isinstance(q, fmpz_mpoly):
-            q = fmpq_mpoly(q)
-        q = q.subs(rats)
-    return q, alg
+    return _subs_exact(p, ints, rats), alg
 
+
+
+def _subs_exact(p, ints, rats):
+    """Substitute integer values first (staying in Z[x]), then rationals (moving to Q[x] only then)."""
+    if ints:
+        p = p.subs(ints)
+    if rats:
+        if isinstance(p, fmpz_mpoly):
+            p = fmpq_mpoly(p)
+        p = p.subs(rats)
+    return p
 
 def _univariate(q, i):
     """fmpz_poly (positive multiple) of an mpoly depending on variable i only."""
@@ -1013,14 +1017,7 @@ def _prepare_fiber(p, pts):
             ints[i] = v.p
         else:
             rats[i] = v
-    q = p
-    if ints:
-        q = q.subs(ints)
-    if rats:
-        if isinstance(q, fmpz_mpoly):
-            q = fmpq_mpoly(q)
-        q = q.subs(rats)
-    return q, alg
+    return _subs_exact(p, ints, rats), alg
 
 
 def _norm(zq, alg, j):
