@@ -29,7 +29,7 @@ from cad.roots import (
     squarefree_part,
 )
 
-__all__ = ["RealAlgebraic", "sign_at", "real_roots_in_fiber", "as_real"]
+__all__ = ["RealAlgebraic", "sign_at", "real_roots_in_fiber", "fiber_polynomial", "as_real"]
 
 
 def _sgn(v) -> int:
@@ -1000,17 +1000,29 @@ def real_roots_in_fiber(p, point, var_index):
     return out
 
 
+def fiber_polynomial(p, point):
+    """``p(point, y)`` as a univariate fmpz_poly in ``y`` (generator ``len(point)``), up to a
+    positive constant factor, when every coordinate ``p`` depends on is rational; else None.
+
+    Lifting evaluates the same factor at the several rational sector samples of one
+    stack: substituting the base point once and evaluating this polynomial keeps the
+    signs exact and avoids re-substituting every coordinate for each sample.
+    """
+    q, alg = _prepare_fiber(p, point)
+    if alg:
+        return None
+    return _univariate(q, len(point))
+
+
 def _prepare_fiber(p, pts):
     """Substitute the rational coordinates among ``pts`` (y = generator len(pts) kept)."""
-    zctx = p.context()
-    n = zctx.nvars()
-    names = zctx.names()
     degs = p.degrees()
     ints, rats, alg = {}, {}, []
     for i, v in enumerate(pts):
-        v = as_real(v, f"real_roots_in_fiber: point[{i}] ({names[i]})")
         if degs[i] == 0:
             continue
+        if type(v) is not fmpq:
+            v = as_real(v, f"real_roots_in_fiber: point[{i}] ({p.context().names()[i]})")
         if isinstance(v, RealAlgebraic):
             alg.append((i, v))
         elif v.q == 1:

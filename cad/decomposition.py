@@ -91,7 +91,6 @@ line; the stacks over them have 1, 3, 5, 3, 1 cells: 13 cells in ``R^2``
 from __future__ import annotations
 
 import time
-from fractions import Fraction
 
 import flint
 
@@ -124,9 +123,9 @@ class NotWellOriented(CadError):
 # ---------------------------------------------------------------------------
 
 def _backend():
-    from cad.algebraic import RealAlgebraic, real_roots_in_fiber, sign_at
+    from cad.algebraic import RealAlgebraic, fiber_polynomial, real_roots_in_fiber, sign_at
 
-    return RealAlgebraic, real_roots_in_fiber, sign_at
+    return RealAlgebraic, real_roots_in_fiber, sign_at, fiber_polynomial
 
 
 # ---------------------------------------------------------------------------
@@ -241,12 +240,16 @@ class Cell:
     sample's last coordinate (empty for sectors).  ``lower`` / ``upper`` are the
     neighbouring section values in the stack over the parent's sample (``None``
     when unbounded; for a section both are its own value).  ``children`` is
-    ``None`` until the cell is lifted.  ``data`` is a free dict for callers.
+    ``None`` until the cell is lifted.  ``fibers`` (set by lifting, when the
+    sample is rational) maps ``id(f)`` of each level-``k+1`` factor to
+    ``f(sample, x_{k+1})`` as an fmpz_poly (up to a positive constant), so
+    callers can evaluate signs in the stack without substituting again.
+    ``data`` is a free dict for callers.
     """
 
     __slots__ = (
         "decomposition", "parent", "index", "sample", "section_polynomials",
-        "lower", "upper", "children", "data", "_signs", "nullified",
+        "lower", "upper", "children", "data", "_signs", "nullified", "fibers",
     )
 
     def __init__(self, decomposition, parent, index, sample, section_polynomials=(),
@@ -262,6 +265,7 @@ class Cell:
         self.data = {}
         self._signs = {}
         self.nullified = tuple(nullified)
+        self.fibers = None
 
     @property
     def level(self):
@@ -396,7 +400,7 @@ class Decomposition:
         self.input_polys = list(input_polys)
         self.ncells = 0
         self.nullifications = []      # (cell, poly) pairs met while lifting
-        self._RA, self._roots_in_fiber, self._sign_at = _backend()
+        self._RA, self._roots_in_fiber, self._sign_at, self._fiber_polynomial = _backend()
         self.root = Cell(self, None, (), ())
 
     # -- conversions -------------------------------------------------------
@@ -424,8 +428,17 @@ class Decomposition:
         """
         k = len(point)
         merged = []   # [value, factors], sorted
+        # over a rational sample each factor becomes one integer polynomial in x_{k+1};
+        # the cell keeps them (``cell.fibers``) for whoever evaluates signs in its stack
+        rational = all(type(v) is flint.fmpq for v in point)
+        fibers = {} if rational else None
         for f in self.levels[k]:
-            rs = self._roots_in_fiber(f, point, k)
+            if rational:
+                g = self._fiber_polynomial(f, point)
+                fibers[id(f)] = g
+                rs = None if g.is_zero() else self._RA.roots_of(g)
+            else:
+                rs = self._roots_in_fiber(f, point, k)
             if rs is None:
                 if cell is not None:
                     self.nullifications.append((cell, f))
@@ -438,6 +451,8 @@ class Decomposition:
             for r in rs:
                 _insert_root(merged, r, f)
             self._check_budget()
+        if cell is not None:
+            cell.fibers = fibers
         return merged
 
     def lift(self, cell):

@@ -12,7 +12,7 @@ geometry", 1948/51; the input language of Collins' CAD and of QEPCAD B).  Here
 * a :class:`Problem` is what a QEPCAD B input file describes: a ring (variable order), the free
   variables (the first ``k`` variables of the ring) and a formula.
 
-The node classes are frozen dataclasses and may be built directly; the *smart constructors*
+The node classes are frozen records (:class:`cad.records.Record`) and may be built directly; the *smart constructors*
 :func:`atom`, :func:`conj`, :func:`disj`, :func:`negate`, :func:`implies`, :func:`iff`,
 :func:`exists`, :func:`forall` additionally flatten nested conjunctions/disjunctions, drop
 duplicates and neutral elements, evaluate constant atoms, negate atoms by flipping the relation
@@ -60,13 +60,13 @@ Parsers and printers
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 import flint
 from flint import fmpq, fmpq_mpoly, fmpz, fmpz_mpoly, fmpz_mpoly_ctx
 
 from cad.errors import InputError, ParseError
+from cad.records import Record
 
 __all__ = [
     "Formula", "Truth", "TRUE", "FALSE", "Atom", "And", "Or", "Not", "Implies", "Iff",
@@ -118,11 +118,10 @@ class Formula:
         return negate(self)
 
 
-@dataclass(frozen=True)
-class Truth(Formula):
+class Truth(Record, Formula):
     """The constant formulas; use the instances :data:`TRUE` and :data:`FALSE`."""
 
-    value: bool
+    _fields = ("value",)
 
     def __repr__(self):
         return "TRUE" if self.value else "FALSE"
@@ -132,12 +131,10 @@ TRUE = Truth(True)
 FALSE = Truth(False)
 
 
-@dataclass(frozen=True)
-class Atom(Formula):
+class Atom(Record, Formula):
     """``poly rel 0`` with ``poly`` an ``fmpz_mpoly`` and ``rel`` one of :data:`RELATIONS`."""
 
-    poly: fmpz_mpoly
-    rel: str
+    _fields = ("poly", "rel")
 
     def __post_init__(self):
         if self.rel not in RELATIONS:
@@ -173,9 +170,8 @@ def _check_formula(value, where):
         raise InputError(f"{where} must be a Formula, got {type(value).__name__}: {value!r}")
 
 
-@dataclass(frozen=True)
-class And(Formula):
-    args: tuple
+class And(Record, Formula):
+    _fields = ("args",)
 
     def __post_init__(self):
         _tuple_field(self, "args")
@@ -183,9 +179,8 @@ class And(Formula):
             _check_formula(a, "an argument of And")
 
 
-@dataclass(frozen=True)
-class Or(Formula):
-    args: tuple
+class Or(Record, Formula):
+    _fields = ("args",)
 
     def __post_init__(self):
         _tuple_field(self, "args")
@@ -193,28 +188,23 @@ class Or(Formula):
             _check_formula(a, "an argument of Or")
 
 
-@dataclass(frozen=True)
-class Not(Formula):
-    arg: Formula
+class Not(Record, Formula):
+    _fields = ("arg",)
 
     def __post_init__(self):
         _check_formula(self.arg, "the argument of Not")
 
 
-@dataclass(frozen=True)
-class Implies(Formula):
-    left: Formula
-    right: Formula
+class Implies(Record, Formula):
+    _fields = ("left", "right")
 
     def __post_init__(self):
         _check_formula(self.left, "the left side of Implies")
         _check_formula(self.right, "the right side of Implies")
 
 
-@dataclass(frozen=True)
-class Iff(Formula):
-    left: Formula
-    right: Formula
+class Iff(Record, Formula):
+    _fields = ("left", "right")
 
     def __post_init__(self):
         _check_formula(self.left, "the left side of Iff")
@@ -233,26 +223,21 @@ def _check_vars(obj):
     _check_formula(obj.body, f"the body of {type(obj).__name__}")
 
 
-@dataclass(frozen=True)
-class Exists(Formula):
-    variables: tuple
-    body: Formula
+class Exists(Record, Formula):
+    _fields = ("variables", "body")
 
     def __post_init__(self):
         _check_vars(self)
 
 
-@dataclass(frozen=True)
-class Forall(Formula):
-    variables: tuple
-    body: Formula
+class Forall(Record, Formula):
+    _fields = ("variables", "body")
 
     def __post_init__(self):
         _check_vars(self)
 
 
-@dataclass
-class Problem:
+class Problem(Record):
     """A quantifier-elimination problem, as in a QEPCAD B input file.
 
     ``ring.variables`` lists the free variables first (``free`` is that prefix), then the
@@ -262,11 +247,9 @@ class Problem:
     always correct).
     """
 
-    ring: object
-    free: tuple
-    formula: Formula
-    description: str = ""
-    assumptions: Formula = TRUE
+    _fields = ("ring", "free", "formula", "description", "assumptions")
+    _defaults = {"description": "", "assumptions": TRUE}
+    _frozen = False
 
     def __post_init__(self):
         if isinstance(self.free, str):
@@ -1809,16 +1792,13 @@ def _rename_formula(f, ring, new_ring, ren):
 # =============================================================================== SMT-LIB2
 
 
-@dataclass
-class _SNode:
+class _SNode(Record):
     """An s-expression: ``items`` for a list, else an atom with ``text`` and ``kind`` (``symbol``,
     ``quoted`` (|...|), ``num``, ``dec``, ``string``, ``keyword``, ``hex``, ``bin``)."""
 
-    kind: str
-    text: str
-    line: int
-    column: int
-    items: list = field(default_factory=list)
+    _fields = ("kind", "text", "line", "column", "items")
+    _factories = {"items": list}
+    _frozen = False
 
     def err(self, msg):
         return ParseError(msg, self.line, self.column)

@@ -27,7 +27,8 @@ and is imported inside them, so importing this module costs only flint.
 from __future__ import annotations
 
 import re
-from typing import Mapping, NamedTuple, Sequence
+from collections import namedtuple
+from collections.abc import Mapping, Sequence
 
 from flint import fmpq, fmpq_mpoly, fmpq_mpoly_ctx, fmpz, fmpz_mpoly, fmpz_mpoly_ctx, fmpz_poly
 
@@ -48,7 +49,7 @@ NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # --------------------------------------------------------------------------- lexer
 
 
-class Token(NamedTuple):
+class Token(namedtuple("Token", "kind text line column")):
     """One lexical token.  ``line`` and ``column`` are 1-based and point at its first character.
 
     ``kind`` is one of
@@ -66,12 +67,12 @@ class Token(NamedTuple):
     ``'comma'`` ``,`` ; ``'dot'`` ``.`` (QEPCAD's formula terminator) ; ``'semi'`` ``;`` ;
     ``'colon'`` ``:`` ;
     ``'eof'``     end of input (always the last token; text ``''``).
+
+    (A ``collections.namedtuple``: ``typing.NamedTuple`` would cost the command line the
+    import of ``typing``.)
     """
 
-    kind: str
-    text: str
-    line: int
-    column: int
+    __slots__ = ()
 
 
 # Longest operators first so that '<==>' wins over '<==' over '<=' over '<'.

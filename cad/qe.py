@@ -45,9 +45,12 @@ Algorithm
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
+from flint import fmpq
+
+from cad.algebraic import fiber_polynomial
 from cad.errors import BudgetExceeded, CadError, InputError
+from cad.records import Record
 
 __all__ = ["QEResult", "qe", "decide", "equivalent"]
 
@@ -59,15 +62,13 @@ _MASK_REL = {v: k for k, v in _REL_MASK.items()}
 _NEG_REL = {"<": ">=", ">=": "<", ">": "<=", "<=": ">", "=": "/=", "/=": "="}
 
 
-@dataclass
-class QEResult:
+class QEResult(Record):
     """Result of :func:`qe`: a quantifier-free ``formula`` of the problem's ring
     (a :mod:`cad.formula` AST, ``TRUE``/``FALSE`` for sentences), the number of
     ``cells`` built, and the wall-clock ``seconds`` spent."""
 
-    formula: object
-    cells: int
-    seconds: float
+    _fields = ("formula", "cells", "seconds")
+    _frozen = False
 
 
 # ---------------------------------------------------------------------------
@@ -216,6 +217,7 @@ class _PCAD:
         self.fid_of_id = fid_of_id    # id(poly in D.levels) -> fid
         self.leaves = []              # free-space leaf cells with truth values
         self._sign_at = D._sign_at
+        self.atom_fids = {fid for _unit, facs, _mask in atoms for fid, _e in facs}
 
     @property
     def ncells(self):
@@ -226,16 +228,46 @@ class _PCAD:
         children = self.D.lift(cell)
         k = cell.level
         fids = self.levels[k]
+        if k >= self.nfree:
+            # above the free levels only the truth value matters, and it reads the signs
+            # of the matrix's factors alone; the other projection factors only serve
+            # delineability, which the stacks already give
+            fids = [fid for fid in fids if fid in self.atom_fids]
         base = cell.data["s"]
         sign_at = self._sign_at
         factors = self.factors
         fid_of_id = self.fid_of_id
+        left = None
+        # each factor as a polynomial in the new variable over the base sample (None when
+        # the sample is irrational); the stack construction computed them already
+        known = cell.fibers or {}
+        fibers = {}
+        for fid in fids:
+            f = factors[fid]
+            g = known.get(id(f))
+            fibers[fid] = g if g is not None else fiber_polynomial(f, cell.sample)
         for c in children:
             signs = dict(base)
-            zeros = {fid_of_id[id(f)] for f in c.section_polynomials if id(f) in fid_of_id}
-            sample = c.sample
-            for fid in fids:
-                signs[fid] = 0 if fid in zeros else sign_at(factors[fid], sample)
+            if c.index[-1] % 2 == 0:
+                # a section: a factor not vanishing at the root has no root in the
+                # half-open interval from the sector sample to it (all its roots over
+                # the base are stack roots, or it vanishes on the whole fibre), so by
+                # continuity its sign is the sign on the sector just below; this
+                # avoids evaluating at an algebraic last coordinate
+                zeros = {fid_of_id[id(f)] for f in c.section_polynomials if id(f) in fid_of_id}
+                for fid in fids:
+                    signs[fid] = 0 if fid in zeros else left[fid]
+            else:
+                sample = c.sample
+                y = sample[-1]
+                for fid in fids:
+                    g = fibers[fid]
+                    if g is not None and type(y) is fmpq:
+                        v = g(y)
+                        signs[fid] = (v > 0) - (v < 0)
+                    else:
+                        signs[fid] = sign_at(factors[fid], sample)
+                left = signs
             c.data["s"] = signs
         return children
 
@@ -315,15 +347,6 @@ def _restricted_sig(cell, allowed):
     return tuple(sorted((fid, s) for fid, s in cell.data.get('sig', cell.data['s']).items() if fid in allowed))
 
 
-def _term_ok_on_false(term, g):
-    """``term`` (dict fid -> mask) is false on the whole leaf with signature ``g``."""
-    for fid, m in term.items():
-        s = g.get(fid)
-        if s is not None and not (m & _BIT[s]):
-            return True
-    return False
-
-
 def _term_covers(term, t):
     """``term`` is true on the whole leaf with signature ``t``."""
     for fid, m in term.items():
@@ -333,13 +356,36 @@ def _term_covers(term, t):
     return True
 
 
-def _prime_implicants(t, F, order):
-    """Generalise the signature ``t`` to terms excluding every point of ``F``: drop atoms
-    in ``order`` while valid, then widen the remaining ones (prefer non-strict)."""
+def _exclusion_index(F):
+    """Bitsets over the signatures ``F``: ``index[fid][m]`` has bit ``i`` set when the atom
+    (``fid``, mask ``m``) is false on the whole leaf ``F[i]`` (its sign there is known and
+    outside ``m``).  A term excludes every leaf of ``F`` iff the union over its atoms is
+    all of ``F`` -- one integer OR per atom instead of a loop over ``F``."""
+    by_sign = {}
+    for i, g in enumerate(F):
+        bit = 1 << i
+        for fid, s in g.items():
+            row = by_sign.setdefault(fid, {-1: 0, 0: 0, 1: 0})
+            row[s] |= bit
+    index = {}
+    for fid, row in by_sign.items():
+        index[fid] = [sum(row[s] for s in (-1, 0, 1) if not (m & _BIT[s])) for m in range(8)]
+    return index, (1 << len(F)) - 1
+
+
+def _prime_implicants(t, excl, order):
+    """Generalise the signature ``t`` to terms excluding every point of ``F`` (given by its
+    :func:`_exclusion_index` ``excl``): drop atoms in ``order`` while valid, then widen the
+    remaining ones (prefer non-strict)."""
+    index, everything = excl
     term = {fid: _BIT[s] for fid, s in t.items()}
+    none = [0] * 8
 
     def valid(tm):
-        return all(_term_ok_on_false(tm, g) for g in F)
+        acc = 0
+        for fid, m in tm.items():
+            acc |= index.get(fid, none)[m]
+        return acc == everything
 
     for fid in order:
         if fid not in term:
@@ -372,9 +418,10 @@ def _cover(T, F, cost, orders):
     branch-and-bound (branch on the candidates covering the first uncovered point, as in
     Petrick's method) when the instance is small enough."""
     cands = {}
+    excl = _exclusion_index(F)
     for t in T:
         for order in orders(t):
-            term = _prime_implicants(t, F, order)
+            term = _prime_implicants(t, excl, order)
             key = tuple(sorted(term.items()))
             if key not in cands:
                 cands[key] = term
@@ -632,6 +679,140 @@ def _eliminate_linear_equations(cad_atoms, tree, order, quants, nfree):
     return atoms, _simplify_tree(_fold_constants(new_tree, atoms))
 
 
+def _atom_occurrences(t, counts):
+    if t[0] == "a":
+        counts[t[1]] = counts.get(t[1], 0) + 1
+    elif t[0] in ("&", "|"):
+        for k in t[1]:
+            _atom_occurrences(k, counts)
+    return counts
+
+
+def _replace_atom(t, idx, value):
+    if t[0] == "a":
+        return ("c", value) if t[1] == idx else t
+    if t[0] == "c":
+        return t
+    return (t[0], [_replace_atom(k, idx, value) for k in t[1]])
+
+
+def _linear_exists(atoms, c, q, rel):
+    r"""Tree of ``(E v)[c v + q rel 0]`` for ``c``, ``q`` free of ``v``: ``c /= 0 \/ q rel 0``
+    (for ``c /= 0`` the left side takes every real value)."""
+    atoms.append((c, "/="))
+    atoms.append((q, rel))
+    return ("|", [("a", len(atoms) - 2), ("a", len(atoms) - 1)])
+
+
+def _linear_forall(atoms, c, q, rel):
+    r"""Tree of ``(A v)[c v + q rel 0]``: ``c = 0 /\ q rel 0``."""
+    atoms.append((c, "="))
+    atoms.append((q, rel))
+    return ("&", [("a", len(atoms) - 2), ("a", len(atoms) - 1)])
+
+
+def _eliminate_single_occurrences(cad_atoms, tree, order, quants, nfree):
+    r"""Eliminate innermost-block variables that occur in a single atom, linearly.
+
+    Let ``v`` belong to the innermost quantifier block and occur in exactly one atom
+    occurrence ``B = (c v + q rel 0)`` of the NNF matrix ``phi``, with ``c``, ``q`` free of
+    ``v`` (degree 1 in ``v``).  Splitting on the truth value of ``B`` at a witness,
+
+        ``(E v) phi(B)  <->  [phi(TRUE) /\ (E v) B]  \/  [phi(FALSE) /\ (E v) ~B]``
+        ``(A v) phi(B)  <->  [phi(TRUE) \/ (A v) ~B]  /\  [phi(FALSE) \/ (A v) B]``
+
+    (``phi(TRUE)`` is ``phi`` with that occurrence replaced by a constant; ``v`` occurs
+    nowhere else), and for a linear atom ``(E v)[c v + q rel 0] <-> c /= 0 \/ q rel 0``,
+    ``(A v)[c v + q rel 0] <-> c = 0 /\ q rel 0``.  Since ``phi`` is in negation normal
+    form it is monotone in ``B``: ``phi(FALSE)`` implies ``phi(TRUE)``; so when ``(E v) B``
+    is true the first line reduces to ``phi(TRUE)``, and when ``(A v) B`` is false the
+    second to ``phi(FALSE)``.  This is the one-atom case of Weispfenning's virtual
+    substitution, applied before any projection; e.g. ``(E n)(E w)[... /\ d = m v + n w]``
+    loses ``w`` and then ``n``, and ``d`` with them.  Variables of the block can be taken
+    in any order (quantifiers of one kind commute), and the rule is repeated while it
+    applies.  Returns ``(atoms, tree)``; eliminated variables no longer occur.
+    """
+    n = len(order)
+    if n <= nfree or tree[0] == "c":
+        return cad_atoms, tree
+    kind = quants[n - nfree - 1]
+    k = n
+    while k > nfree and quants[k - nfree - 1] == kind:
+        k -= 1
+    block = range(k, n)
+    atoms = list(cad_atoms)
+    changed = True
+    while changed and tree[0] != "c":
+        changed = False
+        counts = _atom_occurrences(tree, {})
+        for v in block:
+            users = [i for i in counts if atoms[i][0].degrees()[v] > 0]
+            if len(users) != 1 or counts[users[0]] != 1:
+                continue
+            idx = users[0]
+            p, rel = atoms[idx]
+            if p.degrees()[v] != 1:
+                continue
+            q, c = _coeffs_in(p, v)
+            if_true = _replace_atom(tree, idx, True)
+            if_false = _replace_atom(tree, idx, False)
+            neg = _NEG_REL[rel]
+            if kind == "E":
+                if c.is_constant():       # (E v) B is TRUE
+                    tree = if_true
+                else:
+                    tree = ("|", [("&", [if_true, _linear_exists(atoms, c, q, rel)]),
+                                  ("&", [if_false, _linear_exists(atoms, c, q, neg)])])
+            else:
+                if c.is_constant():       # (A v) B is FALSE
+                    tree = if_false
+                else:
+                    tree = ("&", [("|", [if_true, _linear_forall(atoms, c, q, neg)]),
+                                  ("|", [if_false, _linear_forall(atoms, c, q, rel)])])
+            tree = _simplify_tree(_fold_constants(tree, atoms))
+            changed = True
+            break
+    return atoms, tree
+
+
+def _renumber(t, new_index):
+    if t[0] == "a":
+        return ("a", new_index[t[1]])
+    if t[0] == "c":
+        return t
+    return (t[0], [_renumber(k, new_index) for k in t[1]])
+
+
+def _compact(cad_atoms, tree, order, quants, nfree):
+    """Keep only the atoms that occur in ``tree`` (the preprocessing leaves replaced ones
+    behind, and every atom's polynomial would enter the projection), and remove the
+    quantified variables that occur in none of them (``(E v) phi`` and ``(A v) phi`` are
+    ``phi`` when ``v`` does not occur in it).  Returns ``(atoms, tree, order, quants)``,
+    the atoms moved to the context of the new order."""
+    occurring = sorted(_atom_occurrences(tree, {}))
+    new_index = {i: j for j, i in enumerate(occurring)}
+    tree = _renumber(tree, new_index)
+    kept_atoms = [cad_atoms[i] for i in occurring]
+    used = set()
+    for p, _rel in kept_atoms:
+        for j, d in enumerate(p.degrees()):
+            if d:
+                used.add(j)
+    keep = list(range(nfree)) + [j for j in range(nfree, len(order)) if j in used]
+    if len(keep) == len(order):
+        return kept_atoms, tree, order, quants
+    import flint
+
+    new_order = tuple(order[j] for j in keep)
+    ctx = flint.fmpz_mpoly_ctx.get(new_order, "lex")
+    atoms = []
+    for p, rel in kept_atoms:
+        d = {tuple(e[j] for j in keep): c for e, c in p.to_dict().items()}
+        atoms.append((ctx.from_dict(d), rel))
+    new_quants = [quants[j - nfree] for j in keep[nfree:]]
+    return atoms, tree, new_order, new_quants
+
+
 def _fold_constants(t, atoms):
     """Replace atoms whose polynomial became constant by their truth value."""
     if t[0] == "a":
@@ -725,8 +906,15 @@ def qe(problem, timeout=None, max_cells=None):
         return ring_ctx.from_dict(d)
 
     cad_atoms = [(to_cad(p), rel) for p, rel in atoms_raw]
+    if quants:
+        cad_atoms, tree = _eliminate_single_occurrences(cad_atoms, tree, order, quants, len(free))
     if quants and quants[-1] == "E":
         cad_atoms, tree = _eliminate_linear_equations(cad_atoms, tree, order, quants, len(free))
+    if quants:
+        cad_atoms, tree = _eliminate_single_occurrences(cad_atoms, tree, order, quants, len(free))
+        cad_atoms, tree, order, quants = _compact(cad_atoms, tree, order, quants, len(free))
+        ctx = flint.fmpz_mpoly_ctx.get(order, "lex")
+        back = [names.index(v) if v in names else None for v in order]
     extra = []
     ncells = 0
     projection = "mccallum"   # smaller; falls back to Lazard when not well oriented

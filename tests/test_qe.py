@@ -313,3 +313,87 @@ def test_random_qe_agrees_at_points(problem, rnd):
         want = decide(sentence, timeout=30)
         got = F.evaluate(res.formula, ring, pt)
         assert got == want, (F.to_str(problem.formula, ring), F.to_str(res.formula, ring), pt)
+
+
+# ---------------------------------------------------------------------------
+# preprocessing: a bound variable in a single linear atom (cad.qe._eliminate_single_occurrences)
+# ---------------------------------------------------------------------------
+
+@st.composite
+def single_occurrence_problem(draw):
+    """A prenex problem in free x, y and bound u, v where v occurs in exactly one atom,
+    linearly, with a coefficient that is a polynomial (possibly vanishing) in x, y, u."""
+    ring = PolyRing(("x", "y", "u", "v"))
+    x, y, u, v = (ring.gen(n) for n in ("x", "y", "u", "v"))
+    small = [ring.ctx.constant(1), x, y, u, x - y, x * u, u * u - 1, x * y + u]
+
+    def pick():
+        c = draw(st.integers(-2, 2))
+        return ring.ctx.constant(c) + draw(st.sampled_from(small))
+
+    rels = st.sampled_from(["=", "/=", "<", "<=", ">", ">="])
+    linear = F.Atom(pick() * v + pick(), draw(rels))
+    others = [F.Atom(pick() + u * draw(st.integers(-1, 1)) * x, draw(rels)) for _ in range(2)]
+    kind = draw(st.sampled_from(["and", "or", "mixed"]))
+    if kind == "and":
+        body = F.And((linear, others[0], others[1]))
+    elif kind == "or":
+        body = F.Or((linear, others[0], others[1]))
+    else:
+        body = F.Or((F.And((linear, others[0])), others[1]))
+    qv = draw(st.sampled_from(["E", "A"]))
+    qu = draw(st.sampled_from(["E", "A"]))
+    body = F.Exists(("v",), body) if qv == "E" else F.Forall(("v",), body)
+    body = F.Exists(("u",), body) if qu == "E" else F.Forall(("u",), body)
+    return F.Problem(ring=ring, free=("x", "y"), formula=body)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(single_occurrence_problem(), st.randoms(use_true_random=False))
+def test_single_occurrence_elimination_agrees_with_plain_cad(problem, rnd):
+    """QE with the one-atom elimination agrees, at random rational points, with deciding
+    the substituted sentence by plain partial CAD (the elimination switched off)."""
+    from unittest import mock
+
+    import cad.qe as Q
+
+    try:
+        res = qe(problem, timeout=30)
+    except BudgetExceeded:
+        assume(False)
+    ring = problem.ring
+    off = lambda atoms, tree, *rest: (atoms, tree)  # noqa: E731
+    for _ in range(4):
+        pt = {n: fmpq(rnd.randint(-4, 4), rnd.choice((1, 2))) for n in problem.free}
+        sentence = F.Problem(ring=ring, free=(), formula=substitute(problem.formula, ring, pt))
+        with mock.patch.object(Q, "_eliminate_single_occurrences", off):
+            want = decide(sentence, timeout=30)
+        got = F.evaluate(res.formula, ring, pt)
+        assert got == want, (F.to_str(problem.formula, ring), F.to_str(res.formula, ring), pt)
+
+
+def test_single_occurrence_elimination_lu2():
+    """(E n)(E w)[d = m v + n w /\\ ...] loses w, n, then v and m: no bound variable of
+    the 2x2 LU image survives but l and u, and d leaves the answer."""
+    import cad.qe as Q
+
+    ring = PolyRing(("a", "b", "c", "d", "l", "m", "n", "u", "v", "w"))
+    text = "(E l)(E m)(E n)(E u)(E v)(E w)[a = l u /\\ b = l v /\\ c = m u /\\ d = m v + n w]."
+    prob = F.parse_qepcad("[lu]\n(a,b,c,d,l,m,n,u,v,w)\n4\n" + text + "\nfinish\n")
+    prefix, matrix = F.prenex(prob.formula, prob.ring)
+    atoms_raw = []
+    tree = Q._simplify_tree(Q._nnf(matrix, False, F, atoms_raw))
+    import flint
+
+    order = ("a", "b", "c", "d", "l", "m", "n", "u", "v", "w")
+    ctx = flint.fmpz_mpoly_ctx.get(order, "lex")
+    atoms = [(ctx.from_dict(p.to_dict()), rel) for p, rel in atoms_raw]
+    quants = ["E"] * 6
+    atoms, tree = Q._eliminate_single_occurrences(atoms, tree, order, quants, 4)
+    atoms, tree, order2, quants2 = Q._compact(atoms, tree, order, quants, 4)
+    assert order2 == ("a", "b", "c", "d", "l", "u")
+    assert quants2 == ["E", "E"]
+    res = qe(prob)
+    assert "d" not in F.to_str(res.formula, ring)
+    assert equivalent(ring, res.formula, F.parse_qepcad_output_formula("b = 0 \\/ a /= 0 \\/ c = 0", ring),
+                      variables=("a", "b", "c", "d"))
