@@ -75,7 +75,11 @@ viewed as a polynomial in ``x_{i+1}..x_{k+1}`` whose coefficients are
 polynomials in ``x_1..x_i``, has a coefficient with nonzero sign at
 ``(s_1..s_i)`` (:func:`cad.algebraic.sign_at`, exact).  The final polynomial
 does not vanish identically on the fiber; its roots delineate ``f`` (Lazard
-delineability, MPP 2019 Thm. 2).  The roots of all factors are merged exactly
+delineability, MPP 2019 Thm. 2).  With McCallum's projection a nullification
+over a cell of positive dimension below the top level raises
+:class:`NotWellOriented`; over a point, the roots of a least-order partial
+derivative (:func:`delineating_derivative`) keep ``f`` order-invariant in the
+stack, which is all McCallum's theorem needs one level up.  The roots of all factors are merged exactly
 (equal roots of different factors make one section); sections get the root as
 sample (``fmpq`` when rational), sectors the simplest rational number strictly
 between the neighbouring roots (an integer when possible), so most samples are
@@ -352,6 +356,55 @@ def _vanishes_on_prefix(g, prefix, sign_at):
     return True
 
 
+def delineating_derivative(f, point, roots_in_fiber=None):
+    """A partial derivative ``h`` of ``f`` of least total order not vanishing identically on
+    the line over ``point``, with its real roots there: ``(h, roots)``.
+
+    Used with McCallum's projection when a level-``k+1`` factor ``f`` is nullified over a
+    0-dimensional cell ``{s}`` of level ``k < n-1`` (McCallum 1998 suggested modifying the
+    lifting there; Brown, "The McCallum projection, lifting, and order-invariance",
+    USNA-CS-TR-2005-02, discusses it).  McCallum's theorem lifts validly over a cell of
+    level ``k+1`` when every level-``k+1`` factor is *order-invariant* in it; ``f`` is
+    identically 0 on the line ``L = {s} x R``, so only its order there is in question.
+
+    Claim: with the roots of ``h(s, x_{k+1})`` among the stack's sections, ``f`` is
+    order-invariant in every cell of the stack over ``s``.  Proof: let ``m`` be the
+    total order of ``h`` (derivatives in all of ``x_1..x_{k+1}``).  Every partial
+    derivative of order ``< m`` vanishes identically on ``L`` (minimality), so the order
+    of ``f`` is ``>= m`` at every point of ``L``; at a point where ``h`` does not vanish,
+    an order-``m`` derivative is non-zero, so the order is exactly ``m``.  A sector of the
+    stack contains no root of ``h(s, .)``, so ``f`` has order ``m`` throughout it; a
+    section is a point.  (``h(s, .)`` is not identically 0 for ``f != 0``: some
+    derivative of ``f`` is a non-zero constant.)  Non-nullified factors are
+    order-invariant in the sections by McCallum's theorem and have order 0 in sectors.
+    """
+    if roots_in_fiber is None:
+        roots_in_fiber = _backend()[1]
+    if f.is_zero():
+        raise InputError("a delineating derivative of the zero polynomial is undefined")
+    k = len(point)
+    level = [f]
+    seen = set()
+    while True:
+        nxt = []
+        for g in level:
+            for i in range(k + 1):
+                d = g.derivative(i)
+                if d.is_zero():
+                    continue
+                key = str(d)
+                if key in seen:
+                    continue
+                seen.add(key)
+                rs = roots_in_fiber(d, point, k)
+                if rs is not None:
+                    return d, rs
+                nxt.append(d)
+        if not nxt:   # unreachable: a derivative of f of top order is a non-zero constant
+            raise CadError(f"internal: no delineating derivative of {f} at {point}")
+        level = nxt
+
+
 def lazard_valuation_polynomial(f, point, sign_at=None):
     """The Lazard valuation polynomial of ``f`` at ``point = (s_1..s_k)``.
 
@@ -442,10 +495,14 @@ class Decomposition:
             if rs is None:
                 if cell is not None:
                     self.nullifications.append((cell, f))
-                    if self.projection == "mccallum" and (cell.dimension > 0 or k + 1 < self.n):
+                    if self.projection == "mccallum" and cell.dimension > 0 and k + 1 < self.n:
                         raise NotWellOriented(f, cell)
-                g = lazard_valuation_polynomial(f, point, self._sign_at)
-                rs = self._roots_in_fiber(g, point, k)
+                if self.projection == "mccallum" and k + 1 < self.n:
+                    # over a point: McCallum's modified lifting, see delineating_derivative
+                    g, rs = delineating_derivative(f, point, self._roots_in_fiber)
+                else:
+                    g = lazard_valuation_polynomial(f, point, self._sign_at)
+                    rs = self._roots_in_fiber(g, point, k)
                 if rs is None:  # cannot happen (MPP 2019): g(s, x_{k+1}) is not identically zero
                     raise CadError(f"internal: Lazard valuation of {f} vanishes on the fiber")
             for r in rs:

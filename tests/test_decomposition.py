@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 from cad.algebraic import sign_at
-from cad.decomposition import NotWellOriented, cad, lazard_valuation_polynomial
+from cad.decomposition import NotWellOriented, cad, delineating_derivative, lazard_valuation_polynomial
 from cad.errors import BudgetExceeded, InputError
 from cad.poly import PolyRing
 from cad.projection import poly_level
@@ -208,16 +208,22 @@ def test_nullification_xz_minus_yw():
     """x z - y w in (x, y, z, w) is the classic input for which McCallum's projection is not
     valid: the factor vanishes identically over the cells {x = y = 0} (a line in z, cell of
     dimension 1) and {y = z = 0}.  Lazard lifting must still give a sign-invariant CAD:
-    checked by random points in every cell; the McCallum option falls back to Lazard."""
+    checked by random points in every cell.  With McCallum's projection the nullification
+    is harmless at the top level (f is 0 on the whole cylinder; only order-invariance one
+    level up would be at stake); one level below the top, under v^2 - (x z - y w) in
+    (x, y, z, w, v), it is not, and the McCallum option falls back to Lazard."""
     D = cad(["x z - y w"], ["x", "y", "z", "w"])
     f = D.ring.parse("x z - y w")
     null_dims = {c.dimension for c, g in D.nullifications}
     assert 1 in null_dims
     check_sign_invariant(D, [f], tries=1)
     M = cad(["x z - y w"], ["x", "y", "z", "w"], projection="mccallum")
-    assert M.projection == "lazard"
-    assert M.counts() == D.counts()
-    L = cad(["x z - y w"], ["x", "y", "z", "w"], projection="mccallum", lazy=True)
+    assert M.projection == "mccallum"
+    check_sign_invariant(M, [M.ring.parse("x z - y w")], tries=1)
+    polys = ["x z - y w", "v^2 - x z + y w"]
+    M5 = cad(polys, ["x", "y", "z", "w", "v"], projection="mccallum")
+    assert M5.projection == "lazard"
+    L = cad(polys, ["x", "y", "z", "w", "v"], projection="mccallum", lazy=True)
     with pytest.raises(NotWellOriented):
         L.build()
 
@@ -241,6 +247,30 @@ def test_nullified_over_one_dimensional_cell():
         for child in c.children:
             assert child.signs([f]) == (0,)
     check_sign_invariant(D, [f], tries=1)
+
+
+def test_delineating_derivative_over_a_point():
+    """f = x (z - 1) + y z (z - 1) + x y vanishes identically on the line x = y = 0; its
+    order there is 1 except at z = 1, where both first partials (z - 1 + y and
+    z (z - 1) + x) vanish.  The least-order derivative found must have order 1 and a root
+    at z = 1, so that f is order-invariant on the sectors of the stack."""
+    R = PolyRing(["x", "y", "z"])
+    f = R.parse("x (z - 1) + y z (z - 1) + x y")
+    q = flint.fmpq
+    h, roots = delineating_derivative(f, (q(0), q(0)))
+    assert h.total_degree() < f.total_degree()
+    assert any(r == 1 for r in roots)
+    assert all(sign_at(h, (q(0), q(0), r)) == 0 for r in roots)
+
+
+def test_mccallum_with_nullification_over_a_point():
+    """A McCallum CAD whose level-3 factor is nullified only over the point x = y = 0
+    (a 0-cell below the top level) stays McCallum (modified lifting) and is sign-invariant."""
+    polys = ["w^2 - x (z - 1) - y z (z - 1) - x y", "w - z"]
+    D = cad(polys, ["x", "y", "z", "w"], projection="mccallum")
+    assert D.projection == "mccallum"
+    assert any(c.dimension == 0 for c, _g in D.nullifications)
+    check_sign_invariant(D, [D.ring.parse(p) for p in polys], tries=2)
 
 
 def test_lazard_valuation_polynomial():
@@ -364,3 +394,19 @@ def test_sign_invariance_random(data, seed):
             check_cell(D, cell, rng, polys, tries=1)
     except BudgetExceeded:
         reject()  # too slow for a unit test (the algebraic back end's speed, not correctness)
+
+
+@settings(max_examples=30, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@given(cubic_sets_3d(), st.integers(0, 10**6))
+def test_sign_invariance_random_cubics_3d_mccallum(data, seed):
+    """As above with McCallum's projection (modified lifting over nullifying points; a
+    fall-back to Lazard when a nullification below the top has positive dimension)."""
+    ring, polys = data
+    try:
+        D = cad(polys, ring, timeout=5, projection="mccallum")
+        is_cad_tree(D)
+        rng = random.Random(seed)
+        for cell in D.cells():
+            check_cell(D, cell, rng, polys, tries=1)
+    except BudgetExceeded:
+        reject()

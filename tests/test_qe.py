@@ -25,10 +25,7 @@ from cad.qe import decide, equivalent, qe
 
 BENCH = ("parabola", "quartic", "hong90", "davenport_heintz", "xaxis_ellipse", "solotareff",
          "lu2_image", "xxy_closed")
-# files whose QE is too slow for a unit test (measured, not faked): xaxis_ellipse needs
-# 53546 cells and ~260 s (loaded 2-core machine; McCallum not well oriented -> Lazard), QEPCAD
-# 0.6 s.  Its answer is checked by hand-run scripts and benchmarks/qe.py.
-SLOW = {"xaxis_ellipse": "partial CAD too slow for a unit test: 53546 cells, ~260 s (QEPCAD B 0.6 s)"}
+SLOW = {}  # files whose QE is too slow for a unit test (none since McCallum lifts over nullifying points)
 
 
 # ---------------------------------------------------------------------------
