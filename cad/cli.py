@@ -35,7 +35,6 @@ def cmd_qe(args):
     """``cad qe FILE``: print a quantifier-free formula equivalent to the input (QEPCAD syntax),
     TRUE/FALSE for a sentence; ``--json`` prints {"formula", "cells", "seconds"}.
     Partial-CAD quantifier elimination (:mod:`cad.qe`)."""
-    import json
     import time
 
     from cad.errors import BudgetExceeded, InputError
@@ -57,6 +56,8 @@ def cmd_qe(args):
         result = qe(problem, timeout=remaining)
     except BudgetExceeded as exc:
         if args.json:
+            import json
+
             print(json.dumps({"formula": "unknown", "cells": getattr(exc, "used", None),
                               "seconds": round(time.monotonic() - t0, 6), "reason": str(exc)}))
         else:
@@ -70,6 +71,8 @@ def cmd_qe(args):
     else:
         out = F.to_str(result.formula, problem.ring)
     if args.json:
+        import json
+
         print(json.dumps({"formula": out, "cells": result.cells, "seconds": round(result.seconds, 6)}))
     else:
         print(out)
@@ -178,8 +181,61 @@ def build_parser():
     return parser
 
 
+class _Args:
+    """The parsed options of a plain invocation (what argparse's Namespace would hold)."""
+
+    def __init__(self, **kw):
+        self.__dict__.update(kw)
+
+
+def _plain_args(argv):
+    """Parse the common invocations ``qe FILE [--smt2] [--json] [--timeout S]`` and
+    ``closed FILE [--json] [--timeout S] [--approach N]`` without argparse, whose import
+    (with locale, gettext and shutil) costs the command line about 8 ms against a QEPCAD B
+    run of 0.1-0.2 s.  Anything else -- help, abbreviations, ``--opt=value``, repeated or
+    malformed options -- returns None and goes through argparse, which gives the usual
+    messages; so both paths accept exactly the same plain invocations."""
+    if not argv or argv[0] not in ("qe", "closed"):
+        return None
+    command = argv[0]
+    flags = {"--json"} | ({"--smt2"} if command == "qe" else set())
+    valued = {"--timeout": float} | ({"--approach": int} if command == "closed" else {})
+    opts = {"json": False, "smt2": False, "timeout": None, "approach": 5}
+    seen, files = set(), []
+    i = 1
+    while i < len(argv):
+        a = argv[i]
+        if a in seen:
+            return None
+        if a in flags:
+            opts[a[2:]] = True
+            seen.add(a)
+        elif a in valued:
+            if i + 1 >= len(argv):
+                return None
+            try:
+                opts[a[2:]] = valued[a](argv[i + 1])
+            except ValueError:
+                return None
+            seen.add(a)
+            i += 1
+        elif a.startswith("-") and a != "-":
+            return None
+        else:
+            files.append(a)
+        i += 1
+    if len(files) != 1:
+        return None
+    func = cmd_qe if command == "qe" else cmd_closed
+    return _Args(command=command, file=files[0], func=func, **opts)
+
+
 def main(argv=None):
-    args = build_parser().parse_args(argv)
+    if argv is None:
+        argv = sys.argv[1:]
+    args = _plain_args(list(argv))
+    if args is None:
+        args = build_parser().parse_args(argv)
     return args.func(args)
 
 

@@ -100,3 +100,33 @@ def test_no_sympy_on_the_qe_path(tmp_path):
     imported = {line.split("|")[-1].strip() for line in out.stderr.splitlines() if "|" in line}
     assert not any(m == "sympy" or m.startswith("sympy.") for m in imported)
     assert "cad.qe" in imported
+
+
+@pytest.mark.parametrize("argv", [
+    ["qe", "f.qepcad"], ["qe", "-"], ["qe", "f", "--json"], ["qe", "--smt2", "f"],
+    ["qe", "f", "--timeout", "2.5"], ["qe", "--timeout", "-1", "f", "--json", "--smt2"],
+    ["closed", "f"], ["closed", "f", "--approach", "3", "--timeout", "1e1"],
+    ["closed", "--json", "f"],
+])
+def test_plain_argument_parsing_matches_argparse(argv):
+    """The argparse-free fast path parses plain invocations exactly as argparse does."""
+    from cad.cli import _plain_args, build_parser
+
+    fast = _plain_args(argv)
+    assert fast is not None
+    slow = build_parser().parse_args(argv)
+    for key, value in vars(slow).items():
+        assert getattr(fast, key) == value, key
+
+
+@pytest.mark.parametrize("argv", [
+    [], ["qe"], ["qe", "a", "b"], ["qe", "f", "--timeout"], ["qe", "f", "--timeout", "x"],
+    ["qe", "f", "--json", "--json"], ["qe", "f", "--time", "3"], ["qe", "f", "--timeout=3"],
+    ["closed", "f", "--smt2"], ["qe", "f", "--approach", "2"], ["qe", "-h"], ["--help"],
+    ["other", "f"],
+])
+def test_plain_argument_parsing_defers_to_argparse(argv):
+    """Everything but a plain invocation goes through argparse (same messages, exit 2)."""
+    from cad.cli import _plain_args
+
+    assert _plain_args(argv) is None
