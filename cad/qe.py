@@ -216,6 +216,7 @@ class _PCAD:
         self.levels = levels          # levels[k] = list of fids of level k+1
         self.fid_of_id = fid_of_id    # id(poly in D.levels) -> fid
         self.leaves = []              # free-space leaf cells with truth values
+        self.derived = set()          # fids of derivatives signed on sections only
         self._sign_at = D._sign_at
         self.atom_fids = {fid for _unit, facs, _mask in atoms for fid, _e in facs}
 
@@ -511,7 +512,7 @@ def _size(common, rest):
 
 def _solution_formula(pc, F_mod, ring_out, to_out):
     """QEPCAD-style formula (AST of the output ring) from the free-space leaves of ``pc``."""
-    allowed = set()
+    allowed = set(pc.derived)
     for k in range(pc.nfree):
         allowed.update(pc.levels[k])
     Tsig, Fsig = {}, {}
@@ -944,21 +945,29 @@ def qe(problem, timeout=None, max_cells=None):
         if not free:
             formula = F_mod.TRUE if root.data["t"] else F_mod.FALSE
             return QEResult(formula, ncells, time.monotonic() - t0)
-        allowed = set()
-        for k in range(len(free)):
-            allowed.update(pc.levels[k])
-        T = [_SigCell(c, allowed) for c in pc.leaves if c.data["t"]]
-        Fl = [_SigCell(c, allowed) for c in pc.leaves if not c.data["t"]]
-        conflict = _first_conflict(T, Fl)
+        tried = set()
+        while True:
+            allowed = set(pc.derived)
+            for k in range(len(free)):
+                allowed.update(pc.levels[k])
+            T = [_SigCell(c, allowed) for c in pc.leaves if c.data["t"]]
+            Fl = [_SigCell(c, allowed) for c in pc.leaves if not c.data["t"]]
+            conflict = _first_conflict(T, Fl)
+            if conflict is None:
+                break
+            t, g = conflict[0].cell, conflict[1].cell
+            if _DEBUG:
+                print("conflict", t.index, g.index, conflict[0].signs, conflict[1].signs)
+            j = 0
+            while j < min(len(t.index), len(g.index)) and t.index[j] == g.index[j]:
+                j += 1
+            level = j + 1   # first level where the two cells differ: they share a stack there
+            # first try derivatives signed on sections only (no new projection, no new cells)
+            if level in tried or not _add_section_derivatives(pc, level):
+                break
+            tried.add(level)
         if conflict is None:
             break
-        t, g = conflict[0].cell, conflict[1].cell
-        if _DEBUG:
-            print("conflict", t.index, g.index, conflict[0].signs, conflict[1].signs)
-        j = 0
-        while j < min(len(t.index), len(g.index)) and t.index[j] == g.index[j]:
-            j += 1
-        level = j + 1   # first level where the two cells differ: they share a stack there
         new = []
         for fid in pc.levels[level - 1]:
             f = pc.factors[fid]
@@ -987,6 +996,75 @@ def qe(problem, timeout=None, max_cells=None):
         if _formula_size(matrix, F_mod) < _formula_size(formula, F_mod):
             formula = F_mod.to_ring(matrix, ring)
     return QEResult(formula, ncells, time.monotonic() - t0)
+
+
+def _add_section_derivatives(pc, level):
+    r"""Sign the derivatives ``d^j f / d x_L^j`` of the level-``L`` factors on sections, for
+    the solution formula, without projecting them.
+
+    Projection-definability fails when a true and a false cell have the same signature;
+    Hong and Brown then add derivatives of projection factors.  Adding them to the
+    projection set means a new, larger CAD.  Often the two cells are sections of one
+    factor ``f`` over the same cell ``C`` of level ``L - 1``, roots of different
+    multiplicity, and the derivatives of ``f`` in ``x_L`` separate them on the CAD we have:
+    with McCallum's projection ``f`` is *analytically delineable* on ``C`` (McCallum
+    1998): each section ``sigma`` is a root of ``f`` of constant multiplicity ``m``.  Hence
+    on ``sigma`` the derivatives of order ``< m`` vanish identically, and the one of order
+    ``m`` has no zero on the connected set ``sigma``, so a constant sign -- its sign at the
+    sample.  These are the only signs recorded (on leaves lying over such sections);
+    elsewhere the derivative's sign is unknown, and the cover (:func:`_cover`) never uses
+    an atom where a sign is unknown.  Not used over cells where ``f`` is nullified, nor
+    with Lazard's projection.  Returns False when there is nothing to add.
+    """
+    D = pc.D
+    if D.projection != "mccallum":
+        return False
+    nullified = {(id(c), id(f)) for c, f in D.nullifications}
+    chains = []
+    next_fid = max(pc.factors) + 1
+    for fid in pc.levels[level - 1]:
+        f = pc.factors[fid]
+        chain = []
+        g = f
+        for _j in range(1, f.degrees()[level - 1]):
+            g = g.derivative(level - 1)
+            if g.is_constant():
+                break
+            pc.factors[next_fid] = g
+            chain.append(next_fid)
+            next_fid += 1
+        if chain:
+            chains.append((fid, f, chain))
+    if not chains:
+        return False
+    sign_at = pc._sign_at
+    cache = {}
+    for leaf in pc.leaves:
+        if leaf.level < level:
+            continue
+        anc = leaf
+        while anc.level > level:
+            anc = anc.parent
+        if anc.index[-1] % 2 == 1:      # a sector: derivative signs may vary on it
+            continue
+        found = cache.get(id(anc))
+        if found is None:
+            found = {}
+            for fid, f, chain in chains:
+                if anc.data["s"].get(fid) != 0 or (id(anc.parent), id(f)) in nullified:
+                    continue
+                for dfid in chain:        # orders 1, 2, ...: zero below the multiplicity
+                    s = sign_at(pc.factors[dfid], anc.sample)
+                    found[dfid] = s
+                    if s != 0:
+                        break
+            cache[id(anc)] = found
+        leaf.data["s"].update(found)
+        if "sig" in leaf.data:
+            leaf.data["sig"].update(found)
+    for _fid, _f, chain in chains:
+        pc.derived.update(chain)
+    return True
 
 
 class _SigCell:

@@ -394,3 +394,50 @@ def test_single_occurrence_elimination_lu2():
     assert "d" not in F.to_str(res.formula, ring)
     assert equivalent(ring, res.formula, F.parse_qepcad_output_formula("b = 0 \\/ a /= 0 \\/ c = 0", ring),
                       variables=("a", "b", "c", "d"))
+
+
+def test_section_derivative_signs_are_invariant(shared_dir):
+    """Derivatives signed on sections only (cad.qe._add_section_derivatives): on the
+    quartic problem the first definability conflict is between a double and a simple root
+    of the discriminant over one cell; the derivative signs recorded on the leaves must
+    hold at random points of those leaves (analytic delineability), and they separate
+    the two cells."""
+    import cad.qe as Q
+    from cad.algebraic import sign_at
+
+    prob = F.parse_qepcad(open(os.path.join(shared_dir, "benchmarks", "qe", "quartic.qepcad")).read())
+    pp = F.prenex_problem(prob)
+    prefix, matrix = F.prenex(pp.formula, pp.ring)
+    atoms_raw = []
+    tree = Q._simplify_tree(Q._nnf(matrix, False, F, atoms_raw))
+    import flint
+
+    order = ("p", "q", "r", "x")
+    ctx = flint.fmpz_mpoly_ctx.get(order, "lex")
+    atoms = [(ctx.from_dict(p.to_dict()), rel) for p, rel in atoms_raw]
+    pc = Q._build(order, 3, ["A"], atoms, tree, [], None, None, None, "mccallum")
+    pc.D.root.data["s"] = {}
+    pc.truth(pc.D.root)
+    allowed = {fid for k in range(3) for fid in pc.levels[k]}
+    T = [Q._SigCell(c, allowed) for c in pc.leaves if c.data["t"]]
+    Fl = [Q._SigCell(c, allowed) for c in pc.leaves if not c.data["t"]]
+    first = Q._first_conflict(T, Fl)
+    assert first is not None
+    assert Q._add_section_derivatives(pc, 3)
+    assert pc.derived
+    allowed |= pc.derived
+    t_sig = Q._SigCell(first[0].cell, allowed).signs
+    g_sig = Q._SigCell(first[1].cell, allowed).signs
+    assert any(fid in t_sig and fid in g_sig and t_sig[fid] != g_sig[fid] for fid in pc.derived)
+    rng = random.Random(1)
+    checked = 0
+    for leaf in pc.leaves:
+        recorded = {fid: s for fid, s in leaf.data["s"].items() if fid in pc.derived}
+        if not recorded:
+            continue
+        for _ in range(2):
+            pt = pc.D.random_point(leaf, rng)
+            for fid, s in recorded.items():
+                assert sign_at(pc.factors[fid], pt[:3]) == s
+                checked += 1
+    assert checked > 0
