@@ -230,12 +230,96 @@ def _plain_args(argv):
     return _Args(command=command, file=files[0], func=func, **opts)
 
 
+def _unknown_output(args, seconds, reason):
+    if not args.json:
+        return "unknown\n"
+    import json
+
+    if args.command == "qe":
+        out = {"formula": "unknown", "cells": None}
+    else:
+        out = {"answer": "unknown", "closed": None}
+    out.update({"seconds": round(seconds, 6), "reason": reason})
+    return json.dumps(out) + "\n"
+
+
+def _run_with_hard_deadline(args):
+    """Run the command in a forked child and answer ``unknown`` (exit 3) if it is still
+    running shortly after ``--timeout`` seconds.
+
+    The engine checks its budget between steps, but one exact operation (say a resultant
+    of very high degree inside flint) cannot be interrupted from Python and may take
+    minutes; the command line promises an answer within the budget, so the parent
+    enforces it.  The child's standard output is passed on only when it finishes, so an
+    interrupted run prints nothing half-written."""
+    import io
+    import os
+    import select
+    import signal
+    import time
+
+    t0 = time.monotonic()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:   # child: compute, send "<exit code>\n<stdout>" through the pipe
+        os.close(read_end)
+        buffer = io.StringIO()
+        real_stdout = sys.stdout
+        sys.stdout = buffer
+        try:
+            code = args.func(args)
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
+        except BaseException as exc:   # report like an uncaught exception would, then fail
+            import traceback
+
+            traceback.print_exc()
+            code = 1
+            del exc
+        sys.stdout = real_stdout
+        data = f"{code}\n{buffer.getvalue()}".encode()
+        with os.fdopen(write_end, "wb") as fh:
+            fh.write(data)
+        sys.stderr.flush()
+        os._exit(0)
+    os.close(write_end)
+    # the engine's own budget should fire first; allow it a margin before killing
+    deadline = t0 + args.timeout * 1.1 + 1.0
+    chunks = []
+    eof = False
+    with os.fdopen(read_end, "rb") as fh:
+        while not eof:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            ready, _w, _x = select.select([fh], [], [], left)
+            if ready:
+                chunk = os.read(fh.fileno(), 1 << 16)
+                chunks.append(chunk)
+                eof = not chunk
+    if not eof:   # still running: the budget is spent
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        sys.stdout.write(_unknown_output(args, time.monotonic() - t0,
+                                         f"time budget of {args.timeout} s exhausted (hard limit)"))
+        print(f"cad: time budget of {args.timeout} s exhausted inside a single exact "
+              "operation; stopped", file=sys.stderr)
+        return EXIT_UNKNOWN
+    os.waitpid(pid, 0)
+    text = b"".join(chunks).decode()
+    code_text, _nl, out = text.partition("\n")
+    sys.stdout.write(out)
+    return int(code_text) if code_text.strip().lstrip("-").isdigit() else 1
+
+
 def main(argv=None):
     if argv is None:
         argv = sys.argv[1:]
     args = _plain_args(list(argv))
     if args is None:
         args = build_parser().parse_args(argv)
+    if getattr(args, "timeout", None) is not None and args.timeout > 0 and hasattr(__import__("os"), "fork"):
+        return _run_with_hard_deadline(args)
     return args.func(args)
 
 

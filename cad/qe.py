@@ -289,25 +289,7 @@ class _PCAD:
         if k < self.nfree:
             start = len(self.leaves)
             vals = [self.truth(c) for c in children]
-            if all(x is True for x in vals) or all(x is False for x in vals):
-                # the whole cylinder over this cell has one truth value: it becomes a leaf.
-                # Its signature keeps the higher-level factor signs common to every leaf
-                # below (they then hold on the whole cylinder).
-                below = self.leaves[start:]
-                common = dict(below[0].data.get("sig", below[0].data["s"]))
-                for leaf in below[1:]:
-                    sig = leaf.data.get("sig", leaf.data["s"])
-                    for fid in list(common):
-                        if sig.get(fid) != common[fid]:
-                            del common[fid]
-                common.update(data["s"])
-                data["sig"] = common
-                del self.leaves[start:]
-                data["t"] = vals[0]
-                self.leaves.append(cell)
-                return vals[0]
-            data["t"] = None
-            return None
+            return self._close_cylinder(cell, start, vals)
         if self.quants[k] == "E":
             res = False
             for c in _order_children(children):
@@ -324,6 +306,103 @@ class _PCAD:
         if k == self.nfree:
             self.leaves.append(cell)
         return res
+
+
+    def _close_cylinder(self, cell, start, vals):
+        """After the children of a free cell got their truth values ``vals`` (leaves from
+        index ``start`` on): if they agree, the whole cylinder over ``cell`` has one truth
+        value and becomes a leaf, its signature keeping the higher-level factor signs
+        common to every leaf below (they then hold on the whole cylinder)."""
+        data = cell.data
+        if all(x is True for x in vals) or all(x is False for x in vals):
+            below = self.leaves[start:]
+            common = dict(below[0].data.get("sig", below[0].data["s"]))
+            for leaf in below[1:]:
+                sig = leaf.data.get("sig", leaf.data["s"])
+                for fid in list(common):
+                    if sig.get(fid) != common[fid]:
+                        del common[fid]
+            common.update(data["s"])
+            data["sig"] = common
+            del self.leaves[start:]
+            data["t"] = vals[0]
+            self.leaves.append(cell)
+            return vals[0]
+        data["t"] = None
+        return None
+
+    def truth_reusing(self, cell, old_cell, old_keys):
+        """:meth:`truth` for a free cell, reading truth values from an earlier partial CAD.
+
+        A re-projection round (solution formula construction) builds a CAD whose factor
+        set contains the earlier one at every free level (``old_keys[k]``: keys of the
+        earlier level-``k+1`` factors, checked by the caller).  Then each new free cell
+        lies in one earlier cell of its level: it is connected and sign-invariant for
+        the earlier factors, so within the cylinder over the earlier base cell it meets
+        no earlier section unless it lies in it (induction on the level).  An earlier
+        cell with a known truth value is truth-invariant, so the new cell takes that value
+        without lifting into the quantified levels.  The earlier cell over a new child is
+        found from the new stack alone: the earlier factors' roots over the new sample are
+        the new sections on which an earlier factor vanishes.  Where that reading is not
+        sure (an earlier factor nullified, or counts that do not add up), the child gets
+        the ordinary :meth:`truth`.
+        """
+        data = cell.data
+        t_old = old_cell.data.get("t")
+        k = cell.level
+        if t_old is not None:
+            data["t"] = t_old
+            self.leaves.append(cell)
+            return t_old
+        if k >= self.nfree or old_cell.children is None:
+            return self.truth(cell)
+        children = self.lift(cell)
+        olds = _old_children(cell, children, old_cell, old_keys[k], self.D)
+        start = len(self.leaves)
+        if olds is None:
+            vals = [self.truth(c) for c in children]
+        else:
+            vals = [self.truth_reusing(c, o, old_keys) for c, o in zip(children, olds)]
+        return self._close_cylinder(cell, start, vals)
+
+
+def _reusable(prev, pc):
+    """Keys of ``prev``'s free-level factors, level by level, when ``pc`` can read truth
+    values from ``prev`` (:meth:`_PCAD.truth_reusing`): same projection operator and, at
+    every free level, the new factor set contains the earlier one.  Else None."""
+    if prev is None or prev.D.projection != pc.D.projection or prev.nfree != pc.nfree:
+        return None
+    keys = []
+    for k in range(pc.nfree):
+        old = {_key(prev.factors[fid]) for fid in prev.levels[k]}
+        new = {_key(pc.factors[fid]) for fid in pc.levels[k]}
+        if not old <= new:
+            return None
+        keys.append(old)
+    return keys
+
+
+def _old_children(cell, children, old_cell, keys, D):
+    """The earlier cells containing ``children`` (see :meth:`_PCAD.truth_reusing`), or None."""
+    if any(c is cell and _key(f) in keys for c, f in D.nullifications):
+        return None
+    olds = old_cell.children
+    pos = 1                     # 1-based index in the earlier stack
+    out = []
+    for ch in children:
+        on_old_root = ch.index[-1] % 2 == 0 and any(_key(f) in keys for f in ch.section_polynomials)
+        if on_old_root:
+            pos += 1
+            if pos % 2 == 1:
+                return None
+        elif pos % 2 == 0:
+            pos += 1
+        if pos > len(olds):
+            return None
+        out.append(olds[pos - 1])
+    if pos != len(olds):
+        return None
+    return out
 
 
 def _order_children(children):
@@ -922,6 +1001,7 @@ def qe(problem, timeout=None, max_cells=None):
     if tree[0] == "c":
         formula = F_mod.TRUE if tree[1] else F_mod.FALSE
         return QEResult(formula, 1, time.monotonic() - t0)
+    prev = None
     for _round in range(12):
         from cad.decomposition import NotWellOriented
 
@@ -930,7 +1010,11 @@ def qe(problem, timeout=None, max_cells=None):
                         max_cells, projection)
             root = pc.D.root
             root.data["s"] = {}
-            pc.truth(root)
+            old_keys = _reusable(prev, pc)
+            if old_keys is not None:
+                pc.truth_reusing(root, prev.D.root, old_keys)
+            else:
+                pc.truth(root)
         except NotWellOriented:
             # McCallum's projection is invalid here (a factor nullified over a lifted cell):
             # redo with Lazard's projection, valid for every input (MPP 2019)
@@ -988,6 +1072,7 @@ def qe(problem, timeout=None, max_cells=None):
         if _DEBUG:
             print("adding", [str(d) for d in new])
         extra.extend(new)
+        prev = pc
     else:
         raise CadError("solution formula construction did not converge")
     formula = _solution_formula(pc, F_mod, ring, to_out)

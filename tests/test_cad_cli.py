@@ -70,6 +70,19 @@ def test_qe_timeout_exit_3(shared_dir):
     assert out.stdout.strip() == "unknown"
 
 
+def test_qe_timeout_is_enforced_inside_long_exact_operations(tmp_path):
+    """This problem spends minutes in one flint resultant (a norm over two algebraic
+    coordinates), where the engine cannot check its budget; the command still answers
+    unknown (exit 3) shortly after --timeout, with nothing else on stdout."""
+    path = tmp_path / "hard.qepcad"
+    path.write_text("[hard]\n(a,b,x)\n2\n(A x)[ x^4 - b x^3 + 2 b x^2 + 2 a x + 1 > 0 ].\nfinish\n")
+    out = run("qe", str(path), "--timeout", "2", "--json", timeout=60)
+    assert out.returncode == 3, (out.stdout, out.stderr)
+    got = json.loads(out.stdout)
+    assert got["formula"] == "unknown"
+    assert "budget" in got["reason"]
+
+
 def test_qe_missing_file_exit_2(tmp_path):
     out = run("qe", str(tmp_path / "nope.qepcad"))
     assert out.returncode == 2
