@@ -5,7 +5,7 @@ Algorithm
 * **Partial CAD** -- G. E. Collins and H. Hong, "Partial cylindrical algebraic
   decomposition for quantifier elimination", J. Symbolic Comput. 12 (1991)
   299-328.  The variables are ordered free-then-bound (QEPCAD order).  The
-  projection factor sets of every level are computed once (Lazard's projection,
+  projection factor sets of every level are computed once (McCallum's or Lazard's projection,
   :func:`cad.projection.projection_factors`); the CAD tree is then built lazily,
   one stack at a time.  At every cell the quantifier-free matrix is evaluated in
   three-valued logic from the signs of the projection factors of the cell's
@@ -14,11 +14,20 @@ Algorithm
   Truth values propagate upwards through the quantified levels: a cell under
   ``E x`` is true as soon as one child is true, under ``A x`` false as soon as
   one child is false (the remaining children are never built).
-* **Projection**: McCallum's projection first (smaller); if a factor is nullified over a
-  lifted cell (not well oriented, :class:`cad.decomposition.NotWellOriented`) the run is
-  redone with Lazard's projection, valid for every input.  Before that, innermost
-  existential variables fixed by a linear equation with a constant coefficient are
-  substituted away (:func:`_eliminate_linear_equations`).
+* **Preprocessing**: innermost-block variables occurring in a single atom, linearly, are
+  eliminated (:func:`_eliminate_single_occurrences`, one-atom virtual substitution);
+  innermost existential variables fixed by a linear equation with a constant coefficient
+  are substituted away (:func:`_eliminate_linear_equations`); atoms no longer used and
+  quantified variables occurring nowhere are dropped (:func:`_compact`), so that neither
+  enters the projection.
+* **Projection**: McCallum's projection first (smaller); over a 0-dimensional cell a
+  nullified factor is lifted with a least-order derivative
+  (:func:`cad.decomposition.delineating_derivative`); if a factor is nullified over a
+  lifted cell of positive dimension below the top level (not well oriented,
+  :class:`cad.decomposition.NotWellOriented`) the run is redone with Lazard's
+  projection, valid for every input.
+* **Signs**: on the quantified levels only the matrix's factors are signed; section
+  signs are read off the sector below (:meth:`_PCAD.lift`).
 * **Lifting** uses Lazard's valuation when a projection factor vanishes
   identically over a sample point (S. McCallum, A. Parusinski, L. Paunescu,
   "Validity proof of Lazard's method for CAD construction", J. Symbolic Comput.
@@ -32,10 +41,13 @@ Algorithm
   applications", JSC 2001).  The leaves of the free-variable part of the partial
   CAD carry truth values and sign vectors (signatures) of the projection factors
   of the free levels.  If a true and a false leaf have compatible signatures the
-  set is not *projection definable*; as Brown does, the derivatives of the
-  factors of the level where the two cells share a stack are added to the
+  set is not *projection definable*.  First the derivatives of the factors of the
+  level where the two cells share a stack are signed on sections only, where
+  analytic delineability makes their signs invariant (:func:`_add_section_derivatives`);
+  if that does not separate them, as Brown does, the derivatives are added to the
   polynomial set and the decomposition is rebuilt (Thom's lemma guarantees this
-  terminates).  The formula is then a minimum-size cover (greedy, on prime
+  terminates), the new round reading truth values from the previous one instead of
+  lifting into the quantified levels again (:meth:`_PCAD.truth_reusing`).  The formula is then a minimum-size cover (greedy, on prime
   implicants in the sense of Quine-McCluskey restricted to *realised* sign
   vectors; unrealised ones are don't-cares), computed both as a disjunction of
   conjunctions for the true leaves and dually for the false ones; the shorter one

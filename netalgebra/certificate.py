@@ -687,6 +687,133 @@ def _det(m):
 
 
 # ----------------------------------------------------------------------------------------------
+# determinantal peeling (replay of netalgebra.theorems.shallow_support_groups, kind (d)); own code
+def _dp_cells(sup):
+    """The positions U = union of R_k x C_k, as a set of (row, col)."""
+    return {(r, c) for R, C in sup.values() for r in R for c in C}
+
+
+def _dp_parts(sup):
+    """Connected components of U's bipartite row/column graph: list of (rows, cols, sub-supports)."""
+    pending = dict(sup)
+    out = []
+    while pending:
+        k0 = min(pending)
+        rows, cols = set(pending[k0][0]), set(pending[k0][1])
+        members = {k0: pending.pop(k0)}
+        grown = True
+        while grown:
+            grown = False
+            for k in sorted(pending):
+                R, C = pending[k]
+                if rows & R or cols & C:
+                    rows |= R
+                    cols |= C
+                    members[k] = pending.pop(k)
+                    grown = True
+        out.append((frozenset(rows), frozenset(cols), members))
+    return out
+
+
+def _dp_int(x):
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+def _dp_without_line(S, line, neuron=None):
+    """Row picture: every support loses row ``line``; ``neuron`` (if given) is removed."""
+    return {j: (frozenset(R - {line}), C) for j, (R, C) in S.items() if j != neuron and R - {line}}
+
+
+def _dp_replay(node, sup, rho, depth=0):
+    """Re-check a determinantal proof node for the supports ``sup = {k: (R_k, C_k)}`` and the rank
+    bound ``rho``: True iff every step's hypotheses hold (malformed nodes raise _Bad).
+
+    Claim of a node: every A with supp A in U (the union of the supports) and rank A <= rho is a
+    sum of u_k v_k^T with supp u_k in R_k, supp v_k in C_k.  The steps are proved in
+    :func:`netalgebra.theorems.shallow_support_groups`, kind (d).
+    """
+    if not isinstance(node, dict) or depth > 900:
+        raise _Bad("theorem.hypotheses.groups: a determinantal proof node must be an object")
+    cells = _dp_cells(sup)
+    box_r = {r for r, _ in cells}
+    box_c = {c for _, c in cells}
+    rho = min(rho, len(box_r), len(box_c))
+    if node.get("rho") != rho:
+        return False
+    step = node.get("step")
+    if step == "zero":
+        return rho == 0
+    if step == "split":
+        parts = node.get("parts")
+        if not isinstance(parts, list):
+            raise _Bad("theorem.hypotheses.groups: split needs a list of parts")
+        comps = _dp_parts(sup)
+        if len(comps) < 2 or len(parts) != len(comps):
+            return False
+        given = {}
+        for p in parts:
+            if not isinstance(p, dict) or not isinstance(p.get("rows"), list) or not isinstance(p.get("cols"), list):
+                raise _Bad("theorem.hypotheses.groups: each split part needs rows, cols and proof")
+            given[(frozenset(p["rows"]), frozenset(p["cols"]))] = p.get("proof")
+        ok = True
+        for rows, cols, members in comps:
+            if (rows, cols) not in given:
+                return False
+            ok = _dp_replay(given[(rows, cols)], members, rho, depth + 1) and ok
+        return ok
+    if step == "rectangle":
+        order = node.get("order")
+        if not isinstance(order, list) or not all(_dp_int(k) and k in sup for k in order) \
+                or len(set(order)) != len(order):
+            raise _Bad("theorem.hypotheses.groups: rectangle needs an order of distinct neurons")
+        left = rho
+        for k in order:
+            R, C = sup[k]
+            if not left > len(box_r - R) + len(box_c - C):
+                return False
+            left -= 1
+        return left == 0
+    side = node.get("side")
+    if side not in ("row", "col"):
+        raise _Bad(f"theorem.hypotheses.groups: unknown determinantal step {step!r} / side {side!r}")
+    # row picture: transpose the supports for a column step (sub-claims are transposed back)
+    S = {j: (R, C) if side == "row" else (C, R) for j, (R, C) in sup.items()}
+    back = (lambda d: d) if side == "row" else (lambda d: {j: (C, R) for j, (R, C) in d.items()})
+    cellsS = _dp_cells(S)
+    if step == "matching":
+        pairs = node.get("pairs")
+        if not isinstance(pairs, list) or not all(isinstance(p, list) and len(p) == 2 and _dp_int(p[0])
+                                                  and _dp_int(p[1]) for p in pairs):
+            raise _Bad("theorem.hypotheses.groups: matching needs a list of [line, neuron] pairs")
+        lines = [p[0] for p in pairs]
+        used = [p[1] for p in pairs]
+        ok = sorted(lines) == sorted({r for r, _ in cellsS}) and len(set(used)) == len(used)
+        for r, k in pairs:
+            ok = ok and k in S and r in S[k][0] and {c for i, c in cellsS if i == r} <= S[k][1]
+        return bool(ok)
+    if step not in ("peel", "free"):
+        raise _Bad(f"theorem.hypotheses.groups: unknown determinantal step {step!r}")
+    line, k = node.get("line"), node.get("neuron")
+    if not (_dp_int(line) and _dp_int(k)) or k not in S:
+        raise _Bad("theorem.hypotheses.groups: a line step needs an integer line and a neuron of the group")
+    Rk, Ck = S[k]
+    row_line = {c for i, c in cellsS if i == line}
+    others = {(i, c) for j, (R, C) in S.items() if j != k for i in R for c in C}
+    ok = rho >= 1 and line in Rk and row_line <= Ck                               # (i)
+    ok = ok and all((i, c) in others for i in Rk if i != line for c in Ck)      # (iii)
+    if step == "free":
+        if not ok:
+            return False
+        return _dp_replay(node.get("rest"), back(_dp_without_line(S, line, k)), rho, depth + 1)
+    ok = ok and not any((i, c) in cellsS for i in {i for i, _ in cellsS} - Rk for c in row_line)  # (ii)
+    if not ok:
+        return False
+    a = _dp_replay(node.get("nonzero"), back(_dp_without_line(S, line, k)), rho - 1, depth + 1)
+    b = _dp_replay(node.get("zero"), back(_dp_without_line(S, line)), rho, depth + 1)
+    return a and b
+
+
+# ----------------------------------------------------------------------------------------------
 def _check_closed(cert, masks, question, rep, budget=None):
     """Re-check the hypotheses of the theorem named by a closed certificate.
 
@@ -702,7 +829,9 @@ def _check_closed(cert, masks, question, rep, budget=None):
       inside a group either all supports are identical, or each has a single
       row or a single column, or the group's rank peeling (replayed here in the
       given order: every step needs rho > deficiency |R - R_k| + |C - C_k|)
-      empties its rectangle R x C.
+      empties its rectangle R x C, or (kind ``determinantal``) the group's
+      ``rank`` is min(#neurons, #rows, #cols) and its proof tree (steps zero,
+      split, rectangle, matching, free, peel; see :func:`_dp_replay`) replays.
     * ``deep_dense_components``: every connected component of the live network
       is dense between consecutive layers.
     * ``shallow_two_points`` (question ``relu_points`` only): L = 2 and at most
@@ -779,11 +908,23 @@ def _check_closed(cert, masks, question, rep, budget=None):
                         break
                     rho -= 1
                 kinds_ok &= rho == 0
+            elif kind == "determinantal":
+                # replay the proof tree (netalgebra.theorems.shallow_support_groups (d)): it shows
+                # T = {A : supp A in U_g, rank A <= rho} is inside L_g, and L_g is inside T when
+                # rho >= min(#neurons, #rows, #cols) of the group
+                sup = {k: (R[k], C[k]) for k in ns}
+                rows = frozenset().union(*(R[k] for k in ns))
+                cols = frozenset().union(*(C[k] for k in ns))
+                rho = g.get("rank")
+                if not isinstance(rho, int) or isinstance(rho, bool):
+                    raise _Bad("theorem.hypotheses.groups: determinantal needs an integer 'rank'")
+                kinds_ok &= rho == min(len(set(ns)), len(rows), len(cols))
+                kinds_ok &= all(R[k] and C[k] for k in ns) and _dp_replay(g.get("proof"), sup, rho)
             else:
                 kinds_ok = False
         rep.check("groups partition the live hidden neurons", sorted(seen) == sorted(live),
                   f"live neurons {live}")
-        rep.check("each group identical supports or single-row/column supports", kinds_ok)
+        rep.check("each group satisfies its kind (identical, subspace, full_rectangle, determinantal)", kinds_ok)
         disjoint = True
         for a, b in combinations(range(len(groups)), 2):
             for k in groups[a]["neurons"]:
@@ -1111,14 +1252,37 @@ def _stars_only(E):
     return all(len(rows[k]) == 1 or len(cols[k]) == 1 for k in rows)
 
 
+def _rect_pieces(E):
+    """Connected components of a position set E (adjacent: same row or same column), as
+    (rows, cols, number of positions), ordered by their smallest position (verifier's own code)."""
+    left = sorted(E)
+    out = []
+    while left:
+        comp = [left.pop(0)]
+        rows, cols = {comp[0][0]}, {comp[0][1]}
+        changed = True
+        while changed:
+            changed = False
+            for e in list(left):
+                if e[0] in rows or e[1] in cols:
+                    left.remove(e)
+                    comp.append(e)
+                    rows.add(e[0])
+                    cols.add(e[1])
+                    changed = True
+        out.append((min(comp), rows, cols, len(comp)))
+    return [(rows, cols, n) for _, rows, cols, n in sorted(out, key=lambda x: x[0])]
+
+
 def _check_absorption(th, masks, question, rep, budget):
     """Replay the absorption of :func:`netalgebra.theorems.shallow_subspace_absorption`.
 
     Recomputes from the masks: for each listed neuron in order, its uncovered support
     ``E_k = S_k minus U`` is a union of single-row/single-column stars, then ``U`` grows by
     ``E_k``; the listed neurons are live and distinct; every other live neuron's ``S_j minus U``
-    is empty or a rectangle; the reduced pattern I* built here from those rectangles is closed by
-    the nested theorem (re-checked recursively) or is zero.
+    is empty or a union of rectangles (its connected components, which then use disjoint rows and
+    columns); the reduced pattern I* built here (one hidden neuron per rectangle) is closed by the
+    nested theorem (re-checked recursively) or is zero.
     """
     w = _widths(masks)
     M1, M2 = masks
@@ -1138,21 +1302,27 @@ def _check_absorption(th, masks, question, rep, budget):
         ok &= _stars_only(E)
         U |= E
     rep.check("absorbed neurons add coordinate subspaces (stars)", ok, f"order {order}")
-    N1 = [[0] * w[0] for _ in range(w[1])]
-    N2 = [[0] * w[1] for _ in range(w[2])]
+    # I*: one hidden neuron per rectangle of each remaining support (the first keeps the index
+    # of its neuron, the others get new indices w[1], w[1] + 1, ... in order)
     rect = True
+    pieces, nxt = [], w[1]
     for j in live:
         if j in order:
             continue
         E = {(r, c) for r in R[j] for c in C[j]} - U
-        rows, cols = {r for r, _ in E}, {c for _, c in E}
-        if len(E) != len(rows) * len(cols):
-            rect = False
+        for t, (rows, cols, size) in enumerate(_rect_pieces(E)):
+            if size != len(rows) * len(cols):
+                rect = False
+            pieces.append((j if t == 0 else nxt, rows, cols))
+            nxt += 0 if t == 0 else 1
+    N1 = [[0] * w[0] for _ in range(nxt)]
+    N2 = [[0] * nxt for _ in range(w[2])]
+    for h, rows, cols in pieces:
         for c in cols:
-            N1[j][c] = 1
+            N1[h][c] = 1
         for r in rows:
-            N2[r][j] = 1
-    rep.check("remaining supports are rectangles", rect)
+            N2[r][h] = 1
+    rep.check("remaining supports are rectangles (in disjoint rows and columns)", rect)
     inner = hyp.get("then")
     if any(any(row) for row in N1):
         if not isinstance(inner, dict):

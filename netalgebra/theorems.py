@@ -176,6 +176,197 @@ def _rank_peeling(R, C, ks):
     return sorted(rows), sorted(cols), order
 
 
+# ----------------------------------------------------------------------------------------------
+# determinantal peeling (shallow_support_groups, kind (d))
+class _SearchExhausted(Exception):
+    """The proof search of :func:`_det_prove` ran over its work budget (no claim is made)."""
+
+
+_DET_WORK_LIMIT = 300_000      # ~0.2 s of search; larger groups are left to the other routes
+
+
+def _det_box(sup):
+    """Rows and columns of ``U = ∪ R_k x C_k`` for ``sup = {k: (R_k, C_k)}``."""
+    rows = frozenset().union(*(R for R, _ in sup.values())) if sup else frozenset()
+    cols = frozenset().union(*(C for _, C in sup.values())) if sup else frozenset()
+    return rows, cols
+
+
+def _det_components(sup):
+    """Connected components of the bipartite row-column graph of ``U``, as sub-dicts of ``sup``.
+
+    A rectangle ``R_k x C_k`` is connected in that graph, so every neuron lies in one component.
+    """
+    parent = {}
+
+    def find(x):
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for R, C in sup.values():
+        nodes = [("r", r) for r in R] + [("c", c) for c in C]
+        for x in nodes[1:]:
+            a, b = find(nodes[0]), find(x)
+            if a != b:
+                parent[a] = b
+    comps = {}
+    for k, (R, C) in sup.items():
+        comps.setdefault(find(("r", min(R))), {})[k] = (R, C)
+    return sorted(comps.values(), key=lambda s: (min(_det_box(s)[0]), min(_det_box(s)[1])))
+
+
+def _det_transpose(sup):
+    return {k: (C, R) for k, (R, C) in sup.items()}
+
+
+def _det_drop_row(sup, r, without=None):
+    """The supports with row r removed from every neuron (and neuron ``without`` removed)."""
+    out = {}
+    for j, (R, C) in sup.items():
+        if j != without and R - {r}:
+            out[j] = (R - {r}, C)
+    return out
+
+
+def _det_line_data(sup):
+    """Row picture data for the line steps: ``U_r`` per row (union of the ``C_j`` over neurons j
+    reaching r) and, per neuron k, the rows i of ``R_k`` with a position of ``{i} x C_k``
+    covered by no other neuron (hypothesis (iii) of the free / peel step holds for (r, k) iff
+    these rows are inside {r}).  Returns ``(urow, lonely, cost)``."""
+    urow, count = {}, {}
+    cost = 0
+    for R, C in sup.values():
+        cost += len(R) * len(C)
+        for r in R:
+            urow[r] = urow.get(r, frozenset()) | C
+            for c in C:
+                count[(r, c)] = count.get((r, c), 0) + 1
+    lonely = {k: {i for i in R if any(count[(i, c)] == 1 for c in C)} for k, (R, C) in sup.items()}
+    return urow, lonely, cost
+
+
+def _det_matching(sup, urow):
+    """A matching of every row r to a distinct neuron k with ``r in R_k`` and ``U_r = urow[r]``
+    inside ``C_k`` (augmenting paths), as a sorted list of ``[r, k]``, or None."""
+    ok = {r: [k for k, (R, C) in sorted(sup.items()) if r in R and U_r <= C] for r, U_r in urow.items()}
+    owner = {}
+
+    def augment(r, seen):
+        for k in ok[r]:
+            if k not in seen:
+                seen.add(k)
+                if k not in owner or augment(owner[k], seen):
+                    owner[k] = r
+                    return True
+        return False
+
+    for r in sorted(urow):
+        if not augment(r, set()):
+            return None
+    return sorted([r, k] for k, r in owner.items())
+
+
+def _det_greedy(sup, rho):
+    """Greedy rank peeling on the bounding box from ``rho``; the order, or None if rho stays > 0."""
+    rows, cols = _det_box(sup)
+    defic = [(len(rows - R) + len(cols - C), k) for k, (R, C) in sup.items()]
+    order = []
+    for delta, k in sorted(defic, key=lambda x: (-x[0], x[1])):
+        if rho > delta:
+            rho -= 1
+            order.append(k)
+    return order if rho == 0 else None
+
+
+def _det_prove(sup, rho, memo, work):
+    """Search a proof that ``T(U, rho) = {A : supp A ⊆ U, rank A <= rho}`` lies in ``L`` for the
+    supports ``sup = {k: (R_k, C_k)}`` (non-empty sets); the steps are those of
+    :func:`shallow_support_groups`, kind (d).  Returns a proof node (JSON-ready) or None; raises
+    :class:`_SearchExhausted` past the work budget.
+    """
+    rows, cols = _det_box(sup)
+    rho = min(rho, len(rows), len(cols))
+    key = (frozenset(sup.items()), rho)
+    if key in memo:
+        return memo[key]
+    work[0] += 1 + len(rows) + len(cols) + 2 * sum(len(R) * len(C) for R, C in sup.values())
+    if work[0] > _DET_WORK_LIMIT:
+        raise _SearchExhausted
+    memo[key] = None                 # (no cycles: every step removes a line or a neuron)
+    node = None
+    if rho == 0:
+        node = {"rho": 0, "step": "zero"}
+    elif len(_det_components(sup)) > 1:
+        parts = []
+        for part in _det_components(sup):
+            sub = _det_prove(part, rho, memo, work)
+            if sub is None:
+                parts = None
+                break
+            prow, pcol = _det_box(part)
+            parts.append({"rows": sorted(prow), "cols": sorted(pcol), "proof": sub})
+        if parts is not None:
+            node = {"rho": rho, "step": "split", "parts": parts}
+    else:
+        order = _det_greedy(sup, rho)
+        if order is not None:
+            node = {"rho": rho, "step": "rectangle", "order": order}
+        data = {} if node is not None else {
+            side: (s,) + _det_line_data(s) for side, s in (("row", sup), ("col", _det_transpose(sup)))}
+        for side in ("row", "col"):
+            if node is not None:
+                break
+            s, urow = data[side][0], data[side][1]
+            pairs = _det_matching(s, urow)
+            if pairs is not None:
+                node = {"rho": rho, "step": "matching", "side": side, "pairs": pairs}
+        for side in ("row", "col"):
+            if node is not None:
+                break
+            s, urow, lonely, _ = data[side]
+            back = (lambda d: d) if side == "row" else _det_transpose
+            for line in sorted(urow):
+                for k in sorted(j for j, (R, _) in s.items() if line in R):
+                    Rk, Ck = s[k]
+                    if not (urow[line] <= Ck and lonely[k] <= {line}):
+                        continue                             # (i) or (iii) fails
+                    rest = _det_prove(back(_det_drop_row(s, line, without=k)), rho, memo, work)
+                    if rest is not None:
+                        node = {"rho": rho, "step": "free", "side": side, "line": line, "neuron": k,
+                                "rest": rest}
+                        break
+                    if any(not urow[i].isdisjoint(urow[line]) for i in urow if i not in Rk):
+                        continue                             # (ii) fails
+                    nz = _det_prove(back(_det_drop_row(s, line, without=k)), rho - 1, memo, work)
+                    z = None if nz is None else _det_prove(back(_det_drop_row(s, line)), rho, memo, work)
+                    if z is not None:
+                        node = {"rho": rho, "step": "peel", "side": side, "line": line, "neuron": k,
+                                "nonzero": nz, "zero": z}
+                        break
+                if node is not None:
+                    break
+    memo[key] = node
+    return node
+
+
+def _determinantal(R, C, ks):
+    """Kind (d) of :func:`shallow_support_groups` for the group ``ks``: ``(rows, cols, rho, proof)``
+    or None."""
+    sup = {k: (R[k], C[k]) for k in ks}
+    rows, cols = _det_box(sup)
+    rho = min(len(ks), len(rows), len(cols))
+    try:
+        proof = _det_prove(sup, rho, {}, [0])
+    except _SearchExhausted:
+        return None
+    if proof is None:
+        return None
+    return sorted(rows), sorted(cols), rho, proof
+
+
 def shallow_support_groups(masks):
     """L = 2, rank-one supports grouped into identical or single-row/column families.
 
@@ -184,7 +375,8 @@ def shallow_support_groups(masks):
     intersect; take the connected classes ("groups").  Require for each group g
     either (a) all supports in g are identical, ``S_k = R x C``; or (b) every
     neuron of g has ``|R_k| = 1`` or ``|C_k| = 1``; or (c) the rank peeling
-    below empties the group's rectangle.
+    below empties the group's rectangle; or (d) the determinantal peeling tree
+    below (recorded in the certificate) proves ``T(U_g, ρ_g) ⊆ L_g``.
 
     Claim: ``L_I`` is closed.
 
@@ -222,6 +414,80 @@ def shallow_support_groups(masks):
     supported on ``R x C``.  This covers the paper-notes "identical or disjoint supports"
     condition (butterfly 4, block rank-1, dense shallow, diagonal) and, with
     (b), scalar-output networks.
+
+    (d) "Determinantal peeling": ``L_g = T(U_g, ρ_g)``, a coordinate subspace
+    cut by a determinantal variety.  Notation: for a family K of supports
+    ``k -> (R_k, C_k)`` (non-empty sets) put ``U(K) = ∪_k R_k x C_k``,
+    ``L_K = {Σ_{k in K} u_k v_k^T : supp u_k ⊆ R_k, supp v_k ⊆ C_k}`` and
+    ``T(U, ρ) = {A : supp A ⊆ U, rank A <= ρ}``; ``U_r = {c : (r, c) in U}`` is
+    row r of U.  ``K^{-r}`` removes row r from every ``R_j`` (a neuron left with
+    no row is removed), ``(K - k)^{-r}`` also removes neuron k; then
+    ``U(K^{-r}) = U(K) minus row r``.  Monotonicity: removing neurons or
+    shrinking some ``R_j``/``C_j`` only shrinks ``L`` (set those entries of
+    ``u_j``/``v_j`` to 0), so ``L_{K^{-r}} ⊆ L_K`` and ``L_{(K-k)^{-r}} ⊆ L_{K-k}``.
+
+    Claim.  With ``ρ_g = min(|g|, |R|, |C|)`` (R, C the rows and columns of
+    ``U_g``), ``L_g = T(U_g, ρ_g)``, which is closed: the intersection of a
+    coordinate subspace with the common zero set of the (ρ_g+1)-minors.
+    (⊆) an element of ``L_g`` is a sum of |g| rank-<=1 matrices supported in
+    ``U_g ⊆ R x C``.  (⊇) is ``Claim(g, ρ_g)``, where ``Claim(K, ρ)`` reads
+    ``T(U(K), ρ) ⊆ L_K``; the certificate holds a finite proof tree of it.  A
+    node for ``(K, ρ)`` first replaces ρ by ``min(ρ, #rows, #columns of U(K))``
+    (T does not change: rank is at most either number) and is one of:
+
+    * ``zero``: ρ = 0.  ``T = {0} ⊆ L_K``.
+    * ``split``: the bipartite graph on the rows and columns of ``U(K)``, with
+      an edge per position of ``U(K)``, has components ``P_1..P_m`` (m >= 2);
+      each rectangle ``R_k x C_k`` is connected, so it lies in one component,
+      giving a partition ``K = K_1 ⊔ ... ⊔ K_m``; one child ``Claim(K_j, ρ)``
+      per component.  Proof: for A in T, the block ``A_j`` of A on the rows x
+      columns of ``P_j`` (zero elsewhere) is a submatrix of A, so
+      ``rank A_j <= ρ``, and ``supp A_j ⊆ U(K_j)``; ``A = Σ_j A_j`` since the
+      components partition the positions of U.  So ``A_j in L_{K_j}``, and the
+      ``K_j`` being disjoint, ``A in L_K``.
+    * ``rectangle``: the greedy rank peeling of (c) on the bounding box
+      ``B = rows x columns of U(K)``, started from ρ instead of
+      ``min(|R|, |C|)``, reaches 0 in the recorded order.  The proof of (c)
+      never uses the start value: every A in ``T(B, ρ) ⊇ T(U(K), ρ)`` is in ``L_K``.
+    * ``matching`` (rows): an injective map ``r -> k_r`` on the rows of
+      ``U(K)`` with ``r in R_{k_r}`` and ``U_r ⊆ C_{k_r}``.  Then every A
+      supported on ``U(K)`` is ``Σ_r e_r A[r, :]`` with ``u_{k_r} = e_r``,
+      ``v_{k_r} = A[r, :]`` (supported on ``U_r ⊆ C_{k_r}``), the other neurons
+      0: ``R^{U(K)} ⊆ L_K``, a fortiori ``T ⊆ L_K``.
+    * ``free`` (row r, neuron k), hypotheses (i) ``r in R_k`` and
+      ``U_r ⊆ C_k``; (iii) ``(R_k - {r}) x C_k ⊆ ∪_{j != k} R_j x C_j``.  Child:
+      ``Claim((K - k)^{-r}, ρ)``.  Proof: neuron k takes ``u_k = e_r``,
+      ``v_k = A[r, :]`` (supported on ``U_r ⊆ C_k``).  ``A' = A - u_k v_k^T``
+      is A with row r zeroed, so ``rank A' <= rank A <= ρ`` and
+      ``supp A' ⊆ U(K) minus row r = ∪_{j != k} (R_j - {r}) x C_j ∪ (R_k - {r}) x C_k``,
+      which is ``U((K - k)^{-r})`` by (iii).  So
+      ``A' in L_{(K-k)^{-r}} ⊆ L_{K-k}`` and ``A = A' + u_k v_k^T in L_K``.
+    * ``peel`` (row r, neuron k), hypotheses (i), (iii) and (ii) every row
+      ``i not in R_k`` of ``U(K)`` avoids the columns ``U_r``:
+      ``({i} x U_r) ∩ U(K) = ∅``.  Needs ρ >= 1.  Children
+      ``Claim((K - k)^{-r}, ρ - 1)`` ("nonzero") and ``Claim(K^{-r}, ρ)``
+      ("zero").  Proof: let ``a = A[r, :]`` (supported on ``U_r``).  If a = 0,
+      ``supp A ⊆ U(K) minus row r = U(K^{-r})``, so ``A in L_{K^{-r}} ⊆ L_K``.
+      Otherwise pick c with ``a_c != 0`` (so ``c in U_r``) and put
+      ``u = A[:, c] / a_c``, ``v = a``.  If ``A[i, c] != 0`` then
+      ``(i, c) in U(K)``, so ``i in R_k`` by (ii): ``supp u ⊆ R_k``, ``u_r = 1``,
+      ``supp v ⊆ U_r ⊆ C_k``.  ``A' = A - u v^T`` is one Gaussian elimination
+      step with pivot (r, c): row r and column c of A' vanish and the rest of
+      A' is the Schur complement of ``a_c``, so ``rank A' = rank A - 1 <= ρ - 1``.
+      ``supp A' ⊆ U(K) ∪ R_k x C_k = U(K)``, minus row r, which is
+      ``U((K - k)^{-r})`` by (iii).  So ``A' in L_{(K-k)^{-r}} ⊆ L_{K-k}`` and
+      ``A = A' + u v^T in L_K``.
+    * ``matching`` / ``free`` / ``peel`` on a column: the same on the
+      transposed supports ``k -> (C_k, R_k)`` (``L`` and T commute with
+      transposition).
+
+    Every step removes a line or a neuron, so the tree is finite; the
+    certificate verifier replays it with its own code.  Example (3,2,3):
+    ``M_1 = [[1,1,1],[1,1,0]]``, ``M_2 = [[1,1],[1,1],[0,1]]`` (neuron 0 on
+    {0,1} x {0,1,2}, neuron 1 on {0,1,2} x {0,1}): ρ = 2, peel row 2 with
+    neuron 1; "nonzero" leaves neuron 0 with ρ = 1 (a rectangle), "zero" leaves
+    both neurons inside {0,1} x {0,1,2} with ρ = 2 (rank peeling): ``L_I`` is
+    every 3x3 matrix with ``A[2,2] = 0`` and rank <= 2.
     """
     if len(masks) != 2:
         return None
@@ -259,12 +525,19 @@ def shallow_support_groups(masks):
             out.append({"neurons": sorted(ks), "kind": "full_rectangle", "rows": rows, "cols": cols,
                         "peeling_order": order})
         else:
-            return None
+            det = _determinantal(R, C, ks)
+            if det is None:
+                return None
+            rows, cols, rho, proof = det
+            out.append({"neurons": sorted(ks), "kind": "determinantal", "rows": rows, "cols": cols,
+                        "rank": rho, "proof": proof})
     out.sort(key=lambda g: g["neurons"])
     return _theorem("shallow_support_groups",
                     "One hidden layer; the rank-one supports R_k x C_k of the live hidden neurons fall "
                     "into groups with disjoint unions, each group having identical supports (a block of "
-                    "bounded rank) or only single-row/single-column supports (a coordinate subspace). "
+                    "bounded rank), only single-row/single-column supports (a coordinate subspace), a "
+                    "rank peeling that fills its rectangle, or a determinantal peeling tree showing that "
+                    "it is {A : supp A in U_g, rank A <= rank} (a coordinate subspace cut by minors). "
                     "Then L_I is a direct sum of closed sets, hence closed.",
                     {"depth": 2, "groups": out},
                     source="proved in netalgebra.theorems.shallow_support_groups (cf. paper-notes, results 5-6)")
@@ -375,6 +648,28 @@ def _star_components(E):
     return True
 
 
+def _position_components(E):
+    """Connected components of a set E of positions (two positions are adjacent when they share
+    a row or a column), each a set, sorted by their smallest (row, column)."""
+    E = set(E)
+    out = []
+    while E:
+        start = min(E)
+        comp, rows, cols = set(), {start[0]}, {start[1]}
+        grew = True
+        while grew:
+            grew = False
+            for e in sorted(E):
+                if e[0] in rows or e[1] in cols:
+                    E.discard(e)
+                    comp.add(e)
+                    rows.add(e[0])
+                    cols.add(e[1])
+                    grew = True
+        out.append(comp)
+    return sorted(out, key=min)
+
+
 def shallow_subspace_absorption(masks):
     r"""L = 2: absorb hidden neurons whose remaining contribution is a coordinate subspace.
 
@@ -384,9 +679,14 @@ def shallow_subspace_absorption(masks):
     connected component of the bipartite row-column graph with edges ``E_k``
     lies in one row or one column.  Absorb it: ``U := U ∪ E_k``.  Let J be the
     neurons never absorbed.  Hypothesis: for every j in J, ``E_j = S_j \ U`` is
-    a (non-empty) rectangle ``R'_j x C'_j`` (or empty: j is dropped), and the
-    pattern ``I*`` with supports ``R'_j x C'_j`` (j in J) is closed by a theorem
-    (checked recursively; J empty means ``I* = 0``).
+    empty (j is dropped) or a union of "pieces" ``R'_{j,t} x C'_{j,t}``: every
+    connected component of the bipartite row-column graph with edges ``E_j`` is
+    a full rectangle (then distinct pieces of j have disjoint rows and disjoint
+    columns); and the pattern ``I*`` with one hidden neuron per piece (support
+    ``R'_{j,t} x C'_{j,t}``) is closed by a theorem (checked recursively; J
+    empty means ``I* = 0``).  Numbering in ``I*``: the pieces of j in J
+    (increasing j, pieces by smallest (row, column)) keep index j for the first
+    piece and get the next new hidden index (n_1, n_1 + 1, ...) for the others.
 
     Claim: ``L_I = {M : P(M) in L_{I*}}`` with P zeroing the positions in U,
     i.e. ``L_I`` is, in coordinates, ``R^U x L_{I*}``; so ``L_I`` is closed
@@ -394,9 +694,13 @@ def shallow_subspace_absorption(masks):
 
     Proof.  Write ``L_J = sum_{j in J} {u v^T : supp u ⊆ R_j, supp v ⊆ C_j}``.
     (1) ``P(L_J) = L_{I*}``: ``P`` of a rank-one ``u v^T`` on ``S_j`` keeps its
-    entries on ``E_j = R'_j x C'_j``, i.e. ``u_{R'} v_{C'}^T``, and every rank-one
-    matrix on ``R'_j x C'_j`` arises (extend u, v by zeros); P is linear, so it
-    maps the sum to the sum.  ``L_{I*}`` is supported off U.
+    entries on ``E_j``, i.e. ``Σ_t u_{R'_t} v_{C'_t}^T`` over the pieces of j.
+    The pieces use pairwise disjoint rows and pairwise disjoint columns, so the
+    restrictions ``(u_{R'_t}, v_{C'_t})`` are independent and each ranges over
+    all vectors (extend by zeros): ``P({u v^T})`` is the sum over the pieces of
+    the rank-<=1 matrices on ``R'_t x C'_t``, i.e. the contribution of j's
+    hidden neurons in ``I*``; P is linear, so it maps the sum to the sum.
+    ``L_{I*}`` is supported off U.
     (2) ``L_I ⊆ P^{-1}(P(L_J))``: an absorbed neuron k_i (absorbed at step i,
     ``U_i = U_{i-1} ∪ E_{k_i}``) contributes a matrix supported on
     ``S_{k_i} ⊆ U_i ⊆ U``, which P kills.
@@ -414,7 +718,11 @@ def shallow_subspace_absorption(masks):
     single-entry neurons are absorbed, the middle neuron's remaining support is
     the "diagonal" {(0,0), (1,2)} (two stars): J is empty and ``L_I`` is the
     coordinate subspace on U.  (A 2x2 LU block is never absorbed: the
-    remaining L-shaped support is a path, not a union of stars.)
+    remaining L-shaped support is a path, not a union of stars.)  Example of
+    pieces: ``M_1 = [[1,1,1],[1,1,0],[0,0,1]]``, ``M_2 = [[1,1,0],[1,0,1],[1,0,1]]``:
+    neurons 1 ({0} x {0,1}) and 2 ({1,2} x {2}) are absorbed, neuron 0's rest
+    is {(0,2)} ⊔ {1,2} x {0,1}, two pieces; ``I*`` is two disjoint rank-one
+    blocks, so ``L_I`` is closed (it is not dense: dimension 8 in R^9).
 
     Returns the theorem (hypotheses: the absorption order, the reduced masks
     and the nested theorem) or None when nothing is absorbed or I* is not
@@ -442,19 +750,27 @@ def shallow_subspace_absorption(masks):
                 break
     if not order:
         return None
-    N1 = [[0] * n0 for _ in range(n1)]
-    N2 = [[0] * n1 for _ in range(n2)]
+    pieces = []                  # (hidden index in I*, rows, cols)
+    extra = n1
     for j in rest:
         E = S[j] - U
-        if not E:
-            continue
-        rows, cols = {r for r, _ in E}, {c for _, c in E}
-        if len(E) != len(rows) * len(cols):
-            return None          # not a rectangle: the projection is not a pattern's L
+        comps = _position_components(E)
+        for t, comp in enumerate(comps):
+            rows, cols = {r for r, _ in comp}, {c for _, c in comp}
+            if len(comp) != len(rows) * len(cols):
+                return None      # not a union of rectangles: the projection is not a pattern's L
+            if t == 0:
+                pieces.append((j, rows, cols))
+            else:
+                pieces.append((extra, rows, cols))
+                extra += 1
+    N1 = [[0] * n0 for _ in range(extra)]
+    N2 = [[0] * extra for _ in range(n2)]
+    for h, rows, cols in pieces:
         for c in cols:
-            N1[j][c] = 1
+            N1[h][c] = 1
         for r in rows:
-            N2[r][j] = 1
+            N2[r][h] = 1
     reduced = (tuple(map(tuple, N1)), tuple(map(tuple, N2)))
     if any(any(row) for row in N1):
         inner = closed_by_theorem(reduced)
@@ -467,8 +783,10 @@ def shallow_subspace_absorption(masks):
     return _theorem("shallow_subspace_absorption",
                     "One hidden layer: the listed neurons, absorbed in order, each add a coordinate "
                     "subspace on their not-yet-covered support (a union of single-row/single-column "
-                    "stars); the other neurons' remaining supports are rectangles forming a pattern I* "
-                    "closed by the theorem 'then' (none: I* = 0). L_I is R^U times L_I*, hence closed.",
+                    "stars); the other neurons' remaining supports are rectangles, or unions of rectangles "
+                    "in disjoint rows and columns (one hidden neuron of I* per rectangle), forming a "
+                    "pattern I* closed by the theorem 'then' (none: I* = 0). L_I is R^U times L_I*, "
+                    "hence closed.",
                     hyp, source="proved in netalgebra.theorems.shallow_subspace_absorption")
 
 
