@@ -364,13 +364,16 @@ def cubic_sets_3d(draw):
     return ring, polys
 
 
-@settings(max_examples=40, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
-@given(cubic_sets_3d(), st.integers(0, 10**6))
-def test_sign_invariance_random_cubics_3d(data, seed):
-    """As below, for degree-3 sets in three variables."""
+@pytest.mark.parametrize("projection", ["lazard", "mccallum"])
+@settings(max_examples=30, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@given(data=cubic_sets_3d(), seed=st.integers(0, 10**6))
+def test_sign_invariance_random_cubics_3d(projection, data, seed):
+    """As below, for degree-3 sets in three variables; with McCallum's projection too
+    (modified lifting over nullifying points, a fall-back to Lazard when a nullification
+    below the top level has positive dimension)."""
     ring, polys = data
     try:
-        D = cad(polys, ring, timeout=5)
+        D = cad(polys, ring, timeout=5, projection=projection)
         is_cad_tree(D)
         rng = random.Random(seed)
         for cell in D.cells():
@@ -395,18 +398,3 @@ def test_sign_invariance_random(data, seed):
     except BudgetExceeded:
         reject()  # too slow for a unit test (the algebraic back end's speed, not correctness)
 
-
-@settings(max_examples=30, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
-@given(cubic_sets_3d(), st.integers(0, 10**6))
-def test_sign_invariance_random_cubics_3d_mccallum(data, seed):
-    """As above with McCallum's projection (modified lifting over nullifying points; a
-    fall-back to Lazard when a nullification below the top has positive dimension)."""
-    ring, polys = data
-    try:
-        D = cad(polys, ring, timeout=5, projection="mccallum")
-        is_cad_tree(D)
-        rng = random.Random(seed)
-        for cell in D.cells():
-            check_cell(D, cell, rng, polys, tries=1)
-    except BudgetExceeded:
-        reject()
