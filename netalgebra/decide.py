@@ -15,7 +15,9 @@ Pipeline (DESIGN.md, "Data flow"):
    neurons, components, disjoint support groups).
 2. **Witness search** for one hidden layer (:func:`find_core`): a 2x2 block
    whose sub-pattern is a non-closed LU/UL core (:func:`find_core_2x2`), or a
-   3x2 / 2x3 "collision" core (:func:`find_core_3x2`).  The block projection
+   3x2 / 2x3 "collision" core (:func:`find_core_3x2`), or a 3x3 block with a 0/1
+   missing point found by a bounded search (:func:`find_core_3x3`: collision
+   "hook" family, graded Nullstellensatz identity; self-checked by ``verify``).  The block projection
    lemma (proved in :func:`find_core_2x2`) lifts the core's missing point
    ``B`` to ``B (+) 0``, missing from the whole pattern, with an explicit
    escaping family, a Nullstellensatz proof of non-attainment and a training
@@ -44,7 +46,8 @@ from cad.errors import BudgetExceeded, InputError
 from netalgebra import theorems as _th
 from netalgebra.certificate import FORMAT
 
-__all__ = ["Verdict", "decide", "find_core", "find_core_2x2", "find_core_3x2", "not_closed_certificate",
+__all__ = ["Verdict", "decide", "find_core", "find_core_2x2", "find_core_3x2", "find_core_3x3",
+           "not_closed_certificate",
            "decide_by_cad"]
 
 
@@ -128,6 +131,11 @@ def decide(pattern, budget=None, *, points=None, methods=("theorems", "core", "c
             found = find_core(masks, clock)
             if found is not None:
                 cert = not_closed_certificate(pattern, masks, found)
+            if found is not None and found[0] == "3x3":
+                bad = _self_check(cert, clock)   # the 3x3 search is newer: re-check before answering
+                if bad:
+                    found = None
+            if found is not None:
                 A = cert["target"]
                 rr, cc = cert["relu"]["block_rows"], cert["relu"]["block_cols"]
                 kind, text = found[0], found[1][-1]
@@ -142,7 +150,7 @@ def decide(pattern, budget=None, *, points=None, methods=("theorems", "core", "c
         if v is not None:
             return v
         return Verdict("unknown", None,
-                       ("no theorem applies and no 2x2 / 3x2 / 2x3 core was found; " if len(masks) == 2 else
+                       ("no theorem applies and no 2x2 / 3x2 / 2x3 / 3x3 core was found; " if len(masks) == 2 else
                         "no theorem applies to this deep pattern; ") + note, clock.elapsed())
     except BudgetExceeded as e:
         return Verdict("unknown", None, f"budget exhausted: {e}", clock.elapsed())
@@ -409,7 +417,11 @@ def _transpose_parts(parts):
 
 
 def find_core(masks, clock=None):
-    """The first certifiable core of a one-hidden-layer pattern: 2x2, then 3x2, then 2x3.
+    """The first certifiable core of a one-hidden-layer pattern: 2x2, then 3x2, then 2x3, then 3x3.
+
+    The 3x3 search (:func:`find_core_3x3`) runs on its own clock: at most
+    ``CORE3_BUDGET_SHARE`` of the remaining budget and ``CORE3_MAX_SECONDS``; when
+    that share runs out it gives up (None) and the rest goes to the CAD route.
 
     Returns ``(kind, parts)`` with parts = (entries equal to 1 in the target,
     family, equations, multipliers, block rows, block columns, description),
@@ -425,6 +437,336 @@ def find_core(masks, clock=None):
     core = find_core_3x2(tm, clock)
     if core is not None:
         return "2x3", _transpose_parts(_core_3x2_parts(core))
+    sub = _Clock(CORE3_MAX_SECONDS)
+    rem = clock.remaining() if clock else None
+    if rem is not None:
+        sub.deadline = min(sub.deadline, time.perf_counter() + CORE3_BUDGET_SHARE * rem)
+    try:
+        core = find_core_3x3(masks, sub)
+    except BudgetExceeded:
+        if clock:
+            clock.check("witness search (3x3)")
+        core = None          # the 3x3 search's own share ran out: leave the rest to the CAD route
+    if core is not None:
+        A, fam, eqs, mult, rows, cols, text = core
+        ones = [(r, c) for r in rows for c in cols if A[r][c]]
+        return "3x3", (ones, fam, eqs, mult, rows, cols, text)
+    return None
+
+
+# ----------------------------------------------------------------------------------------------
+CORE3_MAX_BLOCKS = 400      # 3x3 blocks tried by find_core_3x3 (C(n2,3) C(n0,3) is capped here)
+CORE3_MAX_NEURONS = 6       # hidden neurons linking a block
+CORE3_NSS_DEGREES = (0, 2, 4)
+CORE3_BUDGET_SHARE = 0.4    # at most this share of the remaining budget goes to the 3x3 search
+CORE3_MAX_SECONDS = 30.0    # and at most this many seconds (also without a budget)
+
+
+def _nss_ring(masks, rows, cols):
+    """Variables of the block and the torus-invariant monomials of degree <= max(CORE3_NSS_DEGREES)
+    (cached per block by :func:`find_core_3x3`; see :func:`_nss_graded`)."""
+    from itertools import combinations_with_replacement
+
+    M1, M2 = masks
+    n1 = len(M1)
+    vars_ = []
+    for k in range(n1):
+        if any(M2[i][k] for i in rows) and any(M1[k][j] for j in cols):
+            vars_ += [("u", k, i) for i in rows if M2[i][k]] + [("v", k, j) for j in cols if M1[k][j]]
+    tor = [(1 if kind == "u" else -1, k) for kind, k, _ in vars_]
+    mons = []
+    for deg in range(max(CORE3_NSS_DEGREES) + 1):
+        for combo in combinations_with_replacement(range(len(vars_)), deg):
+            t = [0] * n1
+            for x in combo:
+                t[tor[x][1]] += tor[x][0]
+            if not any(t):
+                mons.append(combo)
+    return vars_, mons
+
+
+def _nss_graded(masks, rows, cols, A, clock=None, ring=None):
+    """A Nullstellensatz identity ``sum_e m_e (phi_e - A_e) = 1`` over the block entries, or None.
+
+    Linear algebra in bounded degree (Macaulay matrix), cut down by two gradings
+    under which every ``f_e = phi_e - A_e`` is homogeneous: the torus
+    ``u_k -> s u_k, v_k -> v_k / s`` of each hidden neuron (u_k = W2[:,k],
+    v_k = W1[k,:]), and row/column weights ``W2[i,k] : +rho_i``,
+    ``W1[k,j] : -rho_j`` where rows and columns joined by a non-zero entry of
+    A share their weight (connected components of supp A).  Taking the degree-0
+    part of any identity gives one whose multiplier ``m_e`` is homogeneous of
+    degree ``-deg f_e``, so only those monomials are unknowns (degrees
+    ``CORE3_NSS_DEGREES`` in turn).  Infeasibility modulo a prime skips a degree
+    (at worst a missed identity, never a wrong one); the multipliers are then
+    solved exactly over Q, and the identity is re-expanded by the verifier anyway.
+    Returns ``(equations, multipliers)`` in certificate format, or None.
+    """
+    from flint import nmod_mat, fmpq_mat
+
+    M1, M2 = masks
+    n1 = len(M1)
+    vars_, mons = ring if ring is not None else _nss_ring(masks, rows, cols)
+    idx = {v: n for n, v in enumerate(vars_)}
+    nv = len(vars_)
+    parent = {x: x for x in [("r", i) for i in rows] + [("c", j) for j in cols]}
+
+    def find(x):
+        while parent[x] != x:
+            x = parent[x]
+        return x
+    for i in rows:
+        for j in cols:
+            if A[i][j]:
+                a, b = find(("r", i)), find(("c", j))
+                if a != b:
+                    parent[a] = b
+    comps = {c: n for n, c in enumerate(sorted({find(x) for x in parent}))}
+    vc = [(1 if kind == "u" else -1, comps[find(("r" if kind == "u" else "c", a))]) for kind, k, a in vars_]
+    eqs = []
+    for i in rows:
+        for j in cols:
+            terms = {}
+            for k in range(n1):
+                if M2[i][k] and M1[k][j]:
+                    e = [0] * nv
+                    e[idx[("u", k, i)]] += 1
+                    e[idx[("v", k, j)]] += 1
+                    terms[tuple(e)] = 1
+            if not terms:
+                if A[i][j]:
+                    return None
+                continue
+            if A[i][j]:
+                terms[(0,) * nv] = -Fraction(A[i][j])
+            d = [0] * len(comps)
+            d[comps[find(("r", i))]] -= 1
+            d[comps[find(("c", j))]] += 1
+            eqs.append(((i, j), terms, tuple(d)))
+    p = 1000003
+    buckets = {}
+    for combo in mons:
+        d = [0] * len(comps)
+        for x in combo:
+            d[vc[x][1]] += vc[x][0]
+        buckets.setdefault((len(combo), tuple(d)), []).append(combo)
+    for D in CORE3_NSS_DEGREES:
+        if clock:
+            clock.check("witness search (Nullstellensatz)")
+        unk = [(ne, combo) for ne, (_, _, want) in enumerate(eqs) for deg in range(D + 1)
+               for combo in buckets.get((deg, want), [])]
+        if not unk:
+            continue
+        rowidx = {(0,) * nv: 0}
+        entries = []
+        for c, (ne, combo) in enumerate(unk):
+            e0 = [0] * nv
+            for x in combo:
+                e0[x] += 1
+            for mon, co in eqs[ne][1].items():
+                m = tuple(a + b for a, b in zip(e0, mon))
+                entries.append((rowidx.setdefault(m, len(rowidx)), c, Fraction(co)))
+        nr, nc = len(rowidx), len(unk)
+        if nr > 4000 or nc > 4000:
+            return None     # too large for this bounded search
+        Mm = nmod_mat(nr, nc + 1, p)
+        for r, c, co in entries:
+            Mm[r, c] = Mm[r, c] + co.numerator * pow(co.denominator, -1, p)
+        rk = Mm.rank()
+        Mm[0, nc] = 1
+        if Mm.rank() > rk:
+            continue      # no solution modulo p (a solution over Q may rarely be missed: never a wrong verdict)
+        R, rk_aug = Mm.rref()
+        pivs = [next(c for c in range(nc + 1) if R[r, c] != 0) for r in range(rk_aug)]
+        if pivs and pivs[-1] == nc:
+            continue
+        # exact solve over Q on the pivot columns found modulo p: row-reduce [M_piv | e_0]
+        pos = {c: n for n, c in enumerate(pivs)}
+        Q = fmpq_mat(nr, len(pivs) + 1)
+        for r, c, co in entries:
+            if c in pos:
+                Q[r, pos[c]] = Q[r, pos[c]] + fmpq(co.numerator, co.denominator)
+        Q[0, len(pivs)] = 1
+        if clock:
+            clock.check("witness search (Nullstellensatz)")
+        R, rank = Q.rref()
+        sol = {}
+        ok = True
+        for r in range(rank):
+            piv = next(c for c in range(len(pivs) + 1) if R[r, c] != 0)
+            if piv == len(pivs):
+                ok = False
+                break
+            sol[pivs[piv]] = R[r, len(pivs)]
+        if not ok:
+            continue
+        mults = [[] for _ in eqs]
+        for c, val in sol.items():
+            if val == 0:
+                continue
+            ne, combo = unk[c]
+            mon = {}
+            for x in combo:
+                kind, k, a = vars_[x]
+                nm = f"w2_{a}_{k}" if kind == "u" else f"w1_{k}_{a}"
+                mon[nm] = mon.get(nm, 0) + 1
+            mults[ne].append([_qs(Fraction(int(val.p), int(val.q))), sorted([n, e] for n, e in mon.items())])
+        keep = [n for n in range(len(eqs)) if mults[n]]
+        return [list(eqs[n][0]) for n in keep], [mults[n] for n in keep]
+    return None
+
+
+def _rect_cover(entries, neurons, Rb, Cb):
+    """Assign the 1-entries ``entries`` to distinct neurons, each taking an all-ones rectangle
+    inside its support: returns {k: (rows, cols)} or None (small exhaustive search)."""
+    if not entries:
+        return {}
+    r0, c0 = min(entries)
+    for n, k in enumerate(neurons):
+        if not (Rb[k] >> r0 & 1 and Cb[k] >> c0 & 1):
+            continue
+        rs = sorted({r for r, c in entries if c == c0 and Rb[k] >> r & 1})
+        cs = sorted({c for r, c in entries if r == r0 and Cb[k] >> c & 1})
+        # every sub-rectangle containing (r0, c0) of the maximal candidate
+        for mr in range(1, 1 << len(rs)):
+            rr = [rs[q] for q in range(len(rs)) if mr >> q & 1]
+            if r0 not in rr:
+                continue
+            for mc in range(1, 1 << len(cs)):
+                cc = [cs[q] for q in range(len(cs)) if mc >> q & 1]
+                if c0 not in cc or not all((r, c) in entries for r in rr for c in cc):
+                    continue
+                rest = entries - {(r, c) for r in rr for c in cc}
+                sub = _rect_cover(rest, neurons[:n] + neurons[n + 1:], Rb, Cb)
+                if sub is not None:
+                    sub[k] = (rr, cc)
+                    return sub
+    return None
+
+
+def _hook_family(A, rows, cols, neurons, Rb, Cb):
+    """An escaping family with limit A (0/1 on the block rows x cols), or None.
+
+    Collision of two neurons k, k' sharing a row i and a column j:
+    ``u_k = e_i / t + a``, ``v_k = e_j + t b``, ``u_k' = -e_i / t + a'``, ``v_k' = e_j + t b'``
+    (a, b on the supports of k, a', b' on those of k').  Then
+    ``u_k v_k^T + u_k' v_k'^T = e_i (b - b')^T + (a + a') e_j^T + t (a b^T + a' b'^T)``:
+    the limit is any "hook" ``e_i w^T + z e_j^T`` with w on C_k u C_k' and z on R_k u R_k'.
+    The rest of A is a sum of all-ones rectangles, one per remaining neuron (``_rect_cover``).
+    Returns (family {name: _R}, description) or None.
+    """
+    ones = {(r, c) for r in rows for c in cols if A[r][c]}
+    for x in range(len(neurons)):
+        for y in range(len(neurons)):
+            k, k2 = neurons[x], neurons[y]
+            if k == k2:
+                continue
+            Ri, Cj = Rb[k] & Rb[k2], Cb[k] & Cb[k2]
+            for i in rows:
+                if not Ri >> i & 1:
+                    continue
+                for j in cols:
+                    if not Cj >> j & 1:
+                        continue
+                    hc = [c for c in cols if (Cb[k] | Cb[k2]) >> c & 1]
+                    hr = [r for r in rows if (Rb[k] | Rb[k2]) >> r & 1 and r != i]
+                    H = {(i, c) for c in hc} | {(r, j) for r in hr}
+                    rest = ones - H
+                    others = [q for q in neurons if q not in (k, k2)]
+                    cover = _rect_cover(rest, others, Rb, Cb)
+                    if cover is None:
+                        continue
+                    fam = {f"w2_{i}_{k}": INV_T, f"w1_{k}_{j}": ONE,
+                           f"w2_{i}_{k2}": -INV_T, f"w1_{k2}_{j}": ONE}
+
+                    def add(name, v):
+                        fam[name] = fam[name] + v if name in fam else v
+                    for c in hc:
+                        if A[i][c]:
+                            if Cb[k] >> c & 1:
+                                add(f"w1_{k}_{c}", T)         # b_c = 1
+                            else:
+                                add(f"w1_{k2}_{c}", -T)       # b'_c = -1
+                    for r in hr:
+                        if A[r][j]:
+                            add(f"w2_{r}_{k}" if Rb[k] >> r & 1 else f"w2_{r}_{k2}", ONE)
+                    for q, (rr, cc) in cover.items():
+                        for r in rr:
+                            add(f"w2_{r}_{q}", ONE)
+                        for c in cc:
+                            add(f"w1_{q}_{c}", ONE)
+                    fam = {n: v for n, v in fam.items() if v.n != 0}
+                    text = (f"hidden neurons {k} and {k2} collide on entry ({i},{j}) (u = +-e_{i}/t + ..., "
+                            f"v = e_{j} + t ...), their difference quotient giving the hook on row {i} / "
+                            f"column {j}; the rest of A is "
+                            + (", ".join(f"rows {rr} x cols {cc} from neuron {q}" for q, (rr, cc) in
+                                         sorted(cover.items())) or "zero"))
+                    return fam, text
+    return None
+
+
+def find_core_3x3(masks, clock=None, max_blocks=None):
+    """A 3x3 block (R' x C') with a missing 0/1 point: escaping family and Nullstellensatz proof.
+
+    For each block of 3 output rows and 3 input columns (at most ``CORE3_MAX_BLOCKS``,
+    with at most ``CORE3_MAX_NEURONS`` hidden neurons linking it), every 0/1 matrix A on
+    the covered block entries that has a collision ("hook") escaping family
+    (:func:`_hook_family`) is tested for non-membership by a graded Nullstellensatz
+    search of bounded degree (:func:`_nss_graded`).  Block projection (see
+    :func:`find_core_2x2`) lifts A (zero outside the block) to the whole pattern; the
+    certificate's identity involves block entries only.  Each (sub-pattern, A) is tried
+    once (cache).  Returns ``(A, family, equations, multipliers, rows, cols, text)`` or None.
+    """
+    from itertools import combinations
+
+    M1, M2 = masks
+    n0, n1, n2 = len(M1[0]), len(M1), len(M2)
+    if n1 < 2:
+        return None
+    Rb = [sum(1 << r for r in range(n2) if M2[r][k]) for k in range(n1)]
+    Cb = [sum(1 << c for c in range(n0) if M1[k][c]) for k in range(n1)]
+    seen = set()
+    nblocks = 0
+    cap = CORE3_MAX_BLOCKS if max_blocks is None else max_blocks
+    for rows in combinations(range(n2), min(3, n2)):
+        rmask = sum(1 << r for r in rows)
+        for cols in combinations(range(n0), min(3, n0)):
+            if min(len(rows), len(cols)) < 2:
+                return None
+            cmask = sum(1 << c for c in cols)
+            neurons = [k for k in range(n1) if Rb[k] & rmask and Cb[k] & cmask]
+            if len(neurons) < 2 or len(neurons) > CORE3_MAX_NEURONS:
+                continue
+            nblocks += 1
+            if nblocks > cap:
+                return None
+            if clock:
+                clock.check("witness search (3x3)")
+            key = tuple(sorted((Rb[k] & rmask, Cb[k] & cmask) for k in neurons)), rows, cols
+            if key in seen:
+                continue
+            seen.add(key)
+            ring = None
+            covered = [(r, c) for r in rows for c in cols if any(Rb[k] >> r & 1 and Cb[k] >> c & 1 for k in neurons)]
+            # targets by increasing number of ones (the sparse ones are the natural witnesses)
+            subsets = sorted(range(1, 1 << len(covered)), key=lambda m: (m.bit_count(), m))
+            for step, m in enumerate(subsets):
+                if clock and step % 32 == 0:
+                    clock.check("witness search (3x3)")
+                A = [[0] * n0 for _ in range(n2)]
+                for q, (r, c) in enumerate(covered):
+                    if m >> q & 1:
+                        A[r][c] = 1
+                if _rect_cover({(r, c) for r, c in covered if A[r][c]}, neurons, Rb, Cb) is not None:
+                    continue      # A is visibly in L_I: disjoint all-ones rectangles, one per neuron
+                fam = _hook_family(A, rows, cols, neurons, Rb, Cb)
+                if fam is None:
+                    continue
+                if ring is None:
+                    ring = _nss_ring(masks, rows, cols)
+                nss = _nss_graded(masks, rows, cols, A, clock, ring)
+                if nss is None:
+                    continue
+                return A, fam[0], nss[0], nss[1], list(rows), list(cols), fam[1]
     return None
 
 

@@ -163,6 +163,32 @@ def test_closed_certificates():
     assert not verify(c).ok
 
 
+
+def test_determinantal_certificate_end_to_end():
+    """decide -> shallow_support_groups with a determinantal group (issue 10: L_I is every 3x3
+    matrix with A[2][2] = 0 and rank <= 2); verify accepts it and rejects altered hypotheses."""
+    masks = "masks:111,110|11,11,01"
+    v = decide(SparsityPattern.preset(masks), 30)
+    assert v.status == "closed"
+    c = json.loads(json.dumps(v.certificate))
+    (g,) = c["theorem"]["hypotheses"]["groups"]
+    assert g["kind"] == "determinantal" and g["rank"] == 2
+    assert verify(c).ok
+    for edit in [lambda g: g.update(rank=3),
+                 lambda g: g["proof"].update(line=0),
+                 lambda g: g["proof"].update(neuron=0),
+                 lambda g: g["proof"]["zero"].update(step="zero"),
+                 lambda g: g["proof"].update(nonzero=g["proof"]["zero"]),
+                 lambda g: g["proof"].update(step="teleport"),
+                 lambda g: g.update(proof="no proof")]:
+        bad = copy.deepcopy(c)
+        edit(bad["theorem"]["hypotheses"]["groups"][0])
+        rep = verify(bad)
+        assert not rep.ok
+    bad = copy.deepcopy(c)
+    bad["pattern"]["masks"][1][2] = [1, 1]       # row 2 now reached by both neurons: no peel
+    assert not verify(bad).ok
+
 def test_garbage_never_raises():
     for bad in [{}, {"format": FORMAT}, {"format": FORMAT, "verdict": "closed", "pattern": {"masks": []}},
                 {"format": FORMAT, "verdict": "not_closed", "pattern": {"masks": [[[1]]]}, "target": "x"},
@@ -276,3 +302,40 @@ def test_cad_cli_verify_rejects_tampered(cad_lu2, tmp_path, capsys):
     out.write_text(json.dumps(c))
     assert main(["verify", str(out)]) == 1
     capsys.readouterr()
+
+
+def _cert_3x3():
+    # M1 = M2 = [[1,1,1],[1,1,1],[1,0,0]]: only a 3x3 core (netalgebra.decide.find_core_3x3)
+    v = decide(SparsityPattern.preset("masks:111,111,100|111,111,100"), 60, methods=("theorems", "core"))
+    assert v.witness["core"] == "3x3"
+    return v.certificate
+
+
+def test_3x3_certificate_tampering():
+    base = _cert_3x3()
+    assert verify(base).ok
+    A = base["target"]
+    for i in range(len(A)):
+        for j in range(len(A[0])):
+            c = copy.deepcopy(base)
+            c["target"][i][j] = str(int(c["target"][i][j]) + 1)
+            assert not verify(c).ok, (i, j)
+    for name in base["escaping_family"]["weights"]:
+        c = copy.deepcopy(base)
+        del c["escaping_family"]["weights"][name]
+        assert not verify(c).ok, name
+    for name, rf in base["escaping_family"]["weights"].items():
+        for k, x in enumerate(rf["num"]):
+            if x != "0":
+                c = copy.deepcopy(base)
+                c["escaping_family"]["weights"][name]["num"][k] = "0"
+                assert not verify(c).ok, (name, k)
+    # drop one multiplier term of the Nullstellensatz identity
+    mult = base["non_attainment"]["multipliers"]
+    for e in range(len(mult)):
+        for k in range(len(mult[e])):
+            c = copy.deepcopy(base)
+            del c["non_attainment"]["multipliers"][e][k]
+            if not c["non_attainment"]["multipliers"][e]:
+                c["non_attainment"]["multipliers"][e] = [["0", []]]
+            assert not verify(c).ok, (e, k)

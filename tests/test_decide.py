@@ -308,3 +308,36 @@ def test_cad_route_never_answers_with_a_failing_certificate(monkeypatch):
     monkeypatch.setattr(topology, "is_closed", fake_open)
     v = decide(P("dense:2,2,2"), 30, methods=("cad",))
     assert v.status == "unknown" and "re-check" in v.reason
+
+
+# 3x3 cores (find_core_3x3): no 2x2 / 3x2 / 2x3 core, a 3x3 missing point with a collision family
+CORES_3X3 = ["masks:111,111,100|111,111,100", "masks:110,101,100|110,101,011", "masks:110,101,011|110,101,011"]
+
+
+@pytest.mark.parametrize("name", CORES_3X3)
+def test_3x3_cores(name):
+    from netalgebra.decide import find_core_3x2
+    masks = P(name).masks
+    assert find_core_2x2(masks) is None and find_core_3x2(masks) is None
+    assert find_core_3x2((tuple(zip(*masks[1])), tuple(zip(*masks[0])))) is None
+    v = decide(P(name), 60, methods=("theorems", "core"))
+    assert v.status == "not_closed" and v.witness["core"] == "3x3", v.reason
+    rep = verify(json.loads(json.dumps(v.certificate)))
+    assert rep.ok, rep.summary()
+
+
+def test_3x3_colleague_example_witness():
+    # M1 = M2 = [[1,1,1],[1,1,1],[1,0,0]]: row 2 only through neuron 0; A in cl(L_I) \ L_I
+    v = decide(P(CORES_3X3[0]), 60, methods=("theorems", "core"))
+    A = [[int(x) for x in r] for r in v.certificate["target"]]
+    assert sorted(map(sorted, [[i for i, x in enumerate(r) if x] for r in A])) == [[0], [1], [2]]  # a permutation
+
+
+@pytest.mark.parametrize("name", ["dense:3,3,3", "masks:111,110|11,11,01", "butterfly:4", "dense:2,2,2",
+                                  "masks:1100,0011|10,10,01,01"])
+def test_3x3_search_never_fires_on_closed_patterns(name):
+    from netalgebra.decide import find_core_3x3, find_core
+    masks = P(name).masks
+    assert find_core_3x3(masks) is None
+    assert find_core(masks) is None
+    assert decide(P(name), 60).status == "closed"
