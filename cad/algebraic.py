@@ -133,20 +133,9 @@ class RealAlgebraic:
         if sq.degree() == 1:
             self._set_rational(fmpq(-sq[0], sq[1]))
             return
-        self._rat = None
-        self._poly = sq
-        self._lo = lo
-        self._hi = hi
-        self._disp = (lo, hi)
-        self._slo = sign_at_rational(sq, lo)
-        self._hash = None
-        self._arb = None
-        self._index = None
+        self._set_irrational(sq, lo, hi)
 
-    @classmethod
-    def _irreducible(cls, g, lo, hi):
-        """Trusted constructor: ``g`` irreducible primitive, lc > 0, deg >= 2, isolating (lo, hi)."""
-        self = cls.__new__(cls)
+    def _set_irrational(self, g, lo, hi):
         self._rat = None
         self._poly = g
         self._lo = lo
@@ -156,6 +145,12 @@ class RealAlgebraic:
         self._hash = None
         self._arb = None
         self._index = None
+
+    @classmethod
+    def _irreducible(cls, g, lo, hi):
+        """Trusted constructor: ``g`` irreducible primitive, lc > 0, deg >= 2, isolating (lo, hi)."""
+        self = cls.__new__(cls)
+        self._set_irrational(g, lo, hi)
         return self
 
     @classmethod

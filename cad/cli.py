@@ -270,12 +270,11 @@ def _run_with_hard_deadline(args):
             code = args.func(args)
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
-        except BaseException as exc:   # report like an uncaught exception would, then fail
+        except BaseException:   # report like an uncaught exception would, then fail
             import traceback
 
             traceback.print_exc()
             code = 1
-            del exc
         sys.stdout = real_stdout
         data = f"{code}\n{buffer.getvalue()}".encode()
         with os.fdopen(write_end, "wb") as fh:
@@ -318,7 +317,9 @@ def main(argv=None):
     args = _plain_args(list(argv))
     if args is None:
         args = build_parser().parse_args(argv)
-    if getattr(args, "timeout", None) is not None and args.timeout > 0 and hasattr(__import__("os"), "fork"):
+    import os
+
+    if getattr(args, "timeout", None) is not None and args.timeout > 0 and hasattr(os, "fork"):
         return _run_with_hard_deadline(args)
     return args.func(args)
 

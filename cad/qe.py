@@ -60,7 +60,6 @@ import time
 
 from flint import fmpq
 
-from cad.algebraic import fiber_polynomial
 from cad.errors import BudgetExceeded, CadError, InputError
 from cad.records import Record
 
@@ -251,14 +250,10 @@ class _PCAD:
         factors = self.factors
         fid_of_id = self.fid_of_id
         left = None
-        # each factor as a polynomial in the new variable over the base sample (None when
-        # the sample is irrational); the stack construction computed them already
+        # each factor as a polynomial in the new variable over the base sample, as the
+        # stack construction computed it (none when the sample is irrational)
         known = cell.fibers or {}
-        fibers = {}
-        for fid in fids:
-            f = factors[fid]
-            g = known.get(id(f))
-            fibers[fid] = g if g is not None else fiber_polynomial(f, cell.sample)
+        fibers = {fid: known.get(id(factors[fid])) for fid in fids}
         for c in children:
             signs = dict(base)
             if c.index[-1] % 2 == 0:

@@ -629,23 +629,8 @@ def shallow_free_lines(masks):
 def _star_components(E):
     """True when every connected component of the bipartite row-column graph with edge set E
     (a set of (r, c) positions) lies in one row or one column (a "star"; single edges included)."""
-    E = set(E)
-    while E:
-        comp = {E.pop()}
-        rows, cols = {next(iter(comp))[0]}, {next(iter(comp))[1]}
-        grew = True
-        while grew:
-            grew = False
-            for e in list(E):
-                if e[0] in rows or e[1] in cols:
-                    E.discard(e)
-                    comp.add(e)
-                    rows.add(e[0])
-                    cols.add(e[1])
-                    grew = True
-        if len(rows) > 1 and len(cols) > 1:
-            return False
-    return True
+    return all(len({r for r, _c in comp}) == 1 or len({c for _r, c in comp}) == 1
+               for comp in _position_components(E))
 
 
 def _position_components(E):
