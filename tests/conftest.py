@@ -1,8 +1,12 @@
 import os
 import shutil
+import sys
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+# The test modules import the shared strategies as ``strategies`` from any subfolder.
+sys.path.insert(0, os.path.dirname(__file__))
 
 # CI (CI=true) replays a fixed example stream so a landing does not hinge on luck; local runs
 # explore new examples each time (and hypothesis stores any failure it finds).
@@ -15,7 +19,8 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
-SHARED = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", "..", "shared"))
+ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), ".."))
+QE_BENCHMARKS = os.path.join(ROOT, "benchmarks", "qe")
 
 
 @pytest.fixture
@@ -28,7 +33,6 @@ def qepcad():
 
 
 @pytest.fixture
-def shared_dir():
-    if not os.path.isdir(SHARED):
-        pytest.skip("../shared is not beside the checkout")
-    return SHARED
+def qe_benchmarks():
+    """The folder of classic QE problems shipped in the repo (``benchmarks/qe``)."""
+    return QE_BENCHMARKS

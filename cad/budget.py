@@ -1,0 +1,56 @@
+"""The one time budget: a wall-clock allowance that long computations consult.
+
+Every function of ``cad`` and ``netalgebra`` that can run long takes ``budget``, a
+:class:`Budget` (or ``None``: unlimited) and calls :meth:`Budget.check` between exact
+steps.  A spent budget raises :class:`cad.errors.BudgetExceeded`, which callers turn
+into the verdict ``unknown`` -- never into a guess.  Public entry points keep their
+``timeout=`` seconds and wrap it once with :meth:`Budget.of`.
+"""
+
+import math
+import time
+
+from cad.errors import BudgetExceeded
+
+__all__ = ["Budget"]
+
+
+class Budget:
+    """``seconds`` of wall-clock time from construction (``None``: no limit)."""
+
+    __slots__ = ("seconds", "start", "deadline")
+
+    def __init__(self, seconds=None):
+        self.seconds = seconds
+        self.start = time.monotonic()
+        self.deadline = None if seconds is None or math.isinf(seconds) else self.start + float(seconds)
+
+    @classmethod
+    def of(cls, budget):
+        """``budget`` itself when it is a Budget, otherwise ``Budget(budget)`` (seconds or None)."""
+        return budget if isinstance(budget, cls) else cls(budget)
+
+    def remaining(self):
+        """Seconds left (never negative), or ``None`` when unlimited."""
+        return None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
+
+    def expired(self):
+        return self.deadline is not None and time.monotonic() >= self.deadline
+
+    def check(self, what="time (seconds)"):
+        """Raise :class:`BudgetExceeded` once the allowance is spent."""
+        if self.expired():
+            raise BudgetExceeded(what, self.seconds)
+
+    def elapsed(self):
+        return time.monotonic() - self.start
+
+    def sub(self, seconds):
+        """A budget of at most ``seconds`` that also ends when this one does."""
+        inner = Budget(seconds)
+        if self.deadline is not None and (inner.deadline is None or self.deadline < inner.deadline):
+            inner.deadline, inner.seconds = self.deadline, self.seconds
+        return inner
+
+    def __repr__(self):
+        return f"Budget({self.seconds!r}, remaining={self.remaining()!r})"
