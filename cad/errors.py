@@ -1,9 +1,12 @@
 """Exceptions shared by every layer of :mod:`cad`.
 
 Every error names the offending field or position so that a user can fix the
-input; the command-line tools map them to exit codes (2 for bad input, 3 for an
-exhausted budget).
+input.  :func:`exit_code` is the one place that maps an exception to the exit code
+both command-line tools return: 0 answer, 2 bad input, 3 unknown (budget spent),
+4 internal error (a defect of ours, never the user's input).
 """
+
+EXIT_OK, EXIT_BAD_INPUT, EXIT_UNKNOWN, EXIT_INTERNAL = 0, 2, 3, 4
 
 
 class CadError(Exception):
@@ -41,3 +44,16 @@ class BudgetExceeded(CadError):
         if used is not None:
             msg += f" (used {used})"
         super().__init__(msg)
+
+
+class InternalError(CadError):
+    """An invariant of ours failed (not the user's input): exit code 4, please report it."""
+
+
+def exit_code(exc):
+    """The exit code for ``exc``: 2 bad input, 3 budget spent, 4 anything else (internal)."""
+    if isinstance(exc, BudgetExceeded):
+        return EXIT_UNKNOWN
+    if isinstance(exc, InputError):
+        return EXIT_BAD_INPUT
+    return EXIT_INTERNAL
