@@ -34,6 +34,16 @@ def true_cells(f, ring, names, budget, max_cells=None, extra=()):
     return out
 
 
+def capped_true_cells(f, ring, names, budget, max_cells):
+    """:func:`true_cells`, or None when the CAD needs more than ``max_cells`` cells."""
+    try:
+        return true_cells(f, ring, names, budget, max_cells=max_cells)
+    except BudgetExceeded as exc:
+        if exc.what == "cells":
+            return None
+        raise
+
+
 def best_point(f, ring, budget, extra=()):
     """A point of the quantifier-free set ``f`` (None when empty): sample of a true cell of the
     largest dimension, rational sample preferred.  Unused coordinates are 0."""
@@ -60,12 +70,9 @@ def gap_cells(S, R, ring, names, budget):
     not (None when the CAD exceeds its cell budget)."""
     if not names:
         return []
-    try:
-        cells = true_cells(S, ring, names, budget, max_cells=GAP_CAD_CELLS)
-    except BudgetExceeded as exc:
-        if exc.what == "cells":
-            return None
-        raise
+    cells = capped_true_cells(S, ring, names, budget, GAP_CAD_CELLS)
+    if cells is None:
+        return None
     return [pt for _c, pt, v in cells if not v and F.evaluate(R, ring, pt)]
 
 

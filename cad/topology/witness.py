@@ -10,7 +10,7 @@ from flint import fmpq
 
 import cad.formula as F
 from cad.algebraic import RealAlgebraic
-from cad.errors import BudgetExceeded, InternalError
+from cad.errors import InternalError
 from cad.poly import PolyRing
 from cad.topology._numbers import (
     abs_diff_lower,
@@ -22,7 +22,7 @@ from cad.topology._numbers import (
     rational_near,
     to_fmpq,
 )
-from cad.topology.points import box_point, dist_lower, true_cells
+from cad.topology.points import box_point, capped_true_cells, dist_lower
 from cad.topology.result import format_point
 from cad.topology.syntax import cad_polynomials, fresh_name, used_variables
 
@@ -88,12 +88,9 @@ def segment_witness(S, ring, budget, stats):
     names = used_variables(S, ring)
     if not names:
         return None
-    try:
-        cells = true_cells(S, ring, names, budget, max_cells=SEGMENT_CAD_CELLS)
-    except BudgetExceeded as exc:
-        if exc.what == "cells":
-            return None
-        raise
+    cells = capped_true_cells(S, ring, names, budget, SEGMENT_CAD_CELLS)
+    if cells is None:
+        return None
     stats["segment_cells"] = len(cells)
     trues = [pt for c, pt, v in cells if v and all(is_rat(x) for x in pt.values())]
     falses = [(c, pt) for c, pt, v in cells if not v and all(is_rat(x) for x in pt.values())]
