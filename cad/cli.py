@@ -1,13 +1,20 @@
 """The ``cad`` command: quantifier elimination and closedness on QEPCAD B / SMT-LIB2 input.
 
-Exit codes: 0 answer, 2 bad input, 3 budget exhausted (prints ``unknown``).
+Exit codes (:func:`cad.errors.exit_code`): 0 answer, 2 bad input, 3 budget exhausted (prints
+``unknown``), 4 internal error (one line on stderr, never a traceback).
 Only python-flint is imported on the way to an answer; sympy never.
 """
 
 import argparse
+import json
+import os
 import sys
+import time
 
-EXIT_OK, EXIT_BAD_INPUT, EXIT_UNKNOWN = 0, 2, 3
+from cad import formula as F
+from cad.budget import Budget
+from cad.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_UNKNOWN, CadError, InputError
+from cad.errors import exit_code
 
 
 def _read_input(path):
@@ -17,124 +24,65 @@ def _read_input(path):
         with open(path, encoding="utf-8") as fh:
             return fh.read(), path
     except OSError as exc:
-        raise SystemExit(_fail(f"cannot read {path}: {exc.strerror}"))
+        raise InputError(f"cannot read {path}: {exc.strerror}") from None
 
 
-def _fail(message):
-    print(f"cad: error: {message}", file=sys.stderr)
-    return EXIT_BAD_INPUT
+def _formula_text(formula, ring):
+    if isinstance(formula, F.Truth):
+        return "TRUE" if formula.value else "FALSE"
+    return F.to_str(formula, ring)
 
 
-def _not_ready(name):
-    print(f"cad: '{name}' is not implemented yet", file=sys.stderr)
-    return EXIT_BAD_INPUT
+def _seconds_for_engine(args, clock):
+    """What is left of ``--timeout`` for the engine (at least 1 ms), None without a limit."""
+    return None if args.timeout is None else max(args.timeout - clock.elapsed(), 1e-3)
 
 
-# --- subcommand: qe (issue 4) ----------------------------------------------------
-def cmd_qe(args):
+def cmd_qe(args, text, source, clock):
     """``cad qe FILE``: print a quantifier-free formula equivalent to the input (QEPCAD syntax),
     TRUE/FALSE for a sentence; ``--json`` prints {"formula", "cells", "seconds"}.
     Partial-CAD quantifier elimination (:mod:`cad.qe`)."""
-    import time
-
-    from cad.errors import BudgetExceeded, InputError
-
-    text, source = _read_input(args.file)
-    t0 = time.monotonic()
-    try:
-        from cad import formula as F
-
-        problem = F.parse_smtlib(text) if args.smt2 else F.parse_qepcad(text, source=source)
-    except InputError as exc:
-        return _fail(str(exc))
+    problem = F.parse_smtlib(text) if args.smt2 else F.parse_qepcad(text, source=source)
     if args.timeout is not None and args.timeout <= 0:
-        return _fail(f"--timeout must be positive, got {args.timeout}")
+        raise InputError(f"--timeout must be positive, got {args.timeout}")
     from cad.qe import qe
 
-    try:
-        remaining = None if args.timeout is None else max(args.timeout - (time.monotonic() - t0), 1e-3)
-        result = qe(problem, timeout=remaining)
-    except BudgetExceeded as exc:
-        if args.json:
-            import json
-
-            print(json.dumps({"formula": "unknown", "cells": getattr(exc, "used", None),
-                              "seconds": round(time.monotonic() - t0, 6), "reason": str(exc)}))
-        else:
-            print("unknown")
-        print(f"cad: {exc}", file=sys.stderr)
-        return EXIT_UNKNOWN
-    except InputError as exc:
-        return _fail(str(exc))
-    if isinstance(result.formula, F.Truth):
-        out = "TRUE" if result.formula.value else "FALSE"
-    else:
-        out = F.to_str(result.formula, problem.ring)
+    result = qe(problem, timeout=_seconds_for_engine(args, clock))
+    out = _formula_text(result.formula, problem.ring)
     if args.json:
-        import json
-
-        print(json.dumps({"formula": out, "cells": result.cells, "seconds": round(result.seconds, 6)}))
+        print(json.dumps({"formula": out, "cells": result.cells,
+                          "seconds": round(result.seconds, 6)}))
     else:
         print(out)
     return EXIT_OK
 
 
-# --- subcommand: closed (issue 5) ------------------------------------------------
-def cmd_closed(args):
+def cmd_closed(args, text, source, clock):
     """``cad closed FILE``: decide whether the set defined by the QEPCAD-syntax formula (free
     variables = coordinates; quantifiers allowed) is closed (:func:`cad.topology.is_closed`).
     Prints ``closed`` or ``not closed`` followed by the exact witness (a point of the closure
     outside the set) and a few exact points of the set approaching it; ``--json`` prints
-    {"answer", "closed", "reason", "witness", "approaching", "distances", "seconds", ...}.
-    Exit codes as ``cad qe``: 0 answer, 2 bad input, 3 budget exhausted (prints ``unknown``)."""
-    import json
-    import time
-
-    from cad.errors import BudgetExceeded, CadError, InputError
-
-    text, source = _read_input(args.file)
-    t0 = time.monotonic()
-    try:
-        from cad import formula as F
-
-        problem = F.parse_qepcad(text, source=source)
-    except InputError as exc:
-        return _fail(str(exc))
+    {"answer", "closed", "reason", "witness", "approaching", "distances", "seconds", ...}."""
+    problem = F.parse_qepcad(text, source=source)
     if args.timeout is not None and args.timeout <= 0:
-        return _fail(f"--timeout must be positive, got {args.timeout}")
+        raise InputError(f"--timeout must be positive, got {args.timeout}")
     if args.approach < 0:
-        return _fail(f"--approach must be non-negative, got {args.approach}")
+        raise InputError(f"--approach must be non-negative, got {args.approach}")
     if not problem.free:
-        return _fail("the formula has no free variables: nothing defines a set "
-                     "(list the coordinates before the number of free variables)")
+        raise InputError("the formula has no free variables: nothing defines a set "
+                         "(list the coordinates before the number of free variables)")
     from cad.topology import is_closed
 
     def value(x):
         r = getattr(x, "rational", None) if not hasattr(x, "numer") else x
         return str(r) if r is not None else str(x)
 
-    try:
-        remaining = None if args.timeout is None else max(args.timeout - (time.monotonic() - t0), 1e-3)
-        res = is_closed(problem, timeout=remaining, napproach=args.approach)
-    except BudgetExceeded as exc:
-        if args.json:
-            print(json.dumps({"answer": "unknown", "closed": None,
-                              "seconds": round(time.monotonic() - t0, 6), "reason": str(exc)}))
-        else:
-            print("unknown")
-        print(f"cad: {exc}", file=sys.stderr)
-        return EXIT_UNKNOWN
-    except InputError as exc:
-        return _fail(str(exc))
-    except CadError as exc:   # an internal failure of the engine: no verdict, no traceback
-        print(f"cad: internal error: {exc}", file=sys.stderr)
-        return 1
-    seconds = round(time.monotonic() - t0, 6)
+    res = is_closed(problem, timeout=_seconds_for_engine(args, clock), napproach=args.approach)
+    seconds = round(clock.elapsed(), 6)
     if args.json:
         out = {"answer": "closed" if res.closed else "not closed", "closed": res.closed,
                "reason": res.reason, "route": res.route, "seconds": seconds,
-               "formula": F.to_str(res.formula, res.ring) if not isinstance(res.formula, F.Truth)
-               else ("TRUE" if res.formula.value else "FALSE")}
+               "formula": _formula_text(res.formula, res.ring)}
         if not res.closed:
             out["witness"] = {v: value(x) for v, x in res.witness.items()}
             out["witness_float"] = {v: float(x) for v, x in res.witness.items()}
@@ -160,7 +108,8 @@ def cmd_closed(args):
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(prog="cad", description="Exact CAD-based quantifier elimination.")
+    parser = argparse.ArgumentParser(prog="cad",
+                                     description="Exact CAD-based quantifier elimination.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("qe", help="eliminate quantifiers from a QEPCAD B (or SMT-LIB2) input file")
@@ -171,7 +120,8 @@ def build_parser():
     p.set_defaults(func=cmd_qe)
 
     p = sub.add_parser("closed", help="decide whether the set defined by a formula is closed")
-    p.add_argument("file", help="QEPCAD B input file whose free variables define the set, '-' for stdin")
+    p.add_argument("file",
+                   help="QEPCAD B input file whose free variables define the set, '-' for stdin")
     p.add_argument("--json", action="store_true",
                    help='print {"answer", "closed", "witness", "approaching", "seconds", ...}')
     p.add_argument("--timeout", type=float, default=None, help="seconds before answering unknown")
@@ -181,66 +131,45 @@ def build_parser():
     return parser
 
 
-class _Args:
-    """The parsed options of a plain invocation (what argparse's Namespace would hold)."""
-
-    def __init__(self, **kw):
-        self.__dict__.update(kw)
-
-
-def _plain_args(argv):
-    """Parse the common invocations ``qe FILE [--smt2] [--json] [--timeout S]`` and
-    ``closed FILE [--json] [--timeout S] [--approach N]`` without argparse, whose import
-    (with locale, gettext and shutil) costs the command line about 8 ms against a QEPCAD B
-    run of 0.1-0.2 s.  Anything else -- help, abbreviations, ``--opt=value``, repeated or
-    malformed options -- returns None and goes through argparse, which gives the usual
-    messages; so both paths accept exactly the same plain invocations."""
-    if not argv or argv[0] not in ("qe", "closed"):
-        return None
-    command = argv[0]
-    flags = {"--json"} | ({"--smt2"} if command == "qe" else set())
-    valued = {"--timeout": float} | ({"--approach": int} if command == "closed" else {})
-    opts = {"json": False, "smt2": False, "timeout": None, "approach": 5}
-    seen, files = set(), []
-    i = 1
-    while i < len(argv):
-        a = argv[i]
-        if a in seen:
-            return None
-        if a in flags:
-            opts[a[2:]] = True
-            seen.add(a)
-        elif a in valued:
-            if i + 1 >= len(argv):
-                return None
-            try:
-                opts[a[2:]] = valued[a](argv[i + 1])
-            except ValueError:
-                return None
-            seen.add(a)
-            i += 1
-        elif a.startswith("-") and a != "-":
-            return None
-        else:
-            files.append(a)
-        i += 1
-    if len(files) != 1:
-        return None
-    func = cmd_qe if command == "qe" else cmd_closed
-    return _Args(command=command, file=files[0], func=func, **opts)
-
-
-def _unknown_output(args, seconds, reason):
+def _unknown_output(args, seconds, reason, cells=None):
+    """Standard output of an ``unknown`` answer (the budget ran out)."""
     if not args.json:
         return "unknown\n"
-    import json
-
     if args.command == "qe":
-        out = {"formula": "unknown", "cells": None}
+        out = {"formula": "unknown", "cells": cells}
     else:
         out = {"answer": "unknown", "closed": None}
     out.update({"seconds": round(seconds, 6), "reason": reason})
     return json.dumps(out) + "\n"
+
+
+def _one_line(exc):
+    """The exception as one line: its message, prefixed by its type unless it is ours."""
+    text = " ".join(str(exc).split())
+    if isinstance(exc, CadError):
+        return text
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _run(args):
+    """Read the input, run the subcommand and turn any exception into its exit code: the one
+    place where failures meet :func:`cad.errors.exit_code`."""
+    clock = None
+    try:
+        text, source = _read_input(args.file)
+        clock = Budget(args.timeout)   # the command's own clock starts once the input is read
+        return args.func(args, text, source, clock)
+    except Exception as exc:   # noqa: BLE001 -- every failure leaves as an exit code
+        code = exit_code(exc)
+        if code == EXIT_UNKNOWN:
+            seconds = clock.elapsed() if clock is not None else 0.0
+            sys.stdout.write(_unknown_output(args, seconds, str(exc), getattr(exc, "used", None)))
+            print(f"cad: {exc}", file=sys.stderr)
+        elif code == EXIT_BAD_INPUT:
+            print(f"cad: error: {exc}", file=sys.stderr)
+        else:
+            print(f"cad: internal error: {_one_line(exc)}", file=sys.stderr)
+        return code
 
 
 def _run_with_hard_deadline(args):
@@ -253,10 +182,8 @@ def _run_with_hard_deadline(args):
     enforces it.  The child's standard output is passed on only when it finishes, so an
     interrupted run prints nothing half-written."""
     import io
-    import os
     import select
     import signal
-    import time
 
     t0 = time.monotonic()
     read_end, write_end = os.pipe()
@@ -267,14 +194,10 @@ def _run_with_hard_deadline(args):
         real_stdout = sys.stdout
         sys.stdout = buffer
         try:
-            code = args.func(args)
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
-        except BaseException:   # report like an uncaught exception would, then fail
-            import traceback
-
-            traceback.print_exc()
-            code = 1
+            code = _run(args)
+        except BaseException as exc:   # the child must never return into the parent's code
+            print(f"cad: internal error: {_one_line(exc)}", file=sys.stderr)
+            code = EXIT_INTERNAL
         sys.stdout = real_stdout
         data = f"{code}\n{buffer.getvalue()}".encode()
         with os.fdopen(write_end, "wb") as fh:
@@ -308,20 +231,17 @@ def _run_with_hard_deadline(args):
     text = b"".join(chunks).decode()
     code_text, _nl, out = text.partition("\n")
     sys.stdout.write(out)
-    return int(code_text) if code_text.strip().lstrip("-").isdigit() else 1
+    if code_text.strip().lstrip("-").isdigit():
+        return int(code_text)
+    print("cad: internal error: the worker process ended without an answer", file=sys.stderr)
+    return EXIT_INTERNAL
 
 
 def main(argv=None):
-    if argv is None:
-        argv = sys.argv[1:]
-    args = _plain_args(list(argv))
-    if args is None:
-        args = build_parser().parse_args(argv)
-    import os
-
-    if getattr(args, "timeout", None) is not None and args.timeout > 0 and hasattr(os, "fork"):
+    args = build_parser().parse_args(argv)
+    if args.timeout is not None and args.timeout > 0 and hasattr(os, "fork"):
         return _run_with_hard_deadline(args)
-    return args.func(args)
+    return _run(args)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
-"""The ``cad qe`` command (issue 4): output, --json, --smt2, stdin, --timeout, exit codes,
-bad-input corpus (acceptance 4, CLI side) and the no-sympy start-up rule."""
+"""The ``cad qe`` command: output, --json, --smt2, stdin, --timeout, exit codes (internal errors
+included), the bad-input corpus, argument parsing and the no-sympy start-up rule."""
 
 import glob
 import json
@@ -14,7 +14,7 @@ from flint import fmpq
 from cad import formula as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-BAD_DIR = os.path.join(HERE, "data", "bad_inputs")
+BAD_DIR = os.path.normpath(os.path.join(HERE, "..", "data", "bad_inputs"))
 
 PARABOLA = "[p]\n(a,b,c,x)\n3\n(E x)[a x^2 + b x + c = 0].\nfinish\n"
 
@@ -63,8 +63,8 @@ def test_qe_smt2():
     assert out.stdout.strip().replace(" ", "") == "a>=0"
 
 
-def test_qe_timeout_exit_3(shared_dir):
-    path = os.path.join(shared_dir, "benchmarks", "qe", "xxy_closed.qepcad")
+def test_qe_timeout_exit_3(qe_benchmarks):
+    path = os.path.join(qe_benchmarks, "xxy_closed.qepcad")
     out = run("qe", path, "--timeout", "0.05")
     assert out.returncode == 3, (out.stdout, out.stderr)
     assert out.stdout.strip() == "unknown"
@@ -115,31 +115,78 @@ def test_no_sympy_on_the_qe_path(tmp_path):
     assert "cad.qe" in imported
 
 
-@pytest.mark.parametrize("argv", [
-    ["qe", "f.qepcad"], ["qe", "-"], ["qe", "f", "--json"], ["qe", "--smt2", "f"],
-    ["qe", "f", "--timeout", "2.5"], ["qe", "--timeout", "-1", "f", "--json", "--smt2"],
-    ["closed", "f"], ["closed", "f", "--approach", "3", "--timeout", "1e1"],
-    ["closed", "--json", "f"],
+PLAIN = {"command": "qe", "file": "f", "smt2": False, "json": False, "timeout": None}
+PLAIN_CLOSED = {"command": "closed", "file": "f", "json": False, "timeout": None, "approach": 5}
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["qe", "f.qepcad"], {**PLAIN, "file": "f.qepcad"}), (["qe", "-"], {**PLAIN, "file": "-"}),
+    (["qe", "f", "--json"], {**PLAIN, "json": True}),
+    (["qe", "--smt2", "f"], {**PLAIN, "smt2": True}),
+    (["qe", "f", "--timeout", "2.5"], {**PLAIN, "timeout": 2.5}),
+    (["qe", "--timeout", "-1", "f", "--json", "--smt2"],
+     {**PLAIN, "timeout": -1.0, "json": True, "smt2": True}),
+    (["qe", "f", "--timeout=3"], {**PLAIN, "timeout": 3.0}),
+    (["qe", "f", "--time", "3"], {**PLAIN, "timeout": 3.0}),
+    (["closed", "f"], PLAIN_CLOSED),
+    (["closed", "f", "--approach", "3", "--timeout", "1e1"],
+     {**PLAIN_CLOSED, "approach": 3, "timeout": 10.0}),
+    (["closed", "--json", "f"], {**PLAIN_CLOSED, "json": True}),
 ])
-def test_plain_argument_parsing_matches_argparse(argv):
-    """The argparse-free fast path parses plain invocations exactly as argparse does."""
-    from cad.cli import _plain_args, build_parser
+def test_argument_parsing(argv, expected):
+    from cad.cli import build_parser
 
-    fast = _plain_args(argv)
-    assert fast is not None
-    slow = build_parser().parse_args(argv)
-    for key, value in vars(slow).items():
-        assert getattr(fast, key) == value, key
+    args = vars(build_parser().parse_args(argv))
+    assert {key: args[key] for key in expected} == expected
 
 
-@pytest.mark.parametrize("argv", [
-    [], ["qe"], ["qe", "a", "b"], ["qe", "f", "--timeout"], ["qe", "f", "--timeout", "x"],
-    ["qe", "f", "--json", "--json"], ["qe", "f", "--time", "3"], ["qe", "f", "--timeout=3"],
-    ["closed", "f", "--smt2"], ["qe", "f", "--approach", "2"], ["qe", "-h"], ["--help"],
-    ["other", "f"],
+@pytest.mark.parametrize("argv, code", [
+    ([], 2), (["qe"], 2), (["qe", "a", "b"], 2), (["qe", "f", "--timeout"], 2),
+    (["qe", "f", "--timeout", "x"], 2), (["closed", "f", "--smt2"], 2),
+    (["qe", "f", "--approach", "2"], 2), (["other", "f"], 2), (["qe", "-h"], 0), (["--help"], 0),
 ])
-def test_plain_argument_parsing_defers_to_argparse(argv):
-    """Everything but a plain invocation goes through argparse (same messages, exit 2)."""
-    from cad.cli import _plain_args
+def test_argument_errors_and_help(argv, code, capsys):
+    """Malformed invocations exit 2 with argparse's message; help exits 0."""
+    from cad.cli import main
 
-    assert _plain_args(argv) is None
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == code
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_internal_error_exits_4_with_one_line(tmp_path, monkeypatch, capsys):
+    """A defect of ours (here a RuntimeError inside QE) is not bad input: exit 4, one line on
+    stderr, no traceback, nothing on stdout."""
+    import cad.qe
+    from cad.cli import main
+    from cad.errors import EXIT_INTERNAL
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("invariant failed\nsecond line")
+
+    monkeypatch.setattr(cad.qe, "qe", broken)
+    path = tmp_path / "parabola.qepcad"
+    path.write_text(PARABOLA)
+    assert main(["qe", str(path)]) == EXIT_INTERNAL
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == "cad: internal error: RuntimeError: invariant failed second line\n"
+
+
+def test_internal_error_in_the_timed_child_exits_4(tmp_path, monkeypatch, capfd):
+    """Same with --timeout, where the command runs in a forked child."""
+    import cad.qe
+    from cad.cli import main
+    from cad.errors import EXIT_INTERNAL
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("invariant failed")
+
+    monkeypatch.setattr(cad.qe, "qe", broken)
+    path = tmp_path / "parabola.qepcad"
+    path.write_text(PARABOLA)
+    assert main(["qe", str(path), "--timeout", "30"]) == EXIT_INTERNAL
+    out, err = capfd.readouterr()
+    assert out == ""
+    assert err == "cad: internal error: RuntimeError: invariant failed\n"

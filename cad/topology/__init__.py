@@ -1,0 +1,38 @@
+"""Topology of semialgebraic sets: closedness with exact witnesses, closure, interior, boundary.
+
+A *set* is a :class:`cad.formula.Problem` (free variables = coordinates; quantifiers allowed),
+a formula with its coordinate names, or QEPCAD B input text.  Modules:
+
+- ``closedness``: :func:`is_closed`, the pipeline of routes and their proofs (module docstring);
+- ``sentences``: the epsilon sentence; :func:`closure`, :func:`interior`, :func:`boundary`,
+  :func:`frontier` by QE;
+- ``syntax``: quantifier-free form, syntactic closedness, bounded DNF, the relaxation ``R(S)``;
+- ``plane``: the CAD adjacency route in at most two coordinates;
+- ``witness``: segment witnesses and approaching points; ``points``: CAD sample points,
+  distances; ``result``: :class:`ClosednessResult`; ``engine``: the budget and the calls into
+  QE and CAD.
+"""
+
+from cad.topology.closedness import is_closed
+from cad.topology.result import ClosednessResult
+from cad.topology.sentences import boundary, closure, epsilon_sentence, frontier, interior
+from cad.topology.syntax import is_syntactically_closed, relaxation
+
+__all__ = [
+    "ClosednessResult",
+    "is_closed",
+    "closure",
+    "interior",
+    "boundary",
+    "frontier",
+    "epsilon_sentence",
+    "is_syntactically_closed",
+    "relaxation",
+]
+
+# TEMPORARY SHIM (issue 14 integration pass removes it): old private names that
+# benchmarks/topology.py imports from the former module cad/topology.py.
+from cad.budget import Budget as _Budget  # noqa: E402,F401
+from cad.topology.result import new_stats as _new_stats  # noqa: E402,F401
+from cad.topology.syntax import quantifier_free as _quantifier_free  # noqa: E402,F401
+from cad.topology.witness import segment_witness as _segment_witness  # noqa: E402,F401
