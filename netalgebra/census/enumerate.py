@@ -117,18 +117,13 @@ class CensusShape:
         if not ok or w != self.shape:
             raise InputError(f"pattern has widths {w}, the census shape is {self.shape}")
         x = 0
-        for k, row in enumerate(M1):
-            for c, v in enumerate(row):
-                if v not in (0, 1):
-                    raise InputError(f"pattern: M1[{k}][{c}] = {v!r} is not 0/1")
-                if v:
-                    x |= self.bit(self.pos1(k, c))
-        for r, row in enumerate(M2):
-            for k, v in enumerate(row):
-                if v not in (0, 1):
-                    raise InputError(f"pattern: M2[{r}][{k}] = {v!r} is not 0/1")
-                if v:
-                    x |= self.bit(self.pos2(r, k))
+        for name, mask, pos in (("M1", M1, self.pos1), ("M2", M2, self.pos2)):
+            for r, row in enumerate(mask):
+                for c, v in enumerate(row):
+                    if v not in (0, 1):
+                        raise InputError(f"pattern: {name}[{r}][{c}] = {v!r} is not 0/1")
+                    if v:
+                        x |= self.bit(pos(r, c))
         return x
 
     def to_json(self, x):

@@ -6,11 +6,9 @@ sqrt(||θ0||² + 2 L0/λ) and the loss stalls above a floor; dense 2-2-2 on the 
 reaches loss <= 1e-8 with a bounded norm.
 """
 
-import csv
 import itertools
 import json
 import math
-import re
 import time
 from fractions import Fraction
 
