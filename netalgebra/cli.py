@@ -67,7 +67,6 @@ def cmd_check(args):
     import json
     import time
 
-
     t0 = time.perf_counter()
     try:
         pattern = _load_pattern(args)
@@ -226,7 +225,6 @@ def cmd_train(args):
     import json
     import math
     import os
-
 
     try:
         from netalgebra import numeric as nm
