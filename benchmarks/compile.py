@@ -12,10 +12,16 @@ the time to compile a few other presets.
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 import time
 
-from netalgebra.compile import linear_map
-from netalgebra.pattern import SparsityPattern
+# run as a script, this directory is sys.path[0]; its cad.py must not shadow the package
+if sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
+    sys.path.pop(0)
+
+from netalgebra.compile import linear_map  # noqa: E402
+from netalgebra.pattern import SparsityPattern  # noqa: E402
 
 
 def best_of(fn, repeat):

@@ -1,4 +1,4 @@
-"""Benchmark ``cad qe`` against QEPCAD B on ../shared/benchmarks/qe/ (issue 4, acceptance 5).
+"""Benchmark ``cad qe`` against QEPCAD B on the problems of benchmarks/qe/ (issue 4, acceptance 5).
 
 Every ``*.qepcad`` file is run through the whole ``python -m cad.cli qe FILE``
 process and through ``qepcad +N20000000 < FILE`` (when installed), several
@@ -24,7 +24,7 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_DIR = os.path.normpath(os.path.join(HERE, "..", "..", "shared", "benchmarks", "qe"))
+DEFAULT_DIR = os.path.join(HERE, "qe")
 
 
 def time_cmd(cmd, stdin_path=None, timeout=None):

@@ -21,7 +21,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
-SHARED = os.path.normpath(os.path.join(HERE, "..", "..", "shared", "benchmarks", "qe"))
+QE_PROBLEMS = os.path.join(HERE, "qe")
 
 from cad import formula as F  # noqa: E402
 from cad.errors import BudgetExceeded  # noqa: E402
@@ -73,7 +73,7 @@ def part1(timeout):
     print("== acceptance cases (default pipeline) ==")
     print(f"{'set':24} {'answer':11} {'route':11} {'QE s':>7} {'total s':>8}")
     cases = list(ACCEPTANCE)
-    lu2 = os.path.join(SHARED, "lu2_image.qepcad")
+    lu2 = os.path.join(QE_PROBLEMS, "lu2_image.qepcad")
     if os.path.exists(lu2):
         with open(lu2) as fh:
             cases.insert(5, ("lu2_image.qepcad", None, None, fh.read()))

@@ -1,14 +1,16 @@
-"""The ``netalgebra`` command.
+"""The ``netalgebra`` command: check, verify, compile, train, census.
 
-Exit codes: 0 decided / success, 2 bad input, 3 unknown (budget spent).
-Heavy libraries (sympy, networkx, numpy) are imported only by the subcommands
-that need them.
+Exit codes (:mod:`cad.errors`): 0 decided / success, 2 bad input, 3 unknown (budget
+spent), 4 internal error (a defect of ours: one line on stderr, never a traceback).
+Heavy libraries (sympy, networkx, numpy) are imported only by the subcommands that
+need them.
 """
 
 import argparse
 import sys
 
-EXIT_OK, EXIT_BAD_INPUT, EXIT_UNKNOWN = 0, 2, 3
+from cad.errors import (EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_UNKNOWN, InputError,
+                        InternalError, exit_code)
 
 
 def fail(message):
@@ -17,18 +19,26 @@ def fail(message):
     return EXIT_BAD_INPUT
 
 
-def _not_ready(name):
-    print(f"netalgebra: '{name}' is not implemented yet", file=sys.stderr)
-    return EXIT_BAD_INPUT
+def _uncaught(exc):
+    """Exit code for an exception no command handled (:func:`cad.errors.exit_code`), after one
+    line on stderr: bad input and spent budgets as usual, anything else an internal error."""
+    code = exit_code(exc)
+    if code == EXIT_BAD_INPUT:
+        return fail(str(exc))
+    if code == EXIT_UNKNOWN:
+        print(f"netalgebra: unknown: {exc}", file=sys.stderr)
+        return code
+    text = str(exc) if isinstance(exc, InternalError) else f"{type(exc).__name__}: {exc}"
+    print(f"netalgebra: internal error: {' '.join(text.splitlines())}", file=sys.stderr)
+    return EXIT_INTERNAL
 
 
-# --- check / verify (issue 7) ------------------------------------------------------
 def _load_pattern(args):
     """The pattern named by ``PATTERN.json`` or ``--preset`` (exactly one of them)."""
     from netalgebra.pattern import SparsityPattern
 
     if bool(args.pattern) == bool(args.preset):
-        raise ValueError("give exactly one of PATTERN.json or --preset NAME")
+        raise InputError("give exactly one of PATTERN.json or --preset NAME")
     if args.preset:
         return SparsityPattern.preset(args.preset)
     return SparsityPattern.from_json(args.pattern)
@@ -57,30 +67,34 @@ def cmd_check(args):
     import json
     import time
 
-    from cad.errors import InputError
-
     t0 = time.perf_counter()
     try:
         pattern = _load_pattern(args)
         points = None
         if args.points:
             with open(args.points, encoding="utf-8") as fh:
-                points = json.load(fh)
+                points = json.load(fh)          # ValueError: malformed JSON
             if not isinstance(points, list):
-                raise ValueError(f"{args.points}: expected a JSON list of points")
+                raise InputError(f"{args.points}: expected a JSON list of points")
         if args.timeout is not None and args.timeout < 0:
-            raise ValueError("--timeout must be >= 0")
-        from netalgebra.decide import decide
-
-        verdict = decide(pattern, args.timeout, points=points)
+            raise InputError("--timeout must be >= 0")
     except (InputError, ValueError, OSError) as e:
+        return fail(str(e))
+    from netalgebra.decide import decide
+
+    try:
+        verdict = decide(pattern, args.timeout, points=points)
+    except InputError as e:                     # e.g. points of the wrong dimension
         return fail(str(e))
     seconds = time.perf_counter() - t0
     cert = verdict.certificate
     if args.out and cert is not None:
         from netalgebra.certificate import dump
 
-        dump(cert, args.out)
+        try:
+            dump(cert, args.out)
+        except OSError as e:
+            return fail(f"--out {args.out}: {e}")
     if args.json:
         out = {"verdict": verdict.status, "pattern": pattern.to_dict(), "certificate": cert,
                "seconds": round(seconds, 6), "reason": verdict.reason}
@@ -148,7 +162,6 @@ def cmd_verify(args):
     return EXIT_OK if report.ok else 1
 
 
-# --- compile (issue 6) -------------------------------------------------------------
 def cmd_compile(args):
     """Print the entries of W_L ... W_1 as polynomials in the weights ``w{l}_{i}_{j}``.
 
@@ -158,7 +171,6 @@ def cmd_compile(args):
     import json
     import pathlib
 
-    from cad.errors import InputError
     from netalgebra.compile import linear_map
     from netalgebra.pattern import SparsityPattern
 
@@ -200,7 +212,6 @@ def cmd_compile(args):
     return EXIT_OK
 
 
-# --- train (issue 8) ---------------------------------------------------------------
 def cmd_train(args):
     """Numeric cross-check (netalgebra.numeric): train on a witness set, without and with decay.
 
@@ -214,8 +225,6 @@ def cmd_train(args):
     import json
     import math
     import os
-
-    from cad.errors import InputError
 
     try:
         from netalgebra import numeric as nm
@@ -270,7 +279,7 @@ def cmd_train(args):
                     target = json.loads(text)
                 except json.JSONDecodeError as exc:
                     return fail(f"--target: malformed JSON at column {exc.colno}: {exc.msg}")
-                target = nm._matrix(target, "--target")
+                target = nm.rational_matrix(target, "--target")
             data = nm.training_set(pattern, target, seed=args.seed, full=args.full)
         paper = data.inputs.shape[0] > nm.MAX_WITNESS_POINTS
         kw = dict(nm.PAPER_DEFAULTS if paper else nm.WITNESS_DEFAULTS)
@@ -303,7 +312,6 @@ def cmd_train(args):
     return EXIT_OK
 
 
-# --- census (issue 10) -------------------------------------------------------------
 def cmd_census(args):
     """Enumerate two-layer patterns of a shape up to symmetry and decide them (netalgebra.census).
 
@@ -315,22 +323,20 @@ def cmd_census(args):
     """
     import os
 
-    from cad.errors import InputError
-
     try:
         if args.shape is None and not (args.summary and args.out):
-            raise ValueError("give --shape N0,N1,N2 (or --summary with --out CSV to summarise a census)")
+            raise InputError("give --shape N0,N1,N2 (or --summary with --out CSV to summarise a census)")
         if args.workers is not None and args.workers < 1:
-            raise ValueError(f"--workers {args.workers}: must be >= 1")
+            raise InputError(f"--workers {args.workers}: must be >= 1")
         if args.timeout is not None and not args.timeout > 0:
-            raise ValueError(f"--timeout {args.timeout}: must be > 0 seconds")
+            raise InputError(f"--timeout {args.timeout}: must be > 0 seconds")
         from netalgebra import census
 
         shape = census.parse_shape(args.shape) if args.shape is not None else None
         out = args.out or "census-{}-{}-{}.csv".format(*shape)
         if shape is None and not os.path.exists(out):
-            raise ValueError(f"--out {out}: no such census CSV")
-    except (InputError, ValueError) as e:
+            raise InputError(f"--out {out}: no such census CSV")
+    except InputError as e:
         return fail(str(e))
     res = None
     if shape is not None:
@@ -448,7 +454,10 @@ def build_parser():
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except Exception as exc:  # noqa: BLE001 -- one line and an exit code, never a traceback
+        return _uncaught(exc)
 
 
 if __name__ == "__main__":

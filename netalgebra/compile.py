@@ -11,38 +11,32 @@ problem always admit an optimum?", NeurIPS 2023, Sections 2-3 (the linear
 counterpart, the ReLU function class on a finite set, and the decision of
 closedness by quantifier elimination, Section 3.3).
 
-Only python-flint and the standard library are imported at module level.
+Variable names (``w{l}_{i}_{j}``, ``b{l}_{i}``, ``y{k}_{i}``, ...) come from
+:mod:`netalgebra.naming`.  Only python-flint, the formula AST and the standard library
+are imported (no sympy).
 """
 
 from __future__ import annotations
 
-from fractions import Fraction
+import math
 from collections.abc import Mapping
+from fractions import Fraction
 
 from flint import fmpq, fmpz
 
+from cad import formula as F
 from cad.errors import InputError
 from cad.poly import PolyRing
+from netalgebra.naming import activation_name, bias_name, output_name, preactivation_name, weight_name
 from netalgebra.pattern import SparsityPattern
 
-__all__ = ["LinearMap", "linear_map", "relu_formula", "image_formula", "weight_name", "bias_name",
-           "EAGER_LIMIT"]
+__all__ = ["LinearMap", "linear_map", "relu_formula", "image_formula", "EAGER_LIMIT"]
 
 # Entries are materialised eagerly as flint polynomials when (number of monomials) x
 # (number of variables) stays below this bound.  flint stores every monomial as a dense
 # exponent vector (>= 8 bits per variable), so ul:100 (10100 variables, ~343 000 monomials)
 # would need ~3.5 GB; above the bound entries are built on first access and cached.
 EAGER_LIMIT = 20_000_000
-
-
-def weight_name(l, i, j):
-    """Name of weight ``W_l[i, j]`` (l 1-based layer, i 0-based row = out, j 0-based column = in)."""
-    return f"w{l}_{i}_{j}"
-
-
-def bias_name(l, i):
-    """Name of bias ``b_l[i]``."""
-    return f"b{l}_{i}"
 
 
 def _balanced_sum(terms, zero):
@@ -347,11 +341,6 @@ def linear_map(pattern):
 # --- formulas -------------------------------------------------------------------------
 
 
-def _formula_module():
-    import cad.formula as F  # the formula AST (separate issue); imported when needed
-    return F
-
-
 def _rational_points(pattern, points):
     n0 = pattern.widths[0]
     try:
@@ -372,21 +361,6 @@ def _rational_points(pattern, points):
             row.append(q)
         out.append(row)
     return out
-
-
-def output_name(k, i):
-    """Free variable of :func:`relu_formula`: output i of the network at point k."""
-    return f"y{k}_{i}"
-
-
-def activation_name(k, l, i):
-    """Activation (post-ReLU) of neuron i of hidden layer l at point k."""
-    return f"a{k}_{l}_{i}"
-
-
-def preactivation_name(k, l, i):
-    """Pre-activation of neuron i of hidden layer l at point k."""
-    return f"z{k}_{l}_{i}"
 
 
 def relu_formula(pattern, points, preactivations=False):
@@ -410,7 +384,6 @@ def relu_formula(pattern, points, preactivations=False):
     Ring order: the free outputs, then weights, biases, then per point the hidden
     variables (``z`` before ``a`` per neuron when kept).
     """
-    F = _formula_module()
     if not isinstance(pattern, SparsityPattern):
         raise InputError(f"relu_formula expects a SparsityPattern, got {type(pattern).__name__}")
     pts = _rational_points(pattern, points)
@@ -433,7 +406,7 @@ def relu_formula(pattern, points, preactivations=False):
         """Integer polynomial D·(Σ q_t · P_t) with D > 0 the lcm of the denominators."""
         D = 1
         for q, _ in expr_terms:
-            D = D * int(q.q) // _gcd(D, int(q.q))
+            D = D * int(q.q) // math.gcd(D, int(q.q))
         out = ring.zero()
         for q, P in expr_terms:
             out = out + int(q.p) * (D // int(q.q)) * P
@@ -480,12 +453,6 @@ def relu_formula(pattern, points, preactivations=False):
     return F.Problem(ring, tuple(free), formula, desc)
 
 
-def _gcd(a, b):
-    while b:
-        a, b = b, a % b
-    return a
-
-
 def image_formula(lmap, output_prefix="y"):
     """``exists theta: y = phi(theta)`` -- the image of a :class:`LinearMap` as a Problem.
 
@@ -493,7 +460,6 @@ def image_formula(lmap, output_prefix="y"):
     weights (quantified).  One atom ``y_ij - phi_ij(theta) = 0`` per entry, including the
     entries no path reaches (``y_ij = 0``).
     """
-    F = _formula_module()
     if not isinstance(lmap, LinearMap):
         if isinstance(lmap, SparsityPattern):
             lmap = linear_map(lmap)

@@ -20,9 +20,9 @@ Presets (:meth:`SparsityPattern.preset`):
 
 ``lu:N``
     ``W_1`` upper triangular, ``W_2`` lower triangular: ``L_I`` = {lower x upper}
-    (paper-notes "LU 2x2": ``M_2 = [[1,0],[1,1]]``, ``M_1 = [[1,1],[0,1]]``).
+    (docs/mathematics.md, "Test cases", LU 2x2: ``M_2 = [[1,0],[1,1]]``, ``M_1 = [[1,1],[0,1]]``).
 ``ul:N``
-    ``W_1`` lower, ``W_2`` upper triangular (paper-notes "UL 2x2").
+    ``W_1`` lower, ``W_2`` upper triangular (docs/mathematics.md, "Test cases", UL 2x2).
 ``dense:N0,N1,...,NL``
     all-ones masks.
 ``diag:N`` or ``diag:N,L``
@@ -34,14 +34,14 @@ Presets (:meth:`SparsityPattern.preset`):
     and the last is ``B_1``.  For N = 4: ``M_2 = ones2 ⊗ I2``, ``M_1 = I2 ⊗ ones2``.
 ``block:K:N0,N1,...,NL``
     block-diagonal: ``K`` disjoint copies of ``dense:N0,...,NL`` (so the
-    paper-notes "block rank-1" pattern is ``block:2:2,1,2``).  Short form
+    "block rank-1" pattern of docs/mathematics.md, "Test cases", is ``block:2:2,1,2``).  Short form
     ``block:B,K`` means ``block:K:B,B,B`` (K dense B x B blocks, two layers).
 ``random:N0,...,NL:density:seed``
     each entry is 1 independently with probability ``density`` (a decimal or
     fraction in [0, 1]), drawn with ``random.Random(seed)`` -- reproducible.
 ``masks:ROWS|ROWS|...``
     literal masks, first layer first, layers separated by ``|``, rows by ``,``,
-    one digit per entry; e.g. the paper-notes "scalar out" pattern
+    one digit per entry; e.g. the "scalar out" pattern of "Test cases"
     (``M_2 = [[1,1]]``, ``M_1 = [[1,0],[1,1]]``) is ``masks:10,11|11``.
 """
 

@@ -40,7 +40,7 @@ def main():
         "all minors of that size plus one).  Cross-check: for dense 2-1-2 the CAD computes the "
         "image {a d - b c = 0} by quantifier elimination, a closed set by its syntax.",
         "Le, Riccietti, Gribonval, NeurIPS 2023 (arXiv 2306.02666), Section 3.3 (dense 2-1-2 and "
-        "3-3-3 as closed examples on which z3 struggles); shared/paper-notes.md, Results 5-6; "
+        "3-3-3 as closed examples on which z3 struggles); docs/mathematics.md, 'Results', Results 5-6; "
         "netalgebra.theorems (shallow_support_groups / deep_dense_components).")
 
     P.section("Theorem certificates")

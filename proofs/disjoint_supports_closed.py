@@ -49,8 +49,8 @@ def main():
         "matrices supported on S of rank <= (number of neurons on S): closed.  Examples: "
         "butterfly 4 (W_2 = ones(2) (x) I_2, W_1 = I_2 (x) ones(2)) and block rank-1.",
         "Le, Riccietti, Gribonval, NeurIPS 2023 (arXiv 2306.02666), Section 4 (conditions on the "
-        "supports; butterfly as a closed example on which z3 times out); shared/paper-notes.md, "
-        "Result 5; netalgebra.theorems.shallow_support_groups.")
+        "supports; butterfly as a closed example on which z3 times out); docs/mathematics.md, "
+        "'Results', Result 5; netalgebra.theorems.shallow_support_groups.")
 
     cache = {}     # QE result per distinct block sub-pattern (masks)
     for name in names:

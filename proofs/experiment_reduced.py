@@ -42,7 +42,7 @@ def main():
         "stalls.  Numeric illustration (floating point), not a proof: the exact statements are "
         "proofs/lu_ul_not_closed.py and proofs/theorem_3_1_transfer.py.",
         "Le, Riccietti, Gribonval, NeurIPS 2023 (arXiv 2306.02666), Section 4 experiment; "
-        "shared/paper-notes.md, Result 8; netalgebra.numeric (issue 8).")
+        "docs/mathematics.md, 'Results', Result 8; netalgebra.numeric.")
 
     pat = SparsityPattern.preset(args.preset)
     P.section("Setting")

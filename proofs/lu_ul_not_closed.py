@@ -174,7 +174,8 @@ def main():
         "products but not a product. Hence (Theorem 3.1) some finite training set has no optimal "
         "ReLU network with these supports.",
         "Le, Riccietti, Gribonval, NeurIPS 2023 (arXiv 2306.02666), the LU example and Section 3; "
-        "shared/paper-notes.md, Result 1 (L_eps U_eps -> J) and the 'Block projection' lemma.")
+        "docs/mathematics.md, 'Results', Result 1 (L_eps U_eps -> J) and 'Useful lemmas for "
+        "the engine' (block projection).")
 
     custom = []
     for name in args.preset or []:
@@ -195,7 +196,8 @@ def main():
             cad_cross_check(P, name, pat, v.certificate)
 
     P.section("Part B: every d <= %d through the embedded 2x2 witness" % args.max_d)
-    P.step("Block projection lemma (paper-notes): the R' x C' block of W_2 W_1 is the product map of "
+    P.step("Block projection lemma (docs/mathematics.md, 'Useful lemmas for the engine'): the R' x C' "
+           "block of W_2 W_1 is the product map of "
            "the sub-pattern on R', C' and the hidden neurons on C' -> R' paths; setting all other "
            "weights to 0 embeds that sub-pattern's escaping family, so B (+) 0 is in cl(L_I); and "
            "the Nullstellensatz identity of the block only uses entries of the block, so B (+) 0 "

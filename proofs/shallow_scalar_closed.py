@@ -68,8 +68,8 @@ def main():
         "I = %s and Omega = %s: by the theorem's certificate, and independently by deciding the "
         "closedness of F_I(Omega) with the CAD engine." % (args.preset, pts),
         "Le, Riccietti, Gribonval, NeurIPS 2023 (arXiv 2306.02666), Section 4 (existence of "
-        "optima for one-hidden-layer networks with scalar output); shared/paper-notes.md, "
-        "Result 4; DESIGN.md ('Closedness is decidable').")
+        "optima for one-hidden-layer networks with scalar output); docs/mathematics.md, "
+        "'Results', Result 4 (and Result 3: closedness is decidable).")
 
     P.section("Part A: the theorem certificate")
     P.step(str(pat))

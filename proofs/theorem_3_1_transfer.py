@@ -98,7 +98,7 @@ def main():
         "every parameter.  Here I = %s, the missing matrix is the anti-identity J and y_i = J x_i."
         % args.preset,
         "Le, Riccietti, Gribonval, NeurIPS 2023 (arXiv 2306.02666), Theorem 3.1; "
-        "shared/paper-notes.md, Result 2 (large hidden biases keep every ReLU active; K d + 1 "
+        "docs/mathematics.md, 'Results', Result 2 (large hidden biases keep every ReLU active; K d + 1 "
         "points in general position defeat every activation pattern).")
 
     pat = SparsityPattern.preset(args.preset)

@@ -1,4 +1,4 @@
-"""Tests of netalgebra.numeric and `netalgebra train` (issue 8).
+"""Tests of netalgebra.numeric (the command ``netalgebra train``: tests/cli/test_train_cli.py).
 
 Acceptance (seeded, each run well under 60 s): on the ul:2 and ul:3 witness sets the
 loss falls >= 100x while the norm grows >= 10x; with weight decay the norm stays under
@@ -6,11 +6,9 @@ sqrt(||θ0||² + 2 L0/λ) and the loss stalls above a floor; dense 2-2-2 on the 
 reaches loss <= 1e-8 with a bounded norm.
 """
 
-import csv
 import itertools
 import json
 import math
-import re
 import time
 from fractions import Fraction
 
@@ -21,7 +19,6 @@ np = pytest.importorskip("numpy")
 
 from cad.errors import InputError  # noqa: E402
 from netalgebra import numeric as nm  # noqa: E402
-from netalgebra.cli import main  # noqa: E402
 from netalgebra.pattern import SparsityPattern  # noqa: E402
 
 
@@ -234,65 +231,3 @@ def test_invalid_settings_are_rejected():
                     ({"batch_size": 0}, "batch_size"), ({"backend": "jax"}, "backend")]:
         with pytest.raises(InputError, match=msg):
             nm.train(data, **kw)
-
-
-# -- the command -------------------------------------------------------------------------------
-def test_cli_train_writes_csv_and_plot(tmp_path, capsys):
-    pytest.importorskip("matplotlib")
-    out_csv, out_png = tmp_path / "m.csv", tmp_path / "m.png"
-    rc = main(["train", "--preset", "ul:2", "--steps", "400", "--csv", str(out_csv), "--plot", str(out_png)])
-    cap = capsys.readouterr()
-    assert rc == 0, cap.err
-    assert "100%" in cap.err and "weight decay 0.01" in cap.out
-    with open(out_csv, newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    assert {"step", "loss", "target_distance", "norm", "weight_decay"} <= set(rows[0])
-    assert {r["weight_decay"] for r in rows} == {"0.0", "0.01"}
-    assert out_png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-
-
-def test_cli_train_from_certificate(tmp_path, capsys):
-    data = _witness("ul:2")
-    cert = {"pattern": json.loads(SparsityPattern.preset("ul:2").to_json()),
-            "target": [["0", "1"], ["1", "0"]],
-            "training_set": {"inputs": [[str(Fraction(v).limit_denominator(64)) for v in x] for x in data.inputs],
-                             "targets": [[str(Fraction(v).limit_denominator(64)) for v in y] for y in data.targets]}}
-    path = tmp_path / "c.json"
-    path.write_text(json.dumps(cert))
-    rc = main(["train", "--certificate", str(path), "--steps", "200", "--weight-decay", "0", "--quiet"])
-    cap = capsys.readouterr()
-    assert rc == 0, cap.err
-    assert "9 points from the certificate" in cap.out and cap.err == ""
-
-
-@pytest.mark.parametrize("argv,msg", [
-    (["--preset", "ul:2", "--steps", "0"], "--steps"),
-    (["--preset", "ul:2", "--lr", "-1"], "--lr"),
-    (["--preset", "ul:2", "--weight-decay", "-0.1"], "--weight-decay"),
-    (["--preset", "ul:2", "--optimizer", "rmsprop"], "--optimizer"),
-    (["--preset", "ul:2", "--certificate", "x.json"], "only one"),
-    (["--preset", "nosuch:3"], "nosuch"),
-    (["--preset", "dense:2,2,3"], "non-square"),
-    (["--preset", "ul:2", "--target", "[[1, 2, 3]]"], "target"),
-    (["--preset", "ul:2", "--target", "[[1, 2], [3, \"x\"]]"], r"--target\[1\]\[1\]"),
-    (["--certificate", "/nonexistent/c.json"], "cannot read certificate"),
-    (["--preset", "ul:2", "--csv", "/nonexistent/dir/m.csv"], "--csv"),
-])
-def test_cli_train_bad_input_exits_2(argv, msg, capsys):
-    assert main(["train", *argv]) == 2
-    err = capsys.readouterr().err
-    assert re.search(msg, err), err
-
-
-def test_cli_train_bad_pattern_and_certificate_files(tmp_path, capsys):
-    bad = tmp_path / "p.json"
-    bad.write_text('{"masks": [[[1, 2]]]}')
-    assert main(["train", str(bad)]) == 2
-    assert "masks" in capsys.readouterr().err
-    cert = tmp_path / "c.json"
-    cert.write_text("{not json")
-    assert main(["train", "--certificate", str(cert)]) == 2
-    assert "malformed JSON" in capsys.readouterr().err
-    cert.write_text(json.dumps({"pattern": json.loads(SparsityPattern.preset("ul:2").to_json()), "verdict": "closed"}))
-    assert main(["train", "--certificate", str(cert)]) == 2
-    assert "training_set" in capsys.readouterr().err

@@ -1,27 +1,15 @@
-"""Tests for netalgebra.pattern: presets, JSON, validation, imports (issue 6)."""
+"""Tests for netalgebra.pattern: presets, JSON, validation, imports."""
 
 import json
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
 
 from cad.errors import InputError
 from netalgebra.pattern import PatternError, SparsityPattern
+from strategies import patterns
 
 S = SparsityPattern
-
-
-@st.composite
-def patterns(draw, max_depth=4, max_width=4):
-    L = draw(st.integers(1, max_depth))
-    widths = draw(st.lists(st.integers(1, max_width), min_size=L + 1, max_size=L + 1))
-    masks = []
-    for l in range(L):
-        bits = draw(st.lists(st.integers(0, 1), min_size=widths[l] * widths[l + 1],
-                             max_size=widths[l] * widths[l + 1]))
-        masks.append([bits[r * widths[l]:(r + 1) * widths[l]] for r in range(widths[l + 1])])
-    name = draw(st.one_of(st.none(), st.text(max_size=8)))
-    return S(masks, name)
 
 
 def _upper(n):
@@ -32,7 +20,7 @@ def _lower(n):
     return [[int(j <= i) for j in range(n)] for i in range(n)]
 
 
-# The test-case table of ../shared/paper-notes.md, written out by hand: (preset, M_1, M_2).
+# The test cases of docs/mathematics.md ("Test cases"), written out by hand: (preset, M_1, M_2).
 PAPER_TABLE = [
     ("ul:2", [[1, 0], [1, 1]], [[1, 1], [0, 1]]),
     ("lu:2", [[1, 1], [0, 1]], [[1, 0], [1, 1]]),
@@ -70,7 +58,7 @@ def test_paper_patterns_from_preset_and_json(preset, m1, m2, tmp_path):
     assert S.from_json(out).to_json() == out
 
 
-@given(patterns())
+@given(patterns(max_width=4, named=True))
 def test_json_roundtrip_property(p):
     text = p.to_json()
     q = S.from_json(text) if text.lstrip().startswith("{") else None
@@ -79,7 +67,7 @@ def test_json_roundtrip_property(p):
     assert json.loads(text)["masks"] == [[list(r) for r in m] for m in p.masks]
 
 
-@given(patterns())
+@given(patterns(max_width=4, named=True))
 def test_basic_properties(p):
     L = len(p.masks)
     assert p.depth == L
