@@ -1,13 +1,17 @@
 """Tests of the closedness theorems (fast paths)."""
 
 import random
+from fractions import Fraction
 
+import pytest
 from hypothesis import given, strategies as st
 
 from netalgebra import theorems as th
+from netalgebra.census import CensusShape, enumerate_orbits
 from netalgebra.certificate import verify
-from netalgebra.decide import find_core_2x2
+from netalgebra.decide import find_core, find_core_2x2
 from netalgebra.pattern import SparsityPattern
+from netalgebra.theorems.determinantal import _det_prove, _determinantal
 
 
 def P(name):
@@ -286,15 +290,9 @@ def test_absorption_never_contradicts_a_core(n0, n1, n2, dens, seed):
 
 # --- determinantal peeling (shallow_support_groups, kind (d)) -----------------------------------
 # The constructive proof is replayed below in exact rationals, with code written from the
-# docstring of netalgebra.theorems.shallow_support_groups (not from the search in theorems.py):
+# docstring of netalgebra.theorems.shallow_support_groups (not from the search in netalgebra/theorems/determinantal.py):
 # for A in T(U, rho) = {supp A in U, rank A <= rho} it builds u_k, v_k with supp u_k in R_k,
 # supp v_k in C_k and sum_k u_k v_k^T = A, and the test checks all of that exactly.
-from fractions import Fraction  # noqa: E402
-
-import pytest  # noqa: E402
-
-from netalgebra.census import CensusShape, enumerate_orbits  # noqa: E402
-from netalgebra.decide import find_core  # noqa: E402
 
 EX_323 = [  # the three 3,2,3 patterns the census left unknown (issue 10), M1 then M2
     ([[1, 1, 1], [1, 1, 0]], [[1, 1], [1, 1]]),
@@ -588,7 +586,7 @@ def test_determinantal_rejects_non_closed():
         assert th.closed_by_theorem(masks) is None, name
         R, C = th.shallow_supports(masks)
         live = [k for k in range(len(R)) if R[k] and C[k]]
-        assert th._determinantal(R, C, live) is None, name
+        assert _determinantal(R, C, live) is None, name
 
 
 @given(st.integers(1, 4), st.integers(1, 4), st.integers(1, 4), st.floats(0.3, 0.95), st.integers(0, 10 ** 6))
@@ -681,7 +679,7 @@ def test_determinantal_every_step_kind():
     rng = random.Random(7)
     for sup, rho in cases:
         fs = {k: (frozenset(R), frozenset(C)) for k, (R, C) in sup.items()}
-        proof = th._det_prove(fs, rho, {}, [0])
+        proof = _det_prove(fs, rho, {}, [0])
         assert proof is not None, sup
         walk(proof)
         assert _dp_replay(json_copy(proof), fs, rho)
