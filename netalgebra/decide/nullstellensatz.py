@@ -14,6 +14,7 @@ from flint import fmpq, fmpq_mat, nmod_mat
 
 from netalgebra.decide.family import fraction_text
 from netalgebra.naming import weight_name
+from netalgebra.theorems.structure import DisjointSets
 
 __all__ = ["CORE3_NSS_DEGREES", "nss_ring", "nss_graded"]
 
@@ -61,19 +62,13 @@ def nss_graded(masks, rows, cols, A, budget=None, ring=None):
     vars_, mons = ring if ring is not None else nss_ring(masks, rows, cols)
     idx = {v: n for n, v in enumerate(vars_)}
     nv = len(vars_)
-    parent = {x: x for x in [("r", i) for i in rows] + [("c", j) for j in cols]}
-
-    def find(x):
-        while parent[x] != x:
-            x = parent[x]
-        return x
+    sets = DisjointSets([("r", i) for i in rows] + [("c", j) for j in cols])
     for i in rows:
         for j in cols:
             if A[i][j]:
-                a, b = find(("r", i)), find(("c", j))
-                if a != b:
-                    parent[a] = b
-    comps = {c: n for n, c in enumerate(sorted({find(x) for x in parent}))}
+                sets.union(("r", i), ("c", j))
+    find = sets.find
+    comps = {c: n for n, c in enumerate(sorted(sets.classes()))}
     vc = [(1 if kind == "u" else -1, comps[find(("r" if kind == "u" else "c", a))]) for kind, k, a in vars_]
     eqs = []
     for i in rows:

@@ -6,6 +6,8 @@ rank-one supports; the steps and their proofs are in the docstring of
 the tree with its own code.
 """
 
+from netalgebra.theorems.structure import DisjointSets
+
 
 class _SearchExhausted(Exception):
     """The proof search of :func:`_det_prove` ran over its work budget (no claim is made)."""
@@ -26,24 +28,14 @@ def _det_components(sup):
 
     A rectangle ``R_k x C_k`` is connected in that graph, so every neuron lies in one component.
     """
-    parent = {}
-
-    def find(x):
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    sets = DisjointSets()
     for R, C in sup.values():
         nodes = [("r", r) for r in R] + [("c", c) for c in C]
         for x in nodes[1:]:
-            a, b = find(nodes[0]), find(x)
-            if a != b:
-                parent[a] = b
+            sets.union(nodes[0], x)
     comps = {}
     for k, (R, C) in sup.items():
-        comps.setdefault(find(("r", min(R))), {})[k] = (R, C)
+        comps.setdefault(sets.find(("r", min(R))), {})[k] = (R, C)
     return sorted(comps.values(), key=lambda s: (min(_det_box(s)[0]), min(_det_box(s)[1])))
 
 

@@ -6,7 +6,7 @@ from itertools import combinations
 
 from netalgebra.theorems.determinantal import _determinantal
 from netalgebra.theorems.fragment import fragment
-from netalgebra.theorems.structure import shallow_supports
+from netalgebra.theorems.structure import DisjointSets, shallow_supports
 
 __all__ = ["shallow_support_groups"]
 
@@ -156,25 +156,14 @@ def shallow_support_groups(masks):
         return None
     R, C = shallow_supports(masks)
     live = [k for k in range(len(R)) if R[k] and C[k]]
-    parent = {k: k for k in live}
-
-    def find(k):
-        while parent[k] != k:
-            parent[k] = parent[parent[k]]
-            k = parent[k]
-        return k
-
+    sets = DisjointSets(live)
     # group by overlapping supports (bitmasks: S_a and S_b meet iff R and C both meet)
     rb_ = {k: sum(1 << r for r in R[k]) for k in live}
     cb_ = {k: sum(1 << c for c in C[k]) for k in live}
     for a, b in combinations(live, 2):
         if rb_[a] & rb_[b] and cb_[a] & cb_[b]:
-            ra, rb = find(a), find(b)
-            if ra != rb:
-                parent[ra] = rb
-    groups = {}
-    for k in live:
-        groups.setdefault(find(k), []).append(k)
+            sets.union(a, b)
+    groups = sets.classes()
     out = []
     for ks in groups.values():
         if all(R[k] == R[ks[0]] and C[k] == C[ks[0]] for k in ks):

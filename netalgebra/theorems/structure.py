@@ -5,7 +5,43 @@ reductions).  The certificate verifier (:mod:`netalgebra.certificate`) keeps its
 independent copy on purpose.  Only the standard library is imported here.
 """
 
-__all__ = ["masks_of", "widths", "shallow_supports", "live_neurons", "components", "live_components"]
+__all__ = ["masks_of", "widths", "shallow_supports", "live_neurons", "components", "live_components",
+           "DisjointSets"]
+
+
+class DisjointSets:
+    """Union-find over hashable items (an item is added on first use), with path halving.
+
+    ``union(a, b)`` hangs the root of a's class under the root of b's; path halving never
+    changes which item is a root, so the roots depend only on the sequence of unions.
+    """
+
+    __slots__ = ("parent",)
+
+    def __init__(self, items=()):
+        self.parent = {x: x for x in items}
+
+    def find(self, x):
+        parent = self.parent
+        if x not in parent:
+            parent[x] = x
+            return x
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(self, a, b):
+        a, b = self.find(a), self.find(b)
+        if a != b:
+            self.parent[a] = b
+
+    def classes(self):
+        """``{root: [items of its class]}``, items in the order they were added."""
+        out = {}
+        for x in self.parent:
+            out.setdefault(self.find(x), []).append(x)
+        return out
 
 
 def masks_of(pattern):
@@ -53,30 +89,15 @@ def components(masks, neurons):
     (per layer l = 0..L, an iterable of indices); each a per-layer tuple of sorted indices.
     Sorted by their first neuron ``(layer, index)``."""
     L = len(masks)
-    parent = {}
-
-    def find(x):
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for l in range(L + 1):
-        for i in neurons[l]:
-            parent[(l, i)] = (l, i)
+    sets = DisjointSets((l, i) for l in range(L + 1) for i in neurons[l])
     for l in range(1, L + 1):
         m, prev = masks[l - 1], neurons[l - 1]
         for i in neurons[l]:
             for j in prev:
                 if m[i][j]:
-                    a, b = find((l, i)), find((l - 1, j))
-                    if a != b:
-                        parent[a] = b
-    groups = {}
-    for node in parent:
-        groups.setdefault(find(node), []).append(node)
+                    sets.union((l, i), (l - 1, j))
     comps = []
-    for nodes in groups.values():
+    for nodes in sets.classes().values():
         per = [[] for _ in range(L + 1)]
         for l, i in nodes:
             per[l].append(i)

@@ -165,32 +165,7 @@ def _peel_decompose(M, supports, order):
     At neuron k (rows Rk, cols Ck): Y = {y : y^T M vanishes off Ck}, X = {x : M x vanishes
     off Rk}; pick y in Y, x in X with y^T M x != 0 and subtract (M x)(y^T M) / (y^T M x).
     """
-    from fractions import Fraction
     n = len(M)
-
-    def nullspace(B, m):
-        B = [r[:] for r in B]
-        piv, rk = [], 0
-        for col in range(m):
-            p = next((i for i in range(rk, len(B)) if B[i][col] != 0), None)
-            if p is None:
-                continue
-            B[rk], B[p] = B[p], B[rk]
-            B[rk] = [v / B[rk][col] for v in B[rk]]
-            for i in range(len(B)):
-                if i != rk and B[i][col]:
-                    f = B[i][col]
-                    B[i] = [a - f * b for a, b in zip(B[i], B[rk])]
-            piv.append(col)
-            rk += 1
-        basis = []
-        for free in (c for c in range(m) if c not in piv):
-            y = [Fraction(0)] * m
-            y[free] = Fraction(1)
-            for i, pc in enumerate(piv):
-                y[pc] = -B[i][free]
-            basis.append(y)
-        return basis
 
     def ident(m):
         return [[Fraction(int(i == j)) for j in range(m)] for i in range(m)]
@@ -199,10 +174,10 @@ def _peel_decompose(M, supports, order):
         Rk, Ck = supports[k]
         # y^T M vanishes on columns outside Ck:  (M[:, j])^T y = 0
         By = [[M[i][j] for i in range(n)] for j in range(n) if j not in Ck]
-        Ys = nullspace(By, n) if By else ident(n)
+        Ys = _nullspace(By, n) if By else ident(n)
         # M x vanishes on rows outside Rk
         Bx = [M[i][:] for i in range(n) if i not in Rk]
-        Xs = nullspace(Bx, n) if Bx else ident(n)
+        Xs = _nullspace(Bx, n) if Bx else ident(n)
         done = False
         for y in Ys:
             for x in Xs:
