@@ -213,8 +213,9 @@ def find_core(masks, budget=None):
 
     Returns ``(kind, parts)`` with parts = (entries equal to 1 in the target,
     family, equations, multipliers, block rows, block columns, description),
-    or None.
+    or None.  ``budget``: a :class:`cad.budget.Budget`, seconds, or None (no limit).
     """
+    budget = None if budget is None else Budget.of(budget)
     core = find_core_2x2(masks, budget)
     if core is not None:
         return "2x2", _core_2x2_parts(core)

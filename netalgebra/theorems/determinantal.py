@@ -8,6 +8,8 @@ the tree with its own code.
 
 from netalgebra.theorems.structure import DisjointSets
 
+__all__ = ["determinantal_proof"]
+
 
 class _SearchExhausted(Exception):
     """The proof search of :func:`_det_prove` ran over its work budget (no claim is made)."""
@@ -173,7 +175,7 @@ def _det_prove(sup, rho, memo, work):
     return node
 
 
-def _determinantal(R, C, ks):
+def determinantal_proof(R, C, ks):
     """Kind (d) of :func:`shallow_support_groups` for the group ``ks``: ``(rows, cols, rho, proof)``
     or None."""
     sup = {k: (R[k], C[k]) for k in ks}

@@ -4,7 +4,7 @@ determinantal peeling)."""
 
 from itertools import combinations
 
-from netalgebra.theorems.determinantal import _determinantal
+from netalgebra.theorems.determinantal import determinantal_proof
 from netalgebra.theorems.fragment import fragment
 from netalgebra.theorems.structure import DisjointSets, shallow_supports
 
@@ -177,7 +177,7 @@ def shallow_support_groups(masks):
             out.append({"neurons": sorted(ks), "kind": "full_rectangle", "rows": rows, "cols": cols,
                         "peeling_order": order})
         else:
-            det = _determinantal(R, C, ks)
+            det = determinantal_proof(R, C, ks)
             if det is None:
                 return None
             rows, cols, rho, proof = det

@@ -11,7 +11,7 @@ from netalgebra.census import CensusShape, enumerate_orbits
 from netalgebra.certificate import verify
 from netalgebra.decide import find_core, find_core_2x2
 from netalgebra.pattern import SparsityPattern
-from netalgebra.theorems.determinantal import _det_prove, _determinantal
+from netalgebra.theorems.determinantal import _det_prove, determinantal_proof
 
 
 def P(name):
@@ -561,7 +561,7 @@ def test_determinantal_rejects_non_closed():
         assert th.closed_by_theorem(masks) is None, name
         R, C = th.shallow_supports(masks)
         live = [k for k in range(len(R)) if R[k] and C[k]]
-        assert _determinantal(R, C, live) is None, name
+        assert determinantal_proof(R, C, live) is None, name
 
 
 @given(st.integers(1, 4), st.integers(1, 4), st.integers(1, 4), st.floats(0.3, 0.95), st.integers(0, 10 ** 6))
