@@ -4,8 +4,8 @@ canonical forms.
 Neurons are nodes ``(l, i)`` (layer l = 0..L, index i); an allowed weight
 ``W_l[i, j]`` is an edge ``(l-1, j) -> (l, i)``.  Entry (i, j) of ``W_L ... W_1``
 is the sum over the paths from input j to output i of the products of their
-weights (Le, Riccietti, Gribonval, NeurIPS 2023; see also ../shared/paper-notes.md,
-"Reductions that preserve closedness of L_I" and "Block projection").
+weights (Le, Riccietti, Gribonval, NeurIPS 2023; see also docs/mathematics.md,
+"Reductions that preserve closedness of L_I").
 
 Reductions (each returns the reduced pattern(s) with the maps back):
 
@@ -38,14 +38,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from cad.errors import InputError
+from netalgebra.naming import weight_name
 from netalgebra.pattern import SparsityPattern
+from netalgebra.theorems import structure
 
 __all__ = ["to_digraph", "Embedding", "Reduction", "Transposition", "live_neurons", "prune",
            "reduce", "transposition", "block", "canonical_form", "canonical_labeling", "are_isomorphic"]
-
-
-def _wname(l, i, j):
-    return f"w{l}_{i}_{j}"
 
 
 def _check(pattern):
@@ -67,7 +65,7 @@ def to_digraph(pattern):
         for i in range(n):
             G.add_node((l, i), layer=l, index=i, kind=kind)
     for l, i, j in pattern.support:
-        G.add_edge((l - 1, j), (l, i), layer=l, variable=_wname(l, i, j))
+        G.add_edge((l - 1, j), (l, i), layer=l, variable=weight_name(l, i, j))
     return G
 
 
@@ -102,7 +100,7 @@ class Embedding:
     def variable_map(self):
         """Sub-pattern weight name -> original weight name."""
         nb = self.neurons
-        return {_wname(l, i, j): _wname(l, nb[l][i], nb[l - 1][j]) for (l, i, j) in self.pattern.support}
+        return {weight_name(l, i, j): weight_name(l, nb[l][i], nb[l - 1][j]) for (l, i, j) in self.pattern.support}
 
     def lift_weights(self, weights):
         """Original weights (a dict over all original variables) equal to ``weights`` on the
@@ -114,7 +112,7 @@ class Embedding:
         unknown = [k for k in weights if k not in vm]
         if unknown:
             raise InputError(f"unknown weight {unknown[0]!r}: not a free weight of the sub-pattern")
-        out = {_wname(l, i, j): 0 for (l, i, j) in self.original.support}
+        out = {weight_name(l, i, j): 0 for (l, i, j) in self.original.support}
         for k, v in weights.items():
             out[vm[k]] = v
         return out
@@ -171,7 +169,7 @@ class Reduction:
 
     def lift_weights(self, weights_per_component):
         """Original weights from one weight mapping per component (0 on pruned weights)."""
-        out = {_wname(l, i, j): 0 for (l, i, j) in self.original.support}
+        out = {weight_name(l, i, j): 0 for (l, i, j) in self.original.support}
         for comp, ws in zip(self.components, weights_per_component):
             vm = comp.variable_map()
             for k, v in ws.items():
@@ -186,16 +184,7 @@ def live_neurons(pattern):
     (reachable from an input and reaching an output; in a layered DAG that is exactly
     "on a full path")."""
     _check(pattern)
-    masks, widths, L = pattern.masks, pattern.widths, pattern.depth
-    fwd = [set(range(widths[0]))]
-    for l in range(1, L + 1):
-        prev = fwd[-1]
-        fwd.append({i for i, row in enumerate(masks[l - 1]) if any(row[j] for j in prev)})
-    bwd = [None] * (L + 1)
-    bwd[L] = set(range(widths[L]))
-    for l in range(L, 0, -1):
-        bwd[l - 1] = {j for i in bwd[l] for j, v in enumerate(masks[l - 1][i]) if v}
-    return tuple(tuple(sorted(fwd[l] & bwd[l])) for l in range(L + 1))
+    return tuple(tuple(sorted(x)) for x in structure.live_neurons(pattern.masks))
 
 
 def _sub(pattern, neurons):
@@ -215,43 +204,6 @@ def prune(pattern):
     return Embedding(_sub(pattern, live), pattern, live)
 
 
-def _components_of(pattern, neurons):
-    """Connected components (undirected) of the graph induced on ``neurons`` (per layer);
-    each a per-layer tuple of sorted original indices.  Sorted by their first neuron."""
-    masks, L = pattern.masks, pattern.depth
-    parent = {}
-
-    def find(x):
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for l in range(L + 1):
-        for i in neurons[l]:
-            parent[(l, i)] = (l, i)
-    for l in range(1, L + 1):
-        prev = neurons[l - 1]
-        for i in neurons[l]:
-            row = masks[l - 1][i]
-            for j in prev:
-                if row[j]:
-                    a, b = find((l, i)), find((l - 1, j))
-                    if a != b:
-                        parent[a] = b
-    groups = {}
-    for node in parent:
-        groups.setdefault(find(node), []).append(node)
-    comps = []
-    for nodes in groups.values():
-        per = [[] for _ in range(L + 1)]
-        for l, i in nodes:
-            per[l].append(i)
-        comps.append(tuple(tuple(sorted(x)) for x in per))
-    comps.sort(key=lambda c: next((l, c[l][0]) for l in range(L + 1) if c[l]))
-    return comps
-
-
 def reduce(pattern):
     """Prune dead neurons, then split into connected components of the neuron graph.
 
@@ -266,7 +218,7 @@ def reduce(pattern):
     if any(len(x) == 0 for x in live):
         return Reduction(pattern, (), tuple(range(widths[-1])), tuple(range(widths[0])),
                          tuple(tuple(range(w)) for w in widths))
-    comps = tuple(Embedding(_sub(pattern, c), pattern, c) for c in _components_of(pattern, live))
+    comps = tuple(Embedding(_sub(pattern, c), pattern, c) for c in structure.components(pattern.masks, live))
     return Reduction(pattern, comps, zero_rows, zero_cols, dead)
 
 
@@ -280,7 +232,7 @@ class Transposition:
     def variable_map(self):
         """Transposed weight name -> original weight name (W'_{L+1-l} = W_l^T)."""
         L = self.original.depth
-        return {_wname(L + 1 - l, j, i): _wname(l, i, j) for (l, i, j) in self.original.support}
+        return {weight_name(L + 1 - l, j, i): weight_name(l, i, j) for (l, i, j) in self.original.support}
 
     def lift_weights(self, weights):
         vm = self.variable_map()
@@ -303,7 +255,8 @@ def transposition(pattern):
 
 def block(pattern, rows, cols, prune_hidden=True):
     """Sub-pattern induced by output rows ``rows`` (R'), input columns ``cols`` (C') and all
-    hidden neurons -- the Block projection lemma (paper-notes).
+    hidden neurons -- the Block projection lemma (docs/mathematics.md, "Reductions that preserve
+    closedness of L_I").
 
     The R' x C' block of ``W_L ... W_1`` only involves weights on paths from C' to R', and
     equals the product of the induced sub-pattern's weights; conversely, setting every
@@ -380,20 +333,11 @@ def _refine(g, colors, ncolors):
 
 def _orbit_roots(n, gens):
     """Union-find roots of the orbits of the group generated by ``gens`` (permutations of 0..n-1)."""
-    parent = list(range(n))
-
-    def find(x):
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    sets = structure.DisjointSets(range(n))
     for g in gens:
         for x in range(n):
-            a, b = find(x), find(g[x])
-            if a != b:
-                parent[a] = b
-    return find
+            sets.union(x, g[x])
+    return sets.find
 
 
 def _canon_component(g, masks_fn):
@@ -462,7 +406,7 @@ def canonical_labeling(pattern):
     _check(pattern)
     masks, widths, L = pattern.masks, pattern.widths, pattern.depth
     everything = tuple(tuple(range(w)) for w in widths)
-    comps = _components_of(pattern, everything)
+    comps = structure.components(pattern.masks, everything)
     keyed = []
     for comp in comps:
         verts = [(l, i) for l in range(L + 1) for i in comp[l]]

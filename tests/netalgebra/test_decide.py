@@ -1,9 +1,7 @@
-"""Tests of the decision pipeline and of `netalgebra check` / `netalgebra verify`."""
+"""Tests of the decision pipeline (the command line is tested in tests/cli/test_decide_cli.py)."""
 
 import json
 import random
-import subprocess
-import sys
 import time
 
 import pytest
@@ -11,7 +9,6 @@ from hypothesis import given, settings, strategies as st
 
 from cad.errors import InputError
 from netalgebra.certificate import verify
-from netalgebra.cli import main
 from netalgebra.decide import decide, find_core_2x2
 from netalgebra.pattern import SparsityPattern
 
@@ -20,7 +17,7 @@ def P(name):
     return SparsityPattern.preset(name)
 
 
-# the table of shared/paper-notes.md ("Test cases")
+# the table of docs/mathematics.md, "Test cases"
 PAPER_CASES = [
     ("ul:2", "not_closed"), ("lu:2", "not_closed"), ("ul:3", "not_closed"), ("ul:100", "not_closed"),
     ("dense:2,2,2", "closed"), ("dense:2,1,2", "closed"), ("masks:10,11|11", "closed"),
@@ -38,7 +35,7 @@ def test_paper_cases(name, expected):
 
 
 def test_block_rank1_is_the_paper_pattern():
-    # paper-notes: M_2 = [[1,0],[1,0],[0,1],[0,1]], M_1 = [[1,1,0,0],[0,0,1,1]]
+    # docs/mathematics.md, "Test cases": M_2 = [[1,0],[1,0],[0,1],[0,1]], M_1 = [[1,1,0,0],[0,0,1,1]]
     assert P("masks:1100,0011|10,10,01,01").masks == P("block:2:2,1,2").masks
 
 
@@ -132,46 +129,6 @@ def test_core_search_matches_brute_force(n0, n1, n2, dens, seed):
         [[1 if rng.random() < dens else 0 for _ in range(n0)] for _ in range(n1)],
         [[1 if rng.random() < dens else 0 for _ in range(n1)] for _ in range(n2)]))
     assert (find_core_2x2(masks) is not None) == _brute_core(masks)
-
-
-# --- command line ------------------------------------------------------------------------------
-def test_cli_check_json(capsys, tmp_path):
-    out = tmp_path / "cert.json"
-    rc = main(["check", "--preset", "ul:2", "--json", "--out", str(out)])
-    assert rc == 0
-    data = json.loads(capsys.readouterr().out)
-    assert data["verdict"] == "not_closed" and set(data) >= {"verdict", "pattern", "certificate", "seconds"}
-    assert main(["verify", str(out)]) == 0
-    cert = json.loads(out.read_text())
-    cert["target"][0][0] = "7"
-    out.write_text(json.dumps(cert))
-    assert main(["verify", str(out)]) == 1
-
-
-def test_cli_exit_codes(tmp_path, capsys):
-    assert main(["check", "--preset", "dense:3,3,3"]) == 0
-    assert main(["check", "--preset", "nonsense:3"]) == 2
-    assert main(["check", "--preset", "ul:2", "--timeout", "0"]) == 3
-    assert main(["check", "--preset", "butterfly:8", "--timeout", "1"]) in (0, 3)
-    pat = tmp_path / "p.json"
-    pat.write_text(P("lu:3").to_json())
-    assert main(["check", str(pat)]) == 0
-    pts = tmp_path / "pts.json"
-    pts.write_text('[["1", "2"], ["3", "-1/2"]]')
-    assert main(["check", "--preset", "masks:10,11|11", "--points", str(pts)]) == 0
-    bad = tmp_path / "bad.json"
-    bad.write_text("{not json")
-    assert main(["verify", str(bad)]) == 2
-    capsys.readouterr()
-
-
-def test_cli_whole_process_fast():
-    for name, limit in [("ul:2", 2.0), ("dense:3,3,3", 2.0), ("butterfly:4", 2.0), ("ul:100", 10.0)]:
-        t = time.perf_counter()
-        res = subprocess.run([sys.executable, "-m", "netalgebra.cli", "check", "--preset", name],
-                             capture_output=True, text=True)
-        assert res.returncode == 0, res.stderr
-        assert time.perf_counter() - t < limit, name
 
 
 @pytest.mark.parametrize("name,kind", [("masks:11,11|10,01,11", "3x2"), ("masks:101,011|11,11", "2x3")])

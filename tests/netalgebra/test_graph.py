@@ -1,4 +1,4 @@
-"""Tests for netalgebra.graph: digraph, reductions, block projection, canonical form (issue 6)."""
+"""Tests for netalgebra.graph: digraph, reductions, block projection, canonical form."""
 
 import itertools
 import random
@@ -7,22 +7,12 @@ from fractions import Fraction
 import pytest
 from hypothesis import given, settings, strategies as st
 
+import strategies
 from cad.errors import InputError
 from netalgebra import graph as G
 from netalgebra.compile import linear_map
+from netalgebra.naming import weight_name
 from netalgebra.pattern import SparsityPattern as S
-
-
-@st.composite
-def patterns(draw, max_depth=3, max_width=3, min_width=1):
-    L = draw(st.integers(1, max_depth))
-    widths = draw(st.lists(st.integers(min_width, max_width), min_size=L + 1, max_size=L + 1))
-    masks = []
-    for l in range(L):
-        bits = draw(st.lists(st.integers(0, 1), min_size=widths[l] * widths[l + 1],
-                             max_size=widths[l] * widths[l + 1]))
-        masks.append([bits[r * widths[l]:(r + 1) * widths[l]] for r in range(widths[l + 1])])
-    return S(masks)
 
 
 def permute(p, perms):
@@ -50,7 +40,7 @@ def brute_isomorphic(p, q):
 
 
 def rand_weights(p, rng):
-    return {f"w{l}_{i}_{j}": Fraction(rng.randint(-9, 9), rng.randint(1, 4)) for (l, i, j) in p.support}
+    return {weight_name(l, i, j): Fraction(rng.randint(-9, 9), rng.randint(1, 4)) for (l, i, j) in p.support}
 
 
 # --- digraph --------------------------------------------------------------------------------
@@ -109,7 +99,7 @@ def test_block_diagonal_reduces_to_components():
 
 
 @settings(max_examples=50)
-@given(patterns(max_depth=3, max_width=4), st.integers(0, 10 ** 6))
+@given(strategies.patterns(max_depth=3, max_width=4), st.integers(0, 10 ** 6))
 def test_reduction_preserves_the_product(p, seed):
     """A = embed(component products at the restricted weights), for every weight choice."""
     rng = random.Random(seed)
@@ -145,7 +135,7 @@ def test_reduction_preserves_the_product(p, seed):
 
 
 @settings(max_examples=30)
-@given(patterns(max_depth=4, max_width=3), st.integers(0, 10 ** 6))
+@given(strategies.patterns(max_depth=4, max_width=3), st.integers(0, 10 ** 6))
 def test_transposition(p, seed):
     rng = random.Random(seed)
     t = G.transposition(p)
@@ -157,7 +147,7 @@ def test_transposition(p, seed):
 
 
 def test_block_projection_ul():
-    # paper-notes: the bottom-right 2x2 block of ul:n reduces to ul:2 (after dead-neuron removal)
+    # docs/mathematics.md, "Reductions that preserve closedness of L_I": the bottom-right 2x2 block of ul:n reduces to ul:2 (after dead-neuron removal)
     for n in (3, 5, 8):
         e = G.block(S.preset(f"ul:{n}"), [n - 2, n - 1], [n - 2, n - 1])
         assert e.pattern == S.preset("ul:2")
@@ -174,7 +164,7 @@ def test_block_projection_ul():
 
 
 @settings(max_examples=40)
-@given(patterns(max_depth=3, max_width=4), st.integers(0, 10 ** 6))
+@given(strategies.patterns(max_depth=3, max_width=4), st.integers(0, 10 ** 6))
 def test_block_projection_property(p, seed):
     rng = random.Random(seed)
     rows = sorted(rng.sample(range(p.widths[-1]), rng.randint(1, p.widths[-1])))
@@ -201,7 +191,7 @@ def test_block_projection_property(p, seed):
 # --- canonical form -------------------------------------------------------------------------
 
 @settings(max_examples=60)
-@given(patterns(max_depth=4, max_width=4), st.integers(0, 10 ** 6))
+@given(strategies.patterns(max_depth=4, max_width=4), st.integers(0, 10 ** 6))
 def test_canonical_form_invariant_under_permutations(p, seed):
     rng = random.Random(seed)
     q = permute(p, random_perms(p, rng))
@@ -213,7 +203,7 @@ def test_canonical_form_invariant_under_permutations(p, seed):
 
 
 @settings(max_examples=80)
-@given(patterns(max_depth=3, max_width=3), st.integers(0, 10 ** 6), st.integers(0, 2))
+@given(strategies.patterns(max_depth=3, max_width=3), st.integers(0, 10 ** 6), st.integers(0, 2))
 def test_canonical_form_exact_against_brute_force(p, seed, flips):
     """Equal canonical forms iff brute-force isomorphic (on a near-copy: permuted, some edges flipped)."""
     rng = random.Random(seed)

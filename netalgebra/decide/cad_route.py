@@ -1,0 +1,178 @@
+"""The exact route: quantifier elimination of the image and ``cad.topology.is_closed``,
+with certificates the verifier re-decides (see :func:`decide_by_cad`)."""
+
+from fractions import Fraction
+
+from flint import fmpq, fmpz
+
+from cad.errors import BudgetExceeded
+from netalgebra.certificate import FORMAT
+from netalgebra.decide.certify import self_check
+from netalgebra.decide.family import fraction_text
+from netalgebra.decide.verdict import Verdict, pattern_json
+from netalgebra.pattern import SparsityPattern
+
+__all__ = ["decide_by_cad", "CAD_MAX_WEIGHTS", "CAD_MAX_ENTRIES"]
+
+CAD_MAX_WEIGHTS = 24   # the CAD route is attempted only on patterns this small
+CAD_MAX_ENTRIES = 16
+
+
+def decide_by_cad(pattern, masks, budget, points=None, napproach=5):
+    """Exact route: QE of the image, then ``cad.topology.is_closed``; re-checkable certificates.
+
+    Returns ``(verdict, note)``: a :class:`Verdict`, or None with a note saying
+    why the route did not conclude (unavailable, error, incomplete certificate).
+    An exhausted budget propagates as :class:`BudgetExceeded` (-> "unknown").
+    ``cad.qe`` / ``cad.topology`` and the compiler are imported here only
+    (``netalgebra check`` stays fast on the other routes).
+
+    Certificates (checked by :func:`netalgebra.certificate.verify` with its own
+    product map; the CAD engine is the trusted base for them):
+
+    * **closed** -- ``theorem = {"name": "cad", "hypotheses": {"variables",
+      "description", "closedness"}}``: the quantifier-free description ``D(y)``
+      of ``L_I`` produced by QE (QEPCAD syntax).  When ``is_closed`` proved
+      closedness by the relaxation lemma (``S`` equivalent to its closed
+      relaxation ``R(S)``), ``R(S)`` is stored instead: it describes the same
+      set and is closed by syntax.  The verifier decides
+      ``forall y (D(y) <-> exists theta: y = phi(theta))`` (as two sentences)
+      and checks that D is closed (syntax, else ``is_closed``).
+    * **not closed** -- ``method = "cad"``: the witness A (exact rationals),
+      ``napproach`` >= 5 points of ``L_I`` at max-norm distances
+      ``0 < d_k <= min(2^-k, d_(k-1)/2)``, and, when they lie on a segment
+      ``A + 2^-(k+e0) U`` (``|U|_max = 1``), that segment (the verifier then
+      decides ``forall s in (0, 2^-e0]: A + s U in L_I``, proving ``A in cl(L_I)``).
+      A verdict whose witness or points are irrational, or whose points do not
+      follow the rule, is not returned (the note says why).
+
+    Before answering, the certificate is re-checked by :func:`netalgebra.certificate.verify`
+    within the remaining budget (:func:`self_check`): a verdict is returned only with a
+    complete certificate that verifies.
+
+    The question ``F_I(Omega)`` (``points``) has no re-checkable CAD
+    certificate yet, so this route answers None for it (never an uncheckable
+    verdict).
+    """
+    if points is not None:
+        return None, ("the CAD route for F_I(Omega) has no re-checkable certificate yet")
+    nweights = sum(sum(r) for m in masks for r in m)
+    nout = len(masks[-1]) * len(masks[0][0])
+    if nweights > CAD_MAX_WEIGHTS or nout > CAD_MAX_ENTRIES:
+        # compiling the image formula is not budgeted and the QE is doubly exponential:
+        # do not start what cannot finish
+        return None, (f"the pattern is too large for the CAD route ({nweights} weights, {nout} output "
+                      f"entries; limits {CAD_MAX_WEIGHTS} and {CAD_MAX_ENTRIES})")
+    remaining = budget.remaining()
+    if remaining is not None and remaining <= 0:
+        raise BudgetExceeded("time (CAD route)", budget.seconds)
+    try:
+        from cad import formula as F
+        from cad import topology
+        from netalgebra import compile as _compile
+
+        pat = pattern if isinstance(pattern, SparsityPattern) else SparsityPattern(masks)
+        problem = _compile.image_formula(_compile.linear_map(pat))
+        res = topology.is_closed(problem, timeout=remaining, napproach=napproach)
+        names = list(problem.free)
+        if res.closed is True:
+            D, ring = res.formula, res.ring
+            if res.route == "relaxation":
+                R = topology.relaxation(D)
+                if all(a.rel in ("=", "<=", ">=") for a in F.atoms(F.nnf(R))):
+                    D = R
+            syntactic = all(a.rel in ("=", "<=", ">=") for a in F.atoms(F.nnf(D)))
+            desc = F.to_str(D, ring)
+            if list(ring.variables) != names:
+                return None, "the CAD route returned a description over unexpected variables"
+            cert = _cad_closed_certificate(pattern, masks, names, desc, syntactic, res.reason)
+            bad = self_check(cert, budget)
+            if bad:
+                return None, bad
+            return Verdict("closed", cert, f"decided by CAD: {res.reason}", budget.elapsed(),
+                           {"description": desc}), ""
+        if res.closed is not False:
+            return None, "the CAD route returned no verdict"
+        cert, why = _cad_not_closed_certificate(pattern, masks, names, res)
+        if cert is None:
+            return None, "the CAD route found the pattern not closed but " + why
+        bad = self_check(cert, budget)
+        if bad:
+            return None, bad
+        A = cert["target"]
+        return Verdict("not_closed", cert, f"decided by CAD: {res.reason}", budget.elapsed(),
+                       {"target": A}), ""
+    except BudgetExceeded:
+        raise
+    except Exception as e:   # an engine error never becomes a verdict
+        return None, f"the CAD route failed ({type(e).__name__}: {e})"
+
+
+def _cad_closed_certificate(pattern, masks, names, desc, syntactic, reason):
+    return {"format": FORMAT, "verdict": "closed", "question": "linear",
+            "pattern": pattern_json(pattern, masks),
+            "theorem": {"name": "cad",
+                        "statement": "L_I equals the set described by the quantifier-free formula D "
+                                     "(quantifier elimination by cylindrical algebraic decomposition), "
+                                     "and D defines a closed set",
+                        "source": "cad.qe (partial CAD QE, Collins-Hong 1991) and cad.topology.is_closed",
+                        "hypotheses": {"variables": names, "description": desc,
+                                       "closedness": "syntactic" if syntactic else "cad"},
+                        "engine_reason": str(reason)},
+            "argument": ("D(y) = " + desc + ". verify decides forall y (D(y) <-> exists theta: "
+                         "y = phi(theta)) and checks that D is closed "
+                         + ("by syntax (=, <=, >= atoms)." if syntactic else "with cad.topology.is_closed."))}
+
+
+def _as_fraction(v):
+    """fmpq / int / rational RealAlgebraic -> Fraction; None when irrational."""
+    if isinstance(v, int):
+        return Fraction(v)
+    if isinstance(v, fmpq):
+        return Fraction(int(v.p), int(v.q))
+    if getattr(v, "is_rational", False):
+        q = v.rational
+        return Fraction(int(q.p), int(q.q))
+    if isinstance(v, fmpz):
+        return Fraction(int(v))
+    return None
+
+
+def _cad_not_closed_certificate(pattern, masks, names, res):
+    """Certificate of a not-closed CAD verdict, or (None, why) when it would be incomplete."""
+    n0, nL = len(masks[0][0]), len(masks[-1])
+    if not res.witness or len(res.approaching) < 5:
+        return None, "gave no witness with 5 approaching points"
+
+    def mat(point):
+        vals = [_as_fraction(point.get(v, 0)) for v in names]
+        if any(x is None for x in vals):
+            return None
+        return [vals[i * n0:(i + 1) * n0] for i in range(nL)]
+
+    A = mat(res.witness)
+    pts = [mat(p) for p in res.approaching]
+    if A is None or any(Y is None for Y in pts):
+        return None, "its witness or approaching points are irrational (no rational certificate)"
+    d = [max(abs(Y[i][j] - A[i][j]) for i in range(nL) for j in range(n0)) for Y in pts]
+    if not (all(x > 0 for x in d) and all(x <= Fraction(1, 2 ** k) for k, x in enumerate(d))
+            and all(d[k] <= d[k - 1] / 2 for k in range(1, len(d)))):
+        return None, "its approaching points do not follow the rule d_k <= min(2^-k, d_(k-1)/2)"
+    ap = {"points": [[[fraction_text(x) for x in row] for row in Y] for Y in pts],
+          "rule": "max-norm distances 0 < d_k <= min(2^-k, d_(k-1)/2)", "engine_rule": res.approach_rule}
+    # segment form y_k = A + 2^-(k+e0) U with |U|_max = 1
+    e0 = d[0].denominator.bit_length() - 1
+    if d[0].numerator == 1 and d[0].denominator == 1 << e0:
+        U = [[(pts[0][i][j] - A[i][j]) / d[0] for j in range(n0)] for i in range(nL)]
+        if all(pts[k][i][j] == A[i][j] + Fraction(1, 2 ** (k + e0)) * U[i][j]
+               for k in range(len(pts)) for i in range(nL) for j in range(n0)):
+            ap["segment"] = {"direction": [[fraction_text(x) for x in row] for row in U], "first_exponent": e0}
+    cert = {"format": FORMAT, "verdict": "not_closed", "question": "linear", "method": "cad",
+            "pattern": pattern_json(pattern, masks),
+            "target": [[fraction_text(x) for x in row] for row in A],
+            "approaching": ap,
+            "argument": ("A is a limit of the listed points of L_I (distances halve at least at every "
+                         "step" + ("; the whole segment A + s U, 0 < s <= 2^-e0, lies in L_I" if "segment" in ap
+                                   else "") + ") and exists theta: phi(theta) = A is false; "
+                         "both decided by CAD. engine: " + str(res.reason))}
+    return cert, ""

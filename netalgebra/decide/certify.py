@@ -1,0 +1,164 @@
+"""Certificates of a not-closed verdict found by a core, and the self-check before answering.
+
+:func:`not_closed_certificate` turns a core (:mod:`netalgebra.decide.cores`) into a full
+certificate: target, escaping family, Nullstellensatz identity, and a training set with
+biases on which the ReLU training problem has no optimum (Theorem 3.1 of the paper).
+:func:`self_check` runs the independent verifier on a certificate before it is returned.
+"""
+
+import random
+from fractions import Fraction
+from itertools import combinations
+from math import comb
+
+from cad.errors import BudgetExceeded
+from netalgebra.certificate import FORMAT, verify
+from netalgebra.decide.family import ONE, RationalFunction, fraction_text
+from netalgebra.decide.verdict import pattern_json
+from netalgebra.naming import bias_name, parse_weight_name
+
+__all__ = ["not_closed_certificate", "self_check", "SPREAD_LIMIT"]
+
+def _region_bound(n, d):
+    """Max number of regions of n affine hyperplanes in R^d: sum_{i<=d} C(n, i) (Buck 1943)."""
+    return sum(comb(n, i) for i in range(d + 1))
+
+
+def _det(m):
+    m = [row[:] for row in m]
+    n = len(m)
+    det = Fraction(1)
+    for c in range(n):
+        p = next((r for r in range(c, n) if m[r][c] != 0), None)
+        if p is None:
+            return Fraction(0)
+        if p != c:
+            m[c], m[p] = m[p], m[c]
+            det = -det
+        det *= m[c][c]
+        for r in range(c + 1, n):
+            f = m[r][c] / m[c][c]
+            if f:
+                for k in range(c, n):
+                    m[r][k] -= f * m[c][k]
+    return det
+
+
+SPREAD_LIMIT = 5000   # use spread points while C(n, d+1) stays below this
+
+
+def _training_inputs(n, d, seed=0):
+    """n points of Q^d, every d+1 of them affinely independent.
+
+    Spread grid points k/64 in [-1, 1]^d (drawn with ``random.Random(seed)``;
+    a draw is rejected when it makes some (d+1)-subset with earlier points
+    affinely dependent, checked by exact determinants), because numeric
+    training on them shows the divergence well (request of the numeric helper:
+    points on a parabola are fitted by a finite-norm network with a kink).
+    For large n, distinct points ``(s, s^2, ..., s^d)`` on the moment curve
+    (Vandermonde) instead.
+    """
+    if comb(n, d + 1) > SPREAD_LIMIT:
+        return [[Fraction(s_) ** e for e in range(1, d + 1)] for s_ in range(1, n + 1)]
+    rng = random.Random(seed)
+    pts = []
+    while len(pts) < n:
+        q = [Fraction(rng.randint(-64, 64), 64) for _ in range(d)]
+        if q in pts:
+            continue
+        if all(_det([[Fraction(1)] + pts[i] for i in sub] + [[Fraction(1)] + q]) != 0
+               for sub in combinations(range(len(pts)), d)):
+            pts.append(q)
+    return pts
+
+
+def not_closed_certificate(pattern, masks, found):
+    """Assemble the certificate of a one-hidden-layer pattern with a core (see :func:`find_core`).
+
+    Linear part: the target A (1 on the core's listed entries, 0 elsewhere),
+    the escaping family, the Nullstellensatz equations and multipliers (each
+    core's identity is proved in its finder's docstring; for the 2x2 core with
+    a = W2[r,k], b = W2[r2,k], x = W1[k,c], y = W1[k,c2]:
+    ``(-b x)(a y - 1) + (-1)(b x - 1) + (a x)(b y) = 1``).
+
+    Training set (Theorem 3.1 of the paper, block form): with d' block columns
+    c_1 < ... < c_d', n points supported on those columns with every d'+1 of
+    them affinely independent (:func:`_training_inputs`); n = K d' + 1 with K = sum_{i<=d'} C(|K'|, i), K' the hidden neurons linking
+    the block columns to the block rows (bound on the activation regions).
+    Biases ``b1_k(t) = 1 + M sum_j (1 + W1[k,j](t)^2)`` over the non-zero
+    weights of neuron k, M = max |coordinate|, keep every pre-activation >= 1
+    (|w| <= 1 + w^2); ``b2 = -W2(t) b1(t)``, so the network computes
+    x -> W2(t) W1(t) x on the training set.  The verifier re-checks all of it.
+    """
+    kind, (ones, fam, eqs, mult, rows, cols, text) = found
+    n0, n1, n2 = len(masks[0][0]), len(masks[0]), len(masks[1])
+    A = [[0] * n0 for _ in range(n2)]
+    for r, c in ones:
+        A[r][c] = 1
+    Kp = [h for h in range(n1) if any(masks[0][h][j] for j in cols) and any(masks[1][i][h] for i in rows)]
+    d = len(cols)
+    K = _region_bound(len(Kp), d)
+    n = d * K + 1
+    pts = []
+    for q in _training_inputs(n, d):
+        x = [Fraction(0)] * n0
+        for c, v in zip(cols, q):
+            x[c] = v
+        pts.append(x)
+    M = int(max(abs(v) for x in pts for v in x)) + 1   # an integer bound on |coordinates|
+    targets = [[sum(A[i][j] * x[j] for j in range(n0)) for i in range(n2)] for x in pts]
+    W1, W2 = {}, {}
+    for name, v in fam.items():
+        l, i, j = parse_weight_name(name)
+        (W1 if l == 1 else W2)[(i, j)] = v
+    b1 = {}
+    for (i, j), v in W1.items():
+        b1[i] = b1.get(i, ONE) + RationalFunction([M]) * (ONE + v * v)
+    b2 = {}
+    for (i, h), v in W2.items():
+        if h in b1:
+            b2[i] = b2.get(i, RationalFunction([0])) + -(v * b1[h])
+    biases = {bias_name(1, h): v.json() for h, v in sorted(b1.items())}
+    biases.update({bias_name(2, i): v.json() for i, v in sorted(b2.items())})
+    name = getattr(pattern, "name", None)
+    return {
+        "format": FORMAT,
+        "verdict": "not_closed",
+        "question": "linear",
+        "pattern": pattern_json(pattern, masks),
+        "target": [[fraction_text(v) for v in row] for row in A],
+        "escaping_family": {"parameter": "t", "limit": "0+",
+                            "weights": {nm: v.json() for nm, v in sorted(fam.items())}},
+        "non_attainment": {"method": "nullstellensatz", "equations": eqs, "multipliers": mult},
+        "relu": {"block_rows": rows, "block_cols": cols,
+                 "linking_hidden_neurons": Kp, "activation_pattern_bound": K,
+                 "points": [[fraction_text(v) for v in x] for x in pts],
+                 "targets": [[fraction_text(v) for v in y] for y in targets],
+                 "biases": biases},
+        "core": kind,
+        "argument": (
+            f"{kind} core on rows {rows} x columns {cols} of {name or 'the pattern'}: {text}. "
+            f"phi(theta(t)) -> A while ||theta(t)|| -> infinity; the Nullstellensatz identity shows "
+            f"phi(theta) = A has no solution. Theorem 3.1: on the {n} training points (zero outside the "
+            f"block columns, in general position) the networks with these weights and biases fit y = A x "
+            f"in the limit, but an exact fit would put the block of A in the block's linear counterpart on "
+            f"one of at most {K} activation regions containing {d + 1} affinely independent points -- "
+            f"impossible."),
+    }
+
+
+def self_check(cert, budget):
+    """Run the independent checker on a certificate before answering (within the budget).
+
+    The CAD engine and the checker decide different sentences (the checker builds its own
+    product map), so an engine error that would make a verdict wrong is caught here: the
+    answer is then "unknown".  Returns "" when the certificate verifies, else a note; raises
+    BudgetExceeded when the budget runs out during the re-check.
+    """
+    rep = verify(cert, timeout=budget.remaining())
+    if rep.incomplete:
+        raise BudgetExceeded("time (re-checking the CAD certificate)", budget.seconds)
+    if rep.ok:
+        return ""
+    name, _, detail = rep.failures[0]
+    return f"the CAD certificate failed its own re-check ({name}: {detail}); no verdict"

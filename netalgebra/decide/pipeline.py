@@ -1,0 +1,181 @@
+"""The decision pipeline: is the linear counterpart L_I (or F_I(Omega)) closed?
+
+``decide(pattern, budget)`` returns a :class:`Verdict` whose ``status`` is
+``"closed"``, ``"not_closed"`` or ``"unknown"``, with a certificate that
+:func:`netalgebra.certificate.verify` re-checks independently.
+
+Pipeline (one function per step below):
+
+1. **Theorems** (:mod:`netalgebra.theorems`): one layer; one hidden layer
+   with scalar output; one hidden layer whose support groups are identical,
+   single-row/column or fill their rectangle by rank peeling; free output
+   rows / input columns removed first when needed; neurons whose uncovered
+   support is a coordinate subspace absorbed first (``shallow_subspace_absorption``);
+   dense live components for any depth.  They apply after the reductions they prove themselves (dead
+   neurons, components, disjoint support groups).
+2. **Witness search** for one hidden layer (:func:`find_core`): a 2x2 block
+   whose sub-pattern is a non-closed LU/UL core (:func:`find_core_2x2`), or a
+   3x2 / 2x3 "collision" core (:func:`find_core_3x2`), or a 3x3 block with a 0/1
+   missing point found by a bounded search (:func:`find_core_3x3`: collision
+   "hook" family, graded Nullstellensatz identity; self-checked by ``verify``).  The block projection
+   lemma (proved in :func:`find_core_2x2`) lifts the core's missing point
+   ``B`` to ``B (+) 0``, missing from the whole pattern, with an explicit
+   escaping family, a Nullstellensatz proof of non-attainment and a training
+   set on which the ReLU training problem has no optimum (Theorem 3.1 of the
+   paper).
+3. **Exact decision by CAD** (:func:`decide_by_cad`): QE of the image and
+   ``cad.topology.is_closed`` within the remaining budget; the certificate
+   stores the QE description of ``L_I`` (closed) or a rational witness with
+   approaching points (not closed), which ``verify`` re-decides with its own
+   product map.  A verdict whose certificate would be incomplete is not given.
+4. Otherwise, or when the budget runs out: ``"unknown"``, never a guess.
+
+Reference: Le, Riccietti, Gribonval, NeurIPS 2023 (arXiv 2306.02666).
+Only python-flint and the standard library are imported at module level (the CAD route
+imports the engine when it runs).
+"""
+
+from fractions import Fraction
+
+from cad.budget import Budget
+from cad.errors import BudgetExceeded, InputError
+from netalgebra.certificate import FORMAT
+from netalgebra.decide.cad_route import decide_by_cad
+from netalgebra.decide.certify import not_closed_certificate, self_check
+from netalgebra.decide.cores import find_core
+from netalgebra.decide.family import fraction_text
+from netalgebra.decide.verdict import Verdict, pattern_json
+from netalgebra.theorems import closed_by_theorem, masks_of
+
+__all__ = ["decide"]
+
+ROUTES = ("theorems", "core", "cad")
+
+
+def decide(pattern, budget=None, *, points=None, methods=ROUTES):
+    """Decide closedness of ``L_I`` (or of ``F_I(Omega)`` when ``points`` is given).
+
+    ``budget`` is a time limit in seconds (None: no limit) or a
+    :class:`cad.budget.Budget`.  When it runs out
+    the verdict is ``"unknown"``; a verdict other than ``"unknown"`` always
+    comes with a certificate.  ``points``: a list of input points (rationals as
+    ints, Fractions or "p/q" strings) -- then the question is whether the ReLU
+    class on that finite training set is closed; only the theorems about
+    ``F_I(Omega)`` and the CAD hook apply (a non-closed ``L_I`` does not by
+    itself decide a given Omega).  ``methods`` selects the routes tried, in
+    pipeline order, among ``"theorems"``, ``"core"`` (witness search) and
+    ``"cad"``; e.g. ``methods=("cad",)`` forces the exact CAD route (tests).
+    """
+    unknown_methods = set(methods) - set(ROUTES)
+    if unknown_methods:
+        raise InputError(f"methods: unknown route {sorted(unknown_methods)[0]!r} (use 'theorems', 'core', 'cad')")
+    budget = Budget.of(budget)
+    masks = masks_of(pattern)
+    _validate_masks(masks)
+    try:
+        budget.check("time (start)")
+        if points is not None:
+            return _decide_points(pattern, masks, points, budget)
+        return _decide_linear(pattern, masks, methods, budget)
+    except BudgetExceeded as e:
+        return Verdict("unknown", None, f"budget exhausted: {e}", budget.elapsed())
+
+
+def _validate_masks(masks):
+    if not masks:
+        raise InputError("pattern: no layers")
+    for l, m in enumerate(masks, start=1):
+        if not m or not m[0] or any(len(r) != len(m[0]) for r in m):
+            raise InputError(f"pattern: layer {l}: masks must be non-empty rectangular matrices")
+        if any(x not in (0, 1) for r in m for x in r):
+            raise InputError(f"pattern: layer {l}: mask entries must be 0 or 1")
+        if l > 1 and len(m[0]) != len(masks[l - 2]):
+            raise InputError(f"pattern: layer {l}: {len(m[0])} columns but layer {l - 1} has {len(masks[l - 2])} rows")
+
+
+def _decide_linear(pattern, masks, methods, budget):
+    """Is ``L_I`` closed?  Theorems, then the core search (one hidden layer), then CAD."""
+    if "theorems" in methods:
+        v = _by_theorem(pattern, masks, budget)
+        if v is not None:
+            return v
+    budget.check("time (theorems)")
+    if len(masks) == 2 and "core" in methods:
+        v = _by_core(pattern, masks, budget)
+        if v is not None:
+            return v
+    budget.check("time (witness search)")
+    v, note = decide_by_cad(pattern, masks, budget) if "cad" in methods else (None, "the CAD route was not requested")
+    if v is not None:
+        return v
+    return Verdict("unknown", None,
+                   ("no theorem applies and no 2x2 / 3x2 / 2x3 / 3x3 core was found; " if len(masks) == 2 else
+                    "no theorem applies to this deep pattern; ") + note, budget.elapsed())
+
+
+def _by_theorem(pattern, masks, budget, points_json=None):
+    """A closed verdict from the first theorem that applies (:mod:`netalgebra.theorems`), or None."""
+    question = "linear" if points_json is None else "relu_points"
+    npoints = None if points_json is None else len(points_json)
+    th = closed_by_theorem(masks, question=question, npoints=npoints)
+    if th is None:
+        return None
+    cert = {"format": FORMAT, "verdict": "closed", "question": question, "pattern": pattern_json(pattern, masks)}
+    if points_json is not None:
+        cert["points"] = points_json
+    cert.update({"theorem": th, "argument": th["statement"]})
+    return Verdict("closed", cert, f"theorem {th['name']}: {th['statement']}", budget.elapsed(),
+                   {"theorem": th["name"]})
+
+
+def _by_core(pattern, masks, budget):
+    """A not-closed verdict from a core (:func:`find_core`) with its certificate, or None."""
+    found = find_core(masks, budget)
+    if found is None:
+        return None
+    cert = not_closed_certificate(pattern, masks, found)
+    if found[0] == "3x3" and self_check(cert, budget):
+        return None          # the 3x3 search is newer: its certificate is re-checked before answering
+    A = cert["target"]
+    rr, cc = cert["relu"]["block_rows"], cert["relu"]["block_cols"]
+    kind, text = found[0], found[1][-1]
+    return Verdict("not_closed", cert,
+                   f"the {kind} block rows {rr} x columns {cc} is a non-closed core ({text}); "
+                   f"its missing point lifts to the whole pattern (block projection)",
+                   budget.elapsed(),
+                   {"block_rows": rr, "block_cols": cc, "core": kind,
+                    "block": [[A[r][c] for c in cc] for r in rr]})
+
+
+def _decide_points(pattern, masks, points, budget):
+    """Is ``F_I(Omega)`` closed for the training set ``points``?  Theorems, then CAD."""
+    pts = _exact_points(points, len(masks[0][0]))
+    v = _by_theorem(pattern, masks, budget, points_json=[[fraction_text(x) for x in p] for p in pts])
+    if v is not None:
+        return v
+    budget.check("time (theorems)")
+    v, note = decide_by_cad(pattern, masks, budget, points=pts)
+    if v is not None:
+        return v
+    return Verdict("unknown", None,
+                   "no theorem about F_I(Omega) applies (only one layer or one hidden layer with scalar "
+                   "output are covered); " + note, budget.elapsed())
+
+
+def _exact_points(points, n0):
+    """The training points as lists of Fractions (InputError on anything inexact)."""
+    pts = []
+    for i, p in enumerate(points):
+        if not isinstance(p, (list, tuple)) or len(p) != n0:
+            raise InputError(f"points[{i}]: expected a list of {n0} rational coordinates")
+        row = []
+        for x in p:
+            try:
+                if isinstance(x, (bool, float)):
+                    raise ValueError
+                row.append(Fraction(x) if not isinstance(x, str) else Fraction(x.strip()))
+            except (ValueError, ZeroDivisionError, TypeError):
+                raise InputError(f"points[{i}]: {x!r} is not an exact rational "
+                                 "(use integers or 'p/q' strings)") from None
+        pts.append(row)
+    return pts

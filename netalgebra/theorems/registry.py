@@ -1,0 +1,56 @@
+"""The theorem registry: which theorems :func:`closed_by_theorem` tries, in which order.
+
+A theorem is a function of the masks (theorems about ``F_I(Omega)`` also take the number
+of training points) returning the ``"theorem"`` part of a closed certificate
+(:func:`netalgebra.theorems.fragment.fragment`) when its hypotheses hold, else None; its
+docstring is its proof.  To add one: write it in a module of this package (one module
+per family), add one line to the tuple of its question below, and teach the verifier
+(:mod:`netalgebra.certificate`) to re-check its hypotheses.
+"""
+
+from netalgebra.theorems.absorption import shallow_subspace_absorption
+from netalgebra.theorems.deep import deep_dense_components
+from netalgebra.theorems.groups import shallow_support_groups
+from netalgebra.theorems.points import shallow_two_points
+from netalgebra.theorems.shallow import one_layer, shallow_free_lines_theorem, shallow_scalar_output
+from netalgebra.theorems.structure import masks_of
+
+__all__ = ["THEOREMS", "RELU_THEOREMS", "closed_by_theorem"]
+
+
+def _for_every_omega(theorem):
+    """A theorem about L_I whose statement also covers F_I(Omega) for every finite Omega."""
+    return lambda masks, npoints: theorem(masks)
+
+
+# question "linear" (is L_I closed?): functions masks -> fragment | None, tried in this order
+THEOREMS = (
+    one_layer,
+    shallow_scalar_output,
+    shallow_support_groups,
+    deep_dense_components,
+    shallow_free_lines_theorem,      # recurses through closed_by_theorem on the reduced pattern
+    shallow_subspace_absorption,     # likewise
+)
+
+# question "relu_points" (is F_I(Omega) closed?): functions (masks, npoints) -> fragment | None
+RELU_THEOREMS = (
+    _for_every_omega(one_layer),
+    _for_every_omega(shallow_scalar_output),
+    shallow_two_points,
+)
+
+
+def closed_by_theorem(pattern, question="linear", npoints=None):
+    """The first theorem whose hypotheses hold, as the ``theorem`` part of a certificate, or None.
+
+    ``question="relu_points"`` only uses the theorems that speak about
+    ``F_I(Omega)`` itself (one layer; one hidden layer with scalar output; one
+    hidden layer with ``npoints <= 2`` training points).
+    """
+    masks = masks_of(pattern)
+    if question == "linear":
+        found = (th(masks) for th in THEOREMS)
+    else:
+        found = (th(masks, npoints) for th in RELU_THEOREMS)
+    return next((res for res in found if res is not None), None)
