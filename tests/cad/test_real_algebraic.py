@@ -16,8 +16,10 @@ from flint import fmpq, fmpz_mpoly_ctx, fmpz_poly
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from cad.algebraic import RealAlgebraic, real_roots_in_fiber, sign_at
 from cad.errors import InputError
+from cad.numbers.real_algebraic import RealAlgebraic
+from cad.poly.fibre import real_roots_in_fiber
+from cad.poly.sign import sign_at
 
 X = sympy.Symbol("x")
 x = fmpz_poly([0, 1])

@@ -8,11 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
-from cad.algebraic import sign_at
 from cad.decomposition import NotWellOriented, cad, delineating_derivative, lazard_valuation_polynomial
 from cad.errors import BudgetExceeded, InputError
-from cad.poly import PolyRing
-from cad.projection import poly_level
+from cad.poly import PolyRing, poly_level
+from cad.poly.sign import sign_at
 
 
 # --------------------------------------------------------------------------- helpers
