@@ -110,6 +110,15 @@ def _split_by_var(polys, i):
     return list(main.values()), rest
 
 
+def _add_resultants(A, name, out, budget):
+    """Add the irreducible factors of ``res(f, g)`` w.r.t. ``name``, ``f != g`` in ``A``."""
+    for a in range(len(A)):
+        for b in range(a + 1, len(A)):
+            _add_factors(out, A[a].resultant(A[b], name))
+            if budget is not None:
+                budget.check()
+
+
 def _lazard_step(A, i, out, budget=None):
     """Add the irreducible factors of PL(A) w.r.t. generator ``i`` to ``out``."""
     name = A[0].context().names()[i] if A else None
@@ -121,11 +130,7 @@ def _lazard_step(A, i, out, budget=None):
             _add_factors(out, f.discriminant(name))
         if budget is not None:
             budget.check()
-    for a in range(len(A)):
-        for b in range(a + 1, len(A)):
-            _add_factors(out, A[a].resultant(A[b], name))
-            if budget is not None:
-                budget.check()
+    _add_resultants(A, name, out, budget)
 
 
 def _mccallum_step(A, i, out, budget=None):
@@ -143,11 +148,7 @@ def _mccallum_step(A, i, out, budget=None):
             _add_factors(out, f.discriminant(name))
         if budget is not None:
             budget.check()
-    for a in range(len(A)):
-        for b in range(a + 1, len(A)):
-            _add_factors(out, A[a].resultant(A[b], name))
-            if budget is not None:
-                budget.check()
+    _add_resultants(A, name, out, budget)
 
 
 def lazard_projection(polys, ring, var):

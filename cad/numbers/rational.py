@@ -242,7 +242,9 @@ def simplest_between(lo, hi, lo_open=True, hi_open=True) -> fmpq:
 
 
 def strictly_between(a, b) -> fmpq:
-    """The simplest rational strictly between the values ``a < b`` (fmpq or RealAlgebraic)."""
+    """A simple rational strictly between the values ``a < b`` (fmpq or RealAlgebraic): the
+    simplest one between the rationals of :func:`separate` (for an irrational end, the end of
+    its isolating interval counts as inside)."""
     u, l = separate(a, b)
     # an isolating interval of an irrational number excludes it, so its end may be used
     return simplest_between(u, l, is_rational(a), is_rational(b))

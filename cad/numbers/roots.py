@@ -28,7 +28,7 @@ this for most polynomials.
 
 from __future__ import annotations
 
-from flint import arb, ctx as _flint_ctx, fmpq, fmpq_poly, fmpz, fmpz_poly, nmod_poly
+from flint import arb, ctx as _flint_ctx, fmpq, fmpq_poly, fmpz_poly, nmod_poly
 
 from cad.errors import InputError
 from cad.numbers.rational import to_fmpq

@@ -12,7 +12,7 @@ from flint import fmpq, fmpq_mpoly, fmpq_poly, fmpz_mpoly
 from cad.errors import InputError
 from cad.numbers.rational import as_real
 from cad.numbers.real_algebraic import RealAlgebraic
-from cad.poly.ops import coefficients_in, qctx_of, subs_exact, to_q, to_z, univariate, zctx_of
+from cad.poly.ops import coefficients_in, subs_exact, to_q, to_z, univariate, zctx_of
 from cad.poly.sign import _exact_sign, _reduce_mod_minpolys, _sign_filter, sign_at_algebraic
 
 __all__ = ["real_roots_in_fiber", "fiber_polynomial"]

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 
 from flint import fmpq, fmpq_mpoly, fmpq_mpoly_ctx, fmpz, fmpz_mpoly, fmpz_mpoly_ctx, fmpz_poly
 
-from cad.errors import InputError
+from cad.errors import InputError, InternalError
 from cad.numbers.rational import as_integer as _as_int, as_rational as _as_rational
 from cad.poly.ops import coefficients_in, poly_level
 from cad.poly.parse import (
@@ -477,7 +477,8 @@ class PolyRing:
         if c.is_one():
             return p
         q, r = divmod(p, c)
-        assert r.is_zero()
+        if not r.is_zero():
+            raise InternalError(f"content {c} does not divide {self.to_str(p)}")
         return q
 
     def squarefree_factors(self, p):

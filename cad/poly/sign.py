@@ -18,7 +18,7 @@ from cad.poly.ops import qctx_of, subs_exact, to_q, to_z, univariate, zctx_of
 __all__ = ["sign_at", "sign_at_algebraic"]
 
 
-def _prepare(p, point, name="sign_at", constant_ok=True):
+def _prepare(p, point, name="sign_at"):
     """Validate ``point`` against ``p``'s context; substitute the rational coordinates.
 
     Returns ``(q, alg)`` where ``q`` is an fmpz_mpoly or fmpq_mpoly equal, as a
@@ -67,10 +67,9 @@ def _prepare(p, point, name="sign_at", constant_ok=True):
             else:
                 vals[i] = v.p
     if not alg:
-        if constant_ok:
-            if all_int and isinstance(p, fmpz_mpoly):
-                return p(*vals), alg
-            return (p if isinstance(p, fmpq_mpoly) else fmpq_mpoly(p))(*vals), alg
+        if all_int and isinstance(p, fmpz_mpoly):
+            return p(*vals), alg
+        return (p if isinstance(p, fmpq_mpoly) else fmpq_mpoly(p))(*vals), alg
     ints = {}
     rats = {}
     alg_idx = {i for i, _a in alg}
@@ -83,7 +82,6 @@ def _prepare(p, point, name="sign_at", constant_ok=True):
         else:
             ints[i] = v
     return subs_exact(p, ints, rats), alg
-
 
 
 def _arb_eval(q, vals, prec):
@@ -104,15 +102,26 @@ def _arb_eval(q, vals, prec):
         return total
 
 
+def _ball_at(q, alg, prec):
+    """Ball enclosure of ``q`` at the algebraic coordinates ``alg`` (each to ``prec`` bits)."""
+    return _arb_eval(q, {i: a.arb(prec) for i, a in alg}, prec + 10)
+
+
+def _ball_sign(v):
+    """1 or -1 when the ball ``v`` excludes 0, else None."""
+    if v > 0:
+        return 1
+    if v < 0:
+        return -1
+    return None
+
+
 def _sign_filter(q, alg, precs=(64,)):
     """Sign of q at the algebraic coordinates by ball arithmetic, or None if unsure."""
     for prec in precs:
-        vals = {i: a.arb(prec) for i, a in alg}
-        v = _arb_eval(q, vals, prec + 10)
-        if v > 0:
-            return 1
-        if v < 0:
-            return -1
+        s = _ball_sign(_ball_at(q, alg, prec))
+        if s is not None:
+            return s
     return None
 
 
@@ -220,12 +229,10 @@ def _sign_by_balls(q, alg, bits):
     prec = 64
     bound = None
     while True:
-        vals = {i: a.arb(prec) for i, a in alg}
-        v = _arb_eval(q, vals, prec + 10)
-        if v > 0:
-            return 1
-        if v < 0:
-            return -1
+        v = _ball_at(q, alg, prec)
+        s = _ball_sign(v)
+        if s is not None:
+            return s
         if bits is not None:
             with _flint_ctx.workprec(prec + 10):
                 if bound is None:

@@ -1,4 +1,4 @@
-"""Tests of cad.projection: Lazard's and McCallum's projection, Brown's ordering.
+"""Tests of cad.decomposition.projection: Lazard's and McCallum's projection, Brown's ordering.
 
 Expected sets are derived by hand in each docstring (never copied from the
 implementation's output).

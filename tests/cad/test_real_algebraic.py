@@ -1,4 +1,5 @@
-"""Tests for cad.algebraic: real algebraic numbers, exact signs at algebraic points, fibers.
+"""Tests for cad.numbers.real_algebraic (real algebraic numbers), cad.poly.sign (exact signs at
+algebraic points) and cad.poly.fibre (roots in a fibre).
 
 Ground truth is independent of the implementation: sympy ``real_roots`` (canonical
 ``CRootOf``), high-precision evaluation (mpmath, 100 digits), and, for signs at
