@@ -5,6 +5,7 @@ from __future__ import annotations
 from cad.errors import InputError
 from cad.numbers.rational import value_str
 from cad.poly.ops import poly_key, poly_level
+from cad.poly.sign import sign_at
 
 __all__ = ["Cell"]
 
@@ -86,7 +87,7 @@ class Cell:
                 c = p.leading_coefficient() if not p.is_zero() else 0
                 s = (c > 0) - (c < 0)
             else:
-                s = D._sign_at(p, self.sample[:lvl])
+                s = sign_at(p, self.sample[:lvl])
             self._signs[key] = s
         return s
 

@@ -15,8 +15,6 @@ module does not import :mod:`cad.numbers.real_algebraic` (which imports this one
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 from flint import fmpq, fmpz
 
 from cad.errors import InputError, InternalError
@@ -66,6 +64,8 @@ def to_fmpq(v, name="value", expected=_RATIONAL):
         return v
     if isinstance(v, (int, fmpz)) and not isinstance(v, bool):
         return fmpq(v)
+    from fractions import Fraction  # here: importing fractions costs the start-up milliseconds
+
     if isinstance(v, Fraction):
         return fmpq(v.numerator, v.denominator)
     raise InputError(f"{name}: expected {expected}, got {type(v).__name__}")
