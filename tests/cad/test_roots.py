@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cad.errors import InputError
-from cad.roots import count_real_roots, isolate_real_roots, refine_root
+from cad.numbers.roots import count_real_roots, isolate_real_roots, refine_root
 
 X = sympy.Symbol("x")
 

@@ -2,17 +2,20 @@
 random sampling (hypothesis), nullification, budgets and the partial-CAD hooks."""
 
 import random
+import subprocess
+import sys
 
 import flint
 import pytest
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
-from cad.algebraic import sign_at
+from cad.budget import Budget
 from cad.decomposition import NotWellOriented, cad, delineating_derivative, lazard_valuation_polynomial
+from cad.decomposition.projection import projection_factors
 from cad.errors import BudgetExceeded, InputError
-from cad.poly import PolyRing
-from cad.projection import poly_level
+from cad.poly import PolyRing, poly_level
+from cad.poly.sign import sign_at
 
 
 # --------------------------------------------------------------------------- helpers
@@ -298,6 +301,22 @@ def test_budgets():
         cad(["x^2 + y^2 + z^2 - 1", "x y z - 1"], ["x", "y", "z"], timeout=0)
 
 
+
+def test_budget_object_wins_over_timeout():
+    with pytest.raises(BudgetExceeded, match="time \\(seconds\\) budget of 0 exhausted"):
+        cad(["x^2 + y^2 + z^2 - 2", "x y z + 1"], ["x", "y", "z"], timeout=100, budget=Budget(0))
+    D = cad(["x^2 + y^2 - 1"], ["x", "y"], timeout=0.0, budget=Budget(None))
+    assert D.counts() == (5, 13)
+    R = PolyRing(["x", "y", "z"])
+    with pytest.raises(BudgetExceeded):
+        projection_factors([R("x^2 + y^2 + z^2 - 3"), R("x z - y")], R, budget=Budget(0))
+
+
+def test_import_does_not_pull_sympy():
+    code = "import sys, cad.decomposition; assert 'sympy' not in sys.modules, 'sympy imported'"
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 def test_lazy_lifting_and_locate():
     D = cad(["x^2 + y^2 - 1"], ["x", "y"], lazy=True)
     assert D.counts() == (0, 0)
@@ -333,7 +352,7 @@ def poly_sets(draw):
     for _ in range(draw(st.integers(1, 2 if nvars == 3 else 3))):
         d = {}
         maxdeg = 3 if nvars == 2 else 2  # 3 variables, degree 3: fibers over 2 algebraic
-        for _t in range(draw(st.integers(2, 5))):  # coordinates cost seconds in cad.algebraic
+        for _t in range(draw(st.integers(2, 5))):  # coordinates cost seconds in cad.poly.fibre
             e = tuple(draw(st.integers(0, maxdeg)) for _ in names)
             if sum(e) <= maxdeg:
                 d[e] = draw(nonzero)

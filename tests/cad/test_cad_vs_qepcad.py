@@ -25,6 +25,8 @@ import pytest
 from cad.decomposition import cad
 from cad.poly import PolyRing
 
+pytestmark = pytest.mark.qepcad
+
 RELS = ["<", ">", "=", "/=", "<=", ">="]
 NAMES = ["x", "y", "z"]
 

@@ -1,4 +1,4 @@
-"""Tests of cad.projection: Lazard's and McCallum's projection, Brown's ordering.
+"""Tests of cad.decomposition.projection: Lazard's and McCallum's projection, Brown's ordering.
 
 Expected sets are derived by hand in each docstring (never copied from the
 implementation's output).
@@ -10,18 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cad.errors import InputError
-from cad.poly import PolyRing
-from cad.projection import (
+from cad.decomposition.projection import (
     brown_order,
-    coefficients_in,
     irreducible_factors,
     lazard_projection,
     mccallum_projection,
-    normalize,
-    poly_key,
-    poly_level,
     projection_factors,
 )
+from cad.poly import PolyRing, coefficients_in, normalize, poly_key, poly_level
 
 
 def keys(polys):

@@ -1,4 +1,5 @@
-"""Tests for cad.algebraic: real algebraic numbers, exact signs at algebraic points, fibers.
+"""Tests for cad.numbers.real_algebraic (real algebraic numbers), cad.poly.sign (exact signs at
+algebraic points) and cad.poly.fibre (roots in a fibre).
 
 Ground truth is independent of the implementation: sympy ``real_roots`` (canonical
 ``CRootOf``), high-precision evaluation (mpmath, 100 digits), and, for signs at
@@ -16,8 +17,10 @@ from flint import fmpq, fmpz_mpoly_ctx, fmpz_poly
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from cad.algebraic import RealAlgebraic, real_roots_in_fiber, sign_at
 from cad.errors import InputError
+from cad.numbers.real_algebraic import RealAlgebraic
+from cad.poly.fibre import real_roots_in_fiber
+from cad.poly.sign import sign_at
 
 X = sympy.Symbol("x")
 x = fmpz_poly([0, 1])

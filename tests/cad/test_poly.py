@@ -458,6 +458,7 @@ def test_zero_is_fresh():
     assert R.zero() == 0 and R.one() == 1
 
 
+@pytest.mark.qepcad
 @given(zpolys(PolyRing(["x", "y"]), max_deg=3, max_terms=5))
 @settings(max_examples=8, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_qepcad_reads_to_str_and_we_read_qepcad(qepcad, p):

@@ -1,0 +1,279 @@
+"""Helpers for values that are "a rational number or a real algebraic number".
+
+Exact coordinates in ``cad`` are either rationals (``fmpq``; ``int`` / ``fmpz`` are
+accepted where a caller hands them in) or irrational real algebraic numbers
+(:class:`cad.numbers.real_algebraic.RealAlgebraic`).  This module is the one home of
+the small operations every layer needs on such values: coercion to ``fmpq``, the
+rational test, rational bounds and their refinement, comparison, separation of two
+distinct values by rationals, the ONE Stern--Brocot "simplest rational in an
+interval" routine, and printing.
+
+A real algebraic number is used only through its interface (``is_rational``,
+``rational``, ``interval``, ``refine(width)``, comparisons with ``fmpq``), so this
+module does not import :mod:`cad.numbers.real_algebraic` (which imports this one).
+"""
+
+from __future__ import annotations
+
+from flint import fmpq, fmpz
+
+from cad.errors import InputError, InternalError
+
+__all__ = [
+    "sign",
+    "to_fmpq",
+    "as_real",
+    "as_integer",
+    "as_rational",
+    "is_rational_type",
+    "is_rational",
+    "rational_value",
+    "simplify",
+    "floor",
+    "bounds",
+    "refine",
+    "separate",
+    "compare",
+    "negate",
+    "integer_below",
+    "simplest_between",
+    "strictly_between",
+    "rational_near",
+    "height",
+    "value_str",
+]
+
+
+# --------------------------------------------------------------------------- coercion
+
+
+def sign(v) -> int:
+    """-1, 0 or 1: the sign of a number that compares with 0 (int, fmpz, fmpq)."""
+    return 1 if v > 0 else (-1 if v < 0 else 0)
+
+
+_RATIONAL = "a rational number (fmpq, int) or RealAlgebraic"
+
+
+def to_fmpq(v, name="value", expected=_RATIONAL):
+    """``v`` (fmpq, int, fmpz, Fraction; not bool) as an ``fmpq``.
+
+    Raises :class:`InputError` ``"{name}: expected {expected}, got {type}"`` otherwise.
+    """
+    if isinstance(v, fmpq):
+        return v
+    if isinstance(v, (int, fmpz)) and not isinstance(v, bool):
+        return fmpq(v)
+    from fractions import Fraction  # here: importing fractions costs the start-up milliseconds
+
+    if isinstance(v, Fraction):
+        return fmpq(v.numerator, v.denominator)
+    raise InputError(f"{name}: expected {expected}, got {type(v).__name__}")
+
+
+def as_real(v, name="coordinate"):
+    """A coordinate as handed in by a user: ``fmpq`` when rational (int, fmpz, Fraction,
+    rational RealAlgebraic), else the irrational ``RealAlgebraic`` itself."""
+    if hasattr(v, "is_rational") and hasattr(v, "interval"):  # a RealAlgebraic
+        return v.rational if v.is_rational else v
+    return to_fmpq(v, name)
+
+
+def as_integer(value):
+    """``value`` as fmpz when it is an exact integer (bool, int, fmpz, integral fmpq), else None."""
+    if isinstance(value, bool):
+        return fmpz(int(value))
+    if isinstance(value, (int, fmpz)):
+        return fmpz(value)
+    if isinstance(value, fmpq):
+        return value.p if value.q == 1 else None
+    return None
+
+
+def as_rational(value):
+    """``value`` as fmpq (int, fmpz, fmpq, Fraction, sympy Rational: anything with an integer
+    numerator and denominator, floats excluded), else None."""
+    if isinstance(value, fmpq):
+        return value
+    if isinstance(value, (int, fmpz)):
+        return fmpq(value)
+    num = getattr(value, "numerator", None)
+    den = getattr(value, "denominator", None)
+    if num is not None and den is not None and not isinstance(value, float):
+        if callable(num):  # old sympy versions: numerator() / denominator() are methods
+            num, den = num(), den()
+        try:
+            return fmpq(int(num), int(den))
+        except (TypeError, ValueError):
+            return None
+    return None
+
+
+# --------------------------------------------------------------------------- rational or algebraic
+
+
+def is_rational_type(v) -> bool:
+    """Is ``v`` of a rational type (fmpq, fmpz, int)?  (A rational RealAlgebraic is not.)"""
+    return isinstance(v, (fmpq, fmpz, int))
+
+
+def is_rational(v) -> bool:
+    """Is the value ``v`` (fmpq, fmpz, int or RealAlgebraic) a rational number?"""
+    return is_rational_type(v) or bool(v.is_rational)
+
+
+def rational_value(v) -> fmpq:
+    """The ``fmpq`` value of a rational ``v`` (see :func:`is_rational`)."""
+    if isinstance(v, fmpq):
+        return v
+    if isinstance(v, (fmpz, int)):
+        return fmpq(v)
+    return fmpq(v.rational)
+
+
+def simplify(v):
+    """``fmpq`` when ``v`` is rational, else the (irrational) RealAlgebraic itself."""
+    return rational_value(v) if is_rational(v) else v
+
+
+def floor(q) -> fmpz:
+    """``floor(q)`` as fmpz for a rational ``q``."""
+    q = rational_value(q)
+    return fmpz(q.p) // fmpz(q.q)
+
+
+def bounds(v):
+    """Rationals ``(lo, hi)`` with ``lo <= v <= hi``: the isolating interval, or ``(v, v)``."""
+    if is_rational(v):
+        q = rational_value(v)
+        return q, q
+    lo, hi = v.interval
+    return fmpq(lo), fmpq(hi)
+
+
+def refine(v):
+    """Quarter the isolating interval of an irrational RealAlgebraic; returns the number."""
+    lo, hi = bounds(v)
+    r = v.refine((hi - lo) / 4)
+    return r if r is not None and hasattr(r, "interval") else v
+
+
+def separate(a, b):
+    """Rationals ``(u, l)`` with ``a <= u < l <= b`` for values ``a < b``.
+
+    Refines the isolating intervals until they are disjoint; for an irrational value the
+    end of its isolating interval is not the value itself.
+    """
+    for _ in range(200):
+        _, u = bounds(a)
+        l, _ = bounds(b)
+        if u < l:
+            return u, l
+        if not is_rational(a):
+            a = refine(a)
+        if not is_rational(b):
+            b = refine(b)
+    raise InternalError("internal: could not separate two distinct real algebraic numbers")
+
+
+def compare(a, b) -> int:
+    """-1, 0, 1: the order of two values (fmpq, fmpz, int or RealAlgebraic), exactly."""
+    if is_rational_type(a):
+        a = rational_value(a)
+    if is_rational_type(b):
+        b = rational_value(b)
+    if a == b:
+        return 0
+    return -1 if a < b else 1
+
+
+def negate(v):
+    """``-v`` (fmpq for rational types)."""
+    if is_rational_type(v):
+        return -rational_value(v)
+    return -v
+
+
+def integer_below(v) -> fmpq:
+    """The largest integer strictly below ``v``, as fmpq."""
+    lo, _ = bounds(v)
+    m = floor(lo)
+    if is_rational_type(v):
+        q = rational_value(v)
+        while fmpq(m + 1) < q:
+            m += 1
+        if fmpq(m) == q:
+            m -= 1
+    else:
+        while fmpq(m + 1) < v:
+            m += 1
+        if v == fmpq(m):
+            m -= 1
+    return fmpq(m)
+
+
+# --------------------------------------------------------------------------- simplest rationals
+
+
+def simplest_between(lo, hi, lo_open=True, hi_open=True) -> fmpq:
+    """The simplest rational (least denominator, then least ``|numerator|``) in the interval
+    from ``lo`` to ``hi`` (``lo < hi``; ``hi=None`` is ``+oo``), open or closed at each end.
+
+    An integer of least absolute value when the interval holds one.  Otherwise the
+    interval lies in ``[fl, fl + 1]`` and the answer is ``fl + 1/s`` with ``s`` the
+    simplest rational of the image ``(1/(hi - fl), 1/(lo - fl))`` (open/closed flags
+    swap): the continued-fraction descent of the Stern--Brocot tree.  Exact on fmpq.
+    """
+    lo = rational_value(lo)
+    hi = None if hi is None else rational_value(hi)
+    if hi is not None and hi <= 0:
+        return -simplest_between(-hi, -lo, hi_open, lo_open)
+    if lo < 0 or (lo == 0 and not lo_open):
+        return fmpq(0)
+    fl = floor(lo)
+    cand = fl if (fmpq(fl) == lo and not lo_open) else fl + 1
+    if hi is None or fmpq(cand) < hi or (fmpq(cand) == hi and not hi_open):
+        return fmpq(cand)
+    # lo, hi in [fl, fl + 1]: x in (a, b) iff 1/x in (1/b, 1/a)
+    a = lo - fl
+    b = hi - fl
+    inner = simplest_between(1 / b, None if a == 0 else 1 / a, hi_open, lo_open)
+    return fl + 1 / inner
+
+
+def strictly_between(a, b) -> fmpq:
+    """A simple rational strictly between the values ``a < b`` (fmpq or RealAlgebraic): the
+    simplest one between the rationals of :func:`separate` (for an irrational end, the end of
+    its isolating interval counts as inside)."""
+    u, l = separate(a, b)
+    # an isolating interval of an irrational number excludes it, so its end may be used
+    return simplest_between(u, l, is_rational(a), is_rational(b))
+
+
+def rational_near(x, width) -> fmpq:
+    """A rational within ``width`` of ``x``: ``x`` itself when rational, else the midpoint of
+    an isolating interval refined to ``width``."""
+    if is_rational(x):
+        return rational_value(x)
+    x.refine(width)
+    lo, hi = x.interval
+    return (fmpq(lo) + fmpq(hi)) / 2
+
+
+def height(x) -> int:
+    """Bit size ``max(|p|, q)`` of a rational ``p/q``; 64 for an irrational number."""
+    if is_rational(x):
+        q = rational_value(x)
+        return max(abs(int(q.p)), int(q.q)).bit_length()
+    return 64
+
+
+# --------------------------------------------------------------------------- printing
+
+
+def value_str(v) -> str:
+    """Rationals exactly; irrational algebraic numbers as ``~1.41421 (root of x^2 - 2)``."""
+    if is_rational(v):
+        return str(rational_value(v))
+    text = str(v).split(" in (")[0]
+    return f"~{float(v):.6g} ({text})"

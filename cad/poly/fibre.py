@@ -1,0 +1,213 @@
+"""Real roots of a polynomial on the line over a point with real algebraic coordinates.
+
+:func:`real_roots_in_fiber` takes the norm of the polynomial (a resultant with the
+minimal polynomials of the coordinates) and confirms each real root of the norm
+exactly; :func:`fiber_polynomial` is the cheap case of a rational point.
+"""
+
+from __future__ import annotations
+
+from flint import fmpq, fmpq_mpoly, fmpq_poly, fmpz_mpoly
+
+from cad.errors import InputError
+from cad.numbers.rational import as_real
+from cad.numbers.real_algebraic import RealAlgebraic
+from cad.poly.ops import coefficients_in, subs_exact, to_q, to_z, univariate, zctx_of
+from cad.poly.sign import _exact_sign, _reduce_mod_minpolys, _sign_filter, sign_at_algebraic
+
+__all__ = ["real_roots_in_fiber", "fiber_polynomial"]
+
+
+def real_roots_in_fiber(p, point, var_index):
+    """Distinct real roots ``y`` of ``p(point, y)`` where ``y`` is generator ``var_index``.
+
+    ``point`` gives the values of generators ``0 .. var_index-1`` (so
+    ``len(point) == var_index``); ``p`` must not depend on generators after
+    ``var_index``.  Returns a sorted list of :class:`RealAlgebraic`, or ``None`` when
+    ``p(point, y)`` vanishes identically in ``y``.
+
+    Method: rational coordinates are substituted.  The leading coefficient in ``y``
+    may vanish at the point: coefficients are tested exactly (:func:`sign_at`) from
+    the top down and the vanishing ones dropped (their terms are 0 at the point).
+    With only rational coordinates the result is a univariate rational polynomial,
+    isolated directly.  Otherwise the norm ``N(y) = Res_{x_1}(...Res_{x_k}(q, m_k)...,
+    m_1)`` equals ``c * prod_b q(b, y)`` over the tuples ``b`` of conjugates; its roots
+    contain those of ``q(alpha, y)``.  If some tuple makes ``q(b, y)`` vanish
+    identically ``N`` is 0; then ``N`` is taken as the lowest non-zero coefficient in
+    ``s`` of the norm of ``q + s`` (the product over the other tuples, still a
+    multiple of ``q(alpha, y)``).  Each real root ``beta`` of ``N`` (isolated exactly,
+    then described by its minimal polynomial) is kept iff ``q(alpha, beta) = 0``:
+    a 64-bit ball excluding 0 rejects it; a sign change of ``q(alpha, y)`` between
+    the endpoints of an interval isolating ``beta`` among the roots of ``N`` accepts
+    it (the only possible root of ``q(alpha, y)`` there is ``beta``); otherwise (even
+    multiplicity or near misses) the exact zero test of :func:`sign_at` decides.
+    """
+    if not isinstance(p, (fmpz_mpoly, fmpq_mpoly)):
+        raise InputError(f"real_roots_in_fiber: expected a flint fmpz_mpoly, got {type(p).__name__}")
+    try:
+        pts = list(point)
+    except TypeError:
+        raise InputError("real_roots_in_fiber: point must be a sequence of coordinates") from None
+    zctx = p.context()
+    n = zctx.nvars()
+    if not isinstance(var_index, int) or isinstance(var_index, bool):
+        raise InputError(f"real_roots_in_fiber: var_index must be an int, got {type(var_index).__name__}")
+    if var_index != len(pts):
+        raise InputError(
+            f"real_roots_in_fiber: var_index = {var_index} but the point has {len(pts)} coordinates "
+            "(it must give the values of the variables before var_index)"
+        )
+    if var_index >= n:
+        raise InputError(f"real_roots_in_fiber: var_index = {var_index} but the ring has only {n} variables")
+    if p.is_zero():
+        return None
+    degs = p.degrees()
+    for i in range(var_index + 1, n):
+        if degs[i] > 0:
+            raise InputError(
+                f"real_roots_in_fiber: the polynomial depends on variable {zctx.names()[i]!r} (index {i}) "
+                f"after var_index = {var_index}"
+            )
+    # substitute the rational coordinates (y stays symbolic)
+    q, alg = _prepare_fiber(p, pts)
+    if q.is_zero():
+        return None
+    coeffs = coefficients_in(q, var_index)   # low to high degree in y
+    if not alg:
+        # univariate in y
+        lst = [fmpq(c.coeffs()[0]) if not c.is_zero() else fmpq(0) for c in coeffs]
+        f = fmpq_poly(lst).numer()
+        if f.is_zero():
+            return None
+        return RealAlgebraic.roots_of(f) if f.degree() > 0 else []
+    # drop coefficients vanishing at the point (degree drop)
+    top = None
+    for e in range(len(coeffs) - 1, -1, -1):
+        if sign_at_algebraic(coeffs[e], alg) != 0:
+            top = e
+            break
+    if top is None:
+        return None
+    if top == 0:
+        return []
+    qc = q.context()
+    y = qc.gens()[var_index]
+    qt = qc.from_dict({})
+    for e in range(top + 1):
+        c = coeffs[e]
+        if not c.is_zero():
+            qt = qt + c * y**e
+    qt = _reduce_mod_minpolys(qt, alg)
+    qd = qt.degrees()
+    alg_used = [(i, a) for i, a in alg if qd[i] > 0]
+    if not alg_used:
+        # the reduced polynomial no longer involves the algebraic coordinates
+        f = univariate(qt, var_index)
+        return RealAlgebraic.roots_of(f) if f.degree() > 0 else []
+    zq = to_z(qt, zctx_of(qc)) if isinstance(qt, fmpq_mpoly) else qt
+    N = _norm(zq, alg_used, var_index)
+    cands = RealAlgebraic.roots_of(N)
+    out = []
+    for beta in cands:
+        if _vanishes_at(zq, alg_used, var_index, beta):
+            out.append(beta)
+    return out
+
+
+def fiber_polynomial(p, point):
+    """``p(point, y)`` as a univariate fmpz_poly in ``y`` (generator ``len(point)``), up to a
+    positive constant factor, when every coordinate ``p`` depends on is rational; else None.
+
+    Lifting evaluates the same factor at the several rational sector samples of one
+    stack: substituting the base point once and evaluating this polynomial keeps the
+    signs exact and avoids re-substituting every coordinate for each sample.
+    """
+    q, alg = _prepare_fiber(p, point)
+    if alg:
+        return None
+    return univariate(q, len(point))
+
+
+def _prepare_fiber(p, pts):
+    """Substitute the rational coordinates among ``pts`` (y = generator len(pts) kept)."""
+    degs = p.degrees()
+    ints, rats, alg = {}, {}, []
+    for i, v in enumerate(pts):
+        if degs[i] == 0:
+            continue
+        if type(v) is not fmpq:
+            v = as_real(v, f"real_roots_in_fiber: point[{i}] ({p.context().names()[i]})")
+        if isinstance(v, RealAlgebraic):
+            alg.append((i, v))
+        elif v.q == 1:
+            ints[i] = v.p
+        else:
+            rats[i] = v
+    return subs_exact(p, ints, rats), alg
+
+
+def _norm(zq, alg, j):
+    """Univariate (in generator j) norm of zq w.r.t. the algebraic coordinates."""
+    zctx = zq.context()
+    names = zctx.names()
+    n = zctx.nvars()
+
+    def minpoly_mpoly(c, i, nv):
+        md = {}
+        for e, a in enumerate(alg_dict[i].poly.coeffs()):
+            if a != 0:
+                exps = [0] * nv
+                exps[i] = e
+                md[tuple(exps)] = a
+        return c.from_dict(md)
+
+    alg_dict = dict(alg)
+    N = zq
+    for i, _a in reversed(alg):
+        N = N.resultant(minpoly_mpoly(zctx, i, n), names[i])
+    if N.is_zero():
+        # some conjugate tuple kills q(b, y) identically: use the norm of q + s and take
+        # the lowest non-zero coefficient in s (product over the other tuples)
+        sname = "_s"
+        while sname in names:
+            sname += "_"
+        ectx = zctx.append_gens(sname)
+        s = ectx.gens()[-1]
+        N = zq.project_to_context(ectx) + s
+        for i, _a in reversed(alg):
+            N = N.resultant(minpoly_mpoly(ectx, i, n + 1), names[i])
+        low = {}
+        for m, c in zip(N.monoms(), N.coeffs()):
+            low.setdefault(m[n], {})[m] = c
+        e = min(low)
+        N = zctx.from_dict({m[:n]: c for m, c in low[e].items()})
+    return univariate(N, j)
+
+def _subs_rational(zq, j, r):
+    if r.q == 1:
+        return zq.subs({j: r.p})
+    return to_q(zq).subs({j: r})
+
+
+def _vanishes_at(zq, alg, j, beta):
+    """Exact test ``q(alpha, beta) == 0`` for a real root ``beta`` of the norm ``N``.
+
+    ``beta``'s current interval lies inside an interval isolating it among the roots
+    of ``N``, and every root of ``q(alpha, y)`` is a root of ``N``.  So a sign change
+    of ``q(alpha, y)`` between the endpoints (which are not roots of ``N``) proves
+    ``q(alpha, beta) = 0``; a ball excluding 0 proves the opposite; remaining cases
+    (roots of even multiplicity) go to the exact test of :func:`_exact_sign`.
+    """
+    if isinstance(beta, RealAlgebraic) and beta.rational is not None:
+        beta = beta.rational
+    if not isinstance(beta, RealAlgebraic):
+        return sign_at_algebraic(_subs_rational(zq, j, beta), alg) == 0
+    al = list(alg) + [(j, beta)]
+    if _sign_filter(zq, al, (64,)) is not None:
+        return False
+    lo, hi = beta.interval
+    slo = sign_at_algebraic(_subs_rational(zq, j, lo), alg)
+    shi = sign_at_algebraic(_subs_rational(zq, j, hi), alg)
+    if slo * shi < 0:
+        return True
+    return _exact_sign(zq, al) == 0

@@ -1,0 +1,106 @@
+"""Tests of cad.numbers.rational: helpers for "rational or real algebraic" values.
+
+The simplest rational of an interval is checked against a brute-force search (least
+denominator, then least absolute numerator), independent of the Stern--Brocot descent.
+"""
+
+from fractions import Fraction
+
+import pytest
+from flint import fmpq, fmpz, fmpz_poly
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cad.errors import InputError
+from cad.numbers import rational as Q
+from cad.numbers.real_algebraic import RealAlgebraic
+
+SQRT2 = RealAlgebraic(fmpz_poly([-2, 0, 1]), 1, 2)
+
+
+def brute_simplest(lo, hi, lo_open, hi_open):
+    """Least denominator, then least |numerator|, in the interval (hi None: +oo)."""
+    def inside(x):
+        above = x > lo if lo_open else x >= lo
+        below = True if hi is None else (x < hi if hi_open else x <= hi)
+        return above and below
+
+    den = 1
+    while True:
+        best = None
+        # candidates p/den near the interval, scanned by |p|
+        start = int((lo * den).floor()) - 1
+        stop = (int((hi * den).ceil()) + 1) if hi is not None else max(start + 3, 0)
+        for p in range(start, stop + 1):
+            x = fmpq(p, den)
+            if inside(x) and (best is None or abs(p) < abs(best.p)):
+                best = x
+        if best is not None:
+            return best
+        den += 1
+
+
+fractions = st.builds(fmpq, st.integers(-60, 60), st.integers(1, 12))
+
+
+@given(fractions, fractions, st.booleans(), st.booleans())
+def test_simplest_between_is_the_simplest(a, b, lo_open, hi_open):
+    if a == b:
+        b = a + fmpq(1, 7)
+    lo, hi = min(a, b), max(a, b)
+    assert Q.simplest_between(lo, hi, lo_open, hi_open) == brute_simplest(lo, hi, lo_open, hi_open)
+
+
+@given(fractions, st.booleans())
+def test_simplest_between_unbounded(a, lo_open):
+    assert Q.simplest_between(a, None, lo_open, True) == brute_simplest(a, None, lo_open, True)
+
+
+def test_simplest_between_examples():
+    assert Q.simplest_between(fmpq(-1, 2), fmpq(1, 2)) == 0
+    assert Q.simplest_between(fmpq(1, 3), fmpq(1, 2)) == fmpq(2, 5)
+    assert Q.simplest_between(fmpq(-1, 2), fmpq(-1, 3)) == fmpq(-2, 5)
+    assert Q.simplest_between(fmpq(0), fmpq(1, 3)) == fmpq(1, 4)
+    assert Q.simplest_between(fmpq(0), fmpq(1, 3), lo_open=False) == 0
+    assert Q.simplest_between(fmpq(1), fmpq(2), False, False) == 1
+    assert Q.simplest_between(fmpq(1), fmpq(2)) == fmpq(3, 2)
+
+
+def test_between_algebraic_values():
+    # the simplest rational between 1 and the separating end of sqrt(2)'s refined interval
+    v = Q.strictly_between(fmpq(1), SQRT2)
+    assert 1 < v < SQRT2 and v == fmpq(5, 4)
+    assert Q.strictly_between(fmpq(-1), fmpq(1)) == 0
+    u, l = Q.separate(SQRT2, fmpq(3, 2))
+    assert SQRT2 <= u < l <= fmpq(3, 2)
+    assert Q.integer_below(SQRT2) == 1 and Q.integer_below(fmpq(2)) == 1
+    assert Q.integer_below(-SQRT2) == -2
+    assert Q.compare(SQRT2, fmpq(3, 2)) == -1 and Q.compare(2, fmpz(2)) == 0
+    assert Q.compare(fmpq(3, 2), SQRT2) == 1
+
+
+def test_coercion_and_tests():
+    assert Q.to_fmpq(3) == 3 and Q.to_fmpq(Fraction(1, 3)) == fmpq(1, 3)
+    with pytest.raises(InputError, match="lo: expected"):
+        Q.to_fmpq(True, "lo")
+    with pytest.raises(InputError, match="RealAlgebraic"):
+        Q.to_fmpq(1.5)
+    half = RealAlgebraic.from_rational(fmpq(1, 2))
+    assert Q.as_real(half) == fmpq(1, 2) and isinstance(Q.as_real(half), type(fmpq(1)))
+    assert Q.as_real(SQRT2) is SQRT2
+    assert Q.is_rational(half) and Q.is_rational(3) and not Q.is_rational(SQRT2)
+    assert Q.simplify(half) == fmpq(1, 2) and Q.simplify(SQRT2) is SQRT2
+    assert Q.negate(fmpz(2)) == -2 and Q.negate(SQRT2) < 0
+    assert Q.bounds(fmpq(1, 3)) == (fmpq(1, 3), fmpq(1, 3))
+    lo, hi = Q.bounds(SQRT2)
+    assert lo < SQRT2 < hi
+    assert Q.as_integer(fmpq(4, 2)) == 2 and Q.as_integer(fmpq(1, 2)) is None
+    assert Q.as_rational(Fraction(3, 4)) == fmpq(3, 4) and Q.as_rational(0.5) is None
+    assert Q.height(fmpq(-5, 3)) == 3 and Q.height(SQRT2) == 64
+    r = Q.rational_near(SQRT2, fmpq(1, 1000))
+    assert abs(r * r - 2) < fmpq(1, 100)
+
+
+def test_value_str():
+    assert Q.value_str(fmpq(-3, 2)) == "-3/2"
+    assert Q.value_str(SQRT2) == "~1.41421 (root of x^2 - 2)"
