@@ -177,6 +177,15 @@ def det(m):
 
 # ----------------------------------------------------------------------------------------------
 # polynomials in named variables: dict of sorted monomials ((variable, exponent), ...) -> Fraction
+def _add_term(out, m, c):
+    """``out += c * m`` in place, dropping the monomial when its coefficient cancels."""
+    s = out.get(m, 0) + c
+    if s:
+        out[m] = s
+    else:
+        out.pop(m, None)
+
+
 def poly_mul(a, b):
     out = {}
     for ma, ca in a.items():
@@ -184,12 +193,7 @@ def poly_mul(a, b):
             d = dict(ma)
             for v, e in mb:
                 d[v] = d.get(v, 0) + e
-            m = tuple(sorted(d.items()))
-            c = out.get(m, 0) + ca * cb
-            if c:
-                out[m] = c
-            else:
-                out.pop(m, None)
+            _add_term(out, tuple(sorted(d.items())), ca * cb)
     return out
 
 
@@ -197,11 +201,7 @@ def poly_add(a, b, scale=1):
     """``a + scale * b``."""
     out = dict(a)
     for m, c in b.items():
-        s = out.get(m, 0) + scale * c
-        if s:
-            out[m] = s
-        else:
-            out.pop(m, None)
+        _add_term(out, m, scale * c)
     return out
 
 

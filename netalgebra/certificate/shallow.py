@@ -96,7 +96,8 @@ def check_support_groups(hypotheses, masks, question, report, budget):
         if not isinstance(ns, list) or not all(isinstance(k, int) and 0 <= k < w[1] for k in ns) or not ns:
             raise Malformed("theorem.hypotheses.groups: each group needs a non-empty 'neurons' list")
         seen.extend(ns)
-        holds = _GROUP_KINDS.get(g.get("kind"))
+        kind = g.get("kind")
+        holds = _GROUP_KINDS.get(kind) if isinstance(kind, str) else None
         if holds is None:
             kinds_ok = False
         else:
