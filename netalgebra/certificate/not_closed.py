@@ -28,7 +28,7 @@ __all__ = ["check_not_closed", "check_relu"]
 _BIAS = re.compile(r"^b(\d+)_(\d+)$")
 
 
-def check_not_closed(cert, masks, rep, budget=None):
+def check_not_closed(cert, masks, report, budget=None):
     """Re-check the escaping family, the Nullstellensatz identity and (depth 2) the training set."""
     w = widths(masks)
     L = len(masks)
@@ -58,10 +58,10 @@ def check_not_closed(cert, masks, rep, budget=None):
             fin, lim = (True, fmpq(0)) if v is None else v.limit()
             if not fin or to_fraction(lim) != A[i][j]:
                 bad.append((i, j, "pole" if not fin else rational_str(to_fraction(lim))))
-    rep.check("phi(theta(t)) -> A as t -> 0+", not bad,
+    report.check("phi(theta(t)) -> A as t -> 0+", not bad,
               "" if not bad else f"entry {bad[0][:2]} tends to {bad[0][2]}, target {rational_str(A[bad[0][0]][bad[0][1]])}")
     poles = [k for k, v in theta.items() if not v.is_zero() and v.valuation() < 0]
-    rep.check("||theta(t)|| -> infinity", bool(poles),
+    report.check("||theta(t)|| -> infinity", bool(poles),
               f"{len(poles)} weight(s) with a pole at t = 0" if poles else "no weight has a pole at t = 0")
 
     # 2. A is not in L_I: a Nullstellensatz identity, re-expanded here.
@@ -78,19 +78,19 @@ def check_not_closed(cert, masks, rep, budget=None):
             raise Malformed(f"non_attainment.equations[{k}]: expected [row, col] inside the output matrix")
         f = poly_add(entry_poly(masks, rc[0], rc[1]), {(): A[rc[0]][rc[1]]} if A[rc[0]][rc[1]] else {}, -1)
         total = poly_add(total, poly_mul(parse_poly(mp, f"non_attainment.multipliers[{k}]"), f))
-    rep.check("sum_i m_i (phi_i - A_i) == 1 (A is not in L_I)", total == {(): Fraction(1)},
+    report.check("sum_i m_i (phi_i - A_i) == 1 (A is not in L_I)", total == {(): Fraction(1)},
               f"the combination has {len(total)} term(s)" if total != {(): Fraction(1)} else
               f"{len(eqs)} equations")
 
     # 3. the ReLU consequence (Theorem 3.1 of the paper), for one hidden layer.
     relu = cert.get("relu")
     if relu is None:
-        rep.check("relu consequence present", L != 2, "depth-2 certificates must carry the training set")
+        report.check("relu consequence present", L != 2, "depth-2 certificates must carry the training set")
         return
-    check_relu(relu, masks, A, theta, eqs, rep)
+    check_relu(relu, masks, A, theta, eqs, report)
 
 
-def check_relu(relu, masks, A, theta, eqs, rep):
+def check_relu(relu, masks, A, theta, eqs, report):
     """Check the training-set claims of a depth-2 not-closed certificate.
 
     Infimum 0: with the weights theta(t) and the certificate's biases, every
@@ -131,7 +131,7 @@ def check_relu(relu, masks, A, theta, eqs, rep):
             and all(isinstance(c, int) and 0 <= c < w[0] for c in Cp)
             and len(set(Rp)) == len(Rp) and len(set(Cp)) == len(Cp)):
         raise Malformed("relu: block_rows / block_cols must list distinct output rows / input columns")
-    rep.check("identity uses only block entries", all(r in Rp and c in Cp for r, c in eqs),
+    report.check("identity uses only block entries", all(r in Rp and c in Cp for r, c in eqs),
               "every equation (r, c) lies in block_rows x block_cols")
     M1, M2 = masks
     Kp = [k for k in range(w[1]) if any(M1[k][c] for c in Cp) and any(M2[r][k] for r in Rp)]
@@ -153,13 +153,13 @@ def check_relu(relu, masks, A, theta, eqs, rep):
         tgs.append([rational(v, f"relu.targets[{i}]") for v in y])
     n = len(pts)
     K = sum(comb(len(Kp), i) for i in range(d + 1))
-    rep.check("enough points (n >= K d' + 1)", n >= K * d + 1,
+    report.check("enough points (n >= K d' + 1)", n >= K * d + 1,
               f"n = {n}, K = sum_(i<={d}) C({len(Kp)}, i) = {K} activation patterns of the "
               f"{len(Kp)} neuron(s) linking the block, d' = {d}")
     outside = [i for i, p in enumerate(pts) if any(p[j] for j in range(w[0]) if j not in Cp)]
-    rep.check("points vanish outside the block columns", not outside,
+    report.check("points vanish outside the block columns", not outside,
               f"point {outside[0]} has a non-zero coordinate outside block_cols" if outside else "")
-    rep.check("targets are A x", all(
+    report.check("targets are A x", all(
         tgs[i][r] == sum(A[r][j] * pts[i][j] for j in range(w[0])) for i in range(n) for r in range(w[2])),
         "y_i = A x_i for every point")
     # general position: every d'+1 projected points are affinely independent
@@ -168,17 +168,17 @@ def check_relu(relu, masks, A, theta, eqs, rep):
     if all(q[e] == q[0] ** (e + 1) for q in proj for e in range(d)) and len(set(s0)) == n:
         # moment curve (s, s^2, ..., s^d) with distinct s: any d+1 points are affinely
         # independent, their determinant being a non-zero Vandermonde determinant.
-        rep.check("points in general position", True,
+        report.check("points in general position", True,
                   f"distinct points on the moment curve (s, ..., s^{d}) (Vandermonde)")
     elif comb(n, d + 1) > 200000:
-        rep.check("points in general position", False, "too many subsets to check and not on the moment curve")
+        report.check("points in general position", False, "too many subsets to check and not on the moment curve")
     else:
         degenerate = None
         for sub in combinations(range(n), d + 1):
             if det([[Fraction(1)] + proj[i] for i in sub]) == 0:
                 degenerate = sub
                 break
-        rep.check("points in general position", degenerate is None,
+        report.check("points in general position", degenerate is None,
                   f"points {degenerate} are affinely dependent" if degenerate else
                   f"all {d + 1}-subsets affinely independent (exact determinants)")
     # the approximating networks
@@ -213,8 +213,8 @@ def check_relu(relu, masks, A, theta, eqs, rep):
             fin, lim = acc.limit()
             if not fin or to_fraction(lim) != tgs[s][r]:
                 off = off or (s, r)
-    rep.check("hidden pre-activations >= 0 for small t > 0", neg is None,
+    report.check("hidden pre-activations >= 0 for small t > 0", neg is None,
               f"point {neg[0]}, neuron {neg[1]} has a negative pre-activation" if neg else "ReLU acts as the identity")
-    rep.check("network outputs -> targets (loss infimum 0)", off is None,
+    report.check("network outputs -> targets (loss infimum 0)", off is None,
               f"point {off[0]}, output {off[1]} does not tend to its target" if off else "")
 

@@ -26,7 +26,7 @@ def test_closed_certificates():
 
 
 def test_determinantal_certificate_end_to_end():
-    """decide -> shallow_support_groups with a determinantal group (issue 10: L_I is every 3x3
+    """decide -> shallow_support_groups with a determinantal group (L_I is every 3x3
     matrix with A[2][2] = 0 and rank <= 2); verify accepts it and rejects altered hypotheses."""
     masks = "masks:111,110|11,11,01"
     v = decide(SparsityPattern.preset(masks), 30)

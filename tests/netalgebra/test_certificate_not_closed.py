@@ -19,10 +19,10 @@ T, INV_T, ONE = _rf(["0", "1"]), _rf(["1"], ["0", "1"]), _rf(["1"])
 
 
 def handwritten_lu2():
-    """The paper-notes LU 2x2 example, written by hand (no decider code involved).
+    """The LU 2x2 example of (docs/mathematics.md, "Test cases"), written by hand (no decider code).
 
     W_2 = L = [[1, 0], [1/t, 1]], W_1 = U = [[t, 1], [0, -1/t]], L U = [[t, 1], [1, 0]] -> J.
-    Identity (paper-notes): 1 = u12 l21 f1 - f2 f3 - f2 - f3 with f1 = l11 u11,
+    Identity (same section): 1 = u12 l21 f1 - f2 f3 - f2 - f3 with f1 = l11 u11,
     f2 = l11 u12 - 1, f3 = l21 u11 - 1, i.e. multipliers u12 l21, -l21 u11, -1.
     Training set: 9 points (s, s^2); biases b1 = (1/t, 1/t^2) dominate the
     pre-activations t x1 + x2 and -x2/t; b2 = -L b1 = (-1/t, -2/t^2).
