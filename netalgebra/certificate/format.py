@@ -1,0 +1,113 @@
+"""The certificate format ``netalgebra-certificate/1``: JSON in and out.
+
+A certificate is a plain JSON object.  Common keys::
+
+    format    "netalgebra-certificate/1"
+    verdict   "closed" | "not_closed" | "unknown"
+    question  "linear"        -- is L_I = {W_L ... W_1 : supp W_l in I_l} closed?
+              "relu_points"   -- is F_I(Omega) closed for the given finite Omega?
+    pattern   {"masks": [M_1, ..., M_L], "name": str|null}; M_l is N_l x N_{l-1} (out x in), 0/1
+    argument  human-readable proof sketch (not checked)
+
+Weights are named ``w{l}_{i}_{j}`` (layer l 1-based, row i = output neuron,
+column j = input neuron, both 0-based) and biases ``b{l}_{i}``
+(:mod:`netalgebra.naming`).  Rationals are strings ``"-3/4"`` (or JSON
+integers).  A rational function of ``t`` is ``{"num": [c0, c1, ...], "den":
+[d0, d1, ...]}`` (coefficients low degree first; ``den`` defaults to
+``["1"]``).  A polynomial in the weights is a list of terms ``[coefficient,
+[[variable, exponent], ...]]``.
+
+``verdict == "not_closed"`` (question ``linear``), checked by
+:mod:`netalgebra.certificate.not_closed`::
+
+    target            A, N_L x N_0 matrix of rationals: a point of cl(L_I) \\ L_I
+    escaping_family   {"parameter": "t", "weights": {name: ratfun}}   (unlisted weights are 0)
+                      claim: phi(theta(t)) -> A and ||theta(t)|| -> infinity as t -> 0+
+    non_attainment    {"method": "nullstellensatz", "equations": [[r, c], ...],
+                       "multipliers": [poly, ...]}
+                      claim: sum_i m_i * (phi_{r_i c_i} - A_{r_i c_i}) == 1 identically, hence
+                      phi(theta) = A has no (even complex) solution: A is not in L_I
+    relu              (required for depth 2) the consequence of Theorem 3.1 of the paper:
+                      {"block_rows": R', "block_cols": C', "points": [x_1..x_n],
+                       "targets": [y_1..y_n], "biases": {name: ratfun}}
+                      claims: y_i = A x_i; with the weights theta(t) and these biases every
+                      hidden pre-activation on every x_i is >= 0 for small t > 0, so the
+                      network's outputs tend to y_i (the squared loss has infimum 0); and
+                      no network of the architecture fits all (x_i, y_i) exactly (the loss
+                      is never 0), by the activation-region argument recalled in
+                      :func:`netalgebra.certificate.not_closed.check_relu`.
+
+``verdict == "closed"``, checked through the registry of
+:mod:`netalgebra.certificate.closed`::
+
+    theorem   {"name": ..., "statement": ..., "source": ..., "hypotheses": {...}}
+
+The verifier re-checks the hypotheses of the named theorem from the masks; the
+theorems themselves are proved in :mod:`netalgebra.theorems`.
+
+CAD certificates (``verify(cert, timeout=...)``; the CAD engine ``cad.qe`` is the
+trusted base for them, never for theorem certificates), checked by
+:mod:`netalgebra.certificate.cad`::
+
+    closed:      theorem {"name": "cad", "hypotheses": {"variables": ["y0_0", ...] (row by row),
+                          "description": QEPCAD-syntax quantifier-free D(y),
+                          "closedness": "syntactic" | "cad"}}
+                 checks: with the verifier's own product map phi, the sentences
+                 "exists theta: not D(phi(theta))" (FALSE) and
+                 "forall y: D(y) -> exists theta: y = phi(theta)" (TRUE), i.e.
+                 forall y (D(y) <-> exists theta: y = phi(theta)); D closed by syntax (NNF over
+                 =, <=, >= atoms) or, if not syntactic, by cad.topology.is_closed.
+    not_closed:  method "cad", target A (rationals), approaching {"points": [Y_0, ..., Y_{n-1}],
+                 n >= 5, "segment": {"direction": U, "first_exponent": e0} (optional)}
+                 checks: "exists theta: phi(theta) = A" is FALSE; every "exists theta:
+                 phi(theta) = Y_k" is TRUE; max-norm distances 0 < d_k <= min(2^-k, d_(k-1)/2);
+                 with a segment: Y_k = A + 2^-(k+e0) U, |U|_max = 1, and
+                 "forall s in (0, 2^-e0]: exists theta: phi(theta) = A + s U" is TRUE (which alone
+                 puts A in the closure).
+
+When the budget runs out the report has ``incomplete = True`` ("could not
+re-check within budget"): neither accepted nor refuted.
+"""
+
+import json
+from fractions import Fraction
+
+FORMAT = "netalgebra-certificate/1"
+
+__all__ = ["FORMAT", "load", "dump", "ratfun_json", "poly_json", "rational_str"]
+
+
+def load(path_or_text):
+    """Read a certificate from a JSON file path or a JSON string (a dict is returned as is)."""
+    if isinstance(path_or_text, dict):
+        return path_or_text
+    text = path_or_text
+    if not text.lstrip().startswith("{"):
+        with open(text, encoding="utf-8") as fh:
+            text = fh.read()
+    return json.loads(text)
+
+
+def dump(cert, path=None):
+    """The certificate as indented JSON text, also written to ``path`` when given."""
+    text = json.dumps(cert, indent=1)
+    if path:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text + "\n")
+    return text
+
+
+def rational_str(x) -> str:
+    """A rational as the format writes it: ``"p"`` or ``"p/q"``."""
+    x = Fraction(x)
+    return str(x.numerator) if x.denominator == 1 else f"{x.numerator}/{x.denominator}"
+
+
+def ratfun_json(num, den=(1,)):
+    """Helper for producers: coefficient lists (low degree first) -> JSON rational function."""
+    return {"num": [rational_str(c) for c in num], "den": [rational_str(c) for c in den]}
+
+
+def poly_json(terms):
+    """Helper for producers: [(coef, {var: exp}), ...] -> JSON polynomial."""
+    return [[rational_str(c), [[v, e] for v, e in sorted(m.items())]] for c, m in terms]

@@ -1,0 +1,73 @@
+"""The entry point of the independent checker: :func:`verify`.
+
+:func:`verify` re-checks every claim of a certificate with exact arithmetic, recomputing
+everything it needs *from the masks stored in the certificate* with its own small code
+(:mod:`netalgebra.certificate.kernel`).  It shares no code with the decider
+(:mod:`netalgebra.decide`, :mod:`netalgebra.theorems`); it uses python-flint only for the
+arithmetic of univariate rational polynomials, and the CAD engine only for CAD certificates.
+
+Reference: Le, Riccietti, Gribonval, "Does a sparse ReLU network training problem always
+admit an optimum?", NeurIPS 2023 (arXiv 2306.02666); see (docs/mathematics.md, "Useful lemmas
+for the engine") for the lemmas re-proved by the checkers.
+"""
+
+import json
+
+from cad.budget import Budget
+from cad.errors import BudgetExceeded
+from netalgebra.certificate import cad, not_closed
+from netalgebra.certificate.closed import check_closed
+from netalgebra.certificate.format import FORMAT, load
+from netalgebra.certificate.kernel import Malformed, parse_masks, widths
+from netalgebra.certificate.report import VerificationReport
+
+__all__ = ["verify", "NOT_CLOSED_CHECKERS"]
+
+# not-closed certificate method (the top-level "method" key) -> checker (cert, masks, report, budget);
+# any other method is the escaping-family certificate of netalgebra.certificate.not_closed
+NOT_CLOSED_CHECKERS = {"cad": cad.check_cad_not_closed}
+
+
+def verify(cert, timeout=None, *, budget=None) -> VerificationReport:
+    """Re-check every claim of a certificate with exact arithmetic.
+
+    Returns a :class:`VerificationReport`; ``report.ok`` is True iff all checks
+    passed.  Malformed content never raises: it becomes a failed check.
+    ``timeout`` (seconds, None: no limit; or ``budget``, a :class:`cad.budget.Budget`,
+    which wins) bounds the decisions by cylindrical algebraic decomposition that CAD
+    certificates need; when it runs out the report fails with ``report.incomplete``
+    set ("could not re-check within budget"), which is not a rejection of the certificate.
+    """
+    rep = VerificationReport()
+    budget = Budget.of(budget if budget is not None else timeout)
+    try:
+        cert = load(cert)
+        if not isinstance(cert, dict):
+            raise Malformed("certificate: expected a JSON object")
+        rep.check("format", cert.get("format") == FORMAT, f"expected {FORMAT!r}")
+        masks = parse_masks(cert.get("pattern"))
+        rep.check("pattern", True, f"depth {len(masks)}, widths {widths(masks)}")
+        verdict = cert.get("verdict")
+        question = cert.get("question", "linear")
+        if question not in ("linear", "relu_points"):
+            raise Malformed(f"question: unknown value {question!r}")
+        if verdict == "not_closed" and question == "linear":
+            method = cert.get("method")
+            check = NOT_CLOSED_CHECKERS.get(method) if isinstance(method, str) else None
+            (check or not_closed.check_not_closed)(cert, masks, rep, budget)
+        elif verdict == "closed":
+            check_closed(cert, masks, question, rep, budget)
+        elif verdict == "unknown":
+            rep.check("verdict", False, "an 'unknown' verdict certifies nothing")
+        else:
+            rep.check("verdict", False, f"unsupported verdict/question {verdict!r}/{question!r}")
+    except BudgetExceeded as e:
+        rep.incomplete = True
+        rep.check("within budget", False, f"could not re-check within budget ({e})")
+    except Malformed as e:
+        rep.check("well-formed", False, str(e))
+    except (ValueError, TypeError, KeyError, ZeroDivisionError, json.JSONDecodeError, OSError) as e:
+        rep.check("well-formed", False, f"{type(e).__name__}: {e}")
+    except Exception as e:  # an error inside the CAD engine: nothing is certified
+        rep.check("re-check ran", False, f"{type(e).__name__}: {e}")
+    return rep
