@@ -40,7 +40,11 @@ __all__ = [
     "strictly_between",
     "rational_near",
     "height",
+    "lower_gap",
+    "integer_floor_below",
+    "integer_ceil_above",
     "value_str",
+    "exact_str",
 ]
 
 
@@ -268,6 +272,40 @@ def height(x) -> int:
     return 64
 
 
+def lower_gap(a, b) -> fmpq:
+    """A rational lower bound of ``|a - b|``, positive when ``a != b`` (refines the
+    isolating intervals until they separate; 0 when the values are equal)."""
+    if is_rational(a) and is_rational(b):
+        return abs(rational_value(a) - rational_value(b))
+    for _ in range(200):
+        alo, ahi = bounds(a)
+        blo, bhi = bounds(b)
+        if ahi < blo:
+            return blo - ahi
+        if bhi < alo:
+            return alo - bhi
+        if a == b:
+            return fmpq(0)
+        for x, lo, hi in ((a, alo, ahi), (b, blo, bhi)):
+            if not is_rational(x):
+                x.refine((hi - lo) / 4)
+    return fmpq(0)
+
+
+def integer_floor_below(v) -> fmpq:
+    """An integer strictly below ``v`` and at least 1 below it (cheap: from the lower bound)."""
+    if is_rational(v):
+        return rational_value(v) - 1
+    return fmpq(floor(bounds(v)[0]) - 1)
+
+
+def integer_ceil_above(v) -> fmpq:
+    """An integer strictly above ``v`` and at least 1 above it (cheap: from the upper bound)."""
+    if is_rational(v):
+        return rational_value(v) + 1
+    return fmpq(-floor(-bounds(v)[1]) + 1)
+
+
 # --------------------------------------------------------------------------- printing
 
 
@@ -277,3 +315,9 @@ def value_str(v) -> str:
         return str(rational_value(v))
     text = str(v).split(" in (")[0]
     return f"~{float(v):.6g} ({text})"
+
+
+def exact_str(v) -> str:
+    """A rational as ``p/q``; an irrational algebraic number as its own exact ``str``
+    (defining polynomial and isolating interval)."""
+    return str(rational_value(v)) if is_rational(v) else str(v)

@@ -498,3 +498,27 @@ def _unpickle_rational(p, q):
 
 def _unpickle_algebraic(coeffs, lp, lq, hp, hq):
     return RealAlgebraic._irreducible(fmpz_poly(coeffs), fmpq(lp, lq), fmpq(hp, hq))
+
+
+def affine_image(t0, a, b):
+    """``a + b t0`` exactly, for rationals ``a``, ``b`` and ``t0`` an fmpq or RealAlgebraic.
+
+    For irrational ``t0`` with minimal polynomial ``m``: ``x = a + b t`` iff
+    ``t = (x - a) / b``, so ``x`` is a root of the numerator of ``m((x - a) / b)``,
+    isolated by the image of ``t0``'s interval.
+    """
+    if b == 0:
+        return a
+    if not isinstance(t0, RealAlgebraic) or t0.is_rational:
+        return a + b * (fmpq(t0.rational) if isinstance(t0, RealAlgebraic) else fmpq(t0))
+    m = t0.poly
+    lin = fmpq_poly([-a / b, 1 / b])
+    g = fmpq_poly(0)
+    power = fmpq_poly(1)
+    for c in m.coeffs():
+        g += c * power
+        power *= lin
+    num = g.numer()
+    lo, hi = map(fmpq, t0.interval)
+    xs = sorted([a + b * lo, a + b * hi])
+    return RealAlgebraic(fmpz_poly([int(c) for c in num.coeffs()]), xs[0], xs[1])

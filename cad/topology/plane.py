@@ -9,7 +9,7 @@ from flint import fmpq
 
 import cad.formula as F
 from cad.poly import PolyRing
-from cad.topology._numbers import is_rat, to_fmpq
+from cad.numbers.rational import is_rational, rational_value
 from cad.topology.engine import run_cad, run_decide
 from cad.topology.points import cell_point
 from cad.topology.syntax import cad_polynomials, fresh_name, used_variables
@@ -24,14 +24,14 @@ def point_in_closure(S, ring, names, pt, budget):
     taken = set(ring.variables)
     e = fresh_name("e", taken)
     ds = [fresh_name("d", taken) for _ in names]
-    pinned = [v for v in names if not is_rat(pt[v])]
+    pinned = [v for v in names if not is_rational(pt[v])]
     big = PolyRing(tuple(pinned) + (e,) + tuple(ds)
                    + tuple(v for v in ring.variables if v not in pinned))
     E = big.gen(e)
     sub = {}
     for v, d in zip(names, ds):
-        if is_rat(pt[v]):
-            base = big.qctx.constant(to_fmpq(pt[v]))
+        if is_rational(pt[v]):
+            base = big.qctx.constant(rational_value(pt[v]))
         else:
             base = big.qctx.gens()[big.index(v)]
         sub[v] = base + big.qctx.gens()[big.index(d)]
@@ -130,7 +130,7 @@ def plane_classify(S, ring, budget, first_only=False):
         else:
             others.append(c)
     # rational samples first (cheap substituted sentence), higher dimension first
-    cands.sort(key=lambda c: (not all(is_rat(x) for x in c.sample), -c.dimension))
+    cands.sort(key=lambda c: (not all(is_rational(x) for x in c.sample), -c.dimension))
     tested = 0
     for c in cands:
         tested += 1

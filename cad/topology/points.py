@@ -8,7 +8,7 @@ from flint import fmpq
 
 import cad.formula as F
 from cad.errors import BudgetExceeded
-from cad.topology._numbers import abs_diff_lower, canonical, height, is_rat
+from cad.numbers.rational import height, is_rational, lower_gap, simplify
 from cad.topology.engine import run_cad
 from cad.topology.syntax import cad_polynomials, used_variables
 
@@ -17,7 +17,7 @@ GAP_CAD_CELLS = 20000    # cell budget of the relaxation lemma's CAD
 
 def cell_point(cell, names):
     """The sample of ``cell`` as a point (rational coordinates as ``fmpq``)."""
-    return {v: canonical(x) for v, x in zip(names, cell.sample)}
+    return {v: simplify(x) for v, x in zip(names, cell.sample)}
 
 
 def true_cells(f, ring, names, budget, max_cells=None, extra=()):
@@ -56,7 +56,7 @@ def best_point(f, ring, budget, extra=()):
     for c, pt, val in true_cells(f, ring, names, budget, extra=extra):
         if not val:
             continue
-        nrat = sum(1 for x in pt.values() if is_rat(x))
+        nrat = sum(1 for x in pt.values() if is_rational(x))
         k = (c.dimension, nrat, -sum(height(x) for x in pt.values()))
         if key is None or k > key:
             best, key = pt, k
@@ -90,7 +90,7 @@ def box_point(S, ring, names, center, radius, budget):
 
 def dist_lower(p, w):
     """Rational lower bound (> 0 when p != w) of the max-norm distance of the points."""
-    return max((abs_diff_lower(p[v], w[v]) for v in w), default=fmpq(0))
+    return max((lower_gap(p[v], w[v]) for v in w), default=fmpq(0))
 
 
 def dist_float(p, w):

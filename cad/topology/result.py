@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 
 from cad.errors import InputError
-from cad.topology._numbers import format_value
+from cad.numbers.rational import exact_str
 
 
 @dataclass
@@ -40,7 +40,7 @@ class ClosednessResult:
 
 def format_point(p):
     """``(x = 1/2, y = ...)``: exact coordinates."""
-    return "(" + ", ".join(f"{v} = {format_value(x)}" for v, x in p.items()) + ")"
+    return "(" + ", ".join(f"{v} = {exact_str(x)}" for v, x in p.items()) + ")"
 
 
 def new_stats():

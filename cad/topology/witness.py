@@ -12,16 +12,16 @@ import cad.formula as F
 from cad.algebraic import RealAlgebraic
 from cad.errors import InternalError
 from cad.poly import PolyRing
-from cad.topology._numbers import (
-    abs_diff_lower,
-    affine_algebraic,
-    canonical,
-    ceil_above,
-    floor_below,
-    is_rat,
+from cad.numbers.rational import (
+    integer_ceil_above,
+    integer_floor_below,
+    is_rational,
+    lower_gap,
     rational_near,
-    to_fmpq,
+    rational_value,
+    simplify,
 )
+from cad.numbers.real_algebraic import affine_image
 from cad.topology.points import box_point, capped_true_cells, dist_lower
 from cad.topology.result import format_point
 from cad.topology.syntax import cad_polynomials, fresh_name, used_variables
@@ -59,13 +59,13 @@ def segment_analysis(S, ring, names, p, q):
         return None
 
     def holds(x):
-        return F.evaluate(g, tring, {t: canonical(x)})
+        return F.evaluate(g, tring, {t: simplify(x)})
 
     # truth on the intervals between consecutive roots (rational interior points)
-    mids = [floor_below(roots[0])]
+    mids = [integer_floor_below(roots[0])]
     for a, b in zip(roots, roots[1:]):
         mids.append(a.midpoint_between(b))
-    mids.append(roots[-1].midpoint_between(ceil_above(roots[-1])))
+    mids.append(roots[-1].midpoint_between(integer_ceil_above(roots[-1])))
     tv_int = [holds(m) for m in mids]
     # prefer t0 = 1 (the rational false sample q itself), then rational roots, then the rest
     order = sorted(range(len(roots)), key=lambda i: (roots[i] != 1, not roots[i].is_rational))
@@ -92,8 +92,8 @@ def segment_witness(S, ring, budget, stats):
     if cells is None:
         return None
     stats["segment_cells"] = len(cells)
-    trues = [pt for c, pt, v in cells if v and all(is_rat(x) for x in pt.values())]
-    falses = [(c, pt) for c, pt, v in cells if not v and all(is_rat(x) for x in pt.values())]
+    trues = [pt for c, pt, v in cells if v and all(is_rational(x) for x in pt.values())]
+    falses = [(c, pt) for c, pt, v in cells if not v and all(is_rational(x) for x in pt.values())]
     if not trues or not falses:
         return None
     # low-dimensional false cells first (boundary pieces), nearest true samples first
@@ -110,7 +110,7 @@ def segment_witness(S, ring, budget, stats):
             if hit is None:
                 continue
             t0, side, neighbour = hit
-            w = {v: canonical(affine_algebraic(t0, p[v], q[v] - p[v])) for v in names}
+            w = {v: simplify(affine_image(t0, p[v], q[v] - p[v])) for v in names}
             stats["segment_pairs"] = tried
             return w, p, q, t0, side, neighbour
     stats["segment_pairs"] = tried
@@ -125,22 +125,22 @@ def segment_approach(S, ring, names, p, q, t0, side, neighbour):
     # k0: t0 + side 2^-(k0+1)/|v| must stay strictly inside the true interval
     k0 = 0
     if neighbour is not None:
-        gap = abs_diff_lower(neighbour, t0)
+        gap = lower_gap(neighbour, t0)
         while fmpq(1, 2 ** (k0 + 1)) / vnorm >= gap:
             k0 += 1
 
     def point(k):
         kk = k0 + k
         step = fmpq(1, 2 ** (kk + 1)) / vnorm
-        if is_rat(t0):
-            tk = to_fmpq(t0) + side * step
+        if is_rational(t0):
+            tk = rational_value(t0) + side * step
         else:
             # a rational endpoint of t0's isolating interval on the true side, within step
             t0.refine(step / 2)
             lo, hi = map(fmpq, t0.interval)
             tk = hi if side > 0 else lo
             if tk == t0:
-                tk = to_fmpq(t0) + side * step
+                tk = rational_value(t0) + side * step
         pt = {v: fmpq(0) for v in ring.variables}
         for v in names:
             pt[v] = p[v] + tk * (q[v] - p[v])
@@ -167,8 +167,8 @@ def epsilon_approach(S, ring, names, w, budget):
             r = fmpq(1, 2 ** j)
             if pts:
                 r = min(r, dist_lower(pts[-1], w) / 2)
-            if all(is_rat(w[v]) for v in names):
-                center, rad = {v: to_fmpq(w[v]) for v in names}, r
+            if all(is_rational(w[v]) for v in names):
+                center, rad = {v: rational_value(w[v]) for v in names}, r
             else:
                 center = {v: rational_near(w[v], r / 4) for v in names}
                 rad = r / 2
