@@ -4,7 +4,7 @@ A certificate is a plain JSON object (:mod:`~netalgebra.certificate.format` desc
 ``netalgebra-certificate/1`` and reads and writes it); :func:`verify` re-checks every claim it
 makes with the verifier's own exact arithmetic (:mod:`~netalgebra.certificate.kernel`).
 
-Layout: :mod:`~netalgebra.certificate.verify` (the entry), :mod:`~netalgebra.certificate.report`
+Layout: :mod:`~netalgebra.certificate.verifier` (the entry), :mod:`~netalgebra.certificate.report`
 (:class:`VerificationReport`), one checker module per certificate kind --
 :mod:`~netalgebra.certificate.not_closed` (escaping family, Nullstellensatz, training set),
 :mod:`~netalgebra.certificate.closed` (the registry of theorem checkers:
@@ -15,10 +15,6 @@ Layout: :mod:`~netalgebra.certificate.verify` (the entry), :mod:`~netalgebra.cer
 
 from netalgebra.certificate.format import FORMAT, dump, load, poly_json, ratfun_json
 from netalgebra.certificate.report import VerificationReport
-from netalgebra.certificate.verify import verify
-
-# TEMPORARY SHIM (issue 14 integration pass removes it): tests/test_theorems.py imports the
-# proof-tree replay under its old private name.
-from netalgebra.certificate.determinantal import replay as _dp_replay  # noqa: E402,F401
+from netalgebra.certificate.verifier import verify
 
 __all__ = ["FORMAT", "VerificationReport", "verify", "load", "dump", "ratfun_json", "poly_json"]

@@ -4,7 +4,7 @@ A theorem is a function of the masks (theorems about ``F_I(Omega)`` also take th
 of training points) returning the ``"theorem"`` part of a closed certificate
 (:func:`netalgebra.theorems.fragment.fragment`) when its hypotheses hold, else None; its
 docstring is its proof.  To add one: write it in a module of this package (one module
-per family), add one line to the tuple of its question below, and teach the verifier
+per family), add one line to the registry of its question below, and teach the verifier
 (:mod:`netalgebra.certificate`) to re-check its hypotheses.
 """
 
@@ -23,22 +23,26 @@ def _for_every_omega(theorem):
     return lambda masks, npoints: theorem(masks)
 
 
-# question "linear" (is L_I closed?): functions masks -> fragment | None, tried in this order
-THEOREMS = (
-    one_layer,
-    shallow_scalar_output,
-    shallow_support_groups,
-    deep_dense_components,
-    shallow_free_lines_theorem,      # recurses through closed_by_theorem on the reduced pattern
-    shallow_subspace_absorption,     # likewise
-)
+# Each registry maps the theorem's certificate name (the fragment's "name", the key of the
+# verifier's checker registry in netalgebra.certificate.closed) to the theorem, in the order
+# closed_by_theorem tries them.
 
-# question "relu_points" (is F_I(Omega) closed?): functions (masks, npoints) -> fragment | None
-RELU_THEOREMS = (
-    _for_every_omega(one_layer),
-    _for_every_omega(shallow_scalar_output),
-    shallow_two_points,
-)
+# question "linear" (is L_I closed?): masks -> fragment | None
+THEOREMS = {
+    "one_layer": one_layer,
+    "shallow_scalar_output": shallow_scalar_output,
+    "shallow_support_groups": shallow_support_groups,
+    "deep_dense_components": deep_dense_components,
+    "shallow_free_lines": shallow_free_lines_theorem,    # recurses through closed_by_theorem
+    "shallow_subspace_absorption": shallow_subspace_absorption,    # likewise
+}
+
+# question "relu_points" (is F_I(Omega) closed?): (masks, npoints) -> fragment | None
+RELU_THEOREMS = {
+    "one_layer": _for_every_omega(one_layer),
+    "shallow_scalar_output": _for_every_omega(shallow_scalar_output),
+    "shallow_two_points": shallow_two_points,
+}
 
 
 def closed_by_theorem(pattern, question="linear", npoints=None):
@@ -50,7 +54,7 @@ def closed_by_theorem(pattern, question="linear", npoints=None):
     """
     masks = masks_of(pattern)
     if question == "linear":
-        found = (th(masks) for th in THEOREMS)
+        found = (th(masks) for th in THEOREMS.values())
     else:
-        found = (th(masks, npoints) for th in RELU_THEOREMS)
+        found = (th(masks, npoints) for th in RELU_THEOREMS.values())
     return next((res for res in found if res is not None), None)

@@ -53,28 +53,11 @@ def test_determinantal_certificate_end_to_end():
 
 # --- the registry of theorem checkers ------------------------------------------------------------
 def _decider_theorem_names():
-    """Every theorem name the decider can put in a closed certificate, and those about F_I(Omega)."""
-    import os
-    import re
-
+    """Every theorem name the decider can put in a closed certificate (its registries are keyed
+    by that name), and those about F_I(Omega)."""
     from netalgebra import theorems
 
-    def names_of(registry):
-        return set(registry) if isinstance(registry, dict) else {f.__name__ for f in registry}
-
-    relu = names_of(getattr(theorems, "RELU_THEOREMS", ())) | {"shallow_two_points"}
-    linear = names_of(theorems.THEOREMS)
-    # the theorems closed_by_theorem tries after walking the registry (reductions with a nested theorem)
-    linear |= {n for n in ("shallow_free_lines", "shallow_subspace_absorption") if hasattr(theorems, n)}
-    # and every name the theorem module(s) spell out when building a certificate fragment
-    where = theorems.__file__
-    files = ([os.path.join(os.path.dirname(where), f) for f in os.listdir(os.path.dirname(where))
-              if f.endswith(".py")] if where.endswith("__init__.py") else [where])
-    for f in files:
-        with open(f, encoding="utf-8") as fh:
-            linear |= set(re.findall(r'_theorem\(\s*"(\w+)"', fh.read()))
-    linear -= relu - names_of(theorems.THEOREMS)        # shallow_two_points is about F_I(Omega) only
-    return linear | {"cad"}, relu
+    return set(theorems.THEOREMS) | {"cad"}, set(theorems.RELU_THEOREMS)
 
 
 def test_every_decider_theorem_has_a_checker():

@@ -620,7 +620,7 @@ def test_determinantal_tampering():
 def test_determinantal_every_step_kind():
     """Proof nodes of every kind (also those the census never needs: zero, split), found by the
     search on hand-made supports, replay in the verifier and realize exactly."""
-    from netalgebra.certificate import _dp_replay
+    from netalgebra.certificate.determinantal import replay as _dp_replay
 
     cases = [
         # two disconnected blocks, rho = 2 -> split into two rectangles (rank <= 2 each)
@@ -705,3 +705,16 @@ def test_absorption_with_pieces():
     assert [g["neurons"] for g in groups] == [[0], [3]]
     del groups[1]                                       # I* without the extra hidden neuron 3
     assert not verify(bad).ok
+
+
+@pytest.mark.parametrize("preset", ["masks:1", "masks:10,11|11", "dense:3,3,3", "dense:2,2,2,2",
+                                    "block:2:2,1,2"])
+def test_registry_key_is_the_certificate_name(preset):
+    """The registries are keyed by the name the theorem writes into its certificate fragment."""
+    from netalgebra.theorems import RELU_THEOREMS, THEOREMS
+
+    masks = SparsityPattern.preset(preset).masks
+    hits = [(key, th(masks)) for key, th in THEOREMS.items()]
+    hits += [(key, th(masks, 2)) for key, th in RELU_THEOREMS.items()]
+    found = [(key, frag["name"]) for key, frag in hits if frag is not None]
+    assert found and all(key == name for key, name in found)
