@@ -30,7 +30,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from cad import projection as _projection  # noqa: E402
+from cad.decomposition import projection as _projection  # noqa: E402
 from cad.decomposition import cad  # noqa: E402
 from cad.poly import PolyRing  # noqa: E402
 

@@ -1,7 +1,7 @@
-"""Benchmark: real root isolation of random dense integer polynomials, cad.roots vs sympy.
+"""Benchmark: real root isolation of random dense integer polynomials, cad.numbers.roots vs sympy.
 
 100 random polynomials of degree 50 with coefficients uniform in [-2^32, 2^32]
-(seeded).  ``cad.roots.isolate_real_roots`` runs on all of them; sympy's
+(seeded).  ``cad.numbers.roots.isolate_real_roots`` runs on all of them; sympy's
 ``real_roots`` runs on the same inputs with a per-polynomial time cap (polynomials
 hitting the cap are reported and excluded from the ratio, which is then computed on
 the polynomials both finished).  The number of real roots found by both is compared.
@@ -24,7 +24,7 @@ sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
 
 from flint import fmpz_poly  # noqa: E402
 
-from cad.roots import isolate_real_roots  # noqa: E402
+from cad.numbers.roots import isolate_real_roots  # noqa: E402
 
 
 class _Timeout(Exception):
@@ -111,11 +111,11 @@ def main(argv=None):
     print(f"clock: {'process CPU time' if args.cpu else 'wall-clock time'}")
     print(f"{len(polys)} random polynomials, degree {args.degree}, coefficients in [-2^{args.bits}, 2^{args.bits}], seed {args.seed}")
     print(f"real roots per polynomial: min {min(ours_counts)}, max {max(ours_counts)}, total {sum(ours_counts)}")
-    print(f"cad.roots.isolate_real_roots : {best_total:.4f} s total over all {len(polys)} (best of {args.repeat}), "
+    print(f"cad.numbers.roots.isolate_real_roots : {best_total:.4f} s total over all {len(polys)} (best of {args.repeat}), "
           f"{1000 * best_total / len(polys):.3f} ms/poly")
     print(f"sympy.real_roots             : {sym_both:.4f} s total over {len(both)} polynomials "
           f"(cap {args.cap:g} s/poly, {len(capped)} capped: {capped})")
-    print(f"cad.roots on the same {len(both)}  : {ours_both:.4f} s")
+    print(f"cad.numbers.roots on the same {len(both)}  : {ours_both:.4f} s")
     if ours_both > 0:
         print(f"speed-up (sympy / ours, same inputs): {sym_both / ours_both:.1f}x")
     print(f"root-count mismatches: {len(mismatches)} {mismatches}")

@@ -25,7 +25,11 @@ QE_PROBLEMS = os.path.join(HERE, "qe")
 
 from cad import formula as F  # noqa: E402
 from cad.errors import BudgetExceeded  # noqa: E402
-from cad.topology import is_closed, _Budget, _segment_witness, _new_stats, _quantifier_free  # noqa: E402,E501
+from cad.budget import Budget  # noqa: E402
+from cad.topology import is_closed  # noqa: E402
+from cad.topology.result import new_stats  # noqa: E402
+from cad.topology.syntax import quantifier_free  # noqa: E402
+from cad.topology.witness import segment_witness  # noqa: E402
 
 ACCEPTANCE = [
     ("image (x, xy)", "(u,v,x,y)", 2, "(E x)(E y)[u = x /\\ v = x y]"),
@@ -79,7 +83,7 @@ def part1(timeout):
             cases.insert(5, ("lu2_image.qepcad", None, None, fh.read()))
     for name, variables, nfree, body in cases:
         prob = F.parse_qepcad(body) if variables is None else problem(variables, nfree, body)
-        tq, _ = timed(lambda: _quantifier_free(prob, _Budget(timeout)))
+        tq, _ = timed(lambda: quantifier_free(prob, Budget(timeout)))
         dt, res = timed(lambda: is_closed(prob, timeout=timeout))
         if res is None:
             print(f"{name:24} {'unknown':11} {'':11} {'':>7} {'-':>8}")
@@ -107,9 +111,9 @@ def part2(timeout):
                 answer = "DISAGREE"
 
         def seg():
-            b = _Budget(timeout)
-            ring, S, _ = _quantifier_free(prob, b)
-            return _segment_witness(S, ring, b, _new_stats())
+            b = Budget(timeout)
+            ring, S, _ = quantifier_free(prob, b)
+            return segment_witness(S, ring, b, new_stats())
         t, hit = timed(seg)
         row.append(t if hit is not None else None)
         cells = " ".join(f"{x:10.3f}" if x is not None else f"{'-':>10}" for x in row[:3])

@@ -29,10 +29,3 @@ __all__ = [
     "is_syntactically_closed",
     "relaxation",
 ]
-
-# TEMPORARY SHIM (issue 14 integration pass removes it): old private names that
-# benchmarks/topology.py imports from the former module cad/topology.py.
-from cad.budget import Budget as _Budget  # noqa: E402,F401
-from cad.topology.result import new_stats as _new_stats  # noqa: E402,F401
-from cad.topology.syntax import quantifier_free as _quantifier_free  # noqa: E402,F401
-from cad.topology.witness import segment_witness as _segment_witness  # noqa: E402,F401

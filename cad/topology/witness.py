@@ -9,7 +9,7 @@ of the set in shrinking boxes around the witness.  Every point is checked by exa
 from flint import fmpq
 
 import cad.formula as F
-from cad.algebraic import RealAlgebraic
+from cad.numbers.real_algebraic import RealAlgebraic
 from cad.errors import InternalError
 from cad.poly import PolyRing
 from cad.numbers.rational import (
