@@ -159,6 +159,16 @@ def parse_smtlib(text: str) -> Problem:
         if node.kind == "list" or node.text != "Real":
             raise node.err(f"unsupported sort {node.show()} for {name!r} (only Real is supported)")
 
+    def declare(sym, node):
+        """A new constant ``sym`` (declared at ``node``): its ring name, in declaration order."""
+        if sym in ring_name:
+            raise node.err(f"{sym!r} is declared twice")
+        rn = _smt_name(sym, taken)
+        taken.add(rn)
+        ring_name[sym] = rn
+        consts.append(sym)
+        all_names.append(rn)
+
     # ---- pass 1: declarations and binder names, in document order
     asserts = []
     macros_src = []
@@ -175,13 +185,7 @@ def parse_smtlib(text: str) -> Problem:
                 raise cmd.err("declare-const takes a name and a sort")
             sym = sym_of(args[0], "a constant name")
             check_sort(args[1], sym)
-            if sym in ring_name:
-                raise args[0].err(f"{sym!r} is declared twice")
-            rn = _smt_name(sym, taken)
-            taken.add(rn)
-            ring_name[sym] = rn
-            consts.append(sym)
-            all_names.append(rn)
+            declare(sym, args[0])
         elif name == "declare-fun":
             if len(args) != 3:
                 raise cmd.err("declare-fun takes a name, an argument sort list and a sort")
@@ -193,13 +197,7 @@ def parse_smtlib(text: str) -> Problem:
                 raise args[1].err(f"{sym!r} has arguments: only constants (declare-fun {sym} () "
                                   "Real) are supported")
             check_sort(args[2], sym)
-            if sym in ring_name:
-                raise args[0].err(f"{sym!r} is declared twice")
-            rn = _smt_name(sym, taken)
-            taken.add(rn)
-            ring_name[sym] = rn
-            consts.append(sym)
-            all_names.append(rn)
+            declare(sym, args[0])
         elif name == "define-fun":
             if len(args) != 4:
                 raise cmd.err("define-fun takes a name, an argument list, a sort and a body")

@@ -137,7 +137,7 @@ class Atom(Formula):
                              f"{' '.join(RELATIONS)})")
         if not isinstance(self.poly, fmpz_mpoly):
             raise InputError(f"an Atom's poly must be an fmpz_mpoly, got {type(self.poly).__name__} "
-                             "(use cad.formula.atom() to convert rationals and constants)")
+                             "(use cad.logic.atom() to convert rationals and constants)")
 
     # fmpz_mpoly is unhashable and compares equal across contexts only when it is the same
     # context, so equality and hash are spelled out.
@@ -161,18 +161,26 @@ class Atom(Formula):
 
 
 @dataclass(frozen=True)
-class And(Formula):
+class _Junction(Formula):
+    """Base of :class:`And` and :class:`Or`: a tuple ``args`` of sub-formulas."""
+
     args: tuple
 
     def __post_init__(self):
-        _tuple_args(self, "And")
+        if not isinstance(self.args, tuple):
+            object.__setattr__(self, "args", tuple(self.args))
+        for a in self.args:
+            _check_formula(a, f"an argument of {type(self).__name__}")
 
     def children(self):
         return self.args
 
     def rebuild(self, children):
-        return And(tuple(children))
+        return type(self)(tuple(children))
 
+
+@dataclass(frozen=True)
+class And(_Junction):
     def simplify(self, children):
         return _build.conj(*children)
 
@@ -185,18 +193,7 @@ class And(Formula):
 
 
 @dataclass(frozen=True)
-class Or(Formula):
-    args: tuple
-
-    def __post_init__(self):
-        _tuple_args(self, "Or")
-
-    def children(self):
-        return self.args
-
-    def rebuild(self, children):
-        return Or(tuple(children))
-
+class Or(_Junction):
     def simplify(self, children):
         return _build.disj(*children)
 
@@ -206,13 +203,6 @@ class Or(Formula):
     def to_nnf(self, positive=True):
         parts = [a.to_nnf(positive) for a in self.args]
         return _build.disj(*parts) if positive else _build.conj(*parts)
-
-
-def _tuple_args(node, name):
-    if not isinstance(node.args, tuple):
-        object.__setattr__(node, "args", tuple(node.args))
-    for a in node.args:
-        _check_formula(a, f"an argument of {name}")
 
 
 @dataclass(frozen=True)
@@ -241,21 +231,26 @@ class Not(Formula):
 
 
 @dataclass(frozen=True)
-class Implies(Formula):
+class _Binary(Formula):
+    """Base of :class:`Implies` and :class:`Iff`: sub-formulas ``left`` and ``right``."""
+
     left: Formula
     right: Formula
 
     def __post_init__(self):
-        _check_formula(self.left, "the left side of Implies")
-        _check_formula(self.right, "the right side of Implies")
+        _check_formula(self.left, f"the left side of {type(self).__name__}")
+        _check_formula(self.right, f"the right side of {type(self).__name__}")
 
     def children(self):
         return (self.left, self.right)
 
     def rebuild(self, children):
         left, right = children
-        return Implies(left, right)
+        return type(self)(left, right)
 
+
+@dataclass(frozen=True)
+class Implies(_Binary):
     def simplify(self, children):
         left, right = children
         return _build.implies(left, right)
@@ -270,21 +265,7 @@ class Implies(Formula):
 
 
 @dataclass(frozen=True)
-class Iff(Formula):
-    left: Formula
-    right: Formula
-
-    def __post_init__(self):
-        _check_formula(self.left, "the left side of Iff")
-        _check_formula(self.right, "the right side of Iff")
-
-    def children(self):
-        return (self.left, self.right)
-
-    def rebuild(self, children):
-        left, right = children
-        return Iff(left, right)
-
+class Iff(_Binary):
     def simplify(self, children):
         left, right = children
         return _build.iff(left, right)

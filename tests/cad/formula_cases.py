@@ -106,18 +106,6 @@ leaves = st.one_of(st.builds(Atom, polys(), rels), st.sampled_from([TRUE, FALSE]
 quant_vars = st.lists(st.sampled_from(["a", "b", "x", "y"]), min_size=1, max_size=2, unique=True)
 
 
-def extend(children):
-    return st.one_of(
-        st.builds(lambda xs: And(tuple(xs)), st.lists(children, min_size=2, max_size=3)),
-        st.builds(lambda xs: Or(tuple(xs)), st.lists(children, min_size=2, max_size=3)),
-        st.builds(Not, children),
-        st.builds(Implies, children, children),
-        st.builds(Iff, children, children),
-        st.builds(lambda vs, f: Exists(tuple(vs), f), quant_vars, children),
-        st.builds(lambda vs, f: Forall(tuple(vs), f), quant_vars, children),
-    )
-
-
 def extend_qf(children):
     return st.one_of(
         st.builds(lambda xs: And(tuple(xs)), st.lists(children, min_size=2, max_size=3)),
@@ -125,6 +113,14 @@ def extend_qf(children):
         st.builds(Not, children),
         st.builds(Implies, children, children),
         st.builds(Iff, children, children),
+    )
+
+
+def extend(children):
+    return st.one_of(
+        extend_qf(children),
+        st.builds(lambda vs, f: Exists(tuple(vs), f), quant_vars, children),
+        st.builds(lambda vs, f: Forall(tuple(vs), f), quant_vars, children),
     )
 
 
