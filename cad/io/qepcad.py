@@ -47,7 +47,7 @@ def parse_qepcad(text: str, source=None) -> Problem:
     :class:`ParseError`.  Text after ``finish`` is ignored, as QEPCAD B does.
 
     The formula may be non-prenex (quantifiers anywhere, also under ``~``, ``==>``, ``<==>``); see
-    the module docstring for the standard form of the returned problem.  Every error is a
+    :mod:`cad.logic.prenex` for the standard form of the returned problem.  Every error is a
     :class:`ParseError` with 1-based line and column: missing ``finish``/``.``/brackets, a bad
     free-variable count, undeclared or non-free variables, quantified free variables,
     non-polynomial terms (``1/x``, ``x^-1``, decimals).

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from flint import fmpq, fmpq_mpoly, fmpq_mpoly_ctx, fmpz, fmpz_mpoly
 
+from cad.algebraic import sign_at
 from cad.errors import InputError
 from cad.logic.ast import Atom, Formula, Quantifier, holds
 from cad.logic.build import atom
@@ -132,10 +133,6 @@ def atom_sign(p, point: Mapping) -> int:
             vals[i] = r
     if not algebraic:
         return _sign_rational(p, vals)
-    # Only points with an irrational coordinate need real algebraic arithmetic: importing it
-    # here keeps it off the start-up path of parsing and printing.
-    from cad.algebraic import sign_at
-
     # sign_at wants values for a prefix of the generators; unused ones are filled with 0
     pt = [vals[i] if vals[i] is not None else fmpq(0) for i in range(last_used + 1)]
     return int(sign_at(p, pt))
