@@ -160,6 +160,11 @@ class Atom(Formula):
         return self if positive else _build.negate(self)
 
 
+# The bases _Junction, _Binary and Quantifier are the dataclasses; their subclasses inherit the
+# fields, __init__, equality (same class only), hash and repr (which prints the subclass's name),
+# and only add what differs per connective.
+
+
 @dataclass(frozen=True)
 class _Junction(Formula):
     """Base of :class:`And` and :class:`Or`: a tuple ``args`` of sub-formulas."""
@@ -179,8 +184,9 @@ class _Junction(Formula):
         return type(self)(tuple(children))
 
 
-@dataclass(frozen=True)
 class And(_Junction):
+    """Conjunction of ``args``."""
+
     def simplify(self, children):
         return _build.conj(*children)
 
@@ -192,8 +198,9 @@ class And(_Junction):
         return _build.conj(*parts) if positive else _build.disj(*parts)
 
 
-@dataclass(frozen=True)
 class Or(_Junction):
+    """Disjunction of ``args``."""
+
     def simplify(self, children):
         return _build.disj(*children)
 
@@ -207,6 +214,8 @@ class Or(_Junction):
 
 @dataclass(frozen=True)
 class Not(Formula):
+    """Negation of ``arg``."""
+
     arg: Formula
 
     def __post_init__(self):
@@ -249,8 +258,9 @@ class _Binary(Formula):
         return type(self)(left, right)
 
 
-@dataclass(frozen=True)
 class Implies(_Binary):
+    """``left ==> right``."""
+
     def simplify(self, children):
         left, right = children
         return _build.implies(left, right)
@@ -264,8 +274,9 @@ class Implies(_Binary):
         return _build.conj(self.left.to_nnf(True), self.right.to_nnf(False))
 
 
-@dataclass(frozen=True)
 class Iff(_Binary):
+    """``left <==> right``."""
+
     def simplify(self, children):
         left, right = children
         return _build.iff(left, right)
@@ -282,12 +293,14 @@ class Iff(_Binary):
         return conj(disj(a.to_nnf(True), b.to_nnf(True)), disj(a.to_nnf(False), b.to_nnf(False)))
 
 
+@dataclass(frozen=True)
 class Quantifier(Formula):
     """Base of :class:`Exists` and :class:`Forall`: ``variables`` (a tuple of names) and
     ``body``.  ``letter`` is the prefix letter (``'E'``/``'A'``, as in QEPCAD B and in the
     prefixes of :func:`cad.logic.prenex.prenex`); ``dual()`` is the other quantifier class."""
 
-    __slots__ = ()
+    variables: tuple
+    body: Formula
     letter = ""
 
     def __post_init__(self):
@@ -322,10 +335,9 @@ class Quantifier(Formula):
         return _build.quantify(cls, self.variables, body)
 
 
-@dataclass(frozen=True)
 class Exists(Quantifier):
-    variables: tuple
-    body: Formula
+    """``(E v1, ..., vn) body``."""
+
     letter = "E"
 
     @staticmethod
@@ -333,10 +345,9 @@ class Exists(Quantifier):
         return Forall
 
 
-@dataclass(frozen=True)
 class Forall(Quantifier):
-    variables: tuple
-    body: Formula
+    """``(A v1, ..., vn) body``."""
+
     letter = "A"
 
     @staticmethod
