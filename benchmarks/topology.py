@@ -23,7 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 QE_PROBLEMS = os.path.join(HERE, "qe")
 
-from cad import formula as F  # noqa: E402
+from cad.io import parse_qepcad  # noqa: E402
 from cad.errors import BudgetExceeded  # noqa: E402
 from cad.budget import Budget  # noqa: E402
 from cad.topology import is_closed  # noqa: E402
@@ -61,7 +61,7 @@ finish
 
 
 def problem(variables, nfree, body):
-    return F.parse_qepcad(f"[t]\n{variables}\n{nfree}\n{body}.\nfinish\n")
+    return parse_qepcad(f"[t]\n{variables}\n{nfree}\n{body}.\nfinish\n")
 
 
 def timed(fn):
@@ -82,7 +82,7 @@ def part1(timeout):
         with open(lu2) as fh:
             cases.insert(5, ("lu2_image.qepcad", None, None, fh.read()))
     for name, variables, nfree, body in cases:
-        prob = F.parse_qepcad(body) if variables is None else problem(variables, nfree, body)
+        prob = parse_qepcad(body) if variables is None else problem(variables, nfree, body)
         tq, _ = timed(lambda: quantifier_free(prob, Budget(timeout)))
         dt, res = timed(lambda: is_closed(prob, timeout=timeout))
         if res is None:

@@ -11,7 +11,8 @@ import os
 import sys
 import time
 
-from cad import formula as F
+from cad import logic
+from cad.io import parse_qepcad, parse_smtlib, to_str
 from cad.budget import Budget
 from cad.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_UNKNOWN, CadError, InputError
 from cad.errors import exit_code
@@ -28,9 +29,9 @@ def _read_input(path):
 
 
 def _formula_text(formula, ring):
-    if isinstance(formula, F.Truth):
+    if isinstance(formula, logic.Truth):
         return "TRUE" if formula.value else "FALSE"
-    return F.to_str(formula, ring)
+    return to_str(formula, ring)
 
 
 def _seconds_for_engine(args, clock):
@@ -42,7 +43,7 @@ def cmd_qe(args, text, source, clock):
     """``cad qe FILE``: print a quantifier-free formula equivalent to the input (QEPCAD syntax),
     TRUE/FALSE for a sentence; ``--json`` prints {"formula", "cells", "seconds"}.
     Partial-CAD quantifier elimination (:mod:`cad.qe`)."""
-    problem = F.parse_smtlib(text) if args.smt2 else F.parse_qepcad(text, source=source)
+    problem = parse_smtlib(text) if args.smt2 else parse_qepcad(text, source=source)
     if args.timeout is not None and args.timeout <= 0:
         raise InputError(f"--timeout must be positive, got {args.timeout}")
     from cad.qe import qe
@@ -63,7 +64,7 @@ def cmd_closed(args, text, source, clock):
     Prints ``closed`` or ``not closed`` followed by the exact witness (a point of the closure
     outside the set) and a few exact points of the set approaching it; ``--json`` prints
     {"answer", "closed", "reason", "witness", "approaching", "distances", "seconds", ...}."""
-    problem = F.parse_qepcad(text, source=source)
+    problem = parse_qepcad(text, source=source)
     if args.timeout is not None and args.timeout <= 0:
         raise InputError(f"--timeout must be positive, got {args.timeout}")
     if args.approach < 0:

@@ -24,7 +24,7 @@ from fractions import Fraction
 
 from flint import fmpq, fmpz
 
-from cad import formula as F
+from cad import logic
 from cad.errors import InputError
 from cad.poly import PolyRing
 from netalgebra.naming import activation_name, bias_name, output_name, preactivation_name, weight_name
@@ -432,25 +432,25 @@ def relu_formula(pattern, points, preactivations=False):
                         poly_terms.append(w * poly)
                 e, D = cleared(rat_terms, poly_terms)   # D*e_true, D > 0
                 if l == L:
-                    atoms.append(F.Atom(D * g(output_name(k, i)) - e, "="))
+                    atoms.append(logic.Atom(D * g(output_name(k, i)) - e, "="))
                     continue
                 a = g(activation_name(k, l, i))
                 if preactivations:
                     z = g(preactivation_name(k, l, i))
-                    atoms.append(F.Atom(D * z - e, "="))
-                    atoms += [F.Atom(a, ">="), F.Atom(a - z, ">="), F.Atom(a * (a - z), "=")]
+                    atoms.append(logic.Atom(D * z - e, "="))
+                    atoms += [logic.Atom(a, ">="), logic.Atom(a - z, ">="), logic.Atom(a * (a - z), "=")]
                 else:
                     # D*(a - e_true) = D*a - e ; sign-preserving since D > 0
                     diff = D * a - e
-                    atoms += [F.Atom(a, ">="), F.Atom(diff, ">="), F.Atom(a * diff, "=")]
+                    atoms += [logic.Atom(a, ">="), logic.Atom(diff, ">="), logic.Atom(a * diff, "=")]
                 cur.append((None, a))
             prev = cur
     quantified = tuple(wnames + bnames + hidden)
-    body = F.And(tuple(atoms)) if len(atoms) != 1 else atoms[0]
-    formula = F.Exists(quantified, body) if quantified else body
+    body = logic.And(tuple(atoms)) if len(atoms) != 1 else atoms[0]
+    formula = logic.Exists(quantified, body) if quantified else body
     desc = (f"F_I(Omega) for pattern {pattern.name or pattern.widths} on {len(pts)} point(s): "
             f"outputs realisable by the ReLU network")
-    return F.Problem(ring, tuple(free), formula, desc)
+    return logic.Problem(ring, tuple(free), formula, desc)
 
 
 def image_formula(lmap, output_prefix="y"):
@@ -478,8 +478,8 @@ def image_formula(lmap, output_prefix="y"):
     for i in range(n):
         for j in range(m):
             phi = _paths_poly(lmap.paths[i][j], gens, ring.zero())
-            atoms.append(F.Atom(ring.gens[i * m + j] - phi, "="))
-    body = F.And(tuple(atoms)) if len(atoms) != 1 else atoms[0]
-    formula = F.Exists(tuple(lmap.variables), body) if lmap.variables else body
+            atoms.append(logic.Atom(ring.gens[i * m + j] - phi, "="))
+    body = logic.And(tuple(atoms)) if len(atoms) != 1 else atoms[0]
+    formula = logic.Exists(tuple(lmap.variables), body) if lmap.variables else body
     desc = f"image of the linear counterpart of {lmap.pattern.name or lmap.pattern.widths}"
-    return F.Problem(ring, tuple(free), formula, desc)
+    return logic.Problem(ring, tuple(free), formula, desc)

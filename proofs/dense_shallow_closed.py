@@ -15,7 +15,8 @@ import _proof  # noqa: E402
 
 import time  # noqa: E402
 
-from cad import formula as F  # noqa: E402
+from cad import logic  # noqa: E402
+from cad.io import to_str  # noqa: E402
 from cad.poly import PolyRing  # noqa: E402
 from netalgebra.certificate import verify  # noqa: E402
 from netalgebra.compile import image_formula, linear_map  # noqa: E402
@@ -65,21 +66,21 @@ def main():
     pat = pats[0]
     lm = linear_map(pat)
     prob = image_formula(lm)
-    P.step(f"{pat.name}: image_formula = {F.to_str(prob.formula, prob.ring)}")
+    P.step(f"{pat.name}: image_formula = {to_str(prob.formula, prob.ring)}")
     from cad.qe import equivalent, qe
     from cad.topology import is_closed, is_syntactically_closed
     t0 = time.perf_counter()
     res = qe(prob, timeout=args.timeout)
     free = PolyRing(prob.free)
-    qf = F.to_ring(res.formula, free)
+    qf = logic.to_ring(res.formula, free)
     P.check(f"{pat.name}: QE of the image", True,
-            f"{{ {F.to_str(qf, free)} }} ({res.cells} cells, {time.perf_counter() - t0:.1f} s)")
+            f"{{ {to_str(qf, free)} }} ({res.cells} cells, {time.perf_counter() - t0:.1f} s)")
     P.check(f"{pat.name}: the QE result is closed by syntax (only =, <=, >= atoms under /\\, \\/)",
             is_syntactically_closed(qf))
     w = pat.widths
     if w == (2, 1, 2):
         g = free.gen
-        rank1 = F.Atom(g("y0_0") * g("y1_1") - g("y0_1") * g("y1_0"), "=")
+        rank1 = logic.Atom(g("y0_0") * g("y1_1") - g("y0_1") * g("y1_0"), "=")
         P.check("dense 2-1-2: the image is exactly {a d - b c = 0} (CAD decides the equivalence)",
                 equivalent(free, qf, rank1, timeout=args.timeout))
     cl = is_closed(prob, timeout=args.timeout)

@@ -16,7 +16,8 @@ import _proof  # noqa: E402
 
 import time  # noqa: E402
 
-from cad import formula as F  # noqa: E402
+from cad import logic  # noqa: E402
+from cad.io import to_str  # noqa: E402
 from cad.poly import PolyRing  # noqa: E402
 from netalgebra.certificate import verify  # noqa: E402
 from netalgebra.compile import image_formula, linear_map  # noqa: E402
@@ -106,11 +107,11 @@ def main():
             if not again:
                 res = qe(prob, timeout=args.timeout)
                 free = PolyRing(prob.free)
-                cache[sub.masks] = (free, F.to_ring(res.formula, free))
+                cache[sub.masks] = (free, logic.to_ring(res.formula, free))
             free, qf = cache[sub.masks]
             P.check(f"{name}: block {sorted(Rk)} x {sorted(Ck)}: CAD image is closed by syntax",
                     is_syntactically_closed(qf),
-                    f"{{ {F.to_str(qf, free)} }} " + ("(same sub-pattern as above: QE result reused)" if again
+                    f"{{ {to_str(qf, free)} }} " + ("(same sub-pattern as above: QE result reused)" if again
                                                      else f"({time.perf_counter() - t0:.1f} s)"))
     P.finish("L_I is closed for these patterns (theorem certificate and CAD agree).")
 

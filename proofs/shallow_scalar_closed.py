@@ -21,7 +21,8 @@ from fractions import Fraction  # noqa: E402
 
 from flint import fmpq  # noqa: E402
 
-from cad import formula as F  # noqa: E402
+from cad import logic  # noqa: E402
+from cad.io import to_str  # noqa: E402
 from cad.poly import PolyRing  # noqa: E402
 from netalgebra.certificate import verify  # noqa: E402
 from netalgebra.compile import relu_formula  # noqa: E402
@@ -107,7 +108,7 @@ def main():
     pn = [f"p{k}" for k in range(1, K)]
     big = PolyRing(list(ring.variables) + pn)
     g = big.gen
-    body = F.to_ring(body, big)
+    body = logic.to_ring(body, big)
 
     # -- reduction 1: the output bias ----------------------------------------------------------
     P.step("Reduction 1 (output bias c = b2_0).  The output atom of point 0 reads y0 - c - r0 = 0 "
@@ -123,8 +124,8 @@ def main():
     sub = {"b2_0": r0}
     for k in range(1, K):
         sub[f"y{k}_0"] = g(f"p{k}") + g("y0_0")
-    body1 = F.substitute(F.conj(*[a for a in body.args if a is not out0[0]]), sub, big)
-    fv1 = F.free_variables(body1)
+    body1 = logic.substitute(logic.conj(*[a for a in body.args if a is not out0[0]]), sub, big)
+    fv1 = logic.free_variables(body1)
     P.require("after the substitution y0_0 and b2_0 no longer occur", "y0_0" not in fv1 and "b2_0" not in fv1,
               f"variables left: {sorted(fv1)}")
 
@@ -153,13 +154,13 @@ def main():
     R = PolyRing(pn + quant)
     disjuncts = []
     for sig in itertools.product((0, 1), repeat=len(cases)):
-        f = F.conj(*rest)
+        f = logic.conj(*rest)
         cons = []
         for (a, z), on in zip(cases, sig):
-            f = F.substitute(f, {a: z if on else 0}, big)
-            cons.append(F.Atom(z if on else -z, ">="))
-        disjuncts.append(F.to_ring(F.conj(*cons, f), R))
-    Dprob = F.Problem(R, tuple(pn), F.Exists(tuple(quant), F.disj(*disjuncts)))
+            f = logic.substitute(f, {a: z if on else 0}, big)
+            cons.append(logic.Atom(z if on else -z, ">="))
+        disjuncts.append(logic.to_ring(logic.conj(*cons, f), R))
+    Dprob = logic.Problem(R, tuple(pn), logic.Exists(tuple(quant), logic.disj(*disjuncts)))
     P.step(f"D = {{p : EXISTS {', '.join(quant)} [ {len(disjuncts)} activation cases ]}}, "
            f"{len(pn)} free + {len(quant)} quantified variables (from {len(S.free)} + {len(S.formula.variables)})")
 
@@ -174,11 +175,11 @@ def main():
         P.require("CAD quantifier elimination of D within the budget", False, str(exc))
     qf = res.formula
     P.check("CAD quantifier elimination of D", True,
-            f"{res.cells} cells, {time.perf_counter() - t0:.1f} s: D = {{ {F.to_str(qf, R)} }}")
+            f"{res.cells} cells, {time.perf_counter() - t0:.1f} s: D = {{ {to_str(qf, R)} }}")
     rfree = PolyRing(pn)
-    qf_free = F.to_ring(qf, rfree)
+    qf_free = logic.to_ring(qf, rfree)
     left = max(1.0, args.timeout - (time.perf_counter() - t0))
-    cl = is_closed(F.Problem(rfree, tuple(pn), qf_free), timeout=left)
+    cl = is_closed(logic.Problem(rfree, tuple(pn), qf_free), timeout=left)
     P.check("cad.topology.is_closed(D): closed", cl.closed is True,
             f"{cl.reason} ({cl.route}, {cl.seconds:.2f} s)" +
             (f"; witness {cl.witness}" if not cl.closed else ""))
@@ -190,17 +191,17 @@ def main():
         # (v = 0 gives 0, which lies in D+ at w = b = 0).  QE of D+ has two bound variables.
         q2 = [x for x in quant if x != "w2_0_0"]
         R2 = PolyRing(pn + q2)
-        plus = F.Problem(R2, tuple(pn), F.Exists(tuple(q2), F.to_ring(
-            F.substitute(F.disj(*disjuncts), {"w2_0_0": 1}, R), R2)))
+        plus = logic.Problem(R2, tuple(pn), logic.Exists(tuple(q2), logic.to_ring(
+            logic.substitute(logic.disj(*disjuncts), {"w2_0_0": 1}, R), R2)))
         t1 = time.perf_counter()
         res2 = qe(plus, timeout=args.timeout)
-        qplus = F.to_ring(res2.formula, rfree)
-        qminus = F.substitute(qplus, {x: -rfree.gen(x) for x in pn}, rfree)
+        qplus = logic.to_ring(res2.formula, rfree)
+        qminus = logic.substitute(qplus, {x: -rfree.gen(x) for x in pn}, rfree)
         from cad.qe import equivalent
-        same = equivalent(rfree, qf_free, F.disj(qplus, qminus), timeout=args.timeout)
+        same = equivalent(rfree, qf_free, logic.disj(qplus, qminus), timeout=args.timeout)
         P.check("second route (positive homogeneity): D = D+ u (-D+), D+ = {v = 1} by CAD; the CAD "
                 "decides that both descriptions of D are equivalent", same,
-                f"D+ = {{ {F.to_str(qplus, rfree)} }} ({time.perf_counter() - t1:.1f} s)")
+                f"D+ = {{ {to_str(qplus, rfree)} }} ({time.perf_counter() - t1:.1f} s)")
     rng = random.Random(0)
     names = [x for x in S.formula.variables if x not in acts]
     bad = 0
@@ -208,12 +209,12 @@ def main():
         theta = {nm: Fraction(rng.randint(-6, 6), rng.randint(1, 3)) for nm in names}
         ys = [network_outputs(pat, theta, x) for x in pts]
         point = {f"p{k}": fmpq((ys[k] - ys[0]).numerator, (ys[k] - ys[0]).denominator) for k in range(1, K)}
-        if not F.evaluate(qf_free, rfree, point):
+        if not logic.evaluate(qf_free, rfree, point):
             bad += 1
     P.check("soundness spot check: 300 random rational networks, evaluated exactly, give output "
             "differences satisfying the QE formula", bad == 0, f"{bad} violations")
     grid = [dict(zip(pn, c)) for c in itertools.product(range(-2, 3), repeat=len(pn))]
-    outside = [q for q in grid if not F.evaluate(qf_free, rfree, {k: fmpq(v) for k, v in q.items()})]
+    outside = [q for q in grid if not logic.evaluate(qf_free, rfree, {k: fmpq(v) for k, v in q.items()})]
     P.step(f"D is a proper subset: {len(outside)} of {len(grid)} integer points of [-2,2]^{len(pn)} lie "
            f"outside it (e.g. {outside[0] if outside else None}), so F_I(Omega) != R^{K}")
     P.finish("F_I(Omega) = R x D is closed (certificate and CAD agree).")

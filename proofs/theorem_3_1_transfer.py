@@ -243,15 +243,16 @@ def main():
             "; ".join(f"m_{i} = {ring.to_str(ring.zero() + sum((ring(int(Fraction(c))) * _mono(ring, mono) for c, mono in mm), ring.zero()))}"
                       for i, mm in enumerate(cert["non_attainment"]["multipliers"])))
     # independent exact decision of the same fact by CAD (a sentence without free variables)
-    from cad import formula as F
+    from cad import logic
+    from cad.io import to_str
     from cad.qe import decide as qe_decide
     img = image_formula(lm)
     sub = {f"y{i}_{j}": fmpq(A[i][j].numerator, A[i][j].denominator) for i in range(n2) for j in range(n0)}
-    sentence = F.Problem(img.ring, (), F.substitute(img.formula, sub, img.ring))
+    sentence = logic.Problem(img.ring, (), logic.substitute(img.formula, sub, img.ring))
     try:
         truth = qe_decide(sentence, timeout=30)
         P.check("(e') CAD decides the sentence 'exists theta: phi(theta) = A' to be false", truth is False,
-                F.to_str(sentence.formula, img.ring)[:200])
+                to_str(sentence.formula, img.ring)[:200])
     except Exception as exc:  # noqa: BLE001
         P.check("(e') CAD decides the sentence 'exists theta: phi(theta) = A' to be false", False,
                 f"{type(exc).__name__}: {exc}")

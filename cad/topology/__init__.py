@@ -1,6 +1,6 @@
 """Topology of semialgebraic sets: closedness with exact witnesses, closure, interior, boundary.
 
-A *set* is a :class:`cad.formula.Problem` (free variables = coordinates; quantifiers allowed),
+A *set* is a :class:`cad.logic.Problem` (free variables = coordinates; quantifiers allowed),
 a formula with its coordinate names, or QEPCAD B input text.  Modules:
 
 - ``closedness``: :func:`is_closed`, the pipeline of routes and their proofs (module docstring);

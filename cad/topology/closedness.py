@@ -1,6 +1,6 @@
 """Closedness of a semialgebraic set with exact witnesses: the :func:`is_closed` driver.
 
-A *set* is a :class:`cad.formula.Problem` (or a formula plus its coordinate names): its free
+A *set* is a :class:`cad.logic.Problem` (or a formula plus its coordinate names): its free
 variables are the coordinates, quantifiers are allowed (images of polynomial maps are existential
 formulas).  Everything is exact; every verdict is backed by a proof sketched below and every
 witness is re-checked by exact evaluation before it is returned.
@@ -8,7 +8,7 @@ witness is re-checked by exact evaluation before it is returned.
 Public functions (all exported by :mod:`cad.topology`)
 ------------------------------------------------------
 ``closure(S)``, ``interior(S)``, ``boundary(S)``, ``frontier(S)`` -> quantifier-free formula
-(:mod:`cad.formula` AST) in the ring of the free variables (:mod:`cad.topology.sentences`).
+(:mod:`cad.logic` AST) in the ring of the free variables (:mod:`cad.topology.sentences`).
 ``is_closed(S, timeout=None)`` -> :class:`ClosednessResult` (``closed``, ``reason``,
 ``witness``, ``approaching``, ``approach(k)``, ``seconds``).  Each takes ``timeout=`` seconds
 or a shared ``budget=`` (:class:`cad.budget.Budget`).
@@ -101,7 +101,8 @@ benchmarks/topology.py`` measures the routes.
 
 from flint import fmpq
 
-import cad.formula as F
+from cad import logic
+from cad.io import to_str
 from cad.errors import InputError, InternalError
 from cad.topology.engine import budget_for
 from cad.topology.plane import plane_route
@@ -123,7 +124,7 @@ def is_closed(problem, variables=None, timeout=None, *, budget=None, napproach=5
               encoding="shift", segments=True, route="auto"):
     """Decide whether the set is closed; see the module docstring for the pipeline and proofs.
 
-    ``problem``: :class:`cad.formula.Problem` (free variables = coordinates; quantifiers
+    ``problem``: :class:`cad.logic.Problem` (free variables = coordinates; quantifiers
     allowed), or a formula with ``variables``, or QEPCAD input text.  Raises
     :class:`cad.errors.BudgetExceeded` when ``timeout`` seconds (or ``budget``) run out.  Returns
     :class:`ClosednessResult` with ``napproach`` approaching points when not closed.
@@ -134,14 +135,14 @@ def is_closed(problem, variables=None, timeout=None, *, budget=None, napproach=5
     budget = budget_for(timeout, budget)
     problem = as_problem(problem, variables)
     ring, S, used_qe = quantifier_free(problem, budget)
-    pre = "QE gave " + F.to_str(S, ring) + "; " if used_qe else ""
+    pre = "QE gave " + to_str(S, ring) + "; " if used_qe else ""
     stats = new_stats()
 
     def done(closed, reason, route, **kw):
         return ClosednessResult(closed=closed, reason=pre + reason, seconds=budget.elapsed(),
                                 formula=S, ring=ring, route=route, **kw)
 
-    if isinstance(S, F.Truth):
+    if isinstance(S, logic.Truth):
         return done(True, f"the set is {'R^n' if S.value else 'empty'}", "syntactic")
     if relations(S) <= CLOSED_RELATIONS:
         return done(True, "closed by syntax: /\\, \\/ of =, <=, >= atoms (preimages of closed "
@@ -152,7 +153,7 @@ def is_closed(problem, variables=None, timeout=None, *, budget=None, napproach=5
     gap = gap_cells(S, R, ring, names, budget)
     if gap is not None and not gap:
         return done(True, "relaxation lemma: S is equivalent to its closed relaxation "
-                          + F.to_str(R, ring), "relaxation")
+                          + to_str(R, ring), "relaxation")
     if segments:
         hit = segment_witness(S, ring, budget, stats)
         if hit is not None:
@@ -176,17 +177,17 @@ def is_closed(problem, variables=None, timeout=None, *, budget=None, napproach=5
         reason = how + f": the cell of {format_point(witness)} is false and in the closure"
     if witness is None:
         W = frontier_formula(S, ring, budget, encoding, stats)
-        if W == F.FALSE:
+        if W == logic.FALSE:
             return done(True, "epsilon sentence: cl(S) \\ S is empty" + lemma_note(stats),
                         "epsilon")
         witness = best_point(W, ring, budget)
         if witness is None:
-            return done(True, "epsilon sentence: cl(S) \\ S = {" + F.to_str(W, ring)
+            return done(True, "epsilon sentence: cl(S) \\ S = {" + to_str(W, ring)
                         + "} is empty" + lemma_note(stats), "epsilon")
         gen, rule = epsilon_approach(S, ring, names, witness, budget)
         route = "epsilon"
-        reason = f"witness satisfies cl(S) \\ S = {F.to_str(W, ring)}" + lemma_note(stats)
-    if F.evaluate(S, ring, witness):
+        reason = f"witness satisfies cl(S) \\ S = {to_str(W, ring)}" + lemma_note(stats)
+    if logic.evaluate(S, ring, witness):
         raise InternalError("the witness lies in the set")
     pts = [gen(k) for k in range(napproach)]
     dists = [dist_float(p, witness) for p in pts]

@@ -7,7 +7,7 @@ combinatorics of the CAD cannot place are decided by the epsilon sentence at the
 
 from flint import fmpq
 
-import cad.formula as F
+from cad import logic
 from cad.poly import PolyRing
 from cad.numbers.rational import is_rational, rational_value
 from cad.topology.engine import run_cad, run_decide
@@ -35,11 +35,11 @@ def point_in_closure(S, ring, names, pt, budget):
         else:
             base = big.qctx.gens()[big.index(v)]
         sub[v] = base + big.qctx.gens()[big.index(d)]
-    Sd = F.substitute(F.to_ring(S, big), sub, big)
+    Sd = logic.substitute(logic.to_ring(S, big), sub, big)
     box = []
     for d in ds:
-        box += [F.Atom(big.gen(d) - E, "<"), F.Atom(big.gen(d) + E, ">")]
-    body = F.Forall((e,), F.disj(F.Atom(E, "<="), F.exists(tuple(ds), F.conj(Sd, *box))))
+        box += [logic.Atom(big.gen(d) - E, "<"), logic.Atom(big.gen(d) + E, ">")]
+    body = logic.Forall((e,), logic.disj(logic.Atom(E, "<="), logic.exists(tuple(ds), logic.conj(Sd, *box))))
     pins = []
     for v in pinned:
         a = pt[v]
@@ -50,10 +50,10 @@ def point_in_closure(S, ring, names, pt, budget):
             if c:
                 poly += int(c) * X ** i
         lo, hi = map(fmpq, a.interval)
-        pins += [F.Atom(poly, "="), F.Atom(X * int(lo.q) - int(lo.p), ">"),
-                 F.Atom(X * int(hi.q) - int(hi.p), "<")]
-    sentence = F.exists(tuple(pinned), F.conj(*pins, body)) if pinned else body
-    return run_decide(F.Problem(big, (), sentence), budget)
+        pins += [logic.Atom(poly, "="), logic.Atom(X * int(lo.q) - int(lo.p), ">"),
+                 logic.Atom(X * int(hi.q) - int(hi.p), "<")]
+    sentence = logic.exists(tuple(pinned), logic.conj(*pins, body)) if pinned else body
+    return run_decide(logic.Problem(big, (), sentence), budget)
 
 
 def plane_route(S, ring, budget):
@@ -94,7 +94,7 @@ def plane_classify(S, ring, budget, first_only=False):
     truth = {}
     leaves = [c for c in D.leaves()]
     for c in leaves:
-        truth[c.index] = F.evaluate(S, ring, cell_point(c, names))
+        truth[c.index] = logic.evaluate(S, ring, cell_point(c, names))
 
     def val(c):
         return truth.get(c.index)
@@ -165,6 +165,6 @@ def plane_closure(S, ring, budget):
         sg = sig(c)
         if sg in outside:
             return None
-        terms.append(F.conj(*[F.Atom(F.to_ring(F.Atom(f, "="), out_ring).poly, _SIGN_REL[s])
+        terms.append(logic.conj(*[logic.Atom(logic.to_ring(logic.Atom(f, "="), out_ring).poly, _SIGN_REL[s])
                               for f, s in zip(polys, sg)]))
-    return F.disj(S, *terms)
+    return logic.disj(S, *terms)

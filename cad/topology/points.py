@@ -6,7 +6,7 @@ been checked by exact evaluation of its formula (truth of the cell's sample).
 
 from flint import fmpq
 
-import cad.formula as F
+from cad import logic
 from cad.errors import BudgetExceeded
 from cad.numbers.rational import height, is_rational, lower_gap, simplify
 from cad.topology.engine import run_cad
@@ -30,7 +30,7 @@ def true_cells(f, ring, names, budget, max_cells=None, extra=()):
         if c.level != len(names):
             continue
         pt = cell_point(c, names)
-        out.append((c, pt, F.evaluate(f, ring, pt)))
+        out.append((c, pt, logic.evaluate(f, ring, pt)))
     return out
 
 
@@ -48,7 +48,7 @@ def best_point(f, ring, budget, extra=()):
     """A point of the quantifier-free set ``f`` (None when empty): sample of a true cell of the
     largest dimension, rational sample preferred.  Unused coordinates are 0."""
     names = used_variables(f, ring)
-    if isinstance(f, F.Truth):
+    if isinstance(f, logic.Truth):
         return {v: fmpq(0) for v in ring.variables} if f.value else None
     if not names:
         return None
@@ -73,7 +73,7 @@ def gap_cells(S, R, ring, names, budget):
     cells = capped_true_cells(S, ring, names, budget, GAP_CAD_CELLS)
     if cells is None:
         return None
-    return [pt for _c, pt, v in cells if not v and F.evaluate(R, ring, pt)]
+    return [pt for _c, pt, v in cells if not v and logic.evaluate(R, ring, pt)]
 
 
 def box_point(S, ring, names, center, radius, budget):
@@ -84,8 +84,8 @@ def box_point(S, ring, names, center, radius, budget):
         c, r = center[v], radius
         for bound, rel in ((c - r, ">"), (c + r, "<")):
             # x - bound with denominators cleared (a positive factor keeps the relation)
-            box_atoms.append(F.Atom(x * int(bound.q) - int(bound.p), rel))
-    return best_point(F.conj(S, *box_atoms), ring, budget)
+            box_atoms.append(logic.Atom(x * int(bound.q) - int(bound.p), rel))
+    return best_point(logic.conj(S, *box_atoms), ring, budget)
 
 
 def dist_lower(p, w):

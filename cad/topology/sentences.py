@@ -8,7 +8,8 @@ product, the relaxation lemma) and their proofs are in :mod:`cad.topology.closed
 
 import time
 
-import cad.formula as F
+from cad import logic
+from cad.io import to_str
 from cad.errors import BudgetExceeded, InputError
 from cad.poly import PolyRing
 from cad.topology.engine import budget_for, run_qe
@@ -38,83 +39,83 @@ def epsilon_sentence(f, ring, variables=None, encoding="shift", with_complement=
       z_i - y_i + e > 0))]``.
     """
     if variables is None:
-        fv = F.free_variables(f)
+        fv = logic.free_variables(f)
         variables = tuple(v for v in ring.variables if v in fv)
     variables = tuple(variables)
     taken = set(ring.variables) | set(variables)
     e = fresh_name("e", taken)
     zs = [fresh_name("d" if encoding == "shift" else v + "p", taken) for v in variables]
     big = PolyRing(variables + (e,) + tuple(zs))
-    fy = F.to_ring(f, big)
+    fy = logic.to_ring(f, big)
     E = big.gen(e)
     box = []
     if encoding == "shift":
         sub = {v: big.gen(v) + big.gen(z) for v, z in zip(variables, zs)}
-        fz = F.substitute(fy, sub, big)
+        fz = logic.substitute(fy, sub, big)
         for z in zs:
-            box += [F.Atom(big.gen(z) - E, "<"), F.Atom(big.gen(z) + E, ">")]
+            box += [logic.Atom(big.gen(z) - E, "<"), logic.Atom(big.gen(z) + E, ">")]
     elif encoding == "primed":
         sub = {v: big.gen(z) for v, z in zip(variables, zs)}
-        fz = F.substitute(fy, sub, big)
+        fz = logic.substitute(fy, sub, big)
         for v, z in zip(variables, zs):
             diff = big.gen(z) - big.gen(v)
-            box += [F.Atom(diff - E, "<"), F.Atom(diff + E, ">")]
+            box += [logic.Atom(diff - E, "<"), logic.Atom(diff + E, ">")]
     else:
         raise InputError(f"encoding: unknown box encoding {encoding!r} (use 'shift' or 'primed')")
-    inner = F.disj(F.Atom(E, "<="), F.exists(tuple(zs), F.conj(fz, *box)))
-    body = F.Forall((e,), inner)
+    inner = logic.disj(logic.Atom(E, "<="), logic.exists(tuple(zs), logic.conj(fz, *box)))
+    body = logic.Forall((e,), inner)
     if with_complement:
         # cl(f) <= R(f) (relaxation lemma): R(f) /\ ~f lets partial CAD drop free cells early
-        body = F.conj(F.to_ring(relaxation(f), big), F.nnf(F.Not(fy)), body)
-    return F.Problem(big, variables, body)
+        body = logic.conj(logic.to_ring(relaxation(f), big), logic.nnf(logic.Not(fy)), body)
+    return logic.Problem(big, variables, body)
 
 
 def _qe_formula(problem, budget, ring):
-    return F.to_ring(F.nnf(run_qe(problem, budget).formula), ring)
+    return logic.to_ring(logic.nnf(run_qe(problem, budget).formula), ring)
 
 
 def _frontier_disjunct(D, ring, budget, encoding, stats):
     """Quantifier-free formula of ``cl(D) \\ D`` (a subset of ``cl(D)``; only its part outside
     ``D`` matters).  ``D`` is a disjunct in NNF."""
     if closed_by_syntax(D):
-        return F.FALSE
-    if isinstance(D, F.Atom) and D.rel == "/=":
+        return logic.FALSE
+    if isinstance(D, logic.Atom) and D.rel == "/=":
         # cl({p /= 0}) = R^n (density lemma): frontier = {p = 0}
         stats["lemmas"].add("density of {p /= 0}")
-        return F.Atom(D.poly, "=")
+        return logic.Atom(D.poly, "=")
     comps = components(conjuncts(D))
     if len(comps) > 1:
         stats["lemmas"].add("closure of a product")
-        cls = [F.disj(c, _frontier_disjunct(c, ring, budget, encoding, stats)) for c in comps]
-        return F.conj(F.nnf(F.Not(D)), *cls)
+        cls = [logic.disj(c, _frontier_disjunct(c, ring, budget, encoding, stats)) for c in comps]
+        return logic.conj(logic.nnf(logic.Not(D)), *cls)
     t0 = time.monotonic()
     prob = epsilon_sentence(D, ring, encoding=encoding)
     out = _qe_formula(prob, budget, ring)
-    stats["epsilon_qe"].append((F.to_str(D, ring), round(time.monotonic() - t0, 4)))
+    stats["epsilon_qe"].append((to_str(D, ring), round(time.monotonic() - t0, 4)))
     return out
 
 
 def frontier_formula(S, ring, budget, encoding, stats):
     """Quantifier-free formula of ``cl(S) \\ S`` for the quantifier-free NNF ``S``."""
     if closed_by_syntax(S):
-        return F.FALSE
+        return logic.FALSE
     parts = []
     for D in disjuncts(S):
         fr = _frontier_disjunct(D, ring, budget, encoding, stats)
-        if fr != F.FALSE:
+        if fr != logic.FALSE:
             parts.append(fr)
     if not parts:
-        return F.FALSE
-    return F.conj(F.nnf(F.Not(S)), F.disj(*parts))
+        return logic.FALSE
+    return logic.conj(logic.nnf(logic.Not(S)), logic.disj(*parts))
 
 
 def _simplify(f, ring, budget):
     """Shorter equivalent by QE of the quantifier-free formula (kept as is on failure)."""
-    if isinstance(f, F.Truth):
+    if isinstance(f, logic.Truth):
         return f
     try:
-        res = run_qe(F.Problem(ring, ring.variables, f), budget)
-        return F.to_ring(res.formula, ring)
+        res = run_qe(logic.Problem(ring, ring.variables, f), budget)
+        return logic.to_ring(res.formula, ring)
     except BudgetExceeded:
         raise
     except Exception:
@@ -122,7 +123,7 @@ def _simplify(f, ring, budget):
 
 
 def _complement(S):
-    return F.nnf(F.Not(S)) if not isinstance(S, F.Truth) else F.negate(S)
+    return logic.nnf(logic.Not(S)) if not isinstance(S, logic.Truth) else logic.negate(S)
 
 
 def frontier(problem, variables=None, timeout=None, encoding="shift", *, budget=None):
@@ -150,7 +151,7 @@ def closure(problem, variables=None, timeout=None, encoding="shift", *, budget=N
         if c is not None:
             return _simplify(c, ring, budget)
     fr = frontier_formula(S, ring, budget, encoding, new_stats())
-    return _simplify(F.disj(S, fr), ring, budget)
+    return _simplify(logic.disj(S, fr), ring, budget)
 
 
 def interior(problem, variables=None, timeout=None, encoding="shift", *, budget=None):
@@ -158,8 +159,8 @@ def interior(problem, variables=None, timeout=None, encoding="shift", *, budget=
     budget = budget_for(timeout, budget)
     problem = as_problem(problem, variables)
     ring, S, _ = quantifier_free(problem, budget)
-    c = closure(F.Problem(ring, ring.variables, _complement(S)), encoding=encoding, budget=budget)
-    return F.nnf(F.negate(c) if isinstance(c, (F.Atom, F.Truth)) else F.Not(c))
+    c = closure(logic.Problem(ring, ring.variables, _complement(S)), encoding=encoding, budget=budget)
+    return logic.nnf(logic.negate(c) if isinstance(c, (logic.Atom, logic.Truth)) else logic.Not(c))
 
 
 def boundary(problem, variables=None, timeout=None, encoding="shift", *, budget=None):
@@ -167,6 +168,6 @@ def boundary(problem, variables=None, timeout=None, encoding="shift", *, budget=
     budget = budget_for(timeout, budget)
     problem = as_problem(problem, variables)
     ring, S, _ = quantifier_free(problem, budget)
-    a = closure(F.Problem(ring, ring.variables, S), encoding=encoding, budget=budget)
-    b = closure(F.Problem(ring, ring.variables, _complement(S)), encoding=encoding, budget=budget)
-    return _simplify(F.conj(a, b), ring, budget)
+    a = closure(logic.Problem(ring, ring.variables, S), encoding=encoding, budget=budget)
+    b = closure(logic.Problem(ring, ring.variables, _complement(S)), encoding=encoding, budget=budget)
+    return _simplify(logic.conj(a, b), ring, budget)

@@ -4,7 +4,8 @@ bounded DNF, independent conjunct groups and the closed relaxation ``R(S)``.
 Proofs (syntactic closedness, relaxation lemma): :mod:`cad.topology.closedness`, steps 2 and 4.
 """
 
-import cad.formula as F
+from cad import logic
+from cad.io import parse_qepcad
 from cad.errors import InputError
 from cad.poly import PolyRing
 from cad.topology.engine import run_qe
@@ -15,21 +16,21 @@ _DNF_LIMIT = 16          # at most this many disjuncts when distributing /\ over
 
 def as_problem(obj, variables=None):
     """Problem from a Problem, a formula (+ coordinate names) or QEPCAD input text."""
-    if isinstance(obj, F.Problem):
+    if isinstance(obj, logic.Problem):
         return obj
     if isinstance(obj, str):
-        return F.parse_qepcad(obj)
-    if isinstance(obj, F.Formula):
-        ctx = F._formula_ctx(obj)
+        return parse_qepcad(obj)
+    if isinstance(obj, logic.Formula):
+        ctx = logic.formula_context(obj)
         names = tuple(ctx.names()) if ctx is not None else ()
         if variables is None:
-            fv = F.free_variables(obj)
+            fv = logic.free_variables(obj)
             variables = tuple(v for v in names if v in fv)
         variables = tuple(variables)
         rest = tuple(v for v in names if v not in variables)
         ring = PolyRing(variables + rest)
-        return F.prenex_problem(F.Problem(ring, variables, F.to_ring(obj, ring)))
-    raise InputError(f"a set must be a cad.formula.Problem, a Formula or QEPCAD text, got "
+        return logic.prenex_problem(logic.Problem(ring, variables, logic.to_ring(obj, ring)))
+    raise InputError(f"a set must be a cad.logic.Problem, a Formula or QEPCAD text, got "
                      f"{type(obj).__name__}")
 
 
@@ -37,44 +38,44 @@ def quantifier_free(problem, budget):
     """(ring of the free variables, quantifier-free NNF formula of the set, used QE?)"""
     f = problem.formula
     used_qe = False
-    if not F.is_quantifier_free(f):
+    if not logic.is_quantifier_free(f):
         f = run_qe(problem, budget).formula
         used_qe = True
     ring = PolyRing(tuple(problem.free))
-    extra = F.free_variables(f) - set(problem.free)
+    extra = logic.free_variables(f) - set(problem.free)
     if extra:
         raise InputError(f"variable {sorted(extra)[0]!r} occurs free in the formula but is not "
                          "among the free variables")
-    return ring, F.to_ring(F.nnf(f), ring), used_qe
+    return ring, logic.to_ring(logic.nnf(f), ring), used_qe
 
 
 def relations(f):
     """The set of relations of the atoms of ``f``."""
-    return {a.rel for a in F.atoms(f)}
+    return {a.rel for a in logic.atoms(f)}
 
 
 def is_syntactically_closed(f):
     """True when the NNF of the quantifier-free ``f`` uses only ``=``, ``<=``, ``>=`` atoms (then
     the set is closed; proof: :mod:`cad.topology.closedness`, step 2)."""
-    if not F.is_quantifier_free(f):
+    if not logic.is_quantifier_free(f):
         return False
-    return relations(F.nnf(f)) <= CLOSED_RELATIONS
+    return relations(logic.nnf(f)) <= CLOSED_RELATIONS
 
 
 def closed_by_syntax(S):
     """``S`` (quantifier-free NNF) is a constant or uses only ``=``, ``<=``, ``>=`` atoms."""
-    return isinstance(S, F.Truth) or relations(S) <= CLOSED_RELATIONS
+    return isinstance(S, logic.Truth) or relations(S) <= CLOSED_RELATIONS
 
 
 def used_variables(f, ring):
     """The variables of ``ring`` that occur in ``f``, in ring order."""
-    fv = F.free_variables(f)
+    fv = logic.free_variables(f)
     return tuple(v for v in ring.variables if v in fv)
 
 
 def cad_polynomials(f):
     """The non-constant polynomials of the atoms of ``f``."""
-    return [p for p in F.polynomials(f) if not p.is_constant()]
+    return [p for p in logic.polynomials(f) if not p.is_constant()]
 
 
 def fresh_name(base, taken):
@@ -89,12 +90,12 @@ def fresh_name(base, taken):
 
 def disjuncts(f):
     """NNF ``f`` as a list of disjuncts (bounded DNF: stop distributing beyond _DNF_LIMIT)."""
-    if isinstance(f, F.Or):
+    if isinstance(f, logic.Or):
         out = []
         for a in f.args:
             out.extend(disjuncts(a))
         return out
-    if isinstance(f, F.And):
+    if isinstance(f, logic.And):
         parts = [disjuncts(a) for a in f.args]
         size = 1
         for p in parts:
@@ -104,26 +105,26 @@ def disjuncts(f):
         terms = [[]]
         for p in parts:
             terms = [t + [d] for t in terms for d in p]
-        return [F.conj(*t) for t in terms]
+        return [logic.conj(*t) for t in terms]
     return [f]
 
 
 def conjuncts(f):
-    return list(f.args) if isinstance(f, F.And) else [f]
+    return list(f.args) if isinstance(f, logic.And) else [f]
 
 
 def components(conjuncts):
     """Group conjuncts into classes of the 'shares a variable' relation."""
     groups = []   # [set(vars), [conjuncts]]
     for c in conjuncts:
-        vs = set(F.free_variables(c))
+        vs = set(logic.free_variables(c))
         merged = [g for g in groups if g[0] & vs]
         for g in merged:
             groups.remove(g)
             vs |= g[0]
         items = [x for g in merged for x in g[1]] + [c]
         groups.append([vs, items])
-    return [F.conj(*g[1]) for g in groups]
+    return [logic.conj(*g[1]) for g in groups]
 
 
 _RELAX = {"<": "<=", ">": ">=", "<=": "<=", ">=": ">=", "=": "="}
@@ -136,9 +137,9 @@ def _contradictory(D):
     the same polynomial ``p``: empty by syntax."""
     seen = {}
     for a in conjuncts(D):
-        if isinstance(a, F.Atom):
+        if isinstance(a, logic.Atom):
             seen.setdefault(str(a.poly), set()).add(a.rel)
-        if a == F.FALSE:
+        if a == logic.FALSE:
             return True
     for rels in seen.values():
         for r1 in rels:
@@ -163,11 +164,11 @@ def relaxation(S):
             continue
         parts = []
         for a in conjuncts(D):
-            if isinstance(a, F.Atom):
-                parts.append(F.TRUE if a.rel == "/=" else F.Atom(a.poly, _RELAX[a.rel]))
-            elif isinstance(a, F.Truth):
+            if isinstance(a, logic.Atom):
+                parts.append(logic.TRUE if a.rel == "/=" else logic.Atom(a.poly, _RELAX[a.rel]))
+            elif isinstance(a, logic.Truth):
                 parts.append(a)
             else:   # a nested disjunction left by the bounded DNF: relax recursively
                 parts.append(relaxation(a))
-        out.append(F.conj(*parts))
-    return F.disj(*out) if out else F.FALSE
+        out.append(logic.conj(*parts))
+    return logic.disj(*out) if out else logic.FALSE

@@ -8,7 +8,7 @@ of the set in shrinking boxes around the witness.  Every point is checked by exa
 
 from flint import fmpq
 
-import cad.formula as F
+from cad import logic
 from cad.numbers.real_algebraic import RealAlgebraic
 from cad.errors import InternalError
 from cad.poly import PolyRing
@@ -37,9 +37,9 @@ def _line_formula(S, ring, names, p, q):
     big = PolyRing(tuple(ring.variables) + (t,))
     T = big.qctx.gens()[big.index(t)]
     sub = {v: big.qctx.constant(p[v]) + (q[v] - p[v]) * T for v in names}
-    g = F.substitute(F.to_ring(S, big), sub, big)
+    g = logic.substitute(logic.to_ring(S, big), sub, big)
     tring = PolyRing((t,))
-    return tring, F.to_ring(g, tring), t
+    return tring, logic.to_ring(g, tring), t
 
 
 def segment_analysis(S, ring, names, p, q):
@@ -48,7 +48,7 @@ def segment_analysis(S, ring, names, p, q):
     Returns ``(t0, side, neighbour)`` (``side`` = -1 when the true interval lies below ``t0``;
     ``neighbour`` = the next critical value on that side or None) or None."""
     tring, g, t = _line_formula(S, ring, names, p, q)
-    if isinstance(g, F.Truth):
+    if isinstance(g, logic.Truth):
         return None
     roots = []
     for poly in cad_polynomials(g):
@@ -59,7 +59,7 @@ def segment_analysis(S, ring, names, p, q):
         return None
 
     def holds(x):
-        return F.evaluate(g, tring, {t: simplify(x)})
+        return logic.evaluate(g, tring, {t: simplify(x)})
 
     # truth on the intervals between consecutive roots (rational interior points)
     mids = [integer_floor_below(roots[0])]
@@ -144,7 +144,7 @@ def segment_approach(S, ring, names, p, q, t0, side, neighbour):
         pt = {v: fmpq(0) for v in ring.variables}
         for v in names:
             pt[v] = p[v] + tk * (q[v] - p[v])
-        if not F.evaluate(S, ring, pt):
+        if not logic.evaluate(S, ring, pt):
             raise InternalError("an approaching point is not in the set")
         return pt
 
@@ -175,7 +175,7 @@ def epsilon_approach(S, ring, names, w, budget):
             pt = box_point(S, ring, names, center, rad, budget)
             if pt is None:
                 raise InternalError("no point of the set near the witness")
-            if not F.evaluate(S, ring, pt):
+            if not logic.evaluate(S, ring, pt):
                 raise InternalError("an approaching point is not in the set")
             pts.append(pt)
             state["radius"].append(r)

@@ -8,7 +8,7 @@ raises :class:`cad.errors.BudgetExceeded`, which :func:`netalgebra.certificate.v
 into an incomplete report (neither accepted nor refuted).
 
 The CAD engine is imported inside the functions: ``netalgebra check`` imports this package at
-start-up, and the engine (``cad.formula``, ``cad.qe``, ``cad.topology``) is needed only when a
+start-up, and the engine (``cad.logic``, ``cad.qe``, ``cad.topology``) is needed only when a
 CAD certificate is checked.
 """
 
@@ -80,7 +80,8 @@ def _image_polys(masks, prefix_vars):
 
 def _in_image(masks, Y, budget, what):
     """Decide ``exists theta: phi(theta) = Y`` (Y a rational matrix) with cad.qe."""
-    from cad import formula as F
+    from cad import logic
+    from cad.io import parse_formula
 
     ring, wn, phi = _image_polys(masks, [])
     flat = [y for row in Y for y in row]
@@ -92,19 +93,20 @@ def _in_image(masks, Y, budget, what):
             if q != 0:
                 return False
             continue
-        atoms.append(F.Atom(q, "="))
+        atoms.append(logic.Atom(q, "="))
     if not atoms:
         return True
-    problem = F.Problem(ring, (), F.exists(tuple(wn), F.conj(*atoms)))
+    problem = logic.Problem(ring, (), logic.exists(tuple(wn), logic.conj(*atoms)))
     return _decide(problem, budget, what)
 
 
 def _closed_rels_only(D):
     """Syntactic closedness: every atom of the negation normal form is =, <= or >= (each atom is
     the preimage of a closed set under a continuous polynomial; /\\, \\/ keep closedness)."""
-    from cad import formula as F
+    from cad import logic
+    from cad.io import parse_formula
 
-    return all(a.rel in ("=", "<=", ">=") for a in F.atoms(F.nnf(D)))
+    return all(a.rel in ("=", "<=", ">=") for a in logic.atoms(logic.nnf(D)))
 
 
 def check_cad_closed(hypotheses, masks, question, report, budget):
@@ -117,7 +119,8 @@ def check_cad_closed(hypotheses, masks, question, report, budget):
     (b) D is closed: syntactically (NNF over =, <=, >= atoms), else by ``cad.topology.is_closed``.
     Registered for the question ``linear`` only.
     """
-    from cad import formula as F
+    from cad import logic
+    from cad.io import parse_formula
     from cad.poly import PolyRing
 
     # (an absent "hypotheses" arrives as {}: the same message as any non-object)
@@ -131,30 +134,30 @@ def check_cad_closed(hypotheses, masks, question, report, budget):
         raise Malformed("theorem.hypotheses.description: expected a QEPCAD-syntax formula")
     yring = PolyRing(expect)
     try:
-        D = F.parse_formula(desc, yring)
+        D = parse_formula(desc, yring)
     except Exception as e:
         raise Malformed(f"theorem.hypotheses.description: {e}") from None
-    if not F.is_quantifier_free(D):
+    if not logic.is_quantifier_free(D):
         raise Malformed("theorem.hypotheses.description: must be quantifier-free")
     ring, wn, phi = _image_polys(masks, expect)
     wring = PolyRing(wn) if wn else None
-    Dbig = F.to_ring(D, ring)
+    Dbig = logic.to_ring(D, ring)
     # (a1) image inside D
-    Dphi = F.substitute(Dbig, dict(zip(expect, phi)), ring)
+    Dphi = logic.substitute(Dbig, dict(zip(expect, phi)), ring)
     if wn:
-        s1 = F.Problem(wring, (), F.exists(tuple(wn), F.negate(F.to_ring(Dphi, wring))))
+        s1 = logic.Problem(wring, (), logic.exists(tuple(wn), logic.negate(logic.to_ring(Dphi, wring))))
         bad1 = _decide(s1, budget, "image inside D")
     else:
-        bad1 = not F.evaluate(Dphi, ring, {})
+        bad1 = not logic.evaluate(Dphi, ring, {})
     if not report.check("image of the product map lies in D", not bad1,
                      "exists theta: not D(phi(theta)) is FALSE" if not bad1 else "some phi(theta) violates D"):
         return   # rejected: the remaining (costly) decisions are skipped
     # (a2) D inside image
-    eqs = [F.Atom(ring.gen(y) - p, "=") for y, p in zip(expect, phi)]
-    inner = F.conj(*eqs)
+    eqs = [logic.Atom(ring.gen(y) - p, "=") for y, p in zip(expect, phi)]
+    inner = logic.conj(*eqs)
     if wn:
-        inner = F.exists(tuple(wn), inner)
-    s2 = F.Problem(ring, (), F.forall(tuple(expect), F.disj(F.negate(Dbig), inner)))
+        inner = logic.exists(tuple(wn), inner)
+    s2 = logic.Problem(ring, (), logic.forall(tuple(expect), logic.disj(logic.negate(Dbig), inner)))
     ok2 = _decide(s2, budget, "D inside image")
     if not report.check("D lies in the image of the product map", ok2,
                      "forall y: D(y) -> exists theta: y = phi(theta) is TRUE" if ok2 else
@@ -169,7 +172,7 @@ def check_cad_closed(hypotheses, masks, question, report, budget):
 
         left = _seconds_left(budget)
         try:
-            res = topology.is_closed(F.Problem(yring, tuple(expect), D), timeout=left)
+            res = topology.is_closed(logic.Problem(yring, tuple(expect), D), timeout=left)
         except BudgetExceeded as e:
             raise BudgetExceeded(f"is_closed: {e.what}", e.limit, e.used) from None
         report.check("D is closed", res.closed is True, f"cad.topology.is_closed: {res.reason}")
@@ -232,7 +235,8 @@ def check_cad_not_closed(cert, masks, report, budget):
 
 def _segment_in_image(masks, A, U, e0, budget):
     """Decide ``forall s: (0 < s /\\ 2^e0 s <= 1) -> exists theta: phi(theta) = A + s U``."""
-    from cad import formula as F
+    from cad import logic
+    from cad.io import parse_formula
 
     ring, wn, phi = _image_polys(masks, ["s"])
     s = ring.gen("s")
@@ -242,9 +246,9 @@ def _segment_in_image(masks, A, U, e0, budget):
     for p, a, u in zip(phi, flat_a, flat_u):
         den = a.denominator * u.denominator
         q = p * den - (a * den).numerator - s * int(u * den)
-        atoms.append(F.Atom(q, "="))
-    body = F.conj(*atoms)
+        atoms.append(logic.Atom(q, "="))
+    body = logic.conj(*atoms)
     if wn:
-        body = F.exists(tuple(wn), body)
-    sentence = F.forall(("s",), F.disj(F.Atom(s, "<="), F.Atom(s * (2 ** e0) - 1, ">"), body))
-    return _decide(F.Problem(ring, (), sentence), budget, "segment in the image")
+        body = logic.exists(tuple(wn), body)
+    sentence = logic.forall(("s",), logic.disj(logic.Atom(s, "<="), logic.Atom(s * (2 ** e0) - 1, ">"), body))
+    return _decide(logic.Problem(ring, (), sentence), budget, "segment in the image")

@@ -67,7 +67,8 @@ def decide_by_cad(pattern, masks, budget, points=None, napproach=5):
     if remaining is not None and remaining <= 0:
         raise BudgetExceeded("time (CAD route)", budget.seconds)
     try:
-        from cad import formula as F
+        from cad import logic
+        from cad.io import to_str
         from cad import topology
         from netalgebra import compile as _compile
 
@@ -79,10 +80,10 @@ def decide_by_cad(pattern, masks, budget, points=None, napproach=5):
             D, ring = res.formula, res.ring
             if res.route == "relaxation":
                 R = topology.relaxation(D)
-                if all(a.rel in ("=", "<=", ">=") for a in F.atoms(F.nnf(R))):
+                if all(a.rel in ("=", "<=", ">=") for a in logic.atoms(logic.nnf(R))):
                     D = R
-            syntactic = all(a.rel in ("=", "<=", ">=") for a in F.atoms(F.nnf(D)))
-            desc = F.to_str(D, ring)
+            syntactic = all(a.rel in ("=", "<=", ">=") for a in logic.atoms(logic.nnf(D)))
+            desc = to_str(D, ring)
             if list(ring.variables) != names:
                 return None, "the CAD route returned a description over unexpected variables"
             cert = _cad_closed_certificate(pattern, masks, names, desc, syntactic, res.reason)

@@ -13,13 +13,14 @@ from flint import fmpq
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from cad import formula as F
+from cad import logic
+from cad.io import parse_formula, parse_qepcad, to_str
 from cad.errors import BudgetExceeded
 from cad.topology import boundary, closure, interior, is_closed, is_syntactically_closed
 
 
 def problem(variables, nfree, body):
-    return F.parse_qepcad(f"[t]\n({','.join(variables)})\n{nfree}\n{body}.\nfinish\n")
+    return parse_qepcad(f"[t]\n({','.join(variables)})\n{nfree}\n{body}.\nfinish\n")
 
 
 def q(v):
@@ -47,15 +48,15 @@ def check_sequence(res, member):
 def decide_text(text, timeout=60):
     from cad.qe import decide
 
-    return decide(F.parse_qepcad(text), timeout=timeout)
+    return decide(parse_qepcad(text), timeout=timeout)
 
 
 def member_by_sentence(prob, point):
     """Decide the existential sentence with the free variables replaced by the point."""
     from cad.qe import decide
 
-    sent = F.substitute(prob.formula, {v: q(point[v]) for v in prob.free}, prob.ring)
-    return decide(F.Problem(prob.ring, (), sent), timeout=60)
+    sent = logic.substitute(prob.formula, {v: q(point[v]) for v in prob.free}, prob.ring)
+    return decide(logic.Problem(prob.ring, (), sent), timeout=60)
 
 
 # --------------------------------------------------------------------------- acceptance 1, 2
@@ -90,7 +91,7 @@ def test_open_disk_not_closed_closed_disk_closed():
     res = is_closed(open_disk, timeout=60)
     w = res.witness
     # the witness is on the unit circle (exactly)
-    assert F.evaluate(F.parse_formula("x^2 + y^2 = 1", open_disk.ring), open_disk.ring, w)
+    assert logic.evaluate(parse_formula("x^2 + y^2 = 1", open_disk.ring), open_disk.ring, w)
     check_sequence(res, lambda p: q(p["x"]) ** 2 + q(p["y"]) ** 2 < 1)
     assert is_closed(problem(("x", "y"), 2, "[x^2 + y^2 <= 1]"), timeout=60).closed
 
@@ -126,13 +127,13 @@ def test_plane_route_examples():
         res = is_closed(problem(("x", "y"), 2, text), timeout=60, segments=False)
         assert res.closed == want, (text, res.reason)
         if not want:
-            assert not F.evaluate(res.formula, res.ring, res.witness)
+            assert not logic.evaluate(res.formula, res.ring, res.witness)
     # the cusp: witness is the origin, approached along the curve
     cusp = problem(("x", "y"), 2, "[y^2 = x^3 /\\ x /= 0]")
     res = is_closed(cusp, timeout=60)
     assert res.witness == {"x": 0, "y": 0}
     # the points are algebraic (y = x^(3/2)); exact evaluation of the defining formula
-    check_sequence(res, lambda p: F.evaluate(cusp.formula, cusp.ring, p))
+    check_sequence(res, lambda p: logic.evaluate(cusp.formula, cusp.ring, p))
 
 
 def test_closure_interior_boundary():
@@ -146,15 +147,15 @@ def test_closure_interior_boundary():
     for x, y in pts:
         pt = {"x": fmpq(x), "y": fmpq(y)}
         r2 = pt["x"] ** 2 + pt["y"] ** 2
-        assert F.evaluate(cl, ring, pt) == (r2 <= 1), (x, y, F.to_str(cl, ring))
-        assert F.evaluate(it, ring, pt) == (r2 < 1), (x, y, F.to_str(it, ring))
-        assert F.evaluate(bd, ring, pt) == (r2 == 1), (x, y, F.to_str(bd, ring))
+        assert logic.evaluate(cl, ring, pt) == (r2 <= 1), (x, y, to_str(cl, ring))
+        assert logic.evaluate(it, ring, pt) == (r2 < 1), (x, y, to_str(it, ring))
+        assert logic.evaluate(bd, ring, pt) == (r2 == 1), (x, y, to_str(bd, ring))
     quad = problem(("x", "y"), 2, "[x > 0 /\\ y >= 0]")
     cq = closure(quad, timeout=60)
     for x in (-1, 0, 1):
         for y in (-1, 0, 1):
             pt = {"x": fmpq(x), "y": fmpq(y)}
-            assert F.evaluate(cq, quad.ring, pt) == (x >= 0 and y >= 0), (x, y)
+            assert logic.evaluate(cq, quad.ring, pt) == (x >= 0 and y >= 0), (x, y)
 
 
 def test_closure_of_image_is_plane():
@@ -165,11 +166,11 @@ def test_closure_of_image_is_plane():
     ring = PolyRing(("u", "v"))
     for u in (-1, 0, 1):
         for v in (-2, 0, 3):
-            assert F.evaluate(cl, ring, {"u": fmpq(u), "v": fmpq(v)}), (u, v, cl)
+            assert logic.evaluate(cl, ring, {"u": fmpq(u), "v": fmpq(v)}), (u, v, cl)
     bd = boundary(prob, timeout=60)
     # boundary of the image {u /= 0} u {v = 0}: the line u = 0
     for u, v, want in ((0, 1, True), (0, 0, True), (1, 1, False), (-1, 0, False)):
-        assert F.evaluate(bd, ring, {"u": fmpq(u), "v": fmpq(v)}) == want, (u, v, bd)
+        assert logic.evaluate(bd, ring, {"u": fmpq(u), "v": fmpq(v)}) == want, (u, v, bd)
 
 
 # --------------------------------------------------------------------------- acceptance 3, 4
@@ -178,7 +179,7 @@ def test_closure_of_image_is_plane():
 def test_lu2_image_not_closed(qe_benchmarks):
     path = os.path.join(qe_benchmarks, "lu2_image.qepcad")
     with open(path) as fh:
-        prob = F.parse_qepcad(fh.read())
+        prob = parse_qepcad(fh.read())
     t0 = time.monotonic()
     res = is_closed(prob, timeout=100)
     print(f"lu2_image: {time.monotonic() - t0:.3f} s")
@@ -266,9 +267,9 @@ def test_is_closed_agrees_with_epsilon_sentence(spec):
     assert res.closed == (not not_closed), (S, res.reason)
     if not res.closed:
         ring = prob.ring
-        assert not F.evaluate(prob.formula, ring, res.witness)
+        assert not logic.evaluate(prob.formula, ring, res.witness)
         for p in res.approaching:
-            assert F.evaluate(prob.formula, ring, p)
+            assert logic.evaluate(prob.formula, ring, p)
         d = [max(abs(float(p[v]) - float(res.witness[v])) for v in ("x", "y"))
              for p in res.approaching]
         assert all(a > b for a, b in zip(d, d[1:])), d

@@ -11,7 +11,8 @@ import sys
 import pytest
 from flint import fmpq
 
-from cad import formula as F
+from cad import logic
+from cad.io import parse_qepcad, parse_qepcad_output_formula
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BAD_DIR = os.path.normpath(os.path.join(HERE, "..", "data", "bad_inputs"))
@@ -29,14 +30,14 @@ def test_qe_file_prints_equivalent_formula(tmp_path):
     path.write_text(PARABOLA)
     out = run("qe", str(path))
     assert out.returncode == 0, out.stderr
-    problem = F.parse_qepcad(PARABOLA)
-    got = F.parse_qepcad_output_formula(out.stdout.strip(), problem.ring)
+    problem = parse_qepcad(PARABOLA)
+    got = parse_qepcad_output_formula(out.stdout.strip(), problem.ring)
     # spot checks against the known semantics: a x^2 + b x + c has a real root
     cases = [((1, 0, -1), True), ((1, 0, 1), False), ((0, 0, 0), True), ((0, 0, 1), False),
              ((0, 2, 5), True), ((1, 2, 1), True), ((-1, 1, 3), True), ((2, 1, 1), False)]
     for (a, b, c), want in cases:
         pt = {"a": fmpq(a), "b": fmpq(b), "c": fmpq(c)}
-        assert F.evaluate(got, problem.ring, pt) == want, (a, b, c, out.stdout)
+        assert logic.evaluate(got, problem.ring, pt) == want, (a, b, c, out.stdout)
 
 
 def test_qe_stdin_and_json():

@@ -7,6 +7,7 @@ import pytest
 from flint import fmpq
 from hypothesis import given, settings, strategies as st
 
+from cad import logic
 from cad.errors import InputError
 from cad.poly import PolyRing
 from netalgebra import compile as C
@@ -158,7 +159,6 @@ def _q(v):
 @settings(max_examples=30)
 @given(patterns(max_depth=3), st.integers(0, 10 ** 6), st.integers(1, 3), st.booleans())
 def test_relu_formula_forward_pass(p, seed, npoints, keep_z):
-    F = pytest.importorskip("cad.formula")
     rng = random.Random(seed)
     W = [[[rationals(rng) if v else Fraction(0) for v in row] for row in m] for m in p.masks]
     b = [[rationals(rng) for _ in m] for m in p.masks]
@@ -170,7 +170,7 @@ def test_relu_formula_forward_pass(p, seed, npoints, keep_z):
     outs_free = [f"y{k}_{i}" for k in range(npoints) for i in range(p.widths[-1])]
     assert tuple(prob.free) == tuple(outs_free)
     assert list(prob.ring.variables[:len(outs_free)]) == outs_free
-    assert isinstance(prob.formula, F.Exists)
+    assert isinstance(prob.formula, logic.Exists)
     assert set(prob.formula.variables) == set(prob.ring.variables) - set(outs_free)
     point = {}
     for (l, i, j) in p.support:
@@ -190,21 +190,20 @@ def test_relu_formula_forward_pass(p, seed, npoints, keep_z):
         for i, v in enumerate(y):
             point[f"y{k}_{i}"] = _q(v)
     assert set(point) == set(prob.ring.variables)
-    assert F.evaluate(prob.formula.body, prob.ring, point) is True
+    assert logic.evaluate(prob.formula.body, prob.ring, point) is True
     # change one output coordinate: the same parameters no longer satisfy the formula
     k, i = rng.randrange(npoints), rng.randrange(p.widths[-1])
     bad = dict(point)
     bad[f"y{k}_{i}"] = point[f"y{k}_{i}"] + fmpq(1, rng.randint(1, 7))
-    assert F.evaluate(prob.formula.body, prob.ring, bad) is False
+    assert logic.evaluate(prob.formula.body, prob.ring, bad) is False
     # and a wrong activation (negative, or not max(0, z)) is rejected too
     if L > 1:
         bad = dict(point)
         bad["a0_1_0"] = point["a0_1_0"] + 1
-        assert F.evaluate(prob.formula.body, prob.ring, bad) is False
+        assert logic.evaluate(prob.formula.body, prob.ring, bad) is False
 
 
 def test_relu_formula_errors():
-    pytest.importorskip("cad.formula")
     p = S.preset("ul:2")
     with pytest.raises(InputError, match="point 1"):
         C.relu_formula(p, [[0, 1], [1]])
@@ -219,7 +218,6 @@ def test_relu_formula_errors():
 @settings(max_examples=25)
 @given(patterns(max_depth=3), st.integers(0, 10 ** 6))
 def test_image_formula(p, seed):
-    F = pytest.importorskip("cad.formula")
     rng = random.Random(seed)
     lm = linear_map(p)
     prob = C.image_formula(lm)
@@ -231,8 +229,8 @@ def test_image_formula(p, seed):
     A = lm.evaluate(weights)
     point = dict(weights)
     point.update({f"y{i}_{j}": A[i][j] for i in range(n) for j in range(m)})
-    body = prob.formula.body if isinstance(prob.formula, F.Exists) else prob.formula
-    assert F.evaluate(body, prob.ring, point) is True
+    body = prob.formula.body if isinstance(prob.formula, logic.Exists) else prob.formula
+    assert logic.evaluate(body, prob.ring, point) is True
     i, j = rng.randrange(n), rng.randrange(m)
     point[f"y{i}_{j}"] += 1
-    assert F.evaluate(body, prob.ring, point) is False
+    assert logic.evaluate(body, prob.ring, point) is False

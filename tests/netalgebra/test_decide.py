@@ -165,7 +165,7 @@ def _staged_paper_sentence(masks, A, timeout):
     """
     from flint import fmpq
 
-    from cad import formula as F
+    from cad import logic
     from cad.poly import PolyRing
     from cad.qe import decide as qe_decide, qe
     from netalgebra import compile as C
@@ -176,18 +176,18 @@ def _staged_paper_sentence(masks, A, timeout):
     ys = list(prob.free)
     yp = [y + "p" for y in ys]
     big = PolyRing(ys + ["e"] + yp)
-    Dy = F.to_ring(D, big)
-    Dyp = F.substitute(Dy, {y: big.gen(z) for y, z in zip(ys, yp)}, big)
+    Dy = logic.to_ring(D, big)
+    Dyp = logic.substitute(Dy, {y: big.gen(z) for y, z in zip(ys, yp)}, big)
     E = big.gen("e")
     box = []
     for y, z in zip(ys, yp):
-        box += [F.Atom(big.gen(z) - big.gen(y) - E, "<"), F.Atom(big.gen(z) - big.gen(y) + E, ">")]
-    body = F.conj(F.negate(Dy), F.forall(("e",), F.disj(F.Atom(E, "<="),
-                                                         F.exists(tuple(yp), F.conj(Dyp, *box)))))
+        box += [logic.Atom(big.gen(z) - big.gen(y) - E, "<"), logic.Atom(big.gen(z) - big.gen(y) + E, ">")]
+    body = logic.conj(logic.negate(Dy), logic.forall(("e",), logic.disj(logic.Atom(E, "<="),
+                                                         logic.exists(tuple(yp), logic.conj(Dyp, *box)))))
     flat = [x for row in A for x in row]
-    s = F.substitute(body, {y: fmpq(a.numerator, a.denominator) for y, a in zip(ys, flat)}, big)
+    s = logic.substitute(body, {y: fmpq(a.numerator, a.denominator) for y, a in zip(ys, flat)}, big)
     left = max(0.1, timeout - (time.perf_counter() - t0))
-    return qe_decide(F.Problem(big, (), s), timeout=left)
+    return qe_decide(logic.Problem(big, (), s), timeout=left)
 
 
 @settings(max_examples=5, deadline=None)
@@ -241,12 +241,12 @@ def test_paper_sentence_oracle_on_lu2():
 
 def test_cad_route_never_answers_with_a_failing_certificate(monkeypatch):
     """A wrong engine answer (here faked) is caught by the self-check: the verdict is unknown."""
-    from cad import formula as F
+    from cad import logic
     from cad import topology
     from cad.poly import PolyRing
 
     def fake_closed(problem, timeout=None, **kw):
-        return topology.ClosednessResult(closed=True, reason="fake", formula=F.TRUE,
+        return topology.ClosednessResult(closed=True, reason="fake", formula=logic.TRUE,
                                          ring=PolyRing(problem.free), route="syntactic")
 
     monkeypatch.setattr(topology, "is_closed", fake_closed)
