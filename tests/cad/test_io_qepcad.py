@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 from flint import fmpq
-from formula_cases import (
+from strategies import (
     DOMAIN, R, a, b, count_quantifiers, fin_eval, formulas, matrix_names, random_points, rels, x, y,
 )
 from hypothesis import HealthCheck, assume, given, settings

@@ -3,7 +3,7 @@
 import random
 
 import pytest
-from formula_cases import R, formulas, random_points
+from strategies import R, formulas, random_points
 from hypothesis import given, settings
 
 from cad.errors import ParseError

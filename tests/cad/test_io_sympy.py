@@ -3,7 +3,7 @@
 import random
 
 import pytest
-from formula_cases import R, random_points, x
+from strategies import R, random_points, x
 
 from cad.errors import InputError
 from cad.io import from_sympy, to_sympy

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 from flint import fmpq
-from formula_cases import (
+from strategies import (
     R, a, count_quantifiers, fin_eval, fin_eval_prenex, formulas, matrix_names, points,
     qf_formulas, rationals, x, y,
 )
