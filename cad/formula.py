@@ -126,6 +126,13 @@ class Truth(Record, Formula):
     def __repr__(self):
         return "TRUE" if self.value else "FALSE"
 
+    # TEMPORARY (H3 testing; the merge takes H1's AST): generic walk.
+    def children(self):
+        return ()
+
+    def rebuild(self, children):
+        return self
+
 
 TRUE = Truth(True)
 FALSE = Truth(False)
@@ -158,6 +165,13 @@ class Atom(Record, Formula):
     def __repr__(self):
         return f"Atom({self.poly} {self.rel} 0)"
 
+    # TEMPORARY (H3 testing; the merge takes H1's AST): generic walk.
+    def children(self):
+        return ()
+
+    def rebuild(self, children):
+        return self
+
 
 def _tuple_field(obj, name):
     value = getattr(obj, name)
@@ -178,6 +192,12 @@ class And(Record, Formula):
         for a in self.args:
             _check_formula(a, "an argument of And")
 
+    def children(self):
+        return self.args
+
+    def rebuild(self, children):
+        return type(self)(tuple(children))
+
 
 class Or(Record, Formula):
     _fields = ("args",)
@@ -187,12 +207,25 @@ class Or(Record, Formula):
         for a in self.args:
             _check_formula(a, "an argument of Or")
 
+    def children(self):
+        return self.args
+
+    def rebuild(self, children):
+        return type(self)(tuple(children))
+
 
 class Not(Record, Formula):
     _fields = ("arg",)
 
     def __post_init__(self):
         _check_formula(self.arg, "the argument of Not")
+
+    def children(self):
+        return (self.arg,)
+
+    def rebuild(self, children):
+        (arg,) = children
+        return Not(arg)
 
 
 class Implies(Record, Formula):
@@ -202,6 +235,13 @@ class Implies(Record, Formula):
         _check_formula(self.left, "the left side of Implies")
         _check_formula(self.right, "the right side of Implies")
 
+    def children(self):
+        return (self.left, self.right)
+
+    def rebuild(self, children):
+        left, right = children
+        return type(self)(left, right)
+
 
 class Iff(Record, Formula):
     _fields = ("left", "right")
@@ -209,6 +249,13 @@ class Iff(Record, Formula):
     def __post_init__(self):
         _check_formula(self.left, "the left side of Iff")
         _check_formula(self.right, "the right side of Iff")
+
+    def children(self):
+        return (self.left, self.right)
+
+    def rebuild(self, children):
+        left, right = children
+        return type(self)(left, right)
 
 
 def _check_vars(obj):
@@ -229,12 +276,26 @@ class Exists(Record, Formula):
     def __post_init__(self):
         _check_vars(self)
 
+    def children(self):
+        return (self.body,)
+
+    def rebuild(self, children):
+        (body,) = children
+        return type(self)(self.variables, body)
+
 
 class Forall(Record, Formula):
     _fields = ("variables", "body")
 
     def __post_init__(self):
         _check_vars(self)
+
+    def children(self):
+        return (self.body,)
+
+    def rebuild(self, children):
+        (body,) = children
+        return type(self)(self.variables, body)
 
 
 class Problem(Record):
