@@ -77,7 +77,7 @@ def qe(problem, timeout=None, max_cells=None, *, budget=None):
     for the algorithm.
     """
     start = time.monotonic()
-    budget = Budget.of(budget if budget is not None else timeout)
+    budget = _budget(budget, timeout)
     task = _prenex_in_cad_order(problem)
     matrix, order, quants = preprocess(task.cad_matrix, task.order, task.quants, task.nfree)
     if isinstance(matrix, Truth):
@@ -98,7 +98,7 @@ def decide(problem, timeout=None, max_cells=None, *, budget=None):
     """Truth value of a sentence (a problem without free variables) by partial CAD."""
     if tuple(problem.free):
         raise InputError(f"decide() needs a sentence; free variables: {', '.join(problem.free)}")
-    res = qe(problem, max_cells=max_cells, budget=Budget.of(budget if budget is not None else timeout))
+    res = qe(problem, max_cells=max_cells, budget=_budget(budget, timeout))
     return isinstance(res.formula, Truth) and bool(res.formula.value)
 
 
@@ -107,8 +107,12 @@ def equivalent(ring, f, g, variables=None, timeout=None, *, budget=None):
     vs = tuple(variables) if variables is not None else tuple(ring.variables)
     body = Iff(f, g)
     sentence = Forall(vs, body) if vs else body
-    return decide(Problem(ring=ring, free=(), formula=sentence),
-                  budget=Budget.of(budget if budget is not None else timeout))
+    return decide(Problem(ring=ring, free=(), formula=sentence), budget=_budget(budget, timeout))
+
+
+def _budget(budget, timeout):
+    """The budget of a call: ``budget`` when given, else ``timeout`` seconds (None: no limit)."""
+    return Budget.of(budget if budget is not None else timeout)
 
 
 # ---------------------------------------------------------------------------

@@ -228,7 +228,8 @@ def _earlier_children(cell, children, old_cell, keys, D):
     pos = 1                     # 1-based index in the earlier stack
     out = []
     for ch in children:
-        on_old_root = ch.index[-1] % 2 == 0 and any(poly_key(f) in keys for f in ch.section_polynomials)
+        on_old_root = ch.index[-1] % 2 == 0 and any(poly_key(f) in keys
+                                                    for f in ch.section_polynomials)
         if on_old_root:
             pos += 1
             if pos % 2 == 1:

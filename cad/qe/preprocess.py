@@ -82,7 +82,7 @@ def simplify(f):
 
 
 def fold_constants(f):
-    """Replace atoms whose polynomial became constant by their truth value, then :func:`simplify`."""
+    """Fold atoms whose polynomial became constant into TRUE/FALSE; then :func:`simplify`."""
     return simplify(map_atoms(f, _constant_atom_value))
 
 

@@ -131,6 +131,17 @@ def substitute(formula, ring, point):
     return go(formula)
 
 
+def in_cad_order(matrix, order):
+    """A prenex matrix (negation normal form) with its polynomials in the generators ``order``
+    (the ring's own order), flattened: what cad.qe's preprocessing starts from."""
+    import flint
+
+    from cad.qe import preprocess as P
+
+    ctx = flint.fmpz_mpoly_ctx.get(order, "lex")
+    return P.simplify(P.map_atoms(matrix, lambda a: F.Atom(ctx.from_dict(a.poly.to_dict()), a.rel)))
+
+
 def load(qe_benchmarks, name):
     path = os.path.join(qe_benchmarks, name + ".qepcad")
     with open(path, encoding="utf-8") as fh:
@@ -239,6 +250,38 @@ def test_budget_exhausted():
     pr = P("[t]\n(a,b,c,x)\n3\n(E x)[a x^2 + b x + c = 0].\nfinish\n")
     with pytest.raises(BudgetExceeded):
         qe(pr, max_cells=3)
+
+
+def test_budget_keyword():
+    from cad.budget import Budget
+
+    pr = P("[t]\n(a,b,c,x)\n3\n(E x)[a x^2 + b x + c = 0].\nfinish\n")
+    with pytest.raises(BudgetExceeded):
+        qe(pr, budget=Budget(0))
+    assert decide(P("[t]\n(x)\n0\n(E x)[x^2 - 2 = 0].\nfinish\n"), budget=Budget(60)) is True
+    x = PolyRing(("x",))
+    f = F.Atom(x.gen("x") ** 2, ">=")
+    assert equivalent(x, f, F.TRUE, budget=Budget(60)) is True
+
+
+def test_simplify_flattens_and_keeps_repeated_atoms():
+    """The preprocessing counts atom occurrences, so its simplification drops no duplicate."""
+    from cad.qe.preprocess import atom_occurrences, simplify
+
+    a = F.Atom(PolyRing(("x",)).gen("x"), "<")
+    f = simplify(F.And((a, F.And((a, F.TRUE)), F.Or((F.FALSE, a)))))
+    assert f == F.And((a, a, a))
+    assert len(atom_occurrences(f)) == 3
+    assert simplify(F.Or((a, F.And((F.TRUE, F.TRUE))))) == F.TRUE
+
+
+def test_matrix_not_in_negation_normal_form_is_an_internal_error():
+    from cad.errors import InternalError
+    from cad.qe.matrix import compile_matrix
+
+    a = F.Atom(PolyRing(("x",)).gen("x"), "<")
+    with pytest.raises(InternalError):
+        compile_matrix(F.Not(a), lambda atom: (1, [], 1))
 
 
 def test_no_sympy_imported():
@@ -373,8 +416,6 @@ def test_single_occurrence_elimination_agrees_with_plain_cad(problem, rnd):
 def test_single_occurrence_elimination_lu2():
     """(E n)(E w)[d = m v + n w /\\ ...] loses w, n, then v and m: no bound variable of
     the 2x2 LU image survives but l and u, and d leaves the answer."""
-    import flint
-
     from cad.qe import preprocess as P
 
     ring = PolyRing(("a", "b", "c", "d", "l", "m", "n", "u", "v", "w"))
@@ -382,8 +423,7 @@ def test_single_occurrence_elimination_lu2():
     prob = F.parse_qepcad("[lu]\n(a,b,c,d,l,m,n,u,v,w)\n4\n" + text + "\nfinish\n")
     prefix, matrix = F.prenex(prob.formula, prob.ring)
     order = ("a", "b", "c", "d", "l", "m", "n", "u", "v", "w")
-    ctx = flint.fmpz_mpoly_ctx.get(order, "lex")
-    matrix = P.simplify(P.map_atoms(matrix, lambda a: F.Atom(ctx.from_dict(a.poly.to_dict()), a.rel)))
+    matrix = in_cad_order(matrix, order)
     quants = ["E"] * 6
     matrix = P.eliminate_single_occurrences(matrix, order, quants, 4)
     matrix, order2, quants2 = P.compact(matrix, order, quants, 4)
@@ -401,20 +441,16 @@ def test_section_derivative_signs_are_invariant(qe_benchmarks):
     of the discriminant over one cell; the derivative signs recorded on the leaves must
     hold at random points of those leaves (analytic delineability), and they separate
     the two cells."""
-    import flint
-
     from cad.algebraic import sign_at
     from cad.budget import Budget
     from cad.qe import definability as D
-    from cad.qe import preprocess as P
     from cad.qe.pcad import build_partial_cad
 
     prob = F.parse_qepcad(open(os.path.join(qe_benchmarks, "quartic.qepcad")).read())
     pp = F.prenex_problem(prob)
     prefix, matrix = F.prenex(pp.formula, pp.ring)
     order = ("p", "q", "r", "x")
-    ctx = flint.fmpz_mpoly_ctx.get(order, "lex")
-    matrix = P.simplify(P.map_atoms(matrix, lambda a: F.Atom(ctx.from_dict(a.poly.to_dict()), a.rel)))
+    matrix = in_cad_order(matrix, order)
     pc = build_partial_cad(matrix, order, 3, ["A"], [], Budget(None), None, "mccallum")
     pc.D.root.data["s"] = {}
     pc.truth(pc.D.root)
