@@ -97,7 +97,6 @@ def run_qepcad(binary, text):
 
 
 @pytest.mark.qepcad
-@pytest.mark.slow
 def test_random_formulas_agree_with_qepcad(qepcad):
     rng = random.Random(SEED)
     inputs = [random_input(rng, i) for i in range(N_FORMULAS)]
