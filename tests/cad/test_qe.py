@@ -1,4 +1,4 @@
-"""Tests of cad.qe: partial-CAD quantifier elimination (issue 4, acceptance 1 and 2).
+"""Tests of cad.qe: partial-CAD quantifier elimination.
 
 Equivalence of two quantifier-free formulas is checked twice:
 * by the engine itself, deciding ``forall vars (ours <-> expected)``;
@@ -32,10 +32,10 @@ SLOW = {}  # files whose QE is too slow for a unit test (none since McCallum lif
 # helpers
 # ---------------------------------------------------------------------------
 
-def expected_answers(shared_dir):
+def expected_answers(qe_benchmarks):
     """file -> expected answer text, read from answers.md (first back-quoted formula of the row)."""
     out = {}
-    with open(os.path.join(shared_dir, "benchmarks", "qe", "answers.md"), encoding="utf-8") as fh:
+    with open(os.path.join(qe_benchmarks, "answers.md"), encoding="utf-8") as fh:
         for line in fh:
             m = re.match(r"\|\s*(\S+\.qepcad)\s*\|\s*`([^`]*)`", line)
             if m:
@@ -131,8 +131,19 @@ def substitute(formula, ring, point):
     return go(formula)
 
 
-def load(shared_dir, name):
-    path = os.path.join(shared_dir, "benchmarks", "qe", name + ".qepcad")
+def in_cad_order(matrix, order):
+    """A prenex matrix (negation normal form) with its polynomials in the generators ``order``
+    (the ring's own order), flattened: what cad.qe's preprocessing starts from."""
+    import flint
+
+    from cad.qe import preprocess as P
+
+    ctx = flint.fmpz_mpoly_ctx.get(order, "lex")
+    return P.simplify(P.map_atoms(matrix, lambda a: F.Atom(ctx.from_dict(a.poly.to_dict()), a.rel)))
+
+
+def load(qe_benchmarks, name):
+    path = os.path.join(qe_benchmarks, name + ".qepcad")
     with open(path, encoding="utf-8") as fh:
         return F.parse_qepcad(fh.read(), source=path)
 
@@ -140,24 +151,24 @@ def load(shared_dir, name):
 _RESULTS = {}
 
 
-def bench_result(shared_dir, name):
+def bench_result(qe_benchmarks, name):
     """(problem, QEResult) of a benchmark file, computed once per test session."""
     if name not in _RESULTS:
-        problem = load(shared_dir, name)
+        problem = load(qe_benchmarks, name)
         _RESULTS[name] = (problem, qe(problem, timeout=120))
     return _RESULTS[name]
 
 
 # ---------------------------------------------------------------------------
-# acceptance 1: the benchmark set
+# the benchmark set
 # ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", BENCH)
-def test_benchmark_answer_equivalent(shared_dir, name):
+def test_benchmark_answer_equivalent(qe_benchmarks, name):
     if name in SLOW:
         pytest.skip(SLOW[name])
-    problem, res = bench_result(shared_dir, name)
-    expected = parse_answer(expected_answers(shared_dir)[name + ".qepcad"], problem.ring)
+    problem, res = bench_result(qe_benchmarks, name)
+    expected = parse_answer(expected_answers(qe_benchmarks)[name + ".qepcad"], problem.ring)
     ours = res.formula
     assert res.cells > 0 and res.seconds >= 0
     free = tuple(problem.free)
@@ -172,11 +183,11 @@ def test_benchmark_answer_equivalent(shared_dir, name):
     assert bad is None, (name, F.to_str(ours, problem.ring), bad)
 
 
-def test_benchmark_answers_short(shared_dir):
+def test_benchmark_answers_short(qe_benchmarks):
     """The answers are about as short as QEPCAD B's (atom counts)."""
-    answers = expected_answers(shared_dir)
+    answers = expected_answers(qe_benchmarks)
     for name in ("parabola", "quartic", "davenport_heintz", "solotareff", "lu2_image"):
-        problem, res = bench_result(shared_dir, name)
+        problem, res = bench_result(qe_benchmarks, name)
         ours = res.formula
         exp = parse_answer(answers[name + ".qepcad"], problem.ring)
         na, nb = len(F.polynomials(ours)), len(F.polynomials(exp))
@@ -241,6 +252,38 @@ def test_budget_exhausted():
         qe(pr, max_cells=3)
 
 
+def test_budget_keyword():
+    from cad.budget import Budget
+
+    pr = P("[t]\n(a,b,c,x)\n3\n(E x)[a x^2 + b x + c = 0].\nfinish\n")
+    with pytest.raises(BudgetExceeded):
+        qe(pr, budget=Budget(0))
+    assert decide(P("[t]\n(x)\n0\n(E x)[x^2 - 2 = 0].\nfinish\n"), budget=Budget(60)) is True
+    x = PolyRing(("x",))
+    f = F.Atom(x.gen("x") ** 2, ">=")
+    assert equivalent(x, f, F.TRUE, budget=Budget(60)) is True
+
+
+def test_simplify_flattens_and_keeps_repeated_atoms():
+    """The preprocessing counts atom occurrences, so its simplification drops no duplicate."""
+    from cad.qe.preprocess import atom_occurrences, simplify
+
+    a = F.Atom(PolyRing(("x",)).gen("x"), "<")
+    f = simplify(F.And((a, F.And((a, F.TRUE)), F.Or((F.FALSE, a)))))
+    assert f == F.And((a, a, a))
+    assert len(atom_occurrences(f)) == 3
+    assert simplify(F.Or((a, F.And((F.TRUE, F.TRUE))))) == F.TRUE
+
+
+def test_matrix_not_in_negation_normal_form_is_an_internal_error():
+    from cad.errors import InternalError
+    from cad.qe.matrix import compile_matrix
+
+    a = F.Atom(PolyRing(("x",)).gen("x"), "<")
+    with pytest.raises(InternalError):
+        compile_matrix(F.Not(a), lambda atom: (1, [], 1))
+
+
 def test_no_sympy_imported():
     import subprocess
     import sys
@@ -253,7 +296,7 @@ def test_no_sympy_imported():
 
 
 # ---------------------------------------------------------------------------
-# acceptance 2: random prenex formulas, checked at random rational points
+# random prenex formulas, checked at random rational points
 # ---------------------------------------------------------------------------
 
 @st.composite
@@ -313,7 +356,8 @@ def test_random_qe_agrees_at_points(problem, rnd):
 
 
 # ---------------------------------------------------------------------------
-# preprocessing: a bound variable in a single linear atom (cad.qe._eliminate_single_occurrences)
+# preprocessing: a bound variable in a single linear atom
+# (cad.qe.preprocess.eliminate_single_occurrences)
 # ---------------------------------------------------------------------------
 
 @st.composite
@@ -352,18 +396,18 @@ def test_single_occurrence_elimination_agrees_with_plain_cad(problem, rnd):
     the substituted sentence by plain partial CAD (the elimination switched off)."""
     from unittest import mock
 
-    import cad.qe as Q
+    from cad.qe import preprocess
 
     try:
         res = qe(problem, timeout=30)
     except BudgetExceeded:
         assume(False)
     ring = problem.ring
-    off = lambda atoms, tree, *rest: (atoms, tree)  # noqa: E731
+    off = lambda matrix, *rest: matrix  # noqa: E731
     for _ in range(4):
         pt = {n: fmpq(rnd.randint(-4, 4), rnd.choice((1, 2))) for n in problem.free}
         sentence = F.Problem(ring=ring, free=(), formula=substitute(problem.formula, ring, pt))
-        with mock.patch.object(Q, "_eliminate_single_occurrences", off):
+        with mock.patch.object(preprocess, "eliminate_single_occurrences", off):
             want = decide(sentence, timeout=30)
         got = F.evaluate(res.formula, ring, pt)
         assert got == want, (F.to_str(problem.formula, ring), F.to_str(res.formula, ring), pt)
@@ -372,22 +416,17 @@ def test_single_occurrence_elimination_agrees_with_plain_cad(problem, rnd):
 def test_single_occurrence_elimination_lu2():
     """(E n)(E w)[d = m v + n w /\\ ...] loses w, n, then v and m: no bound variable of
     the 2x2 LU image survives but l and u, and d leaves the answer."""
-    import cad.qe as Q
+    from cad.qe import preprocess as P
 
     ring = PolyRing(("a", "b", "c", "d", "l", "m", "n", "u", "v", "w"))
     text = "(E l)(E m)(E n)(E u)(E v)(E w)[a = l u /\\ b = l v /\\ c = m u /\\ d = m v + n w]."
     prob = F.parse_qepcad("[lu]\n(a,b,c,d,l,m,n,u,v,w)\n4\n" + text + "\nfinish\n")
     prefix, matrix = F.prenex(prob.formula, prob.ring)
-    atoms_raw = []
-    tree = Q._simplify_tree(Q._nnf(matrix, False, F, atoms_raw))
-    import flint
-
     order = ("a", "b", "c", "d", "l", "m", "n", "u", "v", "w")
-    ctx = flint.fmpz_mpoly_ctx.get(order, "lex")
-    atoms = [(ctx.from_dict(p.to_dict()), rel) for p, rel in atoms_raw]
+    matrix = in_cad_order(matrix, order)
     quants = ["E"] * 6
-    atoms, tree = Q._eliminate_single_occurrences(atoms, tree, order, quants, 4)
-    atoms, tree, order2, quants2 = Q._compact(atoms, tree, order, quants, 4)
+    matrix = P.eliminate_single_occurrences(matrix, order, quants, 4)
+    matrix, order2, quants2 = P.compact(matrix, order, quants, 4)
     assert order2 == ("a", "b", "c", "d", "l", "u")
     assert quants2 == ["E", "E"]
     res = qe(prob)
@@ -396,38 +435,35 @@ def test_single_occurrence_elimination_lu2():
                       variables=("a", "b", "c", "d"))
 
 
-def test_section_derivative_signs_are_invariant(shared_dir):
-    """Derivatives signed on sections only (cad.qe._add_section_derivatives): on the
+def test_section_derivative_signs_are_invariant(qe_benchmarks):
+    """Derivatives signed on sections only (cad.qe.definability.add_section_derivatives): on the
     quartic problem the first definability conflict is between a double and a simple root
     of the discriminant over one cell; the derivative signs recorded on the leaves must
     hold at random points of those leaves (analytic delineability), and they separate
     the two cells."""
-    import cad.qe as Q
     from cad.algebraic import sign_at
+    from cad.budget import Budget
+    from cad.qe import definability as D
+    from cad.qe.pcad import build_partial_cad
 
-    prob = F.parse_qepcad(open(os.path.join(shared_dir, "benchmarks", "qe", "quartic.qepcad")).read())
+    prob = F.parse_qepcad(open(os.path.join(qe_benchmarks, "quartic.qepcad")).read())
     pp = F.prenex_problem(prob)
     prefix, matrix = F.prenex(pp.formula, pp.ring)
-    atoms_raw = []
-    tree = Q._simplify_tree(Q._nnf(matrix, False, F, atoms_raw))
-    import flint
-
     order = ("p", "q", "r", "x")
-    ctx = flint.fmpz_mpoly_ctx.get(order, "lex")
-    atoms = [(ctx.from_dict(p.to_dict()), rel) for p, rel in atoms_raw]
-    pc = Q._build(order, 3, ["A"], atoms, tree, [], None, None, None, "mccallum")
+    matrix = in_cad_order(matrix, order)
+    pc = build_partial_cad(matrix, order, 3, ["A"], [], Budget(None), None, "mccallum")
     pc.D.root.data["s"] = {}
     pc.truth(pc.D.root)
     allowed = {fid for k in range(3) for fid in pc.levels[k]}
-    T = [Q._SigCell(c, allowed) for c in pc.leaves if c.data["t"]]
-    Fl = [Q._SigCell(c, allowed) for c in pc.leaves if not c.data["t"]]
-    first = Q._first_conflict(T, Fl)
+    T = [D.signature(c, allowed) for c in pc.leaves if c.data["t"]]
+    Fl = [D.signature(c, allowed) for c in pc.leaves if not c.data["t"]]
+    first = D.first_conflict(T, Fl)
     assert first is not None
-    assert Q._add_section_derivatives(pc, 3)
+    assert D.add_section_derivatives(pc, 3)
     assert pc.derived
     allowed |= pc.derived
-    t_sig = Q._SigCell(first[0].cell, allowed).signs
-    g_sig = Q._SigCell(first[1].cell, allowed).signs
+    t_sig = D.signature(first[0].cell, allowed).signs
+    g_sig = D.signature(first[1].cell, allowed).signs
     assert any(fid in t_sig and fid in g_sig and t_sig[fid] != g_sig[fid] for fid in pc.derived)
     rng = random.Random(1)
     checked = 0
@@ -447,15 +483,15 @@ def test_section_derivative_signs_are_invariant(shared_dir):
 @given(random_problem(), st.randoms(use_true_random=False))
 def test_reusing_truth_values_agrees_with_plain_rounds(problem, rnd):
     """A re-projection round that reads truth values from the previous partial CAD
-    (cad.qe._PCAD.truth_reusing) gives the same answer, at random rational points, as
+    (cad.qe.pcad.PartialCAD.truth_reusing) gives the same answer, at random rational points, as
     rounds that lift every cell again."""
     from unittest import mock
 
-    import cad.qe as Q
+    from cad.qe import pcad
 
     try:
         res = qe(problem, timeout=30)
-        with mock.patch.object(Q, "_reusable", lambda prev, pc: None):
+        with mock.patch.object(pcad, "reusable_keys", lambda prev, pc: None):
             plain = qe(problem, timeout=30)
     except BudgetExceeded:
         assume(False)
@@ -465,16 +501,16 @@ def test_reusing_truth_values_agrees_with_plain_rounds(problem, rnd):
         assert F.evaluate(res.formula, ring, pt) == F.evaluate(plain.formula, ring, pt), pt
 
 
-def test_reusing_truth_values_on_quartic(shared_dir):
+def test_reusing_truth_values_on_quartic(qe_benchmarks):
     """The quartic needs a second round (derivatives of the discriminant); reading the first
     round's truth values saves lifting the second CAD into x, and the answer stays right."""
     from unittest import mock
 
-    import cad.qe as Q
+    from cad.qe import pcad
 
-    prob = F.parse_qepcad(open(os.path.join(shared_dir, "benchmarks", "qe", "quartic.qepcad")).read())
+    prob = F.parse_qepcad(open(os.path.join(qe_benchmarks, "quartic.qepcad")).read())
     res = qe(prob)
-    with mock.patch.object(Q, "_reusable", lambda prev, pc: None):
+    with mock.patch.object(pcad, "reusable_keys", lambda prev, pc: None):
         plain = qe(prob)
     assert res.cells < plain.cells
     ring = prob.ring
@@ -500,13 +536,13 @@ def test_reusing_truth_values_on_rounds_that_need_it():
     lifting everything again."""
     from unittest import mock
 
-    import cad.qe as Q
+    from cad.qe import pcad
 
     rng = random.Random(0)        # the problems (members 6 and 10 need a second round)
     points = random.Random(1)     # the test points, drawn apart so the problems stay fixed
     ring = PolyRing(("a", "b", "x"))
     seen = []
-    real_reusable = Q._reusable
+    real_reusable = pcad.reusable_keys
 
     def spy(prev, pc):
         if prev is not None:
@@ -517,7 +553,7 @@ def test_reusing_truth_values_on_rounds_that_need_it():
     for _ in range(40):
         prob = _univariate_family(rng, ring)
         seen.clear()
-        with mock.patch.object(Q, "_reusable", spy):
+        with mock.patch.object(pcad, "reusable_keys", spy):
             try:
                 res = qe(prob, timeout=10)
             except BudgetExceeded:
@@ -525,7 +561,7 @@ def test_reusing_truth_values_on_rounds_that_need_it():
         if not seen:
             continue
         found += 1
-        with mock.patch.object(Q, "_reusable", lambda prev, pc: None):
+        with mock.patch.object(pcad, "reusable_keys", lambda prev, pc: None):
             plain = qe(prob, timeout=30)
         for _ in range(30):
             pt = {v: fmpq(points.randint(-9, 9), points.choice((1, 2, 4))) for v in ("a", "b")}

@@ -1,4 +1,4 @@
-"""Differential test of cad.qe against QEPCAD B (issue 4, acceptance 3).
+"""Differential test of cad.qe against QEPCAD B.
 
 At least 300 random small prenex formulas (1-2 free variables, 1-2 quantified
 ones, degree <= 2) are given as the same QEPCAD input text to ``qepcad`` and to
@@ -96,6 +96,7 @@ def run_qepcad(binary, text):
     return " ".join(lines)
 
 
+@pytest.mark.qepcad
 def test_random_formulas_agree_with_qepcad(qepcad):
     rng = random.Random(SEED)
     inputs = [random_input(rng, i) for i in range(N_FORMULAS)]

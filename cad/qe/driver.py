@@ -1,0 +1,214 @@
+"""Quantifier elimination and decision by partial cylindrical algebraic decomposition.
+
+:func:`qe` runs these steps (each in its module):
+
+1. **Prenex form in CAD order** (:func:`_prenex_in_cad_order`): the problem's standard
+   prenex form (:func:`cad.formula.prenex_problem`, :func:`cad.formula.prenex`), its matrix
+   in negation normal form, its polynomials moved to the variable order free-then-bound.
+2. **Preprocessing** (:mod:`cad.qe.preprocess`): linear eliminations of innermost bound
+   variables and removal of the variables that no longer occur.
+3. **Partial CAD** (:mod:`cad.qe.pcad`): McCallum's projection first (smaller); over a
+   0-dimensional cell a nullified factor is lifted with a least-order derivative
+   (:func:`cad.decomposition.delineating_derivative`); if a factor is nullified over a lifted
+   cell of positive dimension below the top level (not well oriented,
+   :class:`cad.decomposition.NotWellOriented`) the round is redone with Lazard's projection,
+   valid for every input.
+4. **Projection definability** (:mod:`cad.qe.definability`): derivatives are signed on
+   sections, or added to the projection for a new round, until no true and false leaf share
+   a signature.
+5. **Solution formula** (:mod:`cad.qe.solution`).
+"""
+
+import time
+from dataclasses import dataclass
+
+from flint import fmpz_mpoly_ctx
+
+from cad.budget import Budget
+from cad.decomposition import NotWellOriented
+from cad.errors import InputError, InternalError
+from cad.formula import (
+    FALSE, TRUE, Atom, Formula, Forall, Iff, Problem, Truth, prenex, prenex_problem, to_ring,
+)
+from cad.qe.definability import conflict_level, derivatives_to_project
+from cad.qe.pcad import build_partial_cad
+from cad.qe.preprocess import map_atoms, preprocess, simplify
+from cad.qe.solution import solution_formula
+
+__all__ = ["QEResult", "qe", "decide", "equivalent"]
+
+# re-projection rounds of the solution formula construction before giving up
+_MAX_ROUNDS = 12
+
+
+@dataclass
+class QEResult:
+    """Result of :func:`qe`: a quantifier-free ``formula`` of the problem's ring (a
+    :mod:`cad.formula` AST, ``TRUE``/``FALSE`` for sentences), the number of ``cells``
+    built, and the wall-clock ``seconds`` spent."""
+
+    formula: Formula
+    cells: int
+    seconds: float
+
+
+@dataclass
+class _Prenex:
+    """The problem in prenex form, ready for the CAD: ``prefix`` and ``matrix`` as
+    :func:`cad.formula.prenex` gives them (the matrix in the problem's variables), the
+    variable ``order`` (free, then bound in prefix order) with the quantifiers ``quants``
+    of the bound ones, and ``cad_matrix``: the matrix with its polynomials in ``order``."""
+
+    prefix: list
+    matrix: Formula
+    nfree: int
+    order: tuple
+    quants: list
+    cad_matrix: Formula
+
+
+def qe(problem, timeout=None, max_cells=None, *, budget=None):
+    """Eliminate the quantifiers of ``problem`` (a :class:`cad.formula.Problem`).
+
+    Returns :class:`QEResult` whose formula is quantifier-free in the free
+    variables (``TRUE``/``FALSE`` for a sentence).  Raises
+    :class:`cad.errors.BudgetExceeded` when the time (``budget``, a :class:`cad.budget.Budget`,
+    else ``timeout`` seconds) or ``max_cells`` cells are exceeded.  See the module docstring
+    for the algorithm.
+    """
+    start = time.monotonic()
+    budget = _budget(budget, timeout)
+    task = _prenex_in_cad_order(problem)
+    matrix, order, quants = preprocess(task.cad_matrix, task.order, task.quants, task.nfree)
+    if isinstance(matrix, Truth):
+        return QEResult(TRUE if matrix.value else FALSE, 1, time.monotonic() - start)
+    pc, ncells = _definable_partial_cad(matrix, order, task.nfree, quants, budget, max_cells)
+    if not task.nfree:
+        formula = TRUE if pc.D.root.data["t"] else FALSE
+        return QEResult(formula, ncells, time.monotonic() - start)
+    formula = solution_formula(pc, _mover(order, problem.ring.variables, problem.ring.ctx))
+    if not task.prefix:
+        # quantifier-free input: keep whichever of input and simplified output is shorter
+        if _formula_size(task.matrix) < _formula_size(formula):
+            formula = to_ring(task.matrix, problem.ring)
+    return QEResult(formula, ncells, time.monotonic() - start)
+
+
+def decide(problem, timeout=None, max_cells=None, *, budget=None):
+    """Truth value of a sentence (a problem without free variables) by partial CAD."""
+    if tuple(problem.free):
+        raise InputError(f"decide() needs a sentence; free variables: {', '.join(problem.free)}")
+    res = qe(problem, max_cells=max_cells, budget=_budget(budget, timeout))
+    return isinstance(res.formula, Truth) and bool(res.formula.value)
+
+
+def equivalent(ring, f, g, variables=None, timeout=None, *, budget=None):
+    """Decide ``forall variables (f <-> g)`` with :func:`decide` (default: all ring variables)."""
+    vs = tuple(variables) if variables is not None else tuple(ring.variables)
+    body = Iff(f, g)
+    sentence = Forall(vs, body) if vs else body
+    return decide(Problem(ring=ring, free=(), formula=sentence), budget=_budget(budget, timeout))
+
+
+def _budget(budget, timeout):
+    """The budget of a call: ``budget`` when given, else ``timeout`` seconds (None: no limit)."""
+    return Budget.of(budget if budget is not None else timeout)
+
+
+# ---------------------------------------------------------------------------
+# the steps
+# ---------------------------------------------------------------------------
+
+def _prenex_in_cad_order(problem):
+    """Standard prenex form (quantified variables renamed apart, unused ones dropped); the
+    matrix is in :func:`cad.formula.nnf`'s negation normal form."""
+    free = tuple(problem.free)
+    pp = prenex_problem(problem)
+    prefix, matrix = prenex(pp.formula, pp.ring)
+    bound = []
+    quants = []
+    for q, vs in prefix:
+        q = q.upper()[0]
+        for v in vs:
+            if v in free or v in bound:
+                raise InputError(f"variable {v} is quantified twice or both free and quantified")
+            bound.append(v)
+            quants.append("E" if q == "E" else "A")
+    order = free + tuple(bound)
+    ctx = fmpz_mpoly_ctx.get(order, "lex")
+    where = {v: i for i, v in enumerate(order)}
+
+    def to_cad(a):
+        names = a.poly.context().names()
+        for name, d in zip(names, a.poly.degrees()):
+            if d > 0 and name not in where:
+                raise InputError(f"variable {name} is neither free nor quantified")
+        return Atom(_mover(names, order, ctx)(a.poly), a.rel)
+
+    cad_matrix = simplify(map_atoms(matrix, to_cad))
+    return _Prenex(prefix, matrix, len(free), order, quants, cad_matrix)
+
+
+def _definable_partial_cad(matrix, order, nfree, quants, budget, max_cells):
+    """The partial CAD whose free leaves are projection definable, and the number of cells
+    built over all rounds.  Each round after the first projects derivatives chosen by
+    :func:`cad.qe.definability.derivatives_to_project` as well, and reads truth values from
+    the round before where it can."""
+    extra = []
+    ncells = 0
+    projection = "mccallum"   # smaller; falls back to Lazard when not well oriented
+    prev = None
+    for _round in range(_MAX_ROUNDS):
+        pc, projection, cells = _partial_cad_round(matrix, order, nfree, quants, extra, prev,
+                                                   budget, max_cells, projection)
+        ncells += cells
+        if not nfree:
+            return pc, ncells
+        level = conflict_level(pc)
+        if level is None:
+            return pc, ncells
+        extra.extend(derivatives_to_project(pc, level, order, extra))
+        prev = pc
+    raise InternalError("solution formula construction did not converge")
+
+
+def _partial_cad_round(matrix, order, nfree, quants, extra, prev, budget, max_cells, projection):
+    """One partial CAD with truth values on the free cells: ``(pc, projection, cells)``."""
+    pc = build_partial_cad(matrix, order, nfree, quants, extra, budget, max_cells, projection)
+    try:
+        pc.run(prev)
+        return pc, projection, pc.ncells
+    except NotWellOriented:
+        # McCallum's projection is invalid here (a factor nullified over a lifted cell):
+        # redo with Lazard's projection, valid for every input (MPP 2019)
+        wasted = pc.ncells
+        pc = build_partial_cad(matrix, order, nfree, quants, extra, budget, max_cells, "lazard")
+        pc.run(None)
+        return pc, "lazard", wasted + pc.ncells
+
+
+def _mover(src_names, dst_names, dst_ctx):
+    """Move polynomials of generators ``src_names`` into ``dst_ctx`` (generators
+    ``dst_names``) by variable name; a variable missing there must not occur."""
+    dst_names = tuple(dst_names)
+    target = [dst_names.index(v) if v in dst_names else None for v in src_names]
+    m = len(dst_names)
+
+    def move(p):
+        d = {}
+        for exps, c in p.to_dict().items():
+            e = [0] * m
+            for i, x in enumerate(exps):
+                if x:
+                    e[target[i]] = x
+            d[tuple(e)] = c
+        return dst_ctx.from_dict(d)
+
+    return move
+
+
+def _formula_size(f):
+    """Number of atom occurrences."""
+    if isinstance(f, Atom):
+        return 1
+    return sum(_formula_size(k) for k in f.children())

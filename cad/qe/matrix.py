@@ -1,0 +1,128 @@
+"""The quantifier-free matrix compiled for three-valued evaluation on cells.
+
+The partial CAD (:mod:`cad.qe.pcad`) evaluates the matrix on every cell it builds, from
+the signs of the projection factors known there: the matrix is true, false, or not yet
+determined (``None``) on the cell.  This is the inner loop of quantifier elimination, so the
+matrix is compiled once per decomposition.
+
+The source is a negation normal form of :mod:`cad.formula` (:func:`cad.formula.nnf`: only
+``And``, ``Or``, atoms and constants, as the preprocessing in :mod:`cad.qe.preprocess`
+leaves it).  :func:`compile_matrix` walks it once and produces nested tuples::
+
+    ('c', bool) | ('a', i) | ('&', [kids]) | ('|', [kids])
+
+over a table of compiled atoms ``(unit, [(fid, exponent), ...], mask)``: the atom's
+polynomial is ``unit`` times the product of the projection factors ``fid`` to the given
+powers, and the atom holds where that product's sign is in ``mask``
+(:mod:`cad.qe.masks`).  A constant polynomial has an empty product and ``unit`` its sign.
+"""
+
+from cad.errors import InternalError
+from cad.formula import And, Atom, Or, Truth
+from cad.projection import poly_key
+from cad.qe.masks import REL_MASK, SIGN_BIT
+
+__all__ = ["CompiledMatrix", "compile_matrix", "factored_atom"]
+
+
+class CompiledMatrix:
+    """The matrix as tuples over factored atoms (see the module docstring)."""
+
+    __slots__ = ("tree", "atoms", "factor_ids")
+
+    def __init__(self, tree, atoms):
+        self.tree = tree
+        self.atoms = atoms
+        #: the projection factors the matrix reads
+        self.factor_ids = {fid for _unit, facs, _mask in atoms for fid, _e in facs}
+
+    def value(self, signs):
+        """Truth of the matrix where the factors have the signs ``signs`` (fid -> sign; a
+        missing fid is unknown): True, False, or None when the known signs do not decide it."""
+        return _value(self.tree, self.atoms, signs)
+
+
+def compile_matrix(matrix, factor_atom):
+    """Compile the negation normal form ``matrix``; ``factor_atom(atom)`` gives the compiled
+    atom ``(unit, [(fid, exponent)], mask)``.  Equal atoms share one entry of the table."""
+    index = {}
+    atoms = []
+
+    def walk(f):
+        if isinstance(f, Atom):
+            i = index.get(f)
+            if i is None:
+                i = index[f] = len(atoms)
+                atoms.append(factor_atom(f))
+            return ("a", i)
+        if isinstance(f, Truth):
+            return ("c", bool(f.value))
+        if isinstance(f, (And, Or)):
+            return ("&" if isinstance(f, And) else "|", [walk(k) for k in f.children()])
+        raise InternalError(f"quantifier elimination: {type(f).__name__} in a matrix that should "
+                            "be in negation normal form")
+
+    return CompiledMatrix(walk(matrix), atoms)
+
+
+def factored_atom(atom, to_ring, fid_of_key):
+    """The compiled form of ``atom``: its polynomial, moved by ``to_ring`` into the
+    decomposition's ring, factored over Z into projection factors (``fid_of_key``: poly_key
+    -> fid; a factor may appear there up to sign)."""
+    p, mask = atom.poly, REL_MASK[atom.rel]
+    if p.is_constant():
+        c = int(p.coeffs()[0]) if not p.is_zero() else 0
+        return ((c > 0) - (c < 0), [], mask)
+    c, facs = to_ring(p).factor()
+    unit = 1 if c > 0 else -1
+    product = []
+    for f, e in facs:
+        if f.is_constant():
+            if int(f.coeffs()[0]) < 0 and e & 1:
+                unit = -unit
+            continue
+        fid = fid_of_key.get(poly_key(f))
+        if fid is None:
+            fid = fid_of_key.get(poly_key(-f))
+            if fid is None:
+                raise InternalError(f"internal: factor {f} missing from the projection set")
+            if e & 1:
+                unit = -unit
+        product.append((fid, e))
+    return (unit, product, mask)
+
+
+def _atom_value(atom, signs):
+    unit, facs, mask = atom
+    if unit == 0:
+        return bool(mask & SIGN_BIT[0])
+    s = unit
+    unknown = False
+    for fid, e in facs:
+        v = signs.get(fid)
+        if v is None:
+            unknown = True
+        elif v == 0:
+            return bool(mask & SIGN_BIT[0])
+        elif e & 1:
+            s *= v
+    if unknown:
+        return None
+    return bool(mask & SIGN_BIT[s])
+
+
+def _value(t, atoms, signs):
+    op = t[0]
+    if op == "a":
+        return _atom_value(atoms[t[1]], signs)
+    if op == "c":
+        return t[1]
+    decisive = op == "|"        # one true child decides a disjunction, one false a conjunction
+    res = not decisive
+    for k in t[1]:
+        v = _value(k, atoms, signs)
+        if v is decisive:
+            return v
+        if v is None:
+            res = None
+    return res

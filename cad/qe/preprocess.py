@@ -1,0 +1,256 @@
+r"""Preprocessing of the prenex matrix, before any projection.
+
+* Innermost-block variables occurring in a single atom, linearly, are eliminated
+  (:func:`eliminate_single_occurrences`, one-atom virtual substitution).
+* Innermost existential variables fixed by a linear equation with a constant coefficient
+  are substituted away (:func:`eliminate_linear_equations`).
+* Quantified variables occurring nowhere are dropped (:func:`compact`), so that they do not
+  enter the projection; atoms that became constant are folded (:func:`fold_constants`).
+
+The matrix is a negation normal form of :mod:`cad.formula` (``And``, ``Or``, atoms and
+constants: :func:`cad.formula.nnf`) whose polynomials live in the CAD context: generators
+``order``, the free variables first, then the bound ones with the quantifiers ``quants``.
+The walks use the generic ``children()`` / ``rebuild()`` of the formula nodes and, unlike
+the smart constructors of :mod:`cad.formula`, never drop a repeated subformula: the
+single-occurrence rule counts atom *occurrences*.
+"""
+
+from flint import fmpz_mpoly_ctx
+
+from cad.formula import FALSE, TRUE, And, Atom, Or, Truth
+from cad.formula import _NEGATED as NEGATED
+from cad.projection import coefficients_in
+from cad.qe.masks import holds
+
+__all__ = [
+    "preprocess", "eliminate_single_occurrences", "eliminate_linear_equations", "compact",
+    "simplify", "fold_constants", "map_atoms", "atom_occurrences",
+]
+
+
+def preprocess(matrix, order, quants, nfree):
+    """All the preprocessing steps; returns ``(matrix, order, quants)``."""
+    if not quants:
+        return matrix, order, quants
+    matrix = eliminate_single_occurrences(matrix, order, quants, nfree)
+    matrix = eliminate_linear_equations(matrix, order, quants, nfree)
+    matrix = eliminate_single_occurrences(matrix, order, quants, nfree)
+    return compact(matrix, order, quants, nfree)
+
+
+# ---------------------------------------------------------------------------
+# generic walks over the negation normal form
+# ---------------------------------------------------------------------------
+
+def atom_occurrences(f):
+    """Every atom occurrence of ``f``, in order (an atom occurring twice is listed twice)."""
+    if isinstance(f, Atom):
+        return [f]
+    return [a for k in f.children() for a in atom_occurrences(k)]
+
+
+def map_atoms(f, fn):
+    """``f`` with every atom ``a`` replaced by ``fn(a)``, the connectives rebuilt as they are."""
+    if isinstance(f, Atom):
+        return fn(f)
+    kids = f.children()
+    if not kids:
+        return f
+    return f.rebuild(tuple(map_atoms(k, fn) for k in kids))
+
+
+def simplify(f):
+    """Flatten nested conjunctions and disjunctions and absorb the constants (TRUE vanishes
+    from a conjunction, FALSE makes it FALSE; dually for disjunctions).  Nothing else."""
+    if not isinstance(f, (And, Or)):
+        return f
+    absorbing = isinstance(f, Or)        # TRUE absorbs a disjunction, FALSE a conjunction
+    kids = []
+    for k in f.children():
+        k = simplify(k)
+        if isinstance(k, Truth):
+            if bool(k.value) == absorbing:
+                return TRUE if absorbing else FALSE
+            continue
+        if type(k) is type(f):
+            kids.extend(k.children())
+        else:
+            kids.append(k)
+    if not kids:
+        return FALSE if absorbing else TRUE
+    return kids[0] if len(kids) == 1 else f.rebuild(tuple(kids))
+
+
+def fold_constants(f):
+    """Fold atoms whose polynomial became constant into TRUE/FALSE; then :func:`simplify`."""
+    return simplify(map_atoms(f, _constant_atom_value))
+
+
+def _constant_atom_value(a):
+    p = a.poly
+    if not p.is_constant():
+        return a
+    c = int(p.coeffs()[0]) if not p.is_zero() else 0
+    return TRUE if holds(a.rel, (c > 0) - (c < 0)) else FALSE
+
+
+def _innermost_block(n, quants, nfree):
+    """Generator indices of the innermost quantifier block (the trailing run of ``quants[-1]``)."""
+    kind = quants[-1]
+    k = n
+    while k > nfree and quants[k - nfree - 1] == kind:
+        k -= 1
+    return range(k, n)
+
+
+# ---------------------------------------------------------------------------
+# the eliminations
+# ---------------------------------------------------------------------------
+
+def eliminate_single_occurrences(matrix, order, quants, nfree):
+    r"""Eliminate innermost-block variables that occur in a single atom, linearly.
+
+    Let ``v`` belong to the innermost quantifier block and occur in exactly one atom
+    occurrence ``B = (c v + q rel 0)`` of the NNF matrix ``phi``, with ``c``, ``q`` free of
+    ``v`` (degree 1 in ``v``).  Splitting on the truth value of ``B`` at a witness,
+
+        ``(E v) phi(B)  <->  [phi(TRUE) /\ (E v) B]  \/  [phi(FALSE) /\ (E v) ~B]``
+        ``(A v) phi(B)  <->  [phi(TRUE) \/ (A v) ~B]  /\  [phi(FALSE) \/ (A v) B]``
+
+    (``phi(TRUE)`` is ``phi`` with that occurrence replaced by a constant; ``v`` occurs
+    nowhere else), and for a linear atom ``(E v)[c v + q rel 0] <-> c /= 0 \/ q rel 0``,
+    ``(A v)[c v + q rel 0] <-> c = 0 /\ q rel 0``.  Since ``phi`` is in negation normal
+    form it is monotone in ``B``: ``phi(FALSE)`` implies ``phi(TRUE)``; so when ``(E v) B``
+    is true the first line reduces to ``phi(TRUE)``, and when ``(A v) B`` is false the
+    second to ``phi(FALSE)``.  This is the one-atom case of Weispfenning's virtual
+    substitution, applied before any projection; e.g. ``(E n)(E w)[... /\ d = m v + n w]``
+    loses ``w`` and then ``n``, and ``d`` with them.  Variables of the block can be taken
+    in any order (quantifiers of one kind commute), and the rule is repeated while it
+    applies.  Returns the new matrix; eliminated variables no longer occur in it.
+    """
+    n = len(order)
+    if n <= nfree or isinstance(matrix, Truth):
+        return matrix
+    kind = quants[-1]
+    block = _innermost_block(n, quants, nfree)
+    changed = True
+    while changed and not isinstance(matrix, Truth):
+        changed = False
+        occurrences = atom_occurrences(matrix)
+        for v in block:
+            users = [a for a in occurrences if a.poly.degrees()[v] > 0]
+            if len(users) != 1:
+                continue
+            (B,) = users
+            if B.poly.degrees()[v] != 1:
+                continue
+            q, c = coefficients_in(B.poly, v)
+            if_true = map_atoms(matrix, lambda a: TRUE if a is B else a)
+            if_false = map_atoms(matrix, lambda a: FALSE if a is B else a)
+            rel, neg = B.rel, NEGATED[B.rel]
+            if kind == "E":
+                if c.is_constant():       # (E v) B is TRUE
+                    matrix = if_true
+                else:
+                    matrix = Or((And((if_true, _linear_exists(c, q, rel))),
+                                 And((if_false, _linear_exists(c, q, neg)))))
+            else:
+                if c.is_constant():       # (A v) B is FALSE
+                    matrix = if_false
+                else:
+                    matrix = And((Or((if_true, _linear_forall(c, q, neg))),
+                                  Or((if_false, _linear_forall(c, q, rel)))))
+            matrix = fold_constants(matrix)
+            changed = True
+            break
+    return matrix
+
+
+def _linear_exists(c, q, rel):
+    r"""``(E v)[c v + q rel 0]`` for ``c``, ``q`` free of ``v``: ``c /= 0 \/ q rel 0``
+    (for ``c /= 0`` the left side takes every real value)."""
+    return Or((Atom(c, "/="), Atom(q, rel)))
+
+
+def _linear_forall(c, q, rel):
+    r"""``(A v)[c v + q rel 0]``: ``c = 0 /\ q rel 0``."""
+    return And((Atom(c, "="), Atom(q, rel)))
+
+
+def eliminate_linear_equations(matrix, order, quants, nfree):
+    r"""Substitute away innermost existential variables fixed by a linear equation.
+
+    ``(E v)[c v + q = 0 /\ phi]`` with ``c`` a nonzero integer and ``q`` free of ``v`` is
+    equivalent to ``phi[v := -q/c]`` (the equation has exactly one solution); atoms are
+    multiplied by ``c^deg`` with ``c > 0`` so their signs are kept.  Only conjunctive
+    matrices and variables of the innermost (existential) block are treated.  This is the
+    standard linear equational-constraint preprocessing (cf. Weispfenning's virtual
+    substitution for linear equations); it shrinks the projection considerably.
+    """
+    if not quants or quants[-1] != "E" or not isinstance(matrix, (And, Atom)):
+        return matrix
+    block = _innermost_block(len(order), quants, nfree)
+    kids = list(matrix.children()) if isinstance(matrix, And) else [matrix]
+    changed = True
+    while changed:
+        changed = False
+        for pos, node in enumerate(kids):
+            if not isinstance(node, Atom) or node.rel != "=" or node.poly.is_constant():
+                continue
+            p = node.poly
+            degs = p.degrees()
+            for v in block:
+                if degs[v] != 1:
+                    continue
+                q, c = coefficients_in(p, v)
+                if not c.is_constant():
+                    continue
+                c0 = int(c.coeffs()[0])
+                if c0 < 0:
+                    c0, q = -c0, -q
+                # v = -q / c0: replace every other atom's polynomial by c0^d * f(-q/c0)
+                del kids[pos]
+                kids = [map_atoms(k, lambda a: _substitute(a, v, -q, c0)) for k in kids]
+                changed = True
+                break
+            if changed:
+                break
+    if not kids:
+        return TRUE
+    return fold_constants(kids[0] if len(kids) == 1 else And(tuple(kids)))
+
+
+def _substitute(a, v, value_num, den):
+    """The atom ``a`` with ``v := value_num / den`` (``den > 0``), times ``den^deg_v``."""
+    f = a.poly
+    fd = f.degrees()[v]
+    if fd == 0:
+        return a
+    g = f.context().from_dict({})
+    for e, ce in enumerate(coefficients_in(f, v)):
+        if not ce.is_zero():
+            g += ce * value_num ** e * den ** (fd - e)
+    return Atom(g, a.rel)
+
+
+def compact(matrix, order, quants, nfree):
+    """Remove the quantified variables that occur in no atom (``(E v) phi`` and ``(A v) phi``
+    are ``phi`` when ``v`` does not occur in it).  Returns ``(matrix, order, quants)``, the
+    atoms moved to the context of the new order."""
+    used = set()
+    for a in atom_occurrences(matrix):
+        for j, d in enumerate(a.poly.degrees()):
+            if d:
+                used.add(j)
+    keep = list(range(nfree)) + [j for j in range(nfree, len(order)) if j in used]
+    if len(keep) == len(order):
+        return matrix, order, quants
+    new_order = tuple(order[j] for j in keep)
+    ctx = fmpz_mpoly_ctx.get(new_order, "lex")
+
+    def move(a):
+        terms = {tuple(e[j] for j in keep): c for e, c in a.poly.to_dict().items()}
+        return Atom(ctx.from_dict(terms), a.rel)
+
+    new_quants = [quants[j - nfree] for j in keep[nfree:]]
+    return map_atoms(matrix, move), new_order, new_quants

@@ -1,0 +1,274 @@
+"""Solution formula construction: a short formula over the free leaves' signatures.
+
+Once the free-space leaves of the partial CAD are projection definable
+(:mod:`cad.qe.definability`), the formula is a minimum-size cover (greedy, on prime
+implicants in the sense of Quine-McCluskey restricted to *realised* sign vectors;
+unrealised ones are don't-cares), computed both as a disjunction of conjunctions for the
+true leaves and dually for the false ones; the shorter one wins, with common atoms factored
+out as QEPCAD B prints them.
+
+A *term* is a map fid -> sign mask (:mod:`cad.qe.masks`): the conjunction of the atoms
+"the sign of factor fid lies in the mask".  A signature (fid -> sign) is a point.
+"""
+
+import random
+
+from cad.errors import InternalError
+from cad.formula import FALSE, TRUE, And, Atom, Or, to_str
+from cad.formula import _MIRROR as MIRRORED
+from cad.projection import poly_level
+from cad.qe.definability import signature, signed_factor_ids
+from cad.qe.masks import ALL_SIGNS, MASK_REL, SIGN_BIT
+
+__all__ = ["solution_formula"]
+
+# nodes of the exact branch-and-bound search of a cover before the greedy one is kept
+_COVER_SEARCH_NODES = 20000
+
+
+def solution_formula(pc, to_out):
+    """QEPCAD-style formula from the free-space leaves of the partial CAD ``pc``; its
+    polynomials are mapped by ``to_out`` into the output ring."""
+    allowed = signed_factor_ids(pc)
+    true_sigs, false_sigs = {}, {}
+    for c in pc.leaves:
+        sig = signature(c, allowed).signs
+        (true_sigs if c.data["t"] else false_sigs)[tuple(sig.items())] = sig
+    T, Fl = list(true_sigs.values()), list(false_sigs.values())
+    if not T:
+        return FALSE
+    if not Fl:
+        return TRUE
+
+    def cost(term):
+        return sum(1 + 0.01 * _complexity(pc.factors[f])[0] for f in term)
+
+    def orders(t):
+        fids = list(t)
+        by_cplx = sorted(fids, key=lambda f: (_complexity(pc.factors[f]), f))
+        out = [by_cplx[::-1], by_cplx, sorted(fids), sorted(fids, reverse=True)]
+        rng = random.Random(len(fids))
+        for _ in range(6):
+            p = list(fids)
+            rng.shuffle(p)
+            out.append(p)
+        return out
+
+    dnf = _cover(T, Fl, cost, orders)
+    complement = _cover(Fl, T, cost, orders)      # DNF of the complement
+    common, rest = _factor_out(dnf)
+    # the complement's DNF negated is a CNF; its clauses' atoms are the negated masks
+    clauses = [{fid: ALL_SIGNS & ~m for fid, m in tm.items()} for tm in complement]
+    printer = _Printer(pc, to_out)
+    if len(common) + sum(len(r) for r in rest) <= sum(len(tm) for tm in complement):
+        return printer.dnf(common, rest)
+    return printer.cnf(clauses)
+
+
+def _complexity(p):
+    return (int(p.total_degree()), len(p))
+
+
+def _term_covers(term, t):
+    """``term`` is true on the whole leaf with signature ``t``."""
+    for fid, m in term.items():
+        s = t.get(fid)
+        if s is None or not (m & SIGN_BIT[s]):
+            return False
+    return True
+
+
+def _exclusion_index(F):
+    """Bitsets over the signatures ``F``: ``index[fid][m]`` has bit ``i`` set when the atom
+    (``fid``, mask ``m``) is false on the whole leaf ``F[i]`` (its sign there is known and
+    outside ``m``).  A term excludes every leaf of ``F`` iff the union over its atoms is
+    all of ``F`` -- one integer OR per atom instead of a loop over ``F``."""
+    by_sign = {}
+    for i, g in enumerate(F):
+        bit = 1 << i
+        for fid, s in g.items():
+            row = by_sign.setdefault(fid, {-1: 0, 0: 0, 1: 0})
+            row[s] |= bit
+    index = {}
+    for fid, row in by_sign.items():
+        index[fid] = [sum(row[s] for s in (-1, 0, 1) if not (m & SIGN_BIT[s])) for m in range(8)]
+    return index, (1 << len(F)) - 1
+
+
+def _prime_implicant(t, excl, order):
+    """Generalise the signature ``t`` to a term excluding every point of ``F`` (given by its
+    :func:`_exclusion_index` ``excl``): drop atoms in ``order`` while valid, then widen the
+    remaining ones (prefer non-strict)."""
+    index, everything = excl
+    term = {fid: SIGN_BIT[s] for fid, s in t.items()}
+    none = [0] * 8
+
+    def valid(tm):
+        acc = 0
+        for fid, m in tm.items():
+            acc |= index.get(fid, none)[m]
+        return acc == everything
+
+    for fid in order:
+        if fid not in term:
+            continue
+        m = term.pop(fid)
+        if not valid(term):
+            term[fid] = m
+    for fid in sorted(term, key=order.index):
+        m = term[fid]
+        if m in (1, 4):
+            for w in (m | 2, 5):
+                term[fid] = w
+                if valid(term):
+                    break
+                term[fid] = m
+        elif m == 2:
+            for w in (3, 6):
+                term[fid] = w
+                if valid(term):
+                    break
+                term[fid] = m
+    return term
+
+
+def _cover(T, F, cost, orders):
+    """Minimum-cost cover of ``T`` by prime implicants excluding ``F`` (returns a list of terms).
+
+    Candidates: one prime implicant per signature and generalisation order.  The cover is
+    first found greedily (cost per newly covered point), then improved by an exact
+    branch-and-bound (branch on the candidates covering the first uncovered point, as in
+    Petrick's method) when the instance is small enough."""
+    cands = {}
+    excl = _exclusion_index(F)
+    for t in T:
+        for order in orders(t):
+            term = _prime_implicant(t, excl, order)
+            key = tuple(sorted(term.items()))
+            if key not in cands:
+                cands[key] = term
+    terms = list(cands.values())
+    covers = [frozenset(i for i, t in enumerate(T) if _term_covers(term, t)) for term in terms]
+    # drop dominated candidates (covering a subset at no lower cost)
+    costs = [cost(t) for t in terms]
+    keep = []
+    for j in range(len(terms)):
+        dominated = False
+        for i in range(len(terms)):
+            if i != j and covers[j] <= covers[i] and costs[i] <= costs[j] and \
+                    (covers[j] != covers[i] or costs[i] < costs[j] or i < j):
+                dominated = True
+                break
+        if not dominated:
+            keep.append(j)
+    terms = [terms[j] for j in keep]
+    covers = [covers[j] for j in keep]
+    costs = [costs[j] for j in keep]
+    everything = frozenset(range(len(T)))
+    uncovered = set(everything)
+    chosen = []
+    while uncovered:
+        best, best_score = None, None
+        for j in range(len(terms)):
+            gain = len(covers[j] & uncovered)
+            if gain == 0:
+                continue
+            score = (costs[j] + 0.5) / gain
+            if best_score is None or score < best_score:
+                best, best_score = j, score
+        if best is None:
+            raise InternalError("internal: a true leaf is not covered (definability check failed)")
+        chosen.append(best)
+        uncovered -= covers[best]
+    best_cost = [sum(costs[j] for j in chosen) + 1e-9]
+    best_set = [list(chosen)]
+    nodes_left = [_COVER_SEARCH_NODES]
+    by_point = {i: sorted((j for j in range(len(terms)) if i in covers[j]), key=lambda j: costs[j])
+                for i in everything}
+
+    def search(covered, picked, c):
+        if c >= best_cost[0] or nodes_left[0] <= 0:
+            return
+        nodes_left[0] -= 1
+        if covered == everything:
+            best_cost[0] = c
+            best_set[0] = list(picked)
+            return
+        i = min(everything - covered, key=lambda i: len(by_point[i]))
+        for j in by_point[i]:
+            picked.append(j)
+            search(covered | covers[j], picked, c + costs[j])
+            picked.pop()
+
+    search(frozenset(), [], 0.0)
+    return [terms[j] for j in best_set[0]]
+
+
+def _factor_out(terms):
+    """DNF terms -> (common atoms, remaining terms): an atom is pulled out when every term
+    implies it (has an atom on the same factor with a subset mask)."""
+    common = {}
+    if len(terms) > 1:
+        fids = set(terms[0])
+        for tm in terms[1:]:
+            fids &= set(tm)
+        for fid in sorted(fids):
+            m = 0
+            for tm in terms:
+                m |= tm[fid]
+            if m != ALL_SIGNS:
+                common[fid] = m
+    rest = []
+    for tm in terms:
+        r = {fid: m for fid, m in tm.items() if not (fid in common and common[fid] == m)}
+        rest.append(r)
+    if common and any(not r for r in rest):
+        rest = [{}]
+    return common, rest
+
+
+class _Printer:
+    """Terms and clauses of ``pc``'s factors as formulas of the output ring, atoms ordered
+    by level, then complexity (as QEPCAD B prints them)."""
+
+    def __init__(self, pc, to_out):
+        self.pc = pc
+        self.to_out = to_out
+
+    def atom(self, fid, mask):
+        p = self.to_out(self.pc.factors[fid])
+        rel = MASK_REL[mask]
+        # print with a positive leading term, as QEPCAD B does (the relation flips)
+        atom = Atom(p, rel)
+        if to_str(atom).lstrip().startswith("-"):
+            atom = Atom(-p, MIRRORED[rel])
+        return atom
+
+    def atoms(self, term):
+        factors = self.pc.factors
+        ordered = sorted(term.items(), key=lambda kv: (poly_level(factors[kv[0]]),
+                                                       _complexity(factors[kv[0]]), kv[0]))
+        return [self.atom(f, m) for f, m in ordered]
+
+    def dnf(self, common, rest):
+        parts = self.atoms(common)
+        disj = [_conj(self.atoms(tm)) for tm in rest if tm]
+        if disj and not (len(rest) == 1 and not rest[0]):
+            parts.append(_disj(disj))
+        return _conj(parts)
+
+    def cnf(self, clauses):
+        # unit clauses first (printed first, like QEPCAD)
+        return _conj([_disj(self.atoms(cl)) for cl in sorted(clauses, key=len)])
+
+
+def _conj(items):
+    if not items:
+        return TRUE
+    return items[0] if len(items) == 1 else And(tuple(items))
+
+
+def _disj(items):
+    if not items:
+        return FALSE
+    return items[0] if len(items) == 1 else Or(tuple(items))
