@@ -42,11 +42,11 @@ def _seconds_for_engine(args, clock):
 def cmd_qe(args, text, source, clock):
     """``cad qe FILE``: print a quantifier-free formula equivalent to the input (QEPCAD syntax),
     TRUE/FALSE for a sentence; ``--json`` prints {"formula", "cells", "seconds"}.
-    Partial-CAD quantifier elimination (:mod:`cad.qe`)."""
+    Partial-CAD quantifier elimination (:mod:`cad.elimination`)."""
     problem = parse_smtlib(text) if args.smt2 else parse_qepcad(text, source=source)
     if args.timeout is not None and args.timeout <= 0:
         raise InputError(f"--timeout must be positive, got {args.timeout}")
-    from cad.qe import qe
+    from cad.elimination import qe
 
     result = qe(problem, timeout=_seconds_for_engine(args, clock))
     out = _formula_text(result.formula, problem.ring)

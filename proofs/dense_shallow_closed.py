@@ -67,7 +67,7 @@ def main():
     lm = linear_map(pat)
     prob = image_formula(lm)
     P.step(f"{pat.name}: image_formula = {to_str(prob.formula, prob.ring)}")
-    from cad.qe import equivalent, qe
+    from cad.elimination import equivalent, qe
     from cad.topology import is_closed, is_syntactically_closed
     t0 = time.perf_counter()
     res = qe(prob, timeout=args.timeout)

@@ -100,7 +100,7 @@ def main():
                     f"{'-'.join(map(str, sub.widths))}", all(all(all(x) for x in row) for row in sub.masks),
                     f"hidden neurons {list(emb.neurons[1])}")
             prob = image_formula(linear_map(sub))
-            from cad.qe import qe
+            from cad.elimination import qe
             from cad.topology import is_syntactically_closed
             t0 = time.perf_counter()
             again = sub.masks in cache

@@ -166,7 +166,7 @@ def main():
 
     # -- CAD: QE, then closedness -----------------------------------------------------------------
     from cad.errors import BudgetExceeded
-    from cad.qe import qe
+    from cad.elimination import qe
     from cad.topology import is_closed
     t0 = time.perf_counter()
     try:
@@ -197,7 +197,7 @@ def main():
         res2 = qe(plus, timeout=args.timeout)
         qplus = logic.to_ring(res2.formula, rfree)
         qminus = logic.substitute(qplus, {x: -rfree.gen(x) for x in pn}, rfree)
-        from cad.qe import equivalent
+        from cad.elimination import equivalent
         same = equivalent(rfree, qf_free, logic.disj(qplus, qminus), timeout=args.timeout)
         P.check("second route (positive homogeneity): D = D+ u (-D+), D+ = {v = 1} by CAD; the CAD "
                 "decides that both descriptions of D are equivalent", same,

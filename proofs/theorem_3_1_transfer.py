@@ -245,7 +245,7 @@ def main():
     # independent exact decision of the same fact by CAD (a sentence without free variables)
     from cad import logic
     from cad.io import to_str
-    from cad.qe import decide as qe_decide
+    from cad.elimination import decide as qe_decide
     img = image_formula(lm)
     sub = {f"y{i}_{j}": fmpq(A[i][j].numerator, A[i][j].denominator) for i in range(n2) for j in range(n0)}
     sentence = logic.Problem(img.ring, (), logic.substitute(img.formula, sub, img.ring))

@@ -57,7 +57,7 @@ class Decomposition:
         self.input_polys = list(input_polys)
         self.ncells = 0
         self.nullifications = []      # (cell, poly) pairs met while lifting
-        self._sign_at = sign_at       # read by cad.qe (exact signs at this CAD's samples)
+        self._sign_at = sign_at       # read by cad.elimination (exact signs at this CAD's samples)
         self.root = Cell(self, None, (), ())
 
     # -- conversions -------------------------------------------------------

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from flint import fmpq, fmpq_mpoly, fmpq_mpoly_ctx, fmpz, fmpz_mpoly
 
-from cad.algebraic import sign_at
+from cad.poly.sign import sign_at
 from cad.errors import InputError
 from cad.logic.ast import Atom, Formula, Quantifier, holds
 from cad.logic.build import atom
@@ -126,7 +126,7 @@ def atom_sign(p, point: Mapping) -> int:
         if r is None:
             if not hasattr(x, "sign_of"):
                 raise InputError(f"value {x!r} for variable {v!r} is neither rational nor a "
-                                 "cad.algebraic.RealAlgebraic")
+                                 "cad.numbers.real_algebraic.RealAlgebraic")
             algebraic = True
             vals[i] = x
         else:
@@ -141,7 +141,7 @@ def atom_sign(p, point: Mapping) -> int:
 def evaluate(formula: Formula, ring, point: Mapping) -> bool:
     """Truth of the quantifier-free ``formula`` at ``point`` (``{name: fmpq | int |
     RealAlgebraic}``); exact.  Rational points use fmpq arithmetic; points with an irrational
-    algebraic coordinate use :func:`cad.algebraic.sign_at` (interval filter + exact fallback).
+    algebraic coordinate use :func:`cad.poly.sign.sign_at` (interval filter + exact fallback).
     Variables the formula does not use may be omitted."""
     cache = {}
 

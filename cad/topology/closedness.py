@@ -17,7 +17,7 @@ Pipeline of :func:`is_closed`
 -----------------------------
 1. **Quantifier elimination.**  A set with quantifiers (an image ``{y : E x  y = phi(x)}``) is
    replaced by an equivalent quantifier-free formula ``S`` computed by partial-CAD QE
-   (:func:`cad.qe.qe`).  Closedness is a property of the set, not of its description.
+   (:func:`cad.elimination.qe`).  Closedness is a property of the set, not of its description.
 2. **Syntactic closedness (fast path).**  *Lemma.*  If the negation normal form of a
    quantifier-free ``S`` is built with ``/\\`` and ``\\/`` from atoms ``p = 0``, ``p <= 0``,
    ``p >= 0`` (and constants), the set is closed.  *Proof.*  Each atom is the preimage of the

@@ -9,7 +9,7 @@ budget (``timeout=`` seconds today, ``budget=`` once the engines take it) is wri
 from cad.budget import Budget
 from cad.decomposition import cad
 from cad.errors import InputError
-from cad.qe import decide, qe
+from cad.elimination import decide, qe
 
 
 def budget_for(timeout=None, budget=None):
@@ -32,12 +32,12 @@ def seconds_left(budget):
 
 
 def run_qe(problem, budget):
-    """:func:`cad.qe.qe` of ``problem`` within ``budget``."""
+    """:func:`cad.elimination.qe` of ``problem`` within ``budget``."""
     return qe(problem, timeout=seconds_left(budget))
 
 
 def run_decide(problem, budget):
-    """:func:`cad.qe.decide` of the sentence ``problem`` within ``budget``."""
+    """:func:`cad.elimination.decide` of the sentence ``problem`` within ``budget``."""
     return decide(problem, timeout=seconds_left(budget))
 
 

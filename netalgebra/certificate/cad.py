@@ -1,14 +1,14 @@
 """Checkers of CAD certificates (closed: theorem ``cad``; not closed: method ``cad``).
 
-The CAD engine (:mod:`cad.qe`, :mod:`cad.topology`) is the trusted base here, and only here
+The CAD engine (:mod:`cad.elimination`, :mod:`cad.topology`) is the trusted base here, and only here
 (theorem certificates never use it): the verifier states its own sentences about the image of
-its own product map (:func:`netalgebra.certificate.kernel.entry_poly`) and lets ``cad.qe``
+its own product map (:func:`netalgebra.certificate.kernel.entry_poly`) and lets ``cad.elimination``
 decide them within the verification budget (a :class:`cad.budget.Budget`).  A spent budget
 raises :class:`cad.errors.BudgetExceeded`, which :func:`netalgebra.certificate.verify` turns
 into an incomplete report (neither accepted nor refuted).
 
 The CAD engine is imported inside the functions: ``netalgebra check`` imports this package at
-start-up, and the engine (``cad.logic``, ``cad.qe``, ``cad.topology``) is needed only when a
+start-up, and the engine (``cad.logic``, ``cad.elimination``, ``cad.topology``) is needed only when a
 CAD certificate is checked.
 """
 
@@ -31,8 +31,8 @@ def _seconds_left(budget):
 
 
 def _decide(problem, budget, what):
-    """Truth of a sentence by cad.qe.decide within the verifier's budget."""
-    from cad.qe import decide
+    """Truth of a sentence by cad.elimination.decide within the verifier's budget."""
+    from cad.elimination import decide
 
     left = _seconds_left(budget)
     try:
@@ -79,7 +79,7 @@ def _image_polys(masks, prefix_vars):
 
 
 def _in_image(masks, Y, budget, what):
-    """Decide ``exists theta: phi(theta) = Y`` (Y a rational matrix) with cad.qe."""
+    """Decide ``exists theta: phi(theta) = Y`` (Y a rational matrix) with cad.elimination."""
     from cad import logic
     from cad.io import parse_formula
 
@@ -112,7 +112,7 @@ def _closed_rels_only(D):
 def check_cad_closed(hypotheses, masks, question, report, budget):
     """Closed by CAD: ``D(y)`` (QEPCAD syntax over ``variables``) describes the image and is closed.
 
-    Checks, each decided by cad.qe on sentences built here from the verifier's own product map:
+    Checks, each decided by cad.elimination on sentences built here from the verifier's own product map:
     (a1) image inside D: ``exists theta: not D(phi(theta))`` is FALSE;
     (a2) D inside image: ``forall y: D(y) -> exists theta: y = phi(theta)`` is TRUE;
     together ``forall y (D(y) <-> exists theta: y = phi(theta))``, i.e. D = L_I.
@@ -220,7 +220,7 @@ def check_cad_not_closed(cert, masks, report, budget):
                  for k in range(len(pts)) for i in range(w[-1]) for j in range(w[0]))
         if not report.check("points y_k = A + 2^-(k+e0) U with |U|_max = 1", unit and on, f"e0 = {e0}"):
             return
-    # exact membership claims (cad.qe)
+    # exact membership claims (cad.elimination)
     outside = not _in_image(masks, A, budget, "A in the image?")
     if not report.check("A is not in the image (exists theta: phi(theta) = A is FALSE)", outside):
         return

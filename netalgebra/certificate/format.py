@@ -45,7 +45,7 @@ integers).  A rational function of ``t`` is ``{"num": [c0, c1, ...], "den":
 The verifier re-checks the hypotheses of the named theorem from the masks; the
 theorems themselves are proved in :mod:`netalgebra.theorems`.
 
-CAD certificates (``verify(cert, timeout=...)``; the CAD engine ``cad.qe`` is the
+CAD certificates (``verify(cert, timeout=...)``; the CAD engine ``cad.elimination`` is the
 trusted base for them, never for theorem certificates), checked by
 :mod:`netalgebra.certificate.cad`::
 

@@ -24,7 +24,7 @@ def decide_by_cad(pattern, masks, budget, points=None, napproach=5):
     Returns ``(verdict, note)``: a :class:`Verdict`, or None with a note saying
     why the route did not conclude (unavailable, error, incomplete certificate).
     An exhausted budget propagates as :class:`BudgetExceeded` (-> "unknown").
-    ``cad.qe`` / ``cad.topology`` and the compiler are imported here only
+    ``cad.elimination`` / ``cad.topology`` and the compiler are imported here only
     (``netalgebra check`` stays fast on the other routes).
 
     Certificates (checked by :func:`netalgebra.certificate.verify` with its own
@@ -116,7 +116,7 @@ def _cad_closed_certificate(pattern, masks, names, desc, syntactic, reason):
                         "statement": "L_I equals the set described by the quantifier-free formula D "
                                      "(quantifier elimination by cylindrical algebraic decomposition), "
                                      "and D defines a closed set",
-                        "source": "cad.qe (partial CAD QE, Collins-Hong 1991) and cad.topology.is_closed",
+                        "source": "cad.elimination (partial CAD QE, Collins-Hong 1991) and cad.topology.is_closed",
                         "hypotheses": {"variables": names, "description": desc,
                                        "closedness": "syntactic" if syntactic else "cad"},
                         "engine_reason": str(reason)},

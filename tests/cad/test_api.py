@@ -32,7 +32,8 @@ def test_each_public_name_resolves(name):
 
 
 def test_public_names_work_whatever_was_imported_first():
-    """``cad.qe`` is both a submodule and the function: both uses hold in either order."""
+    """``cad.qe`` is the function whatever was imported first (the engine's package is
+    ``cad.elimination``, so no submodule shadows it)."""
     parabola = "[p]\n(a,b,c,x)\n3\n(E x)[a x^2 + b x + c = 0].\nfinish\n"
     sentence = "[s]\n(x)\n0\n(E x)[x^2 = 2].\nfinish\n"
     body = "\n".join([
@@ -44,9 +45,11 @@ def test_public_names_work_whatever_was_imported_first():
         "import sys",
         "assert 'sympy' not in sys.modules",
     ])
-    for first in ("from cad import qe, decide, parse_qepcad, Budget\nimport cad.qe as Q",
-                  "import cad.qe as Q\nimport cad.topology\n"
-                  "from cad import qe, decide, parse_qepcad, Budget"):
+    for first in ("from cad import qe, decide, parse_qepcad, Budget\nimport cad.elimination as Q",
+                  "import cad.elimination as Q\nimport cad.topology\n"
+                  "from cad import qe, decide, parse_qepcad, Budget",
+                  "import cad\nimport cad.elimination as Q\nqe, decide = cad.qe, cad.decide\n"
+                  "from cad import parse_qepcad, Budget"):
         out = run(first + "\n" + body)
         assert out.returncode == 0, (first, out.stderr)
 

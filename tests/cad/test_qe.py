@@ -1,8 +1,8 @@
-"""Tests of cad.qe: partial-CAD quantifier elimination.
+"""Tests of cad.elimination: partial-CAD quantifier elimination.
 
 Equivalence of two quantifier-free formulas is checked twice:
 * by the engine itself, deciding ``forall vars (ours <-> expected)``;
-* independently of cad.qe, by evaluating both formulas (cad.formula.evaluate) at
+* independently of cad.elimination, by evaluating both formulas (cad.logic.evaluate) at
   200 random rational points and at the sample points of a full CAD
   (cad.decomposition) of their polynomials -- the CAD is sign-invariant for every
   atom, so agreement on its samples is agreement everywhere.
@@ -18,10 +18,11 @@ from flint import fmpq
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from cad import formula as F
+from cad import logic
+from cad.io import parse_qepcad, parse_qepcad_output_formula, to_str
 from cad.errors import BudgetExceeded, InputError
 from cad.poly import PolyRing
-from cad.qe import decide, equivalent, qe
+from cad.elimination import decide, equivalent, qe
 
 BENCH = ("parabola", "quartic", "hong90", "davenport_heintz", "xaxis_ellipse", "solotareff",
          "lu2_image", "xxy_closed")
@@ -55,10 +56,10 @@ def spaced(text, ring):
 def parse_answer(text, ring):
     t = text.strip()
     if t == "TRUE":
-        return F.TRUE
+        return logic.TRUE
     if t == "FALSE":
-        return F.FALSE
-    return F.parse_qepcad_output_formula(spaced(t, ring), ring)
+        return logic.FALSE
+    return parse_qepcad_output_formula(spaced(t, ring), ring)
 
 
 def random_rational(rng):
@@ -67,21 +68,21 @@ def random_rational(rng):
 
 def independent_agree(ring, free, f, g, rng, npoints=200):
     """Compare f and g at random rational points and at the CAD sample points of their
-    polynomials (no use of cad.qe).  Returns the first disagreement or None."""
+    polynomials (no use of cad.elimination).  Returns the first disagreement or None."""
     from cad.decomposition import cad
 
     for _ in range(npoints):
         pt = {v: random_rational(rng) for v in free}
-        if F.evaluate(f, ring, pt) != F.evaluate(g, ring, pt):
+        if logic.evaluate(f, ring, pt) != logic.evaluate(g, ring, pt):
             return pt
-    polys = [ring.to_str(p) for p in F.polynomials(f) + F.polynomials(g)]
+    polys = [ring.to_str(p) for p in logic.polynomials(f) + logic.polynomials(g)]
     polys = [p for p in polys if p.strip()]
     if not free:
-        return None if F.evaluate(f, ring, {}) == F.evaluate(g, ring, {}) else {}
+        return None if logic.evaluate(f, ring, {}) == logic.evaluate(g, ring, {}) else {}
     D = cad(polys or ["0"], list(free))
     for c in D.cells(len(free)):
         pt = dict(zip(D.variables, c.sample))
-        if F.evaluate(f, ring, pt) != F.evaluate(g, ring, pt):
+        if logic.evaluate(f, ring, pt) != logic.evaluate(g, ring, pt):
             return pt
     return None
 
@@ -108,24 +109,24 @@ def substitute(formula, ring, point):
         return ring.ctx.from_dict({e: int(v * den) for e, v in terms.items() if v != 0})
 
     def go(f):
-        if isinstance(f, F.Atom):
-            return F.Atom(sub(f.poly), f.rel)
-        if isinstance(f, F.Truth):
+        if isinstance(f, logic.Atom):
+            return logic.Atom(sub(f.poly), f.rel)
+        if isinstance(f, logic.Truth):
             return f
-        if isinstance(f, F.And):
-            return F.And(tuple(go(a) for a in f.args))
-        if isinstance(f, F.Or):
-            return F.Or(tuple(go(a) for a in f.args))
-        if isinstance(f, F.Not):
-            return F.Not(go(f.arg))
-        if isinstance(f, F.Implies):
-            return F.Implies(go(f.left), go(f.right))
-        if isinstance(f, F.Iff):
-            return F.Iff(go(f.left), go(f.right))
-        if isinstance(f, F.Exists):
-            return F.Exists(f.variables, go(f.body))
-        if isinstance(f, F.Forall):
-            return F.Forall(f.variables, go(f.body))
+        if isinstance(f, logic.And):
+            return logic.And(tuple(go(a) for a in f.args))
+        if isinstance(f, logic.Or):
+            return logic.Or(tuple(go(a) for a in f.args))
+        if isinstance(f, logic.Not):
+            return logic.Not(go(f.arg))
+        if isinstance(f, logic.Implies):
+            return logic.Implies(go(f.left), go(f.right))
+        if isinstance(f, logic.Iff):
+            return logic.Iff(go(f.left), go(f.right))
+        if isinstance(f, logic.Exists):
+            return logic.Exists(f.variables, go(f.body))
+        if isinstance(f, logic.Forall):
+            return logic.Forall(f.variables, go(f.body))
         raise TypeError(type(f))
 
     return go(formula)
@@ -133,19 +134,19 @@ def substitute(formula, ring, point):
 
 def in_cad_order(matrix, order):
     """A prenex matrix (negation normal form) with its polynomials in the generators ``order``
-    (the ring's own order), flattened: what cad.qe's preprocessing starts from."""
+    (the ring's own order), flattened: what cad.elimination's preprocessing starts from."""
     import flint
 
-    from cad.qe import preprocess as P
+    from cad.elimination import preprocess as P
 
     ctx = flint.fmpz_mpoly_ctx.get(order, "lex")
-    return P.simplify(P.map_atoms(matrix, lambda a: F.Atom(ctx.from_dict(a.poly.to_dict()), a.rel)))
+    return P.simplify(P.map_atoms(matrix, lambda a: logic.Atom(ctx.from_dict(a.poly.to_dict()), a.rel)))
 
 
 def load(qe_benchmarks, name):
     path = os.path.join(qe_benchmarks, name + ".qepcad")
     with open(path, encoding="utf-8") as fh:
-        return F.parse_qepcad(fh.read(), source=path)
+        return parse_qepcad(fh.read(), source=path)
 
 
 _RESULTS = {}
@@ -173,14 +174,14 @@ def test_benchmark_answer_equivalent(qe_benchmarks, name):
     assert res.cells > 0 and res.seconds >= 0
     free = tuple(problem.free)
     if not free:
-        assert isinstance(ours, F.Truth)
+        assert isinstance(ours, logic.Truth)
         assert ours == expected
         return
     # (a) the engine decides forall free (ours <-> expected)
-    assert equivalent(problem.ring, ours, expected, variables=free, timeout=120), F.to_str(ours, problem.ring)
+    assert equivalent(problem.ring, ours, expected, variables=free, timeout=120), to_str(ours, problem.ring)
     # (b) independent: random points and CAD samples of the two formulas
     bad = independent_agree(problem.ring, free, ours, expected, random.Random(hash(name) & 0xFFFF))
-    assert bad is None, (name, F.to_str(ours, problem.ring), bad)
+    assert bad is None, (name, to_str(ours, problem.ring), bad)
 
 
 def test_benchmark_answers_short(qe_benchmarks):
@@ -190,8 +191,8 @@ def test_benchmark_answers_short(qe_benchmarks):
         problem, res = bench_result(qe_benchmarks, name)
         ours = res.formula
         exp = parse_answer(answers[name + ".qepcad"], problem.ring)
-        na, nb = len(F.polynomials(ours)), len(F.polynomials(exp))
-        assert na <= nb + 1, (name, F.to_str(ours, problem.ring))
+        na, nb = len(logic.polynomials(ours)), len(logic.polynomials(exp))
+        assert na <= nb + 1, (name, to_str(ours, problem.ring))
 
 
 # ---------------------------------------------------------------------------
@@ -199,7 +200,7 @@ def test_benchmark_answers_short(qe_benchmarks):
 # ---------------------------------------------------------------------------
 
 def P(text):
-    return F.parse_qepcad(text)
+    return parse_qepcad(text)
 
 
 def test_sentence_true_false():
@@ -218,20 +219,20 @@ def test_decide_rejects_free_variables():
 def test_qe_one_free():
     pr = P("[t]\n(a,x)\n1\n(E x)[x^2 = a].\nfinish\n")
     f = qe(pr).formula
-    assert F.to_str(f, pr.ring).replace(" ", "") == "a>=0"
+    assert to_str(f, pr.ring).replace(" ", "") == "a>=0"
 
 
 def test_qe_forall():
     pr = P("[t]\n(a,x)\n1\n(A x)[x^2 + a x + 1 > 0].\nfinish\n")
     f = qe(pr).formula
     for a, want in ((0, True), (1, True), (2, False), (-2, False), (-3, False), (fmpq(-19, 10), True)):
-        assert F.evaluate(f, pr.ring, {"a": fmpq(a)}) == want, (a, F.to_str(f, pr.ring))
+        assert logic.evaluate(f, pr.ring, {"a": fmpq(a)}) == want, (a, to_str(f, pr.ring))
 
 
 def test_quantifier_free_input():
     pr = P("[t]\n(a,b)\n2\n[a > 0 /\\ b > 0] \\/ [a > 0 /\\ b <= 0].\nfinish\n")
     f = qe(pr).formula
-    assert F.to_str(f, pr.ring).replace(" ", "") == "a>0"
+    assert to_str(f, pr.ring).replace(" ", "") == "a>0"
 
 
 def test_needs_derivative_for_definability():
@@ -242,8 +243,8 @@ def test_needs_derivative_for_definability():
     f = qe(pr).formula
     for k in range(-40, 41):
         r = fmpq(k, 4)
-        sentence = F.parse_qepcad(f"[t]\n(x)\n0\n(A x)[x^4 - 5 x^2 + x + {r.p}/{r.q} >= 0].\nfinish\n")
-        assert F.evaluate(f, pr.ring, {"r": r}) == decide(sentence), (r, F.to_str(f, pr.ring))
+        sentence = parse_qepcad(f"[t]\n(x)\n0\n(A x)[x^4 - 5 x^2 + x + {r.p}/{r.q} >= 0].\nfinish\n")
+        assert logic.evaluate(f, pr.ring, {"r": r}) == decide(sentence), (r, to_str(f, pr.ring))
 
 
 def test_budget_exhausted():
@@ -260,36 +261,36 @@ def test_budget_keyword():
         qe(pr, budget=Budget(0))
     assert decide(P("[t]\n(x)\n0\n(E x)[x^2 - 2 = 0].\nfinish\n"), budget=Budget(60)) is True
     x = PolyRing(("x",))
-    f = F.Atom(x.gen("x") ** 2, ">=")
-    assert equivalent(x, f, F.TRUE, budget=Budget(60)) is True
+    f = logic.Atom(x.gen("x") ** 2, ">=")
+    assert equivalent(x, f, logic.TRUE, budget=Budget(60)) is True
 
 
 def test_simplify_flattens_and_keeps_repeated_atoms():
     """The preprocessing counts atom occurrences, so its simplification drops no duplicate."""
-    from cad.qe.preprocess import atom_occurrences, simplify
+    from cad.elimination.preprocess import atom_occurrences, simplify
 
-    a = F.Atom(PolyRing(("x",)).gen("x"), "<")
-    f = simplify(F.And((a, F.And((a, F.TRUE)), F.Or((F.FALSE, a)))))
-    assert f == F.And((a, a, a))
+    a = logic.Atom(PolyRing(("x",)).gen("x"), "<")
+    f = simplify(logic.And((a, logic.And((a, logic.TRUE)), logic.Or((logic.FALSE, a)))))
+    assert f == logic.And((a, a, a))
     assert len(atom_occurrences(f)) == 3
-    assert simplify(F.Or((a, F.And((F.TRUE, F.TRUE))))) == F.TRUE
+    assert simplify(logic.Or((a, logic.And((logic.TRUE, logic.TRUE))))) == logic.TRUE
 
 
 def test_matrix_not_in_negation_normal_form_is_an_internal_error():
     from cad.errors import InternalError
-    from cad.qe.matrix import compile_matrix
+    from cad.elimination.matrix import compile_matrix
 
-    a = F.Atom(PolyRing(("x",)).gen("x"), "<")
+    a = logic.Atom(PolyRing(("x",)).gen("x"), "<")
     with pytest.raises(InternalError):
-        compile_matrix(F.Not(a), lambda atom: (1, [], 1))
+        compile_matrix(logic.Not(a), lambda atom: (1, [], 1))
 
 
 def test_no_sympy_imported():
     import subprocess
     import sys
 
-    code = ("import sys; from cad import formula as F; from cad.qe import qe; "
-            "p = F.parse_qepcad('[t]\\n(a,x)\\n1\\n(E x)[x^2 = a].\\nfinish\\n'); qe(p); "
+    code = ("import sys; from cad.io import parse_qepcad; from cad.elimination import qe; "
+            "p = parse_qepcad('[t]\\n(a,x)\\n1\\n(E x)[x^2 = a].\\nfinish\\n'); qe(p); "
             "print('sympy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
@@ -326,17 +327,17 @@ def random_problem(draw):
 
     def formula(depth):
         if depth == 0 or draw(st.booleans()):
-            return F.Atom(poly(), draw(st.sampled_from(["=", "/=", "<", "<=", ">", ">="])))
+            return logic.Atom(poly(), draw(st.sampled_from(["=", "/=", "<", "<=", ">", ">="])))
         kind = draw(st.sampled_from(["and", "or", "not"]))
         if kind == "not":
-            return F.Not(formula(depth - 1))
+            return logic.Not(formula(depth - 1))
         a, b = formula(depth - 1), formula(depth - 1)
-        return F.And((a, b)) if kind == "and" else F.Or((a, b))
+        return logic.And((a, b)) if kind == "and" else logic.Or((a, b))
 
     body = formula(2)
     for v in reversed(bound):
-        body = F.Exists((v,), body) if draw(st.booleans()) else F.Forall((v,), body)
-    return F.Problem(ring=ring, free=free, formula=body)
+        body = logic.Exists((v,), body) if draw(st.booleans()) else logic.Forall((v,), body)
+    return logic.Problem(ring=ring, free=free, formula=body)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -349,15 +350,15 @@ def test_random_qe_agrees_at_points(problem, rnd):
     ring = problem.ring
     for _ in range(3):
         pt = {v: fmpq(rnd.randint(-6, 6), rnd.choice((1, 2, 3))) for v in problem.free}
-        sentence = F.Problem(ring=ring, free=(), formula=substitute(problem.formula, ring, pt))
+        sentence = logic.Problem(ring=ring, free=(), formula=substitute(problem.formula, ring, pt))
         want = decide(sentence, timeout=30)
-        got = F.evaluate(res.formula, ring, pt)
-        assert got == want, (F.to_str(problem.formula, ring), F.to_str(res.formula, ring), pt)
+        got = logic.evaluate(res.formula, ring, pt)
+        assert got == want, (to_str(problem.formula, ring), to_str(res.formula, ring), pt)
 
 
 # ---------------------------------------------------------------------------
 # preprocessing: a bound variable in a single linear atom
-# (cad.qe.preprocess.eliminate_single_occurrences)
+# (cad.elimination.preprocess.eliminate_single_occurrences)
 # ---------------------------------------------------------------------------
 
 @st.composite
@@ -373,20 +374,20 @@ def single_occurrence_problem(draw):
         return ring.ctx.constant(c) + draw(st.sampled_from(small))
 
     rels = st.sampled_from(["=", "/=", "<", "<=", ">", ">="])
-    linear = F.Atom(pick() * v + pick(), draw(rels))
-    others = [F.Atom(pick() + u * draw(st.integers(-1, 1)) * x, draw(rels)) for _ in range(2)]
+    linear = logic.Atom(pick() * v + pick(), draw(rels))
+    others = [logic.Atom(pick() + u * draw(st.integers(-1, 1)) * x, draw(rels)) for _ in range(2)]
     kind = draw(st.sampled_from(["and", "or", "mixed"]))
     if kind == "and":
-        body = F.And((linear, others[0], others[1]))
+        body = logic.And((linear, others[0], others[1]))
     elif kind == "or":
-        body = F.Or((linear, others[0], others[1]))
+        body = logic.Or((linear, others[0], others[1]))
     else:
-        body = F.Or((F.And((linear, others[0])), others[1]))
+        body = logic.Or((logic.And((linear, others[0])), others[1]))
     qv = draw(st.sampled_from(["E", "A"]))
     qu = draw(st.sampled_from(["E", "A"]))
-    body = F.Exists(("v",), body) if qv == "E" else F.Forall(("v",), body)
-    body = F.Exists(("u",), body) if qu == "E" else F.Forall(("u",), body)
-    return F.Problem(ring=ring, free=("x", "y"), formula=body)
+    body = logic.Exists(("v",), body) if qv == "E" else logic.Forall(("v",), body)
+    body = logic.Exists(("u",), body) if qu == "E" else logic.Forall(("u",), body)
+    return logic.Problem(ring=ring, free=("x", "y"), formula=body)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -396,7 +397,7 @@ def test_single_occurrence_elimination_agrees_with_plain_cad(problem, rnd):
     the substituted sentence by plain partial CAD (the elimination switched off)."""
     from unittest import mock
 
-    from cad.qe import preprocess
+    from cad.elimination import preprocess
 
     try:
         res = qe(problem, timeout=30)
@@ -406,22 +407,22 @@ def test_single_occurrence_elimination_agrees_with_plain_cad(problem, rnd):
     off = lambda matrix, *rest: matrix  # noqa: E731
     for _ in range(4):
         pt = {n: fmpq(rnd.randint(-4, 4), rnd.choice((1, 2))) for n in problem.free}
-        sentence = F.Problem(ring=ring, free=(), formula=substitute(problem.formula, ring, pt))
+        sentence = logic.Problem(ring=ring, free=(), formula=substitute(problem.formula, ring, pt))
         with mock.patch.object(preprocess, "eliminate_single_occurrences", off):
             want = decide(sentence, timeout=30)
-        got = F.evaluate(res.formula, ring, pt)
-        assert got == want, (F.to_str(problem.formula, ring), F.to_str(res.formula, ring), pt)
+        got = logic.evaluate(res.formula, ring, pt)
+        assert got == want, (to_str(problem.formula, ring), to_str(res.formula, ring), pt)
 
 
 def test_single_occurrence_elimination_lu2():
     """(E n)(E w)[d = m v + n w /\\ ...] loses w, n, then v and m: no bound variable of
     the 2x2 LU image survives but l and u, and d leaves the answer."""
-    from cad.qe import preprocess as P
+    from cad.elimination import preprocess as P
 
     ring = PolyRing(("a", "b", "c", "d", "l", "m", "n", "u", "v", "w"))
     text = "(E l)(E m)(E n)(E u)(E v)(E w)[a = l u /\\ b = l v /\\ c = m u /\\ d = m v + n w]."
-    prob = F.parse_qepcad("[lu]\n(a,b,c,d,l,m,n,u,v,w)\n4\n" + text + "\nfinish\n")
-    prefix, matrix = F.prenex(prob.formula, prob.ring)
+    prob = parse_qepcad("[lu]\n(a,b,c,d,l,m,n,u,v,w)\n4\n" + text + "\nfinish\n")
+    prefix, matrix = logic.prenex(prob.formula, prob.ring)
     order = ("a", "b", "c", "d", "l", "m", "n", "u", "v", "w")
     matrix = in_cad_order(matrix, order)
     quants = ["E"] * 6
@@ -430,25 +431,25 @@ def test_single_occurrence_elimination_lu2():
     assert order2 == ("a", "b", "c", "d", "l", "u")
     assert quants2 == ["E", "E"]
     res = qe(prob)
-    assert "d" not in F.to_str(res.formula, ring)
-    assert equivalent(ring, res.formula, F.parse_qepcad_output_formula("b = 0 \\/ a /= 0 \\/ c = 0", ring),
+    assert "d" not in to_str(res.formula, ring)
+    assert equivalent(ring, res.formula, parse_qepcad_output_formula("b = 0 \\/ a /= 0 \\/ c = 0", ring),
                       variables=("a", "b", "c", "d"))
 
 
 def test_section_derivative_signs_are_invariant(qe_benchmarks):
-    """Derivatives signed on sections only (cad.qe.definability.add_section_derivatives): on the
+    """Derivatives signed on sections only (cad.elimination.definability.add_section_derivatives): on the
     quartic problem the first definability conflict is between a double and a simple root
     of the discriminant over one cell; the derivative signs recorded on the leaves must
     hold at random points of those leaves (analytic delineability), and they separate
     the two cells."""
-    from cad.algebraic import sign_at
+    from cad.poly.sign import sign_at
     from cad.budget import Budget
-    from cad.qe import definability as D
-    from cad.qe.pcad import build_partial_cad
+    from cad.elimination import definability as D
+    from cad.elimination.pcad import build_partial_cad
 
-    prob = F.parse_qepcad(open(os.path.join(qe_benchmarks, "quartic.qepcad")).read())
-    pp = F.prenex_problem(prob)
-    prefix, matrix = F.prenex(pp.formula, pp.ring)
+    prob = parse_qepcad(open(os.path.join(qe_benchmarks, "quartic.qepcad")).read())
+    pp = logic.prenex_problem(prob)
+    prefix, matrix = logic.prenex(pp.formula, pp.ring)
     order = ("p", "q", "r", "x")
     matrix = in_cad_order(matrix, order)
     pc = build_partial_cad(matrix, order, 3, ["A"], [], Budget(None), None, "mccallum")
@@ -483,11 +484,11 @@ def test_section_derivative_signs_are_invariant(qe_benchmarks):
 @given(random_problem(), st.randoms(use_true_random=False))
 def test_reusing_truth_values_agrees_with_plain_rounds(problem, rnd):
     """A re-projection round that reads truth values from the previous partial CAD
-    (cad.qe.pcad.PartialCAD.truth_reusing) gives the same answer, at random rational points, as
+    (cad.elimination.pcad.PartialCAD.truth_reusing) gives the same answer, at random rational points, as
     rounds that lift every cell again."""
     from unittest import mock
 
-    from cad.qe import pcad
+    from cad.elimination import pcad
 
     try:
         res = qe(problem, timeout=30)
@@ -498,7 +499,7 @@ def test_reusing_truth_values_agrees_with_plain_rounds(problem, rnd):
     ring = problem.ring
     for _ in range(20):
         pt = {v: fmpq(rnd.randint(-6, 6), rnd.choice((1, 2, 3))) for v in problem.free}
-        assert F.evaluate(res.formula, ring, pt) == F.evaluate(plain.formula, ring, pt), pt
+        assert logic.evaluate(res.formula, ring, pt) == logic.evaluate(plain.formula, ring, pt), pt
 
 
 def test_reusing_truth_values_on_quartic(qe_benchmarks):
@@ -506,9 +507,9 @@ def test_reusing_truth_values_on_quartic(qe_benchmarks):
     round's truth values saves lifting the second CAD into x, and the answer stays right."""
     from unittest import mock
 
-    from cad.qe import pcad
+    from cad.elimination import pcad
 
-    prob = F.parse_qepcad(open(os.path.join(qe_benchmarks, "quartic.qepcad")).read())
+    prob = parse_qepcad(open(os.path.join(qe_benchmarks, "quartic.qepcad")).read())
     res = qe(prob)
     with mock.patch.object(pcad, "reusable_keys", lambda prev, pc: None):
         plain = qe(prob)
@@ -525,9 +526,9 @@ def _univariate_family(rng, ring):
     p = x ** d
     for e in range(d - 1, -1, -1):
         p = p + rng.choice([0, 1, -1, 2]) * rng.choice([a, b, ring.ctx.constant(1)]) * x ** e
-    body = F.Atom(p, rng.choice([">=", ">", "=", "<="]))
-    body = F.Forall(("x",), body) if rng.random() < 0.5 else F.Exists(("x",), body)
-    return F.Problem(ring=ring, free=("a", "b"), formula=body)
+    body = logic.Atom(p, rng.choice([">=", ">", "=", "<="]))
+    body = logic.Forall(("x",), body) if rng.random() < 0.5 else logic.Exists(("x",), body)
+    return logic.Problem(ring=ring, free=("a", "b"), formula=body)
 
 
 def test_reusing_truth_values_on_rounds_that_need_it():
@@ -536,7 +537,7 @@ def test_reusing_truth_values_on_rounds_that_need_it():
     lifting everything again."""
     from unittest import mock
 
-    from cad.qe import pcad
+    from cad.elimination import pcad
 
     rng = random.Random(0)        # the problems (members 6 and 10 need a second round)
     points = random.Random(1)     # the test points, drawn apart so the problems stay fixed
@@ -565,7 +566,7 @@ def test_reusing_truth_values_on_rounds_that_need_it():
             plain = qe(prob, timeout=30)
         for _ in range(30):
             pt = {v: fmpq(points.randint(-9, 9), points.choice((1, 2, 4))) for v in ("a", "b")}
-            assert F.evaluate(res.formula, ring, pt) == F.evaluate(plain.formula, ring, pt)
+            assert logic.evaluate(res.formula, ring, pt) == logic.evaluate(plain.formula, ring, pt)
         assert equivalent(ring, res.formula, plain.formula, variables=("a", "b"), timeout=60)
         if found == 2:
             # later members of this seeded stream include one whose plain rounds need a

@@ -1,8 +1,8 @@
-"""Differential test of cad.qe against QEPCAD B.
+"""Differential test of cad.elimination against QEPCAD B.
 
 At least 300 random small prenex formulas (1-2 free variables, 1-2 quantified
 ones, degree <= 2) are given as the same QEPCAD input text to ``qepcad`` and to
-our parser + :func:`cad.qe.qe`; the two quantifier-free answers must be
+our parser + :func:`cad.elimination.qe`; the two quantifier-free answers must be
 equivalent, which our engine decides as the sentence ``forall free (ours <->
 theirs)``.  QEPCAD runs are spread over a thread pool (one process per
 problem: QEPCAD B reads one problem per run), with a 2M-cell space (retried with 20M).
@@ -15,9 +15,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from cad import formula as F
+from cad.io import parse_qepcad, parse_qepcad_output_formula, to_str
 from cad.errors import BudgetExceeded
-from cad.qe import equivalent, qe
+from cad.elimination import equivalent, qe
 
 N_FORMULAS = 330        # a few QEPCAD runs may fail (e.g. resource messages); need >= 300 compared
 MIN_COMPARED = 300
@@ -107,8 +107,8 @@ def test_random_formulas_agree_with_qepcad(qepcad):
         if theirs_text is None:
             skipped.append(text)
             continue
-        problem = F.parse_qepcad(text)
-        theirs = F.parse_qepcad_output_formula(theirs_text, problem.ring)
+        problem = parse_qepcad(text)
+        theirs = parse_qepcad_output_formula(theirs_text, problem.ring)
         try:
             ours = qe(problem, timeout=20).formula
             same = equivalent(problem.ring, ours, theirs, variables=problem.free, timeout=20)
@@ -117,6 +117,6 @@ def test_random_formulas_agree_with_qepcad(qepcad):
             continue
         compared += 1
         if not same:
-            disagreements.append((text, F.to_str(ours, problem.ring), theirs_text))
+            disagreements.append((text, to_str(ours, problem.ring), theirs_text))
     assert not disagreements, disagreements[:5]
     assert compared >= MIN_COMPARED, (compared, skipped[:3])

@@ -1,4 +1,4 @@
-"""Tests for cad.roots: exact real root isolation, checked against sympy (Sturm sequences)."""
+"""Tests for cad.numbers.roots: exact real root isolation, checked against sympy (Sturm sequences)."""
 
 import pytest
 import sympy

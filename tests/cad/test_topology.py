@@ -46,14 +46,14 @@ def check_sequence(res, member):
 
 
 def decide_text(text, timeout=60):
-    from cad.qe import decide
+    from cad.elimination import decide
 
     return decide(parse_qepcad(text), timeout=timeout)
 
 
 def member_by_sentence(prob, point):
     """Decide the existential sentence with the free variables replaced by the point."""
-    from cad.qe import decide
+    from cad.elimination import decide
 
     sent = logic.substitute(prob.formula, {v: q(point[v]) for v in prob.free}, prob.ring)
     return decide(logic.Problem(prob.ring, (), sent), timeout=60)

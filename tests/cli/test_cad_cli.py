@@ -113,7 +113,7 @@ def test_no_sympy_on_the_qe_path(tmp_path):
     assert out.returncode == 0
     imported = {line.split("|")[-1].strip() for line in out.stderr.splitlines() if "|" in line}
     assert not any(m == "sympy" or m.startswith("sympy.") for m in imported)
-    assert "cad.qe" in imported
+    assert "cad.elimination" in imported
 
 
 PLAIN = {"command": "qe", "file": "f", "smt2": False, "json": False, "timeout": None}
@@ -159,14 +159,14 @@ def test_argument_errors_and_help(argv, code, capsys):
 def test_internal_error_exits_4_with_one_line(tmp_path, monkeypatch, capsys):
     """A defect of ours (here a RuntimeError inside QE) is not bad input: exit 4, one line on
     stderr, no traceback, nothing on stdout."""
-    import cad.qe
+    import cad.elimination
     from cad.cli import main
     from cad.errors import EXIT_INTERNAL
 
     def broken(*args, **kwargs):
         raise RuntimeError("invariant failed\nsecond line")
 
-    monkeypatch.setattr(cad.qe, "qe", broken)
+    monkeypatch.setattr(cad.elimination, "qe", broken)
     path = tmp_path / "parabola.qepcad"
     path.write_text(PARABOLA)
     assert main(["qe", str(path)]) == EXIT_INTERNAL
@@ -177,14 +177,14 @@ def test_internal_error_exits_4_with_one_line(tmp_path, monkeypatch, capsys):
 
 def test_internal_error_in_the_timed_child_exits_4(tmp_path, monkeypatch, capfd):
     """Same with --timeout, where the command runs in a forked child."""
-    import cad.qe
+    import cad.elimination
     from cad.cli import main
     from cad.errors import EXIT_INTERNAL
 
     def broken(*args, **kwargs):
         raise RuntimeError("invariant failed")
 
-    monkeypatch.setattr(cad.qe, "qe", broken)
+    monkeypatch.setattr(cad.elimination, "qe", broken)
     path = tmp_path / "parabola.qepcad"
     path.write_text(PARABOLA)
     assert main(["qe", str(path), "--timeout", "30"]) == EXIT_INTERNAL

@@ -160,14 +160,14 @@ def _staged_paper_sentence(masks, A, timeout):
 
     ``(forall theta: phi(theta) /= A) /\ (forall e > 0 exists y': y' in L_I /\ |y' - A|_max < e)``,
     where ``y' in L_I`` is replaced by its quantifier-free equivalent D computed first by
-    ``cad.qe.qe`` of ``exists theta: y' = phi(theta)`` (replacing a subformula by an equivalent one
+    ``cad.elimination.qe`` of ``exists theta: y' = phi(theta)`` (replacing a subformula by an equivalent one
     does not change the truth value).  Raises BudgetExceeded when QE does not finish.
     """
     from flint import fmpq
 
     from cad import logic
     from cad.poly import PolyRing
-    from cad.qe import decide as qe_decide, qe
+    from cad.elimination import decide as qe_decide, qe
     from netalgebra import compile as C
 
     prob = C.image_formula(C.linear_map(SparsityPattern(masks)))

@@ -7,20 +7,19 @@ r"""Preprocessing of the prenex matrix, before any projection.
 * Quantified variables occurring nowhere are dropped (:func:`compact`), so that they do not
   enter the projection; atoms that became constant are folded (:func:`fold_constants`).
 
-The matrix is a negation normal form of :mod:`cad.formula` (``And``, ``Or``, atoms and
-constants: :func:`cad.formula.nnf`) whose polynomials live in the CAD context: generators
+The matrix is a negation normal form of :mod:`cad.logic` (``And``, ``Or``, atoms and
+constants: :func:`cad.logic.nnf`) whose polynomials live in the CAD context: generators
 ``order``, the free variables first, then the bound ones with the quantifiers ``quants``.
 The walks use the generic ``children()`` / ``rebuild()`` of the formula nodes and, unlike
-the smart constructors of :mod:`cad.formula`, never drop a repeated subformula: the
+the smart constructors of :mod:`cad.logic`, never drop a repeated subformula: the
 single-occurrence rule counts atom *occurrences*.
 """
 
 from flint import fmpz_mpoly_ctx
 
-from cad.formula import FALSE, TRUE, And, Atom, Or, Truth
-from cad.formula import _NEGATED as NEGATED
-from cad.projection import coefficients_in
-from cad.qe.masks import holds
+from cad.logic import FALSE, NEGATED, TRUE, And, Atom, Or, Truth
+from cad.poly import coefficients_in
+from cad.elimination.masks import holds
 
 __all__ = [
     "preprocess", "eliminate_single_occurrences", "eliminate_linear_equations", "compact",

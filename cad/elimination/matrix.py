@@ -1,12 +1,12 @@
 """The quantifier-free matrix compiled for three-valued evaluation on cells.
 
-The partial CAD (:mod:`cad.qe.pcad`) evaluates the matrix on every cell it builds, from
+The partial CAD (:mod:`cad.elimination.pcad`) evaluates the matrix on every cell it builds, from
 the signs of the projection factors known there: the matrix is true, false, or not yet
 determined (``None``) on the cell.  This is the inner loop of quantifier elimination, so the
 matrix is compiled once per decomposition.
 
-The source is a negation normal form of :mod:`cad.formula` (:func:`cad.formula.nnf`: only
-``And``, ``Or``, atoms and constants, as the preprocessing in :mod:`cad.qe.preprocess`
+The source is a negation normal form of :mod:`cad.logic` (:func:`cad.logic.nnf`: only
+``And``, ``Or``, atoms and constants, as the preprocessing in :mod:`cad.elimination.preprocess`
 leaves it).  :func:`compile_matrix` walks it once and produces nested tuples::
 
     ('c', bool) | ('a', i) | ('&', [kids]) | ('|', [kids])
@@ -14,13 +14,13 @@ leaves it).  :func:`compile_matrix` walks it once and produces nested tuples::
 over a table of compiled atoms ``(unit, [(fid, exponent), ...], mask)``: the atom's
 polynomial is ``unit`` times the product of the projection factors ``fid`` to the given
 powers, and the atom holds where that product's sign is in ``mask``
-(:mod:`cad.qe.masks`).  A constant polynomial has an empty product and ``unit`` its sign.
+(:mod:`cad.elimination.masks`).  A constant polynomial has an empty product and ``unit`` its sign.
 """
 
 from cad.errors import InternalError
-from cad.formula import And, Atom, Or, Truth
-from cad.projection import poly_key
-from cad.qe.masks import REL_MASK, SIGN_BIT
+from cad.logic import And, Atom, Or, Truth
+from cad.poly import poly_key
+from cad.elimination.masks import REL_MASK, SIGN_BIT
 
 __all__ = ["CompiledMatrix", "compile_matrix", "factored_atom"]
 

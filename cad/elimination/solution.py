@@ -1,24 +1,24 @@
 """Solution formula construction: a short formula over the free leaves' signatures.
 
 Once the free-space leaves of the partial CAD are projection definable
-(:mod:`cad.qe.definability`), the formula is a minimum-size cover (greedy, on prime
+(:mod:`cad.elimination.definability`), the formula is a minimum-size cover (greedy, on prime
 implicants in the sense of Quine-McCluskey restricted to *realised* sign vectors;
 unrealised ones are don't-cares), computed both as a disjunction of conjunctions for the
 true leaves and dually for the false ones; the shorter one wins, with common atoms factored
 out as QEPCAD B prints them.
 
-A *term* is a map fid -> sign mask (:mod:`cad.qe.masks`): the conjunction of the atoms
+A *term* is a map fid -> sign mask (:mod:`cad.elimination.masks`): the conjunction of the atoms
 "the sign of factor fid lies in the mask".  A signature (fid -> sign) is a point.
 """
 
 import random
 
 from cad.errors import InternalError
-from cad.formula import FALSE, TRUE, And, Atom, Or, to_str
-from cad.formula import _MIRROR as MIRRORED
-from cad.projection import poly_level
-from cad.qe.definability import signature, signed_factor_ids
-from cad.qe.masks import ALL_SIGNS, MASK_REL, SIGN_BIT
+from cad.io import to_str
+from cad.logic import FALSE, MIRRORED, TRUE, And, Atom, Or
+from cad.poly import poly_level
+from cad.elimination.definability import signature, signed_factor_ids
+from cad.elimination.masks import ALL_SIGNS, MASK_REL, SIGN_BIT
 
 __all__ = ["solution_formula"]
 

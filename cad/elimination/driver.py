@@ -3,20 +3,20 @@
 :func:`qe` runs these steps (each in its module):
 
 1. **Prenex form in CAD order** (:func:`_prenex_in_cad_order`): the problem's standard
-   prenex form (:func:`cad.formula.prenex_problem`, :func:`cad.formula.prenex`), its matrix
+   prenex form (:func:`cad.logic.prenex_problem`, :func:`cad.logic.prenex`), its matrix
    in negation normal form, its polynomials moved to the variable order free-then-bound.
-2. **Preprocessing** (:mod:`cad.qe.preprocess`): linear eliminations of innermost bound
+2. **Preprocessing** (:mod:`cad.elimination.preprocess`): linear eliminations of innermost bound
    variables and removal of the variables that no longer occur.
-3. **Partial CAD** (:mod:`cad.qe.pcad`): McCallum's projection first (smaller); over a
+3. **Partial CAD** (:mod:`cad.elimination.pcad`): McCallum's projection first (smaller); over a
    0-dimensional cell a nullified factor is lifted with a least-order derivative
    (:func:`cad.decomposition.delineating_derivative`); if a factor is nullified over a lifted
    cell of positive dimension below the top level (not well oriented,
    :class:`cad.decomposition.NotWellOriented`) the round is redone with Lazard's projection,
    valid for every input.
-4. **Projection definability** (:mod:`cad.qe.definability`): derivatives are signed on
+4. **Projection definability** (:mod:`cad.elimination.definability`): derivatives are signed on
    sections, or added to the projection for a new round, until no true and false leaf share
    a signature.
-5. **Solution formula** (:mod:`cad.qe.solution`).
+5. **Solution formula** (:mod:`cad.elimination.solution`).
 """
 
 import time
@@ -27,13 +27,13 @@ from flint import fmpz_mpoly_ctx
 from cad.budget import Budget
 from cad.decomposition import NotWellOriented
 from cad.errors import InputError, InternalError
-from cad.formula import (
+from cad.logic import (
     FALSE, TRUE, Atom, Formula, Forall, Iff, Problem, Truth, prenex, prenex_problem, to_ring,
 )
-from cad.qe.definability import conflict_level, derivatives_to_project
-from cad.qe.pcad import build_partial_cad
-from cad.qe.preprocess import map_atoms, preprocess, simplify
-from cad.qe.solution import solution_formula
+from cad.elimination.definability import conflict_level, derivatives_to_project
+from cad.elimination.pcad import build_partial_cad
+from cad.elimination.preprocess import map_atoms, preprocess, simplify
+from cad.elimination.solution import solution_formula
 
 __all__ = ["QEResult", "qe", "decide", "equivalent"]
 
@@ -44,7 +44,7 @@ _MAX_ROUNDS = 12
 @dataclass
 class QEResult:
     """Result of :func:`qe`: a quantifier-free ``formula`` of the problem's ring (a
-    :mod:`cad.formula` AST, ``TRUE``/``FALSE`` for sentences), the number of ``cells``
+    :mod:`cad.logic` AST, ``TRUE``/``FALSE`` for sentences), the number of ``cells``
     built, and the wall-clock ``seconds`` spent."""
 
     formula: Formula
@@ -55,7 +55,7 @@ class QEResult:
 @dataclass
 class _Prenex:
     """The problem in prenex form, ready for the CAD: ``prefix`` and ``matrix`` as
-    :func:`cad.formula.prenex` gives them (the matrix in the problem's variables), the
+    :func:`cad.logic.prenex` gives them (the matrix in the problem's variables), the
     variable ``order`` (free, then bound in prefix order) with the quantifiers ``quants``
     of the bound ones, and ``cad_matrix``: the matrix with its polynomials in ``order``."""
 
@@ -68,7 +68,7 @@ class _Prenex:
 
 
 def qe(problem, timeout=None, max_cells=None, *, budget=None):
-    """Eliminate the quantifiers of ``problem`` (a :class:`cad.formula.Problem`).
+    """Eliminate the quantifiers of ``problem`` (a :class:`cad.logic.Problem`).
 
     Returns :class:`QEResult` whose formula is quantifier-free in the free
     variables (``TRUE``/``FALSE`` for a sentence).  Raises
@@ -121,7 +121,7 @@ def _budget(budget, timeout):
 
 def _prenex_in_cad_order(problem):
     """Standard prenex form (quantified variables renamed apart, unused ones dropped); the
-    matrix is in :func:`cad.formula.nnf`'s negation normal form."""
+    matrix is in :func:`cad.logic.nnf`'s negation normal form."""
     free = tuple(problem.free)
     pp = prenex_problem(problem)
     prefix, matrix = prenex(pp.formula, pp.ring)
@@ -152,7 +152,7 @@ def _prenex_in_cad_order(problem):
 def _definable_partial_cad(matrix, order, nfree, quants, budget, max_cells):
     """The partial CAD whose free leaves are projection definable, and the number of cells
     built over all rounds.  Each round after the first projects derivatives chosen by
-    :func:`cad.qe.definability.derivatives_to_project` as well, and reads truth values from
+    :func:`cad.elimination.definability.derivatives_to_project` as well, and reads truth values from
     the round before where it can."""
     extra = []
     ncells = 0

@@ -3,9 +3,9 @@
 G. E. Collins and H. Hong, "Partial cylindrical algebraic decomposition for quantifier
 elimination", J. Symbolic Comput. 12 (1991) 299-328.  The variables are ordered
 free-then-bound (QEPCAD order).  The projection factor sets of every level are computed
-once (McCallum's or Lazard's projection, :func:`cad.projection.projection_factors`); the CAD
+once (McCallum's or Lazard's projection, :func:`cad.decomposition.projection.projection_factors`); the CAD
 tree is then built lazily, one stack at a time.  At every cell the quantifier-free matrix is
-evaluated in three-valued logic (:mod:`cad.qe.matrix`) from the signs of the projection
+evaluated in three-valued logic (:mod:`cad.elimination.matrix`) from the signs of the projection
 factors of the cell's level and below (they are sign-invariant on the cell, so the value
 holds on the whole cylinder above it); a cell whose value is determined is not lifted.  Truth
 values propagate upwards through the quantified levels: a cell under ``E x`` is true as soon
@@ -21,7 +21,7 @@ proof of Lazard's method for CAD construction", J. Symbolic Comput. 92 (2019)): 
 Theorem 2 the valuation is invariant on the (connected, analytic) cell, so such a factor is
 zero on the whole cylinder and the roots of its Lazard residue are added to the stack.
 
-A re-projection round of the solution formula construction (:mod:`cad.qe.definability`)
+A re-projection round of the solution formula construction (:mod:`cad.elimination.definability`)
 reads truth values from the previous round's partial CAD instead of lifting into the
 quantified levels again (:meth:`PartialCAD.truth_reusing`).
 """
@@ -30,9 +30,9 @@ from flint import fmpq
 
 from cad.decomposition import cad
 from cad.errors import InternalError
-from cad.projection import poly_key
-from cad.qe.matrix import compile_matrix, factored_atom
-from cad.qe.preprocess import atom_occurrences
+from cad.poly import poly_key
+from cad.elimination.matrix import compile_matrix, factored_atom
+from cad.elimination.preprocess import atom_occurrences
 
 __all__ = ["PartialCAD", "build_partial_cad", "reusable_keys"]
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from flint import fmpz_mpoly_ctx
 
 from cad.errors import InternalError
-from cad.projection import poly_key
+from cad.poly import poly_key
 
 __all__ = [
     "Signature", "signature", "signed_factor_ids", "first_conflict", "conflict_level",
@@ -122,7 +122,7 @@ def add_section_derivatives(pc, level):
     ``m`` has no zero on the connected set ``sigma``, so a constant sign -- its sign at the
     sample.  These are the only signs recorded (on leaves lying over such sections);
     elsewhere the derivative's sign is unknown, and the cover
-    (:func:`cad.qe.solution.solution_formula`) never uses an atom where a sign is unknown.
+    (:func:`cad.elimination.solution.solution_formula`) never uses an atom where a sign is unknown.
     Not used over cells where ``f`` is nullified, nor with Lazard's projection.  Returns
     False when there is nothing to add.
     """
