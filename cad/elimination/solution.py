@@ -24,6 +24,9 @@ __all__ = ["solution_formula"]
 
 # nodes of the exact branch-and-bound search of a cover before the greedy one is kept
 _COVER_SEARCH_NODES = 20000
+# the widenings of a one-sign mask tried by a prime implicant, in order: non-strict first
+# (< to <=, then /=; > to >=, then /=; = to <=, then >=)
+_WIDER = {1: (3, 5), 4: (6, 5), 2: (3, 6)}
 
 
 def solution_formula(pc, to_out):
@@ -117,18 +120,11 @@ def _prime_implicant(t, excl, order):
             term[fid] = m
     for fid in sorted(term, key=order.index):
         m = term[fid]
-        if m in (1, 4):
-            for w in (m | 2, 5):
-                term[fid] = w
-                if valid(term):
-                    break
-                term[fid] = m
-        elif m == 2:
-            for w in (3, 6):
-                term[fid] = w
-                if valid(term):
-                    break
-                term[fid] = m
+        for w in _WIDER.get(m, ()):
+            term[fid] = w
+            if valid(term):
+                break
+            term[fid] = m
     return term
 
 
