@@ -270,7 +270,4 @@ def build_partial_cad(matrix, order, nfree, quants, extra, budget, max_cells, pr
 
 def _lazy_decomposition(polys, order, projection, max_cells, budget):
     budget.check("time")
-    # TODO(issue 14 integration): pass budget=budget once cad() takes it (H2); this is the
-    # only line to change.
-    return cad(polys, order, lazy=True, timeout=budget.remaining(), max_cells=max_cells,
-               projection=projection)
+    return cad(polys, order, lazy=True, budget=budget, max_cells=max_cells, projection=projection)

@@ -10,7 +10,8 @@ from flint import fmpq
 from cad import logic
 from cad.poly import PolyRing
 from cad.numbers.rational import is_rational, rational_value
-from cad.topology.engine import run_cad, run_decide
+from cad.decomposition import cad
+from cad.elimination import decide
 from cad.topology.points import cell_point
 from cad.topology.syntax import cad_polynomials, fresh_name, used_variables
 
@@ -53,7 +54,7 @@ def point_in_closure(S, ring, names, pt, budget):
         pins += [logic.Atom(poly, "="), logic.Atom(X * int(lo.q) - int(lo.p), ">"),
                  logic.Atom(X * int(hi.q) - int(hi.p), "<")]
     sentence = logic.exists(tuple(pinned), logic.conj(*pins, body)) if pinned else body
-    return run_decide(logic.Problem(big, (), sentence), budget)
+    return decide(logic.Problem(big, (), sentence), budget=budget)
 
 
 def plane_route(S, ring, budget):
@@ -90,7 +91,7 @@ def plane_classify(S, ring, budget, first_only=False):
     ``cl(S)`` and the others (proof: :func:`plane_route`).  Returns ``(in_closure, others, D,
     ntested)``; with ``first_only`` stops at the first cell in the closure."""
     names = used_variables(S, ring)
-    D = run_cad(cad_polynomials(S), names, budget)
+    D = cad(cad_polynomials(S), names, budget=budget)
     truth = {}
     leaves = [c for c in D.leaves()]
     for c in leaves:

@@ -9,7 +9,7 @@ from flint import fmpq
 from cad import logic
 from cad.errors import BudgetExceeded
 from cad.numbers.rational import height, is_rational, lower_gap, simplify
-from cad.topology.engine import run_cad
+from cad.decomposition import cad
 from cad.topology.syntax import cad_polynomials, used_variables
 
 GAP_CAD_CELLS = 20000    # cell budget of the relaxation lemma's CAD
@@ -24,7 +24,7 @@ def true_cells(f, ring, names, budget, max_cells=None, extra=()):
     """Full CAD of ``f``'s polynomials (plus ``extra``) over ``names``: a list of
     ``(cell, sample point, truth of f there)`` for the cells of full level."""
     polys = cad_polynomials(f) + list(extra)
-    D = run_cad(polys, names, budget, max_cells=max_cells)
+    D = cad(polys, names, budget=budget, max_cells=max_cells)
     out = []
     for c in D.leaves():
         if c.level != len(names):

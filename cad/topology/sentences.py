@@ -12,7 +12,8 @@ from cad import logic
 from cad.io import to_str
 from cad.errors import BudgetExceeded, InputError
 from cad.poly import PolyRing
-from cad.topology.engine import budget_for, run_qe
+from cad.elimination import qe
+from cad.topology.engine import budget_for
 from cad.topology.plane import plane_closure
 from cad.topology.points import gap_cells
 from cad.topology.result import new_stats
@@ -71,7 +72,7 @@ def epsilon_sentence(f, ring, variables=None, encoding="shift", with_complement=
 
 
 def _qe_formula(problem, budget, ring):
-    return logic.to_ring(logic.nnf(run_qe(problem, budget).formula), ring)
+    return logic.to_ring(logic.nnf(qe(problem, budget=budget).formula), ring)
 
 
 def _frontier_disjunct(D, ring, budget, encoding, stats):
@@ -114,7 +115,7 @@ def _simplify(f, ring, budget):
     if isinstance(f, logic.Truth):
         return f
     try:
-        res = run_qe(logic.Problem(ring, ring.variables, f), budget)
+        res = qe(logic.Problem(ring, ring.variables, f), budget=budget)
         return logic.to_ring(res.formula, ring)
     except BudgetExceeded:
         raise

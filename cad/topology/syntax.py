@@ -8,7 +8,7 @@ from cad import logic
 from cad.io import parse_qepcad
 from cad.errors import InputError
 from cad.poly import PolyRing
-from cad.topology.engine import run_qe
+from cad.elimination import qe
 
 CLOSED_RELATIONS = frozenset({"=", "<=", ">="})
 _DNF_LIMIT = 16          # at most this many disjuncts when distributing /\ over \/
@@ -39,7 +39,7 @@ def quantifier_free(problem, budget):
     f = problem.formula
     used_qe = False
     if not logic.is_quantifier_free(f):
-        f = run_qe(problem, budget).formula
+        f = qe(problem, budget=budget).formula
         used_qe = True
     ring = PolyRing(tuple(problem.free))
     extra = logic.free_variables(f) - set(problem.free)

@@ -22,21 +22,19 @@ from netalgebra.naming import entry_name, weight_name
 __all__ = ["check_cad_closed", "check_cad_not_closed"]
 
 
-def _seconds_left(budget):
-    """Seconds left for the next decision (None: unlimited); BudgetExceeded once none are left."""
-    left = budget.remaining()
-    if left is not None and left <= 0:
+def _ensure_time_left(budget):
+    """BudgetExceeded (reported as "time budget of S s") once the verifier's budget is spent."""
+    if budget.expired():
         raise BudgetExceeded("time", f"{budget.seconds} s")
-    return left
 
 
 def _decide(problem, budget, what):
     """Truth of a sentence by cad.elimination.decide within the verifier's budget."""
     from cad.elimination import decide
 
-    left = _seconds_left(budget)
+    _ensure_time_left(budget)
     try:
-        return bool(decide(problem, timeout=left))
+        return bool(decide(problem, budget=budget))
     except BudgetExceeded as e:
         raise BudgetExceeded(f"{what}: {e.what}", e.limit, e.used) from None
 
@@ -170,9 +168,9 @@ def check_cad_closed(hypotheses, masks, question, report, budget):
     else:
         from cad import topology
 
-        left = _seconds_left(budget)
+        _ensure_time_left(budget)
         try:
-            res = topology.is_closed(logic.Problem(yring, tuple(expect), D), timeout=left)
+            res = topology.is_closed(logic.Problem(yring, tuple(expect), D), budget=budget)
         except BudgetExceeded as e:
             raise BudgetExceeded(f"is_closed: {e.what}", e.limit, e.used) from None
         report.check("D is closed", res.closed is True, f"cad.topology.is_closed: {res.reason}")

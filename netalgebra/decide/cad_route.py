@@ -63,8 +63,7 @@ def decide_by_cad(pattern, masks, budget, points=None, napproach=5):
         # do not start what cannot finish
         return None, (f"the pattern is too large for the CAD route ({nweights} weights, {nout} output "
                       f"entries; limits {CAD_MAX_WEIGHTS} and {CAD_MAX_ENTRIES})")
-    remaining = budget.remaining()
-    if remaining is not None and remaining <= 0:
+    if budget.expired():
         raise BudgetExceeded("time (CAD route)", budget.seconds)
     try:
         from cad import logic
@@ -74,7 +73,7 @@ def decide_by_cad(pattern, masks, budget, points=None, napproach=5):
 
         pat = pattern if isinstance(pattern, SparsityPattern) else SparsityPattern(masks)
         problem = _compile.image_formula(_compile.linear_map(pat))
-        res = topology.is_closed(problem, timeout=remaining, napproach=napproach)
+        res = topology.is_closed(problem, budget=budget, napproach=napproach)
         names = list(problem.free)
         if res.closed is True:
             D, ring = res.formula, res.ring

@@ -155,7 +155,7 @@ def self_check(cert, budget):
     answer is then "unknown".  Returns "" when the certificate verifies, else a note; raises
     BudgetExceeded when the budget runs out during the re-check.
     """
-    rep = verify(cert, timeout=budget.remaining())
+    rep = verify(cert, budget=budget)
     if rep.incomplete:
         raise BudgetExceeded("time (re-checking the CAD certificate)", budget.seconds)
     if rep.ok:
