@@ -327,7 +327,7 @@ class Quantifier(Formula):
 
     def truth(self, values):
         raise InputError("evaluate() needs a quantifier-free formula; this one quantifies "
-                         f"{', '.join(self.variables)} (decide it with cad.elimination instead)")
+                         f"{', '.join(self.variables)} (decide it with cad.qe or cad.decide instead)")
 
     def to_nnf(self, positive=True):
         body = self.body.to_nnf(positive)

@@ -115,7 +115,7 @@ def _cad_closed_certificate(pattern, masks, names, desc, syntactic, reason):
                         "statement": "L_I equals the set described by the quantifier-free formula D "
                                      "(quantifier elimination by cylindrical algebraic decomposition), "
                                      "and D defines a closed set",
-                        "source": "cad.elimination (partial CAD QE, Collins-Hong 1991) and cad.topology.is_closed",
+                        "source": "cad.qe (partial CAD QE, Collins-Hong 1991) and cad.topology.is_closed",
                         "hypotheses": {"variables": names, "description": desc,
                                        "closedness": "syntactic" if syntactic else "cad"},
                         "engine_reason": str(reason)},

@@ -65,7 +65,7 @@ def test_qe_smt2():
 
 
 def test_qe_timeout_exit_3(qe_benchmarks):
-    path = os.path.join(qe_benchmarks, "xxy_closed.qepcad")
+    path = os.path.join(qe_benchmarks, "xaxis_ellipse.qepcad")     # about 2 s of work
     out = run("qe", path, "--timeout", "0.05")
     assert out.returncode == 3, (out.stdout, out.stderr)
     assert out.stdout.strip() == "unknown"
