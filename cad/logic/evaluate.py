@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from flint import fmpq, fmpq_mpoly, fmpq_mpoly_ctx, fmpz, fmpz_mpoly
 
+from cad.numbers.rational import rational_or_none
 from cad.poly.sign import sign_at
 from cad.errors import InputError
 from cad.logic.ast import Atom, Formula, Quantifier, holds
@@ -73,21 +74,6 @@ def substitute(f: Formula, values: Mapping, ring=None) -> Formula:
     return walk(f, set(conv), set())
 
 
-def _rational_of(v):
-    """``v`` as fmpq when it is rational (int, fmpz, fmpq, rational RealAlgebraic), else None."""
-    if isinstance(v, bool):
-        raise InputError(f"coordinate {v!r} is not a number")
-    if isinstance(v, fmpq):
-        return v
-    if isinstance(v, (int, fmpz)):
-        return fmpq(v)
-    if getattr(v, "is_rational", False):
-        r = v.rational
-        if r is not None:
-            return fmpq(r)
-    return None
-
-
 def _sign_rational(p, vals) -> int:
     """Exact sign of ``p`` at the rational point ``vals`` (one fmpq or None per generator)."""
     if p.is_zero():
@@ -122,7 +108,7 @@ def atom_sign(p, point: Mapping) -> int:
         if v not in point:
             raise InputError(f"no value given for variable {v!r} (polynomial {poly_str(p)})")
         x = point[v]
-        r = _rational_of(x)
+        r = rational_or_none(x)
         if r is None:
             if not hasattr(x, "sign_of"):
                 raise InputError(f"value {x!r} for variable {v!r} is neither rational nor a "

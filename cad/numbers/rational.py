@@ -27,6 +27,7 @@ __all__ = [
     "as_rational",
     "is_rational_type",
     "is_rational",
+    "rational_or_none",
     "rational_value",
     "simplify",
     "floor",
@@ -133,6 +134,18 @@ def rational_value(v) -> fmpq:
     if isinstance(v, (fmpz, int)):
         return fmpq(v)
     return fmpq(v.rational)
+
+
+def rational_or_none(v):
+    """``v`` as fmpq when it is rational (int, fmpz, fmpq, rational RealAlgebraic), else None;
+    a bool is bad input, not a number."""
+    if isinstance(v, bool):
+        raise InputError(f"coordinate {v!r} is not a number")
+    if is_rational_type(v):
+        return rational_value(v)
+    if getattr(v, "is_rational", False) and v.rational is not None:
+        return fmpq(v.rational)
+    return None
 
 
 def simplify(v):

@@ -79,7 +79,6 @@ def _image_polys(masks, prefix_vars):
 def _in_image(masks, Y, budget, what):
     """Decide ``exists theta: phi(theta) = Y`` (Y a rational matrix) with cad.elimination."""
     from cad import logic
-    from cad.io import parse_formula
 
     ring, wn, phi = _image_polys(masks, [])
     flat = [y for row in Y for y in row]
@@ -102,7 +101,6 @@ def _closed_rels_only(D):
     """Syntactic closedness: every atom of the negation normal form is =, <= or >= (each atom is
     the preimage of a closed set under a continuous polynomial; /\\, \\/ keep closedness)."""
     from cad import logic
-    from cad.io import parse_formula
 
     return all(a.rel in ("=", "<=", ">=") for a in logic.atoms(logic.nnf(D)))
 
@@ -234,7 +232,6 @@ def check_cad_not_closed(cert, masks, report, budget):
 def _segment_in_image(masks, A, U, e0, budget):
     """Decide ``forall s: (0 < s /\\ 2^e0 s <= 1) -> exists theta: phi(theta) = A + s U``."""
     from cad import logic
-    from cad.io import parse_formula
 
     ring, wn, phi = _image_polys(masks, ["s"])
     s = ring.gen("s")

@@ -4,7 +4,6 @@ Expected sets are derived by hand in each docstring (never copied from the
 implementation's output).
 """
 
-import flint
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st

@@ -11,7 +11,6 @@ Equivalence of two quantifier-free formulas is checked twice:
 import os
 import random
 import re
-import time
 
 import pytest
 from flint import fmpq
