@@ -1,4 +1,4 @@
-"""Benchmark: the census machinery (issue 10).
+"""Benchmark: the census machinery.
 
 Part 1 (always): orbit enumeration, Burnside cross-check and reduction planning for
 2,2,2 / 2,3,2 / 3,2,3 / 3,3,3 -- the symmetry part must stay a few seconds even for

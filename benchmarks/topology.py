@@ -1,4 +1,4 @@
-"""Benchmark cad.topology (issue 5): acceptance cases and the choice of route.
+"""Benchmark cad.topology: reference cases and the choice of route.
 
 Part 1 times ``is_closed`` (default pipeline) on the acceptance sets, with the time of the
 quantifier elimination that reduces images to quantifier-free formulas.
