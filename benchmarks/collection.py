@@ -134,36 +134,45 @@ def spot_check_by_z3(problem, ours, points, timeout, seed=0):
 
 
 def check(path, ours_rec, theirs_run, binary, timeout, points):
-    """How our answer on ``path`` was checked and what came out: ``(verdict, how)`` with
-    verdict ``agree``/``WRONG``/``unchecked``."""
+    """How our answer on ``path`` was checked and what came out: ``(verdict, how)``.
+
+    Verdicts: ``agree`` (equivalence proved: by QEPCAD B or :func:`cad.equivalent` on the
+    two answers, or z3 decided the sentence and found the same truth value),
+    ``spot-checked`` (no proof, but z3 agrees with us at every point it decided),
+    ``disputed`` (QEPCAD B's answer differs from ours and z3 found no point that shows who is
+    wrong), ``WRONG`` (z3 found a point where our answer is wrong), ``unchecked``,
+    ``unsolved`` (we gave no answer)."""
     from cad import parse_qepcad
     with open(path, encoding="utf-8") as fh:
         problem = parse_qepcad(fh.read())
     ours = ours_rec.get("answer")
     if ours is None:
         return "unsolved", "-"
-    how = []
+    how, same = [], None
     if theirs_run is not None and theirs_run.status == "answer":
         same = equivalence_by_qepcad(problem, ours, theirs_run.answer, binary, timeout)
         if same is None:
             same = equivalence_by_cad(problem, ours, theirs_run.answer, timeout)
-            how.append("cad.equivalent" if same is not None else "undecided")
+            how.append("cad.equivalent" if same is not None else "equivalence undecided")
         else:
             how.append("QEPCAD B")
+        if same is False:
+            how[-1] += " finds them different"
         if same and not theirs_run.messages:
             return "agree", how[0]
-        if same is False:
-            how[-1] += " says different"
     agreed, disagreed, undecided = spot_check_by_z3(problem, ours, points, timeout)
     if problem.free:
-        how.append(f"z3 at {agreed + disagreed} points")
+        how.append(f"z3 agrees at {agreed} of {agreed + disagreed + undecided} points")
     elif agreed + disagreed:
         how.append("z3 on the sentence")
+    text = "; ".join(how) or "-"
     if disagreed:
-        return "WRONG", "; ".join(how)
-    if agreed or (how and how[0] == "QEPCAD B" and "different" not in how[0]):
-        return "agree", "; ".join(how)
-    return "unchecked", "; ".join(how) or "-"
+        return "WRONG", text
+    if same is False:
+        return "disputed", text
+    if same or (agreed and not problem.free):
+        return "agree", text
+    return ("spot-checked" if agreed else "unchecked"), text
 
 
 def main(argv=None):
@@ -201,11 +210,12 @@ def main(argv=None):
               f"{_f(ratio, 2)} | {verdict} ({how}) | {msgs} |")
     solved_ours = sum(r[1] == "answer" for r in rows)
     solved_q = sum(r[3] is not None and r[3].status == "answer" for r in rows)
-    wrong = sum(r[5] == "WRONG" for r in rows)
-    agree = sum(r[5] == "agree" for r in rows)
+    counts = {v: sum(r[5] == v for r in rows)
+              for v in ("agree", "spot-checked", "disputed", "WRONG", "unchecked")}
+    wrong = counts["WRONG"]
     print()
-    print(f"{len(rows)} problems: solved by us {solved_ours}, by QEPCAD B {solved_q}; our answers "
-          f"checked correct {agree}, wrong {wrong}, unchecked {solved_ours - agree - wrong}")
+    print(f"{len(rows)} problems: solved by us {solved_ours}, by QEPCAD B {solved_q}; our answers: "
+          + ", ".join(f"{v} {n}" for v, n in counts.items()))
     print(f"geometric mean ratio ours/QEPCAD B (in process, both solved): "
           f"{_f(gmean([r[4] for r in rows]), 2)} over {sum(r[4] is not None for r in rows)} problems")
     return 1 if wrong else 0

@@ -24,8 +24,9 @@ BENCH = os.path.join(ROOT, "benchmarks")
 
 FAST = [
     "am_gm3", "arnon84", "arnon84_2", "ball_cylinder", "booth", "cauchy_schwarz2", "choi_lam",
-    "collins_johnson", "matyas", "motzkin", "nesbitt", "quadratic_nonneg", "quartic_strict",
-    "real_implicitization", "rosenbrock", "schur3", "term_rewrite", "whitney_umbrella",
+    "collins_johnson", "matyas", "motzkin", "motzkin_min", "nesbitt", "quadratic_nonneg",
+    "quartic_strict", "range_lower_bounds", "robinson", "rosenbrock", "schur3",
+    "sphere_catastrophe", "term_rewrite", "three_hump_camel", "whitney_umbrella", "zeng_psd4",
 ]
 
 
