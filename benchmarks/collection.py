@@ -195,7 +195,7 @@ def main(argv=None):
         ratio = t_ours / max(t_q, QEPCAD_CLOCK_FLOOR) if t_ours is not None and t_q is not None else None
         rows.append((os.path.basename(path), rec["status"], t_ours, run, ratio, verdict, how))
         print(f"{os.path.basename(path):26s} ours {rec['status']:8s} {_f(t_ours)} s | QEPCAD B "
-              f"{run.status if run else '-':12s} {_f(t_q)} s {run.memory or '' if run else ''} | "
+              f"{run.status if run else '-':12s} {_f(t_q)} s {(run.memory or '') if run else ''} | "
               f"ratio {_f(ratio, 2)} | {verdict} ({how})"
               + ("".join(f"\n    QEPCAD B says: {m}" for m in run.messages) if run else ""),
               flush=True)

@@ -113,11 +113,12 @@ def compare(files, runs, timeout, answers=False, out=print):
         with open(path, encoding="utf-8") as fh:
             text = fh.read()
         for _ in range(runs):   # alternate the two programs
-            t, a_ours = ours_whole_process(path, timeout)
-            if t is None:
-                ours_t = None
-            elif ours_t is not None:
-                ours_t.append(t)
+            if ours_t is not None:   # after a timeout or failure of ours, only QEPCAD B reruns
+                t, a_ours = ours_whole_process(path, timeout)
+                if t is None:
+                    ours_t = None
+                else:
+                    ours_t.append(t)
             if qepcad:
                 run = run_qepcad(text, qepcad, timeout)
                 if run.status == "answer":

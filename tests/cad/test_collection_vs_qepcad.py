@@ -56,3 +56,20 @@ def test_collection_answer_is_equivalent_to_qepcad_b(name, qepcad, bench):
     if same is None:
         same = collection.equivalence_by_cad(problem, ours, run.answer, 120)
     assert same is True, (name, ours, run.answer)
+
+
+@pytest.mark.qepcad
+def test_qepcad_runner_default_memory_own_clock_and_retry(qepcad, bench, monkeypatch):
+    """QEPCAD B starts at its default memory and reports its own clock; when a space is too
+    small it says so and the runner retries with the next, larger one."""
+    _collection, runner = bench
+    with open(os.path.join(BENCH, "qe", "quartic.qepcad"), encoding="utf-8") as fh:
+        text = fh.read()
+    run = runner.run_qepcad(text, qepcad, timeout=120)
+    assert run.status == "answer" and run.memory is None
+    assert 0 <= run.cpu_after_init <= run.cpu
+    monkeypatch.setattr(runner, "MEMORY_LADDER", ("+N30000",))
+    assert runner.run_qepcad(text, qepcad, timeout=120).status == "out of memory"
+    monkeypatch.setattr(runner, "MEMORY_LADDER", ("+N30000", None))
+    run = runner.run_qepcad(text, qepcad, timeout=120)
+    assert run.status == "answer" and run.memory is None and run.answer
