@@ -3,6 +3,10 @@
 Exit codes (:func:`cad.errors.exit_code`): 0 answer, 2 bad input, 3 budget exhausted (prints
 ``unknown``), 4 internal error (one line on stderr, never a traceback).
 Only python-flint is imported on the way to an answer; sympy never.
+
+``cad qe F1 F2 ...`` answers several files in one process (:func:`_run_batch`): a header line
+``# FILE`` before each answer (``--json``: a ``"file"`` key instead), ``--timeout`` per file, and
+the exit code is the most severe per-file code (:func:`cad.errors.worst_exit_code`).
 """
 
 import argparse
@@ -15,7 +19,7 @@ from cad import logic
 from cad.io import parse_qepcad, parse_smtlib, to_str
 from cad.budget import Budget
 from cad.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_UNKNOWN, CadError, InputError
-from cad.errors import exit_code
+from cad.errors import exit_code, worst_exit_code
 
 
 def _read_input(path):
@@ -51,7 +55,7 @@ def cmd_qe(args, text, source, clock):
     result = qe(problem, timeout=_seconds_for_engine(args, clock))
     out = _formula_text(result.formula, problem.ring)
     if args.json:
-        print(json.dumps({"formula": out, "cells": result.cells,
+        print(json.dumps({**_batch_file(args), "formula": out, "cells": result.cells,
                           "seconds": round(result.seconds, 6)}))
     else:
         print(out)
@@ -115,6 +119,8 @@ def build_parser():
 
     p = sub.add_parser("qe", help="eliminate quantifiers from a QEPCAD B (or SMT-LIB2) input file")
     p.add_argument("file", help="input file, '-' for standard input")
+    p.add_argument("more_files", nargs="*", metavar="FILE",
+                   help="more input files, answered in the same process (see 'cad qe F1 F2')")
     p.add_argument("--smt2", action="store_true", help="the input is SMT-LIB2 (QF_NRA/NRA)")
     p.add_argument("--json", action="store_true", help='print {"formula", "cells", "seconds"}')
     p.add_argument("--timeout", type=float, default=None, help="seconds before answering unknown")
@@ -137,7 +143,7 @@ def _unknown_output(args, seconds, reason, cells=None):
     if not args.json:
         return "unknown\n"
     if args.command == "qe":
-        out = {"formula": "unknown", "cells": cells}
+        out = {**_batch_file(args), "formula": "unknown", "cells": cells}
     else:
         out = {"answer": "unknown", "closed": None}
     out.update({"seconds": round(seconds, 6), "reason": reason})
@@ -238,11 +244,46 @@ def _run_with_hard_deadline(args):
     return EXIT_INTERNAL
 
 
-def main(argv=None):
-    args = build_parser().parse_args(argv)
+def _batch_file(args):
+    """``{"file": path}`` in the JSON output of a batch run (``cad qe F1 F2 ...``), else empty."""
+    return {"file": args.file} if getattr(args, "batch", False) else {}
+
+
+def _run_one(args):
     if args.timeout is not None and args.timeout > 0 and hasattr(os, "fork"):
         return _run_with_hard_deadline(args)
     return _run(args)
+
+
+def _run_batch(args):
+    """``cad qe F1 F2 ...``: answer every file in this one process, in the order given.
+
+    Output: before each file's answer a header line ``# FILE``; with ``--json`` no header, and
+    each file's JSON line carries ``"file"``.  Errors go to standard error as for one file.
+    ``--timeout`` is a hard limit for each file separately (each file runs in its own forked
+    child of this process, so the imports are paid once).  Exit code: the most severe of the
+    per-file codes (:func:`cad.errors.worst_exit_code`: 0 < 3 unknown < 2 bad input < 4
+    internal error)."""
+    import copy
+
+    import cad.elimination   # noqa: F401 -- imported once, before the per-file forks inherit it
+
+    codes = []
+    for path in [args.file] + list(args.more_files):
+        one = copy.copy(args)
+        one.file, one.more_files, one.batch = path, [], True
+        if not args.json:
+            print(f"# {path}", flush=True)
+        codes.append(_run_one(one))
+        sys.stdout.flush()
+    return worst_exit_code(codes)
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    if getattr(args, "more_files", None):
+        return _run_batch(args)
+    return _run_one(args)
 
 
 if __name__ == "__main__":

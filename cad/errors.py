@@ -8,6 +8,10 @@ both command-line tools return: 0 answer, 2 bad input, 3 unknown (budget spent),
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_UNKNOWN, EXIT_INTERNAL = 0, 2, 3, 4
 
+# the exit codes from least to most severe: a command that answers several inputs in one run
+# (``cad qe F1 F2 ...``) exits with the most severe of its per-input codes
+EXIT_SEVERITY = (EXIT_OK, EXIT_UNKNOWN, EXIT_BAD_INPUT, EXIT_INTERNAL)
+
 
 class CadError(Exception):
     """Base class of all errors raised by :mod:`cad`."""
@@ -57,3 +61,9 @@ def exit_code(exc):
     if isinstance(exc, InputError):
         return EXIT_BAD_INPUT
     return EXIT_INTERNAL
+
+
+def worst_exit_code(codes):
+    """The most severe of ``codes`` in the order of :data:`EXIT_SEVERITY` (0 < 3 < 2 < 4): an
+    internal error outranks bad input, which outranks ``unknown``; 0 for no codes."""
+    return max(codes, key=EXIT_SEVERITY.index, default=EXIT_OK)

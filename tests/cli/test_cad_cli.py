@@ -142,7 +142,7 @@ def test_argument_parsing(argv, expected):
 
 
 @pytest.mark.parametrize("argv, code", [
-    ([], 2), (["qe"], 2), (["qe", "a", "b"], 2), (["qe", "f", "--timeout"], 2),
+    ([], 2), (["qe"], 2), (["closed", "a", "b"], 2), (["qe", "f", "--timeout"], 2),
     (["qe", "f", "--timeout", "x"], 2), (["closed", "f", "--smt2"], 2),
     (["qe", "f", "--approach", "2"], 2), (["other", "f"], 2), (["qe", "-h"], 0), (["--help"], 0),
 ])
@@ -191,3 +191,51 @@ def test_internal_error_in_the_timed_child_exits_4(tmp_path, monkeypatch, capfd)
     out, err = capfd.readouterr()
     assert out == ""
     assert err == "cad: internal error: RuntimeError: invariant failed\n"
+
+
+SENTENCE_FALSE = "[s]\n(x)\n0\n(E x)[x^2 + 1 = 0].\nfinish\n"
+BAD = "[bad]\n(a,x)\n1\n(E x)[x^2 +* a = 0].\nfinish\n"
+
+
+def test_qe_batch_answers_every_file_with_headers_and_worst_exit_code(tmp_path):
+    """``cad qe F1 F2 F3``: one header line per file, the answers in order, and the exit code
+    of the worst file (here bad input, 2) -- the good files are still answered."""
+    files = []
+    for name, text in (("p.qepcad", PARABOLA), ("bad.qepcad", BAD), ("s.qepcad", SENTENCE_FALSE)):
+        (tmp_path / name).write_text(text)
+        files.append(str(tmp_path / name))
+    out = run("qe", *files)
+    assert out.returncode == 2, out.stderr
+    lines = out.stdout.splitlines()
+    assert [ln for ln in lines if ln.startswith("# ")] == [f"# {f}" for f in files]
+    assert lines[lines.index(f"# {files[2]}") + 1] == "FALSE"
+    parabola_answer = lines[1]
+    problem = parse_qepcad(PARABOLA)
+    got = parse_qepcad_output_formula(parabola_answer, problem.ring)
+    assert logic.evaluate(got, problem.ring, {"a": fmpq(1), "b": fmpq(0), "c": fmpq(-1)})
+    assert "bad.qepcad" in out.stderr and "line 4" in out.stderr
+    # all good: exit 0; --json: one line per file carrying its name
+    out = run("qe", "--json", "--timeout", "60", files[0], files[2])
+    assert out.returncode == 0, out.stderr
+    records = [json.loads(ln) for ln in out.stdout.splitlines()]
+    assert [r["file"] for r in records] == [files[0], files[2]]
+    assert records[1]["formula"] == "FALSE"
+
+
+def test_qe_batch_unknown_is_less_severe_than_bad_input(tmp_path, qe_benchmarks):
+    """A file that runs out of time (3) and a bad one (2): the batch exits 2; the unknown one
+    alone gives 3."""
+    slow = os.path.join(qe_benchmarks, "hong90.qepcad")
+    (tmp_path / "bad.qepcad").write_text(BAD)
+    out = run("qe", "--timeout", "0.01", slow, str(tmp_path / "bad.qepcad"))
+    assert out.returncode == 2, out.stderr
+    assert "unknown" in out.stdout.splitlines()
+    assert run("qe", "--timeout", "0.01", slow, slow).returncode == 3
+
+
+def test_worst_exit_code_order():
+    from cad.errors import worst_exit_code
+    assert worst_exit_code([]) == 0
+    assert worst_exit_code([0, 3, 0]) == 3
+    assert worst_exit_code([3, 2, 0]) == 2
+    assert worst_exit_code([2, 4, 3]) == 4
