@@ -33,6 +33,7 @@ from cad.logic import (
 from cad.elimination.definability import conflict_level, derivatives_to_project
 from cad.elimination.pcad import build_partial_cad
 from cad.elimination.preprocess import map_atoms, preprocess, simplify
+from cad.elimination.root_atoms import expand_root_atoms
 from cad.elimination.solution import solution_formula
 
 __all__ = ["QEResult", "qe", "decide", "equivalent"]
@@ -78,6 +79,8 @@ def qe(problem, timeout=None, max_cells=None, *, budget=None):
     """
     start = time.monotonic()
     budget = _budget(budget, timeout)
+    given = problem
+    problem = expand_root_atoms(problem)
     task = _prenex_in_cad_order(problem)
     matrix, order, quants = preprocess(task.cad_matrix, task.order, task.quants, task.nfree)
     if isinstance(matrix, Truth):
@@ -86,11 +89,11 @@ def qe(problem, timeout=None, max_cells=None, *, budget=None):
     if not task.nfree:
         formula = TRUE if pc.D.root.data["t"] else FALSE
         return QEResult(formula, ncells, time.monotonic() - start)
-    formula = solution_formula(pc, _mover(order, problem.ring.variables, problem.ring.ctx))
+    formula = solution_formula(pc, _mover(order, given.ring.variables, given.ring.ctx))
     if not task.prefix:
         # quantifier-free input: keep whichever of input and simplified output is shorter
         if _formula_size(task.matrix) < _formula_size(formula):
-            formula = to_ring(task.matrix, problem.ring)
+            formula = to_ring(task.matrix, given.ring)
     return QEResult(formula, ncells, time.monotonic() - start)
 
 

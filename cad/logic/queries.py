@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cad.logic.ast import Atom, Formula, Quantifier
+from cad.logic.ast import Atom, Formula, Quantifier, RootAtom
 from cad.logic.polys import poly_vars
 
 __all__ = ["atoms", "polynomials", "is_quantifier_free", "free_variables", "bound_variables",
@@ -49,7 +49,7 @@ def is_quantifier_free(f: Formula) -> bool:
 def free_variables(f: Formula, ring=None) -> set:
     """Names of the variables occurring free in ``f``.  (``ring`` is accepted for the contract's
     signature; the names come from the polynomials' contexts.)"""
-    if isinstance(f, Atom):
+    if isinstance(f, (Atom, RootAtom)):
         return set(poly_vars(f.poly))
     if isinstance(f, Quantifier):
         return free_variables(f.body) - set(f.variables)
