@@ -15,7 +15,9 @@
    valid for every input.
 4. **Projection definability** (:mod:`cad.elimination.definability`): derivatives are signed on
    sections, or added to the projection for a new round, until no true and false leaf share
-   a signature.
+   a signature; when no new derivative is left (or after ``_MAX_ROUNDS`` rounds), indexed
+   root conditions ``x_k rel _root_j f`` of QEPCAD B's extended language separate them
+   (:mod:`cad.elimination.root_features`).
 5. **Solution formula** (:mod:`cad.elimination.solution`).
 """
 
@@ -34,6 +36,7 @@ from cad.elimination.definability import conflict_level, derivatives_to_project
 from cad.elimination.pcad import build_partial_cad
 from cad.elimination.preprocess import map_atoms, preprocess, simplify
 from cad.elimination.root_atoms import expand_root_atoms
+from cad.elimination.root_features import add_root_features
 from cad.elimination.solution import solution_formula
 
 __all__ = ["QEResult", "qe", "decide", "equivalent"]
@@ -170,9 +173,17 @@ def _definable_partial_cad(matrix, order, nfree, quants, budget, max_cells):
         level = conflict_level(pc)
         if level is None:
             return pc, ncells
-        extra.extend(derivatives_to_project(pc, level, order, extra))
+        new = derivatives_to_project(pc, level, order, extra)
+        if not new:
+            break
+        extra.extend(new)
         prev = pc
-    raise InternalError("solution formula construction did not converge")
+    # the derivatives did not separate the leaves: indexed root conditions do (complete
+    # except for the case documented in cad.elimination.root_features)
+    if not add_root_features(pc):
+        raise InternalError("solution formula construction: a true and a false leaf differ only "
+                            "by a section of a delineating polynomial of a nullified factor")
+    return pc, ncells
 
 
 def _partial_cad_round(matrix, order, nfree, quants, extra, prev, budget, max_cells, projection):
