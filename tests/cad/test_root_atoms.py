@@ -5,13 +5,13 @@ import random
 import subprocess
 
 import pytest
-from flint import fmpq
+from flint import fmpq, fmpz_poly
 from hypothesis import given, settings, strategies as st
 
 from cad import qe
 from cad.elimination.root_atoms import expand_root_atoms
 from cad.io.qepcad import parse_qepcad, parse_qepcad_output_formula, to_str
-from cad.logic import Problem, RootAtom, evaluate, substitute
+from cad.logic import Exists, Problem, RootAtom, atom, conj, evaluate, substitute
 from cad.logic.ast import Truth
 from cad.numbers.real_algebraic import RealAlgebraic
 from cad.poly import PolyRing
@@ -39,14 +39,30 @@ def _problem(formula, variables="(x,y)", nfree=1):
 
 
 def _truth_at(problem, point):
-    """Exact truth of ``problem`` at a rational point of its free variables (the quantified
-    rest decided by cad.qe on the substituted sentence)."""
+    r"""Exact truth of ``problem`` at a point of its free variables (the quantified rest
+    decided by cad.qe on the substituted sentence).  At most one coordinate may be
+    irrational, ``v = alpha``: then the sentence is ``(E v)[ m(v) = 0 /\ lo < v < hi /\ F ]``
+    with ``m`` the minimal polynomial of ``alpha`` and ``(lo, hi)`` an interval isolating it."""
     problem = expand_root_atoms(problem)      # substitute() knows plain atoms only
-    f = substitute(problem.formula, point, problem.ring)
+    alg = {v: a for v, a in point.items() if not isinstance(a, (int, type(fmpq(0))))}
+    assert len(alg) <= 1
+    rational = {v: a for v, a in point.items() if v not in alg}
+    f = substitute(problem.formula, rational, problem.ring)
+    for v, a in alg.items():
+        gen = problem.ring.ctx.gens()[problem.ring.variables.index(v)]
+        m = sum((int(c) * gen**i for i, c in enumerate(a.poly.coeffs())), 0 * gen)
+        lo, hi = a.interval
+        f = Exists((v,), conj(atom(m, "="), atom(gen, ">", lo), atom(gen, "<", hi), f))
     if isinstance(f, Truth):
         return f.value
     res = qe(Problem(problem.ring, (), f)).formula
     return res.value
+
+
+def _algebraic(rng):
+    """A random quadratic irrational sqrt(d)/q (d not a square), positive or negative."""
+    d, q = rng.choice([2, 3, 5, 7, 10]), rng.randint(1, 3)
+    return rng.choice(RealAlgebraic.roots_of(fmpz_poly([-d, 0, q * q])))
 
 
 def _qepcad(binary, text, timeout=60):
@@ -119,6 +135,8 @@ def _check_against_input(problem, answer, seed, n=40):
         pt = {v: fmpq(rng.randint(-9, 9), rng.randint(1, 3)) for v in free}
         if i % 3 == 0:      # points on the curves the answer talks about: small integers
             pt = {v: fmpq(rng.randint(-2, 2)) for v in free}
+        if i % 4 == 1:      # an irrational coordinate
+            pt[rng.choice(free)] = _algebraic(rng)
         assert evaluate(answer, problem.ring, pt) == _truth_at(problem, pt), (pt, to_str(answer))
 
 
