@@ -15,7 +15,8 @@
    valid for every input.
 4. **Projection definability** (:mod:`cad.elimination.definability`): derivatives are signed on
    sections, or added to the projection for a new round, until no true and false leaf share
-   a signature; when no new derivative is left (or after ``_MAX_ROUNDS`` rounds), indexed
+   a signature; when no new derivative is left, the delineating polynomials of nullified
+   factors are projected too; when nothing new is left (or after ``_MAX_ROUNDS`` rounds), indexed
    root conditions ``x_k rel _root_j f`` of QEPCAD B's extended language separate them
    (:mod:`cad.elimination.root_features`).
 5. **Solution formula** (:mod:`cad.elimination.solution`).
@@ -28,6 +29,7 @@ from flint import fmpz_mpoly_ctx
 
 from cad.budget import Budget
 from cad.decomposition import NotWellOriented
+from cad.poly import poly_key
 from cad.errors import InputError, InternalError
 from cad.logic import (
     FALSE, TRUE, Atom, Formula, Forall, Iff, Problem, Truth, prenex, prenex_problem, to_ring,
@@ -36,7 +38,7 @@ from cad.elimination.definability import conflict_level, derivatives_to_project
 from cad.elimination.pcad import build_partial_cad
 from cad.elimination.preprocess import map_atoms, preprocess, simplify
 from cad.elimination.root_atoms import expand_root_atoms
-from cad.elimination.root_features import add_root_features
+from cad.elimination.root_features import add_root_features, delineating_polynomials
 from cad.elimination.solution import solution_formula
 
 __all__ = ["QEResult", "qe", "decide", "equivalent"]
@@ -175,6 +177,10 @@ def _definable_partial_cad(matrix, order, nfree, quants, budget, max_cells):
             return pc, ncells
         new = derivatives_to_project(pc, level, order, extra)
         if not new:
+            # further projection factors: the polynomials whose roots delineated the stacks
+            # over points where a factor is nullified
+            new = _new_polynomials(delineating_polynomials(pc), order, extra)
+        if not new:
             break
         extra.extend(new)
         prev = pc
@@ -184,6 +190,19 @@ def _definable_partial_cad(matrix, order, nfree, quants, budget, max_cells):
         raise InternalError("solution formula construction: a true and a false leaf differ only "
                             "by a section of a delineating polynomial of a nullified factor")
     return pc, ncells
+
+
+def _new_polynomials(polys, order, extra):
+    """``polys`` moved to the generators ``order``, without those already in ``extra``."""
+    ctx = fmpz_mpoly_ctx.get(order, "lex")
+    known = {poly_key(e) for e in extra}
+    out = []
+    for p in polys:
+        q = ctx.from_dict(p.to_dict())
+        if poly_key(q) not in known:
+            known.add(poly_key(q))
+            out.append(q)
+    return out
 
 
 def _partial_cad_round(matrix, order, nfree, quants, extra, prev, budget, max_cells, projection):

@@ -42,7 +42,8 @@ from cad.poly import poly_level
 from cad.poly.fibre import real_roots_in_fiber
 from cad.poly.sign import sign_at
 
-__all__ = ["ABSENT", "add_root_features", "separated", "first_inseparable"]
+__all__ = ["ABSENT", "add_root_features", "separated", "first_inseparable",
+           "delineating_polynomials"]
 
 #: the value of a root feature on a leaf where the indexed root does not exist
 ABSENT = 2
@@ -165,3 +166,19 @@ def _delineating(pc, f, point, level):
     h = lazard_valuation_polynomial(f, point, sign_at)
     rs = real_roots_in_fiber(h, point, level - 1)
     return (None, None) if rs is None else (h, rs)
+
+
+def delineating_polynomials(pc):
+    """The polynomials the lifting used for factors nullified over 0-dimensional free cells
+    (delineating derivatives, Lazard valuation polynomials): the sections they add are what
+    projection factors' signs cannot describe (module docstring).  Projected as further
+    polynomials in the next round, they become factors of their own; adding polynomials to
+    the projection set keeps every stack delineable, so the next CAD is valid."""
+    out = []
+    for cell, f in pc.D.nullifications:
+        if cell.level >= pc.nfree or cell.dimension > 0:
+            continue
+        h, _rs = _delineating(pc, f, list(cell.sample), cell.level + 1)
+        if h is not None and not h.is_constant():
+            out.append(h)
+    return out

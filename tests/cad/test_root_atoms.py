@@ -178,10 +178,17 @@ def test_wo3_agrees_with_qepcad_hong_projection_and_round_trips_its_extended_out
     degree=st.sampled_from([3, 4]),
     rel=st.sampled_from(["<", "<=", "="]),
     half=st.sampled_from([">=", "<=", ">"]),
+    repair=st.booleans(),
 )
-def test_half_line_root_conditions_are_answered_exactly(coeffs, degree, rel, half):
-    """Sign conditions on a monic cubic/quartic in x3 with parametric lower coefficients,
-    restricted to a half-line (wo3's shape; such sets are often not projection definable)."""
+def test_half_line_root_conditions_are_answered_exactly(coeffs, degree, rel, half, repair):
+    """Sign conditions on a monic cubic/quartic in x with parametric lower coefficients,
+    restricted to a half-line (wo3's shape; about a third of them are not projection
+    definable with the McCallum factors and their derivatives).  With ``repair`` off the
+    delineating polynomials are not projected, so those answers use indexed roots."""
+    from unittest import mock
+
+    from cad.elimination import driver
+
     free = ["a", "b", "c"][:len(coeffs)]
     terms = [f"x^{degree}"]
     for i, (v, c) in enumerate(zip(free, coeffs)):
@@ -190,5 +197,25 @@ def test_half_line_root_conditions_are_answered_exactly(coeffs, degree, rel, hal
     text = (f"[h]\n({','.join(free)},x)\n{len(free)}\n"
             f"(E x)[ x {half} 0 /\\ {poly} {rel} 0 ].\nfinish\n")
     p = parse_qepcad(text)
-    ans = qe(p, timeout=120).formula
+    if repair:
+        ans = qe(p, timeout=120).formula
+    else:
+        with mock.patch.object(driver, "delineating_polynomials", lambda pc: []):
+            ans = qe(p, timeout=120).formula
     _check_against_input(p, ans, text, n=20)
+
+
+def test_wo3_with_indexed_roots_when_no_polynomial_is_added():
+    """Without the delineating polynomials as further projection factors, wo3's leaves are
+    separated only by indexed root conditions: the extended answer is still exact."""
+    from unittest import mock
+
+    from cad.elimination import driver
+
+    p = parse_qepcad(WO3)
+    with mock.patch.object(driver, "delineating_polynomials", lambda pc: []):
+        ans = qe(p).formula
+    assert "_root_" in to_str(ans)
+    from cad.io.qepcad import parse_formula
+    assert parse_formula(to_str(ans), p.ring) == ans
+    _check_against_input(p, ans, "wo3-roots", n=60)
