@@ -157,6 +157,8 @@ def test_wo3_agrees_with_qepcad_hong_projection_and_round_trips_its_extended_out
     i = extended_out.index("sol E")
     extended = parse_qepcad_output_formula(extended_out[i:], p.ring)
     assert "_root_" in to_str(extended)
+    from cad import equivalent
+    assert equivalent(p.ring, ours, hong, variables=p.free)       # decided by the engine
     from cad.io.qepcad import parse_formula
     assert parse_formula(to_str(extended), p.ring) == extended     # we print what we read
     rng = random.Random(3)
