@@ -21,19 +21,14 @@ same with the order reversed (``r_1 > ... > r_{|k|}``, ``z <= r_{|k|}``).  The c
 
 from cad.logic import Exists, Forall, Problem, RootAtom, atom, conj, disj, to_ring
 from cad.logic.polys import move
+from cad.logic.queries import has_node
 from cad.poly import PolyRing
 
 __all__ = ["has_root_atoms", "expand_root_atoms"]
 
 
 def has_root_atoms(f):
-    stack = [f]
-    while stack:
-        g = stack.pop()
-        if isinstance(g, RootAtom):
-            return True
-        stack.extend(g.children())
-    return False
+    return has_node(f, RootAtom)
 
 
 def expand_root_atoms(problem):

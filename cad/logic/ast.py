@@ -124,6 +124,16 @@ TRUE = Truth(True)
 FALSE = Truth(False)
 
 
+def _check_relation_and_poly(a, what):
+    if a.rel not in RELATIONS:
+        raise InputError(f"unknown relation {a.rel!r} in {what} (expected one of "
+                         f"{' '.join(RELATIONS)})")
+    if not isinstance(a.poly, fmpz_mpoly):
+        raise InputError(f"{type(a).__name__}'s poly must be an fmpz_mpoly, got "
+                         f"{type(a.poly).__name__} (use cad.logic.atom() to convert rationals "
+                         "and constants)")
+
+
 @dataclass(frozen=True, eq=False, repr=False)
 class Atom(Formula):
     """``poly rel 0`` with ``poly`` an ``fmpz_mpoly`` and ``rel`` one of :data:`RELATIONS`."""
@@ -132,12 +142,7 @@ class Atom(Formula):
     rel: str
 
     def __post_init__(self):
-        if self.rel not in RELATIONS:
-            raise InputError(f"unknown relation {self.rel!r} in an atom (expected one of "
-                             f"{' '.join(RELATIONS)})")
-        if not isinstance(self.poly, fmpz_mpoly):
-            raise InputError(f"an Atom's poly must be an fmpz_mpoly, got {type(self.poly).__name__} "
-                             "(use cad.logic.atom() to convert rationals and constants)")
+        _check_relation_and_poly(self, "an atom")
 
     # fmpz_mpoly is unhashable and compares equal across contexts only when it is the same
     # context, so equality and hash are spelled out.
@@ -184,12 +189,7 @@ class RootAtom(Formula):
     poly: fmpz_mpoly
 
     def __post_init__(self):
-        if self.rel not in RELATIONS:
-            raise InputError(f"unknown relation {self.rel!r} in a root atom (expected one of "
-                             f"{' '.join(RELATIONS)})")
-        if not isinstance(self.poly, fmpz_mpoly):
-            raise InputError("a RootAtom's poly must be an fmpz_mpoly, got "
-                             f"{type(self.poly).__name__}")
+        _check_relation_and_poly(self, "a root atom")
         if not isinstance(self.index, int) or isinstance(self.index, bool) or self.index == 0:
             raise InputError(f"the index of _root_ must be a non-zero integer, got {self.index!r}")
         names = self.poly.context().names()
