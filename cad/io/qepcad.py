@@ -24,7 +24,7 @@ _QEPCAD_NOARG_COMMANDS = {
     "go", "continue", "prop-eqn-const", "full-cad", "measure-zero-error", "proj-default",
     "step", "trace-off", "use-db", "d-stat", "d-all-cells", "d-proj-factors", "d-pf",
 }
-_QEPCAD_ARG_COMMANDS = {"proj-op", "approx-precision", "solution-extension", "eqn-const"}
+_QEPCAD_ARG_COMMANDS = {"proj-op", "proj-operator", "approx-precision", "solution-extension", "eqn-const"}
 
 
 def _text_pos(text, index):
@@ -41,7 +41,7 @@ def parse_qepcad(text: str, source=None) -> Problem:
     ``(x,y,z)``, the number ``k`` of free variables (the first ``k`` of the list), the formula
     ending with ``.``, optional commands, ``finish``.  Between the formula and ``finish`` the
     commands ``assume [F]`` (kept in :attr:`Problem.assumptions`), ``go``, ``continue``,
-    ``prop-eqn-const``, ``full-cad``, ``measure-zero-error``, ``proj-default``, ``proj-op (...)``,
+    ``prop-eqn-const``, ``full-cad``, ``measure-zero-error``, ``proj-default``, ``proj-op (...)``, ``proj-operator (...)``,
     ``approx-precision N``, ``eqn-const ...`` and ``solution-extension ...`` are accepted (and
     ignored: they change how QEPCAD computes, not the answer's meaning); anything else is a
     :class:`ParseError`.  Text after ``finish`` is ignored, as QEPCAD B does.

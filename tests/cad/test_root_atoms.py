@@ -221,3 +221,9 @@ def test_wo3_with_indexed_roots_when_no_polynomial_is_added():
     from cad.io.qepcad import parse_formula
     assert parse_formula(to_str(ans), p.ring) == ans
     _check_against_input(p, ans, "wo3-roots", n=60)
+
+
+def test_proj_operator_command_is_accepted():
+    """QEPCAD B's command that chooses the projection (used above for wo3) is ignored."""
+    p = parse_qepcad(WO3.replace("finish", "proj-operator (h,h,h)\nfinish"))
+    assert p.free == ("x0", "x1", "x2")
