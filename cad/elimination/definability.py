@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 from flint import fmpz_mpoly_ctx
 
-from cad.errors import InternalError
 from cad.poly import poly_key
 
 __all__ = [
@@ -42,9 +41,10 @@ def signature(cell, allowed):
 
 
 def signed_factor_ids(pc):
-    """The factors a solution formula may use: the free levels' projection factors and the
-    derivatives signed on sections (:func:`add_section_derivatives`)."""
-    allowed = set(pc.derived)
+    """The factors a solution formula may use: the free levels' projection factors, the
+    derivatives signed on sections (:func:`add_section_derivatives`) and the root features
+    (:mod:`cad.elimination.root_features`)."""
+    allowed = set(pc.derived) | set(pc.root_features)
     for k in range(pc.nfree):
         allowed.update(pc.levels[k])
     return allowed
@@ -85,7 +85,8 @@ def conflict_level(pc):
 
 def derivatives_to_project(pc, level, order, extra):
     """New polynomials for the next round: derivatives in ``x_level`` of the level's factors
-    not already in ``extra`` (polynomials of the generators ``order``).  The whole derivative
+    not already in ``extra`` (polynomials of the generators ``order``); empty when there is
+    none left.  The whole derivative
     chain at once for small degrees (Thom's lemma needs all of them in the worst case; one
     rebuild instead of several), else the first derivative only."""
     ctx = fmpz_mpoly_ctx.get(order, "lex")
@@ -100,11 +101,7 @@ def derivatives_to_project(pc, level, order, extra):
                 break
             new.append(ctx.from_dict(d.to_dict()))
     known = {poly_key(e) for e in extra}
-    new = [d for d in new if poly_key(d) not in known]
-    if not new:
-        raise InternalError("solution formula construction: cannot separate a true and a false "
-                            f"cell at level {level} by derivatives")
-    return new
+    return [d for d in new if poly_key(d) not in known]
 
 
 def add_section_derivatives(pc, level):

@@ -15,7 +15,10 @@
    valid for every input.
 4. **Projection definability** (:mod:`cad.elimination.definability`): derivatives are signed on
    sections, or added to the projection for a new round, until no true and false leaf share
-   a signature.
+   a signature; when no new derivative is left, the delineating polynomials of nullified
+   factors are projected too; when nothing new is left (or after ``_MAX_ROUNDS`` rounds), indexed
+   root conditions ``x_k rel _root_j f`` of QEPCAD B's extended language separate them
+   (:mod:`cad.elimination.root_features`).
 5. **Solution formula** (:mod:`cad.elimination.solution`).
 """
 
@@ -26,6 +29,7 @@ from flint import fmpz_mpoly_ctx
 
 from cad.budget import Budget
 from cad.decomposition import NotWellOriented
+from cad.poly import poly_key
 from cad.errors import InputError, InternalError
 from cad.logic import (
     FALSE, TRUE, Atom, Formula, Forall, Iff, Problem, Truth, prenex, prenex_problem, to_ring,
@@ -33,6 +37,8 @@ from cad.logic import (
 from cad.elimination.definability import conflict_level, derivatives_to_project
 from cad.elimination.pcad import build_partial_cad
 from cad.elimination.preprocess import map_atoms, preprocess, simplify
+from cad.elimination.root_atoms import expand_root_atoms
+from cad.elimination.root_features import add_root_features, delineating_polynomials
 from cad.elimination.solution import solution_formula
 
 __all__ = ["QEResult", "qe", "decide", "equivalent"]
@@ -78,6 +84,8 @@ def qe(problem, timeout=None, max_cells=None, *, budget=None):
     """
     start = time.monotonic()
     budget = _budget(budget, timeout)
+    given = problem
+    problem = expand_root_atoms(problem)
     task = _prenex_in_cad_order(problem)
     matrix, order, quants = preprocess(task.cad_matrix, task.order, task.quants, task.nfree)
     if isinstance(matrix, Truth):
@@ -86,11 +94,11 @@ def qe(problem, timeout=None, max_cells=None, *, budget=None):
     if not task.nfree:
         formula = TRUE if pc.D.root.data["t"] else FALSE
         return QEResult(formula, ncells, time.monotonic() - start)
-    formula = solution_formula(pc, _mover(order, problem.ring.variables, problem.ring.ctx))
+    formula = solution_formula(pc, _mover(order, given.ring.variables, given.ring.ctx))
     if not task.prefix:
         # quantifier-free input: keep whichever of input and simplified output is shorter
         if _formula_size(task.matrix) < _formula_size(formula):
-            formula = to_ring(task.matrix, problem.ring)
+            formula = to_ring(task.matrix, given.ring)
     return QEResult(formula, ncells, time.monotonic() - start)
 
 
@@ -167,9 +175,34 @@ def _definable_partial_cad(matrix, order, nfree, quants, budget, max_cells):
         level = conflict_level(pc)
         if level is None:
             return pc, ncells
-        extra.extend(derivatives_to_project(pc, level, order, extra))
+        new = derivatives_to_project(pc, level, order, extra)
+        if not new:
+            # further projection factors: the polynomials whose roots delineated the stacks
+            # over points where a factor is nullified
+            new = _new_polynomials(delineating_polynomials(pc), order, extra)
+        if not new:
+            break
+        extra.extend(new)
         prev = pc
-    raise InternalError("solution formula construction did not converge")
+    # the derivatives did not separate the leaves: indexed root conditions do (complete
+    # except for the case documented in cad.elimination.root_features)
+    if not add_root_features(pc):
+        raise InternalError("solution formula construction: a true and a false leaf differ only "
+                            "by a section of a delineating polynomial of a nullified factor")
+    return pc, ncells
+
+
+def _new_polynomials(polys, order, extra):
+    """``polys`` moved to the generators ``order``, without those already in ``extra``."""
+    ctx = fmpz_mpoly_ctx.get(order, "lex")
+    known = {poly_key(e) for e in extra}
+    out = []
+    for p in polys:
+        q = ctx.from_dict(p.to_dict())
+        if poly_key(q) not in known:
+            known.add(poly_key(q))
+            out.append(q)
+    return out
 
 
 def _partial_cad_round(matrix, order, nfree, quants, extra, prev, budget, max_cells, projection):

@@ -58,6 +58,7 @@ class PartialCAD:
         self.fid_of_id = fid_of_id    # id(poly in D.levels) -> fid
         self.leaves = []              # free-space leaf cells with truth values
         self.derived = set()          # fids of derivatives signed on sections only
+        self.root_features = {}       # fid -> (factor fid, k): x_L vs the k-th root of a factor
         self._sign_at = decomposition._sign_at
 
     @property

@@ -8,17 +8,20 @@ true leaves and dually for the false ones; the shorter one wins, with common ato
 out as QEPCAD B prints them.
 
 A *term* is a map fid -> sign mask (:mod:`cad.elimination.masks`): the conjunction of the atoms
-"the sign of factor fid lies in the mask".  A signature (fid -> sign) is a point.
+"the sign of factor fid lies in the mask".  A signature (fid -> sign) is a point.  A root
+feature (:mod:`cad.elimination.root_features`) is a fid like the others, printed as
+``x_L rel _root_k f``; its value :data:`ABSENT` lies in no mask (every atom on it is false).
 """
 
 import random
 
 from cad.errors import InternalError
 from cad.io import to_str
-from cad.logic import FALSE, MIRRORED, TRUE, And, Atom, Or
+from cad.logic import FALSE, MIRRORED, TRUE, And, Atom, Or, RootAtom
 from cad.poly import poly_level
 from cad.elimination.definability import signature, signed_factor_ids
 from cad.elimination.masks import ALL_SIGNS, MASK_REL, SIGN_BIT
+from cad.elimination.root_features import ABSENT
 
 __all__ = ["solution_formula"]
 
@@ -58,11 +61,15 @@ def solution_formula(pc, to_out):
         return out
 
     dnf = _cover(T, Fl, cost, orders)
-    complement = _cover(Fl, T, cost, orders)      # DNF of the complement
     common, rest = _factor_out(dnf)
+    printer = _Printer(pc, to_out)
+    if pc.root_features:
+        # the negation of a root atom is not one (false where the root does not exist):
+        # no CNF from the complement
+        return printer.dnf(common, rest)
+    complement = _cover(Fl, T, cost, orders)      # DNF of the complement
     # the complement's DNF negated is a CNF; its clauses' atoms are the negated masks
     clauses = [{fid: ALL_SIGNS & ~m for fid, m in tm.items()} for tm in complement]
-    printer = _Printer(pc, to_out)
     if len(common) + sum(len(r) for r in rest) <= sum(len(tm) for tm in complement):
         return printer.dnf(common, rest)
     return printer.cnf(clauses)
@@ -76,7 +83,7 @@ def _term_covers(term, t):
     """``term`` is true on the whole leaf with signature ``t``."""
     for fid, m in term.items():
         s = t.get(fid)
-        if s is None or not (m & SIGN_BIT[s]):
+        if s is None or not (m & SIGN_BIT.get(s, 0)):
             return False
     return True
 
@@ -90,11 +97,12 @@ def _exclusion_index(F):
     for i, g in enumerate(F):
         bit = 1 << i
         for fid, s in g.items():
-            row = by_sign.setdefault(fid, {-1: 0, 0: 0, 1: 0})
+            row = by_sign.setdefault(fid, {-1: 0, 0: 0, 1: 0, ABSENT: 0})
             row[s] |= bit
     index = {}
     for fid, row in by_sign.items():
-        index[fid] = [sum(row[s] for s in (-1, 0, 1) if not (m & SIGN_BIT[s])) for m in range(8)]
+        index[fid] = [row[ABSENT] + sum(row[s] for s in (-1, 0, 1) if not (m & SIGN_BIT[s]))
+                      for m in range(8)]
     return index, (1 << len(F)) - 1
 
 
@@ -103,7 +111,7 @@ def _prime_implicant(t, excl, order):
     :func:`_exclusion_index` ``excl``): drop atoms in ``order`` while valid, then widen the
     remaining ones (prefer non-strict)."""
     index, everything = excl
-    term = {fid: SIGN_BIT[s] for fid, s in t.items()}
+    term = {fid: SIGN_BIT[s] for fid, s in t.items() if s != ABSENT}
     none = [0] * 8
 
     def valid(tm):
@@ -234,6 +242,11 @@ class _Printer:
     def atom(self, fid, mask):
         p = self.to_out(self.pc.factors[fid])
         rel = MASK_REL[mask]
+        feature = self.pc.root_features.get(fid)
+        if feature is not None:
+            level = poly_level(self.pc.factors[fid])
+            var = self.pc.factors[fid].context().names()[level - 1]
+            return RootAtom(var, rel, feature[1], p)
         # print with a positive leading term, as QEPCAD B does (the relation flips)
         atom = Atom(p, rel)
         if to_str(atom).lstrip().startswith("-"):

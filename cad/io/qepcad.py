@@ -24,7 +24,7 @@ _QEPCAD_NOARG_COMMANDS = {
     "go", "continue", "prop-eqn-const", "full-cad", "measure-zero-error", "proj-default",
     "step", "trace-off", "use-db", "d-stat", "d-all-cells", "d-proj-factors", "d-pf",
 }
-_QEPCAD_ARG_COMMANDS = {"proj-op", "approx-precision", "solution-extension", "eqn-const"}
+_QEPCAD_ARG_COMMANDS = {"proj-op", "proj-operator", "approx-precision", "solution-extension", "eqn-const"}
 
 
 def _text_pos(text, index):
@@ -41,7 +41,7 @@ def parse_qepcad(text: str, source=None) -> Problem:
     ``(x,y,z)``, the number ``k`` of free variables (the first ``k`` of the list), the formula
     ending with ``.``, optional commands, ``finish``.  Between the formula and ``finish`` the
     commands ``assume [F]`` (kept in :attr:`Problem.assumptions`), ``go``, ``continue``,
-    ``prop-eqn-const``, ``full-cad``, ``measure-zero-error``, ``proj-default``, ``proj-op (...)``,
+    ``prop-eqn-const``, ``full-cad``, ``measure-zero-error``, ``proj-default``, ``proj-op (...)``, ``proj-operator (...)``,
     ``approx-precision N``, ``eqn-const ...`` and ``solution-extension ...`` are accepted (and
     ignored: they change how QEPCAD computes, not the answer's meaning); anything else is a
     :class:`ParseError`.  Text after ``finish`` is ignored, as QEPCAD B does.
@@ -50,7 +50,9 @@ def parse_qepcad(text: str, source=None) -> Problem:
     :mod:`cad.logic.prenex` for the standard form of the returned problem.  Every error is a
     :class:`ParseError` with 1-based line and column: missing ``finish``/``.``/brackets, a bad
     free-variable count, undeclared or non-free variables, quantified free variables,
-    non-polynomial terms (``1/x``, ``x^-1``, decimals).
+    non-polynomial terms (``1/x``, ``x^-1``, decimals).  Atoms of QEPCAD B's extended language
+    ``x rel _root_k p`` are read as :class:`cad.logic.RootAtom` (``p``'s main variable must be
+    ``x``, ``k`` a non-zero integer, as QEPCAD B requires).
     """
     if not isinstance(text, str):
         raise InputError(f"expected the text of a QEPCAD B input file, got {type(text).__name__}")
@@ -220,7 +222,8 @@ def parse_qepcad_output_formula(text: str, ring, names: Mapping[str, str] | None
     ``text`` is either the whole QEPCAD B output (the formula after ``An equivalent
     quantifier-free formula:`` up to the next blank line / ``=====`` rule is used) or just the
     formula.  QEPCAD writes ``TRUE``/``FALSE``, products by juxtaposition, ``[ ]`` brackets and
-    may break long formulas over lines.  ``names`` maps the names QEPCAD printed to ring names
+    may break long formulas over lines; its extended answers (``sol E``) have root atoms
+    ``x2 < _root_1 p``, read as :class:`cad.logic.RootAtom`.  ``names`` maps the names QEPCAD printed to ring names
     (see :func:`qepcad_names`).  Raises :class:`ParseError` when the text holds no formula,
     e.g. when QEPCAD reported an error.
     """

@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 
 from cad.errors import InputError, ParseError
-from cad.logic.ast import FALSE, TRUE, And, Atom, Formula, Iff, Implies, Not, Or, Quantifier, Truth
+from cad.logic.ast import (
+    FALSE, TRUE, And, Atom, Formula, Iff, Implies, Not, Or, Quantifier, RootAtom, Truth,
+)
 from cad.logic.build import atom, conj, disj, exists, forall, iff, implies, negate
 from cad.logic.polys import clear_denominators, poly_str
 from cad.poly import parse_polynomial_tokens, tokenize
@@ -30,6 +32,7 @@ class FormulaParser:
         conj    := unary ('/\\' unary)*
         unary   := '~' unary | '(' Q var ')' unary | '[' formula ']' | '(' formula ')'
                  | 'TRUE' | 'FALSE' | poly rel poly (rel poly)*
+                 | var rel '_root_'k poly        (QEPCAD B's extended language, k /= 0)
 
     QEPCAD B itself insists on brackets whenever ``/\\`` and ``\\/`` are mixed and writes
     negation as ``[~ F]``; this parser accepts those inputs and also the conventional
@@ -206,7 +209,51 @@ class FormulaParser:
             del self.scope[len(self.scope) - len(names):]
         return exists(names, body) if letter == "E" else forall(names, body)
 
+    def root_atom_ahead(self):
+        t0, t1, t2 = self.peek(), self.peek(1), self.peek(2)
+        return (t0.kind == "name" and t1.kind == "op" and t1.text in _REL_TOKENS
+                and t2.kind == "name" and t2.text.startswith("_root_"))
+
+    def root_atom(self):
+        """``var rel _root_k poly``: a :class:`cad.logic.ast.RootAtom` (``k`` may be negative,
+        written ``_root_-1``, and is never 0, as in QEPCAD B)."""
+        vtok, rtok, ktok = self.peek(), self.peek(1), self.peek(2)
+        self.pos += 3
+        digits = ktok.text[len("_root_"):]
+        sign = 1
+        if not digits:
+            minus, num = self.peek(), self.peek(1)
+            if not (self.is_op(minus, "-") and num.kind == "num" and num.line == ktok.line
+                    and minus.column == ktok.column + len(ktok.text)):
+                raise self.error(ktok, "expected the root index after '_root_', e.g. _root_1 "
+                                 "or _root_-1")
+            digits, sign = num.text, -1
+            self.pos += 2
+        if not digits.isdigit() or int(digits) == 0:
+            raise self.error(ktok, f"bad root index in {ktok.text!r}: expected a non-zero "
+                             "integer, e.g. _root_1 or _root_-1")
+        start = self.pos
+        p, self.pos = parse_polynomial_tokens(self.toks, self.pos, self.ring)
+        self.check_scope([vtok] + list(self.toks[start:self.pos]))
+        try:
+            return RootAtom(vtok.text, rtok.text, sign * int(digits),
+                            clear_denominators(p, self.ring.ctx))
+        except InputError as e:
+            raise self.error(vtok, str(e)) from None
+
+    def check_scope(self, toks):
+        """Every variable occurrence must be free-allowed or bound by an enclosing quantifier."""
+        for t in toks:
+            if t.kind == "name" and t.text not in self.free and t.text not in self.scope:
+                raise self.error(t, f"variable {t.text!r} occurs outside any quantifier binding "
+                                 "it, but it is not a free variable"
+                                 + (f" (the free variables are the first {self.nfree}: "
+                                    f"{', '.join(self.ring.variables[:self.nfree]) or 'none'})"
+                                    if self.nfree is not None else ""))
+
     def atom(self):
+        if self.root_atom_ahead():
+            return self.root_atom()
         start = self.pos
         polys = []
         rels = []
@@ -225,14 +272,7 @@ class FormulaParser:
             tok = self.peek()
             raise self.error(tok, "expected a relation (=, /=, <, <=, >, >=) after the "
                              f"polynomial, found {self.describe(tok)}")
-        # every variable occurrence must be free-allowed or bound by an enclosing quantifier
-        for t in self.toks[start:self.pos]:
-            if t.kind == "name" and t.text not in self.free and t.text not in self.scope:
-                raise self.error(t, f"variable {t.text!r} occurs outside any quantifier binding "
-                                 "it, but it is not a free variable"
-                                 + (f" (the free variables are the first {self.nfree}: "
-                                    f"{', '.join(self.ring.variables[:self.nfree]) or 'none'})"
-                                    if self.nfree is not None else ""))
+        self.check_scope(self.toks[start:self.pos])
         ctx = self.ring.ctx
         parts = [atom(clear_denominators(polys[i] - polys[i + 1], ctx), r, ctx=ctx)
                  for i, r in enumerate(rels)]
@@ -285,6 +325,8 @@ def format_formula(f) -> str:
         return op.join(_sub(c) for c in f.children())
     if isinstance(f, Atom):
         return f"{poly_str(f.poly)} {f.rel} 0"
+    if isinstance(f, RootAtom):
+        return f"{f.var} {f.rel} _root_{f.index} {poly_str(f.poly)}"
     if isinstance(f, Truth):
         return "TRUE" if f.value else "FALSE"
     if isinstance(f, Not):

@@ -8,7 +8,7 @@ The tree walks itself: ``f.children()`` and ``f.rebuild(children)`` (see :mod:`.
 
 from cad.logic.ast import (  # noqa: F401  (ast first: build closes the cycle from its end)
     FALSE, MIRRORED, NEGATED, RELATIONS, TRUE, And, Atom, Exists, Forall, Formula, Iff, Implies,
-    Not, Or, Problem, Quantifier, Truth, holds,
+    Not, Or, Problem, Quantifier, RootAtom, Truth, holds,
 )
 from cad.logic.build import (  # noqa: F401
     atom, conj, disj, exists, forall, iff, implies, negate, normalize, quantify,
@@ -22,7 +22,7 @@ from cad.logic.transform import map_atoms, nnf, rename_variables, standardize_ap
 
 __all__ = [
     "RELATIONS", "NEGATED", "MIRRORED", "holds",
-    "Formula", "Truth", "TRUE", "FALSE", "Atom", "And", "Or", "Not", "Implies", "Iff",
+    "Formula", "Truth", "TRUE", "FALSE", "Atom", "RootAtom", "And", "Or", "Not", "Implies", "Iff",
     "Quantifier", "Exists", "Forall", "Problem",
     "atom", "conj", "disj", "negate", "implies", "iff", "exists", "forall", "quantify", "normalize",
     "atoms", "polynomials", "is_quantifier_free", "free_variables", "bound_variables",

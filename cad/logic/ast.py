@@ -34,7 +34,7 @@ from cad.errors import InputError
 
 __all__ = [
     "RELATIONS", "NEGATED", "MIRRORED", "holds",
-    "Formula", "Truth", "TRUE", "FALSE", "Atom", "And", "Or", "Not", "Implies", "Iff",
+    "Formula", "Truth", "TRUE", "FALSE", "Atom", "RootAtom", "And", "Or", "Not", "Implies", "Iff",
     "Quantifier", "Exists", "Forall", "Problem",
 ]
 
@@ -124,6 +124,16 @@ TRUE = Truth(True)
 FALSE = Truth(False)
 
 
+def _check_relation_and_poly(a, what):
+    if a.rel not in RELATIONS:
+        raise InputError(f"unknown relation {a.rel!r} in {what} (expected one of "
+                         f"{' '.join(RELATIONS)})")
+    if not isinstance(a.poly, fmpz_mpoly):
+        raise InputError(f"{type(a).__name__}'s poly must be an fmpz_mpoly, got "
+                         f"{type(a.poly).__name__} (use cad.logic.atom() to convert rationals "
+                         "and constants)")
+
+
 @dataclass(frozen=True, eq=False, repr=False)
 class Atom(Formula):
     """``poly rel 0`` with ``poly`` an ``fmpz_mpoly`` and ``rel`` one of :data:`RELATIONS`."""
@@ -132,12 +142,7 @@ class Atom(Formula):
     rel: str
 
     def __post_init__(self):
-        if self.rel not in RELATIONS:
-            raise InputError(f"unknown relation {self.rel!r} in an atom (expected one of "
-                             f"{' '.join(RELATIONS)})")
-        if not isinstance(self.poly, fmpz_mpoly):
-            raise InputError(f"an Atom's poly must be an fmpz_mpoly, got {type(self.poly).__name__} "
-                             "(use cad.logic.atom() to convert rationals and constants)")
+        _check_relation_and_poly(self, "an atom")
 
     # fmpz_mpoly is unhashable and compares equal across contexts only when it is the same
     # context, so equality and hash are spelled out.
@@ -158,6 +163,61 @@ class Atom(Formula):
 
     def to_nnf(self, positive=True):
         return self if positive else _build.negate(self)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class RootAtom(Formula):
+    """An atom of QEPCAD B's extended language: ``var rel _root_index poly``.
+
+    ``poly`` is an ``fmpz_mpoly`` whose main variable (the last variable of its context in
+    which it has positive degree) is ``var``; ``index`` is a non-zero integer.  At a point,
+    fix the other variables: the real roots of ``poly`` as a polynomial in ``var`` are
+    counted *distinct*, from the bottom (``index > 0``: ``_root_1`` is the least) or, for
+    ``index < 0``, from the top (``_root_-1`` is the greatest).  The atom holds iff that
+    root ``r`` exists and ``value(var) rel r``.  It is **false** -- for every relation,
+    ``/=`` included -- when ``poly`` has fewer than ``|index|`` distinct real roots there or
+    vanishes identically in ``var``: QEPCAD B 1.74 decides ``(E y)[y < _root_2 y^2 - x]`` as
+    ``x > 0``, ``(A y)[y /= _root_2 y^2 - x]`` as ``FALSE``, ``(E y)[y = _root_2 (y-x)^2 (y-1)]``
+    as ``x - 1 /= 0`` and ``(E y)[y = _root_1 x y]`` as ``x /= 0`` (tests/cad/test_root_atoms.py
+    re-runs these against the binary).  Hence ``~(x < _root_k p)`` is not a root atom: its
+    negation normal form keeps :class:`Not`.
+    """
+
+    var: str
+    rel: str
+    index: int
+    poly: fmpz_mpoly
+
+    def __post_init__(self):
+        _check_relation_and_poly(self, "a root atom")
+        if not isinstance(self.index, int) or isinstance(self.index, bool) or self.index == 0:
+            raise InputError(f"the index of _root_ must be a non-zero integer, got {self.index!r}")
+        names = self.poly.context().names()
+        used = [v for v, d in zip(names, self.poly.degrees()) if d > 0]
+        if not used or used[-1] != self.var:
+            raise InputError(f"_root_{self.index}: the polynomial's main variable must be "
+                             f"{self.var!r} (its last variable in the order {', '.join(names)}), "
+                             f"got {', '.join(used) or 'a constant'}")
+
+    @property
+    def var_index(self) -> int:
+        """Position of ``var`` among the generators of the polynomial's context."""
+        return self.poly.context().names().index(self.var)
+
+    def __eq__(self, other):
+        if not isinstance(other, RootAtom):
+            return NotImplemented
+        return (self.var == other.var and self.rel == other.rel and self.index == other.index
+                and self.poly.context() is other.poly.context() and self.poly == other.poly)
+
+    def __hash__(self):
+        return hash((self.var, self.rel, self.index, str(self.poly)))
+
+    def __repr__(self):
+        return f"RootAtom({self.var} {self.rel} _root_{self.index} {self.poly})"
+
+    def to_nnf(self, positive=True):
+        return self if positive else Not(self)
 
 
 # The bases _Junction, _Binary and Quantifier are the dataclasses; their subclasses inherit the

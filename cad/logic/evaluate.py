@@ -6,15 +6,16 @@ from collections.abc import Mapping
 
 from flint import fmpq, fmpq_mpoly, fmpq_mpoly_ctx, fmpz, fmpz_mpoly
 
-from cad.numbers.rational import rational_or_none
+from cad.numbers.rational import compare, rational_or_none
+from cad.poly.fibre import real_roots_in_fiber
 from cad.poly.sign import sign_at
 from cad.errors import InputError
-from cad.logic.ast import Atom, Formula, Quantifier, holds
+from cad.logic.ast import Atom, Formula, Quantifier, RootAtom, holds
 from cad.logic.build import atom
 from cad.logic.polys import clear_denominators, poly_str, poly_vars, to_qpoly
 from cad.logic.queries import formula_context
 
-__all__ = ["substitute", "evaluate", "atom_sign"]
+__all__ = ["substitute", "evaluate", "atom_sign", "indexed_root", "root_atom_holds"]
 
 
 def substitute(f: Formula, values: Mapping, ring=None) -> Formula:
@@ -124,6 +125,44 @@ def atom_sign(p, point: Mapping) -> int:
     return int(sign_at(p, pt))
 
 
+def _coordinate(point, v, p):
+    if v not in point:
+        raise InputError(f"no value given for variable {v!r} (polynomial {poly_str(p)})")
+    x = point[v]
+    r = rational_or_none(x)
+    if r is not None:
+        return r
+    if not hasattr(x, "sign_of"):
+        raise InputError(f"value {x!r} for variable {v!r} is neither rational nor a "
+                         "cad.numbers.real_algebraic.RealAlgebraic")
+    return x
+
+
+def indexed_root(p, var_index, index, point: Mapping):
+    """The ``index``-th distinct real root (from the bottom; ``index < 0`` from the top) of
+    ``p`` as a polynomial in generator ``var_index``, the earlier generators taking their
+    values in ``point``; ``None`` when there are fewer roots or ``p`` vanishes identically
+    there.  Exact: :func:`cad.poly.fibre.real_roots_in_fiber` (a ``RealAlgebraic`` or ``fmpq``)."""
+    names = p.context().names()
+    degs = p.degrees()
+    coords = [(_coordinate(point, names[i], p) if degs[i] > 0 else fmpq(0))
+              for i in range(var_index)]
+    roots = real_roots_in_fiber(p, coords, var_index)
+    if roots is None or abs(index) > len(roots):
+        return None
+    return roots[index - 1] if index > 0 else roots[index]
+
+
+def root_atom_holds(a: RootAtom, point: Mapping) -> bool:
+    """Truth of the :class:`cad.logic.ast.RootAtom` ``a`` at ``point`` (false when the
+    indexed root does not exist, as in QEPCAD B)."""
+    r = indexed_root(a.poly, a.var_index, a.index, point)
+    if r is None:
+        return False
+    x = _coordinate(point, a.var, a.poly)
+    return holds(compare(x, r), a.rel)
+
+
 def evaluate(formula: Formula, ring, point: Mapping) -> bool:
     """Truth of the quantifier-free ``formula`` at ``point`` (``{name: fmpq | int |
     RealAlgebraic}``); exact.  Rational points use fmpq arithmetic; points with an irrational
@@ -139,6 +178,8 @@ def evaluate(formula: Formula, ring, point: Mapping) -> bool:
                 s = atom_sign(g.poly, point)
                 cache[key] = s
             return holds(s, g.rel)
+        if isinstance(g, RootAtom):
+            return root_atom_holds(g, point)
         if not isinstance(g, Formula):
             raise InputError(f"not a formula: {g!r}")
         return g.truth(ev(c) for c in g.children())

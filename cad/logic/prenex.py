@@ -28,7 +28,7 @@ from __future__ import annotations
 from flint import fmpz_mpoly_ctx
 
 from cad.errors import InputError
-from cad.logic.ast import TRUE, And, Atom, Iff, Or, Problem, Quantifier, Truth
+from cad.logic.ast import TRUE, And, Atom, Iff, Not, Or, Problem, Quantifier, RootAtom, Truth
 from cad.logic.build import conj, exists, forall, iff, implies
 from cad.logic.queries import formula_context, free_variables, is_quantifier_free
 from cad.logic.transform import nnf, standardize_apart, to_ring
@@ -62,7 +62,8 @@ def _merge_prefixes(seqs):
 
 def _pull(g):
     """Prenex a formula in NNF whose bound variables are apart: ``(blocks, matrix)``."""
-    if isinstance(g, (Atom, Truth)):
+    if isinstance(g, (Atom, RootAtom, Truth)) or (isinstance(g, Not) and
+                                                  isinstance(g.arg, RootAtom)):
         return [], g
     if isinstance(g, Quantifier):
         q = g.letter

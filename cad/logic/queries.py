@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from cad.logic.ast import Atom, Formula, Quantifier
+from cad.logic.ast import Atom, Formula, Quantifier, RootAtom
 from cad.logic.polys import poly_vars
 
-__all__ = ["atoms", "polynomials", "is_quantifier_free", "free_variables", "bound_variables",
+__all__ = ["atoms", "polynomials", "has_node", "is_quantifier_free", "free_variables", "bound_variables",
            "formula_context"]
 
 
@@ -36,20 +36,25 @@ def polynomials(f: Formula) -> list:
     return out
 
 
-def is_quantifier_free(f: Formula) -> bool:
+def has_node(f: Formula, kind) -> bool:
+    """Some node of ``f`` (``f`` included) is an instance of ``kind``."""
     stack = [f]
     while stack:
         g = stack.pop()
-        if isinstance(g, Quantifier):
-            return False
+        if isinstance(g, kind):
+            return True
         stack.extend(g.children())
-    return True
+    return False
+
+
+def is_quantifier_free(f: Formula) -> bool:
+    return not has_node(f, Quantifier)
 
 
 def free_variables(f: Formula, ring=None) -> set:
     """Names of the variables occurring free in ``f``.  (``ring`` is accepted for the contract's
     signature; the names come from the polynomials' contexts.)"""
-    if isinstance(f, Atom):
+    if isinstance(f, (Atom, RootAtom)):
         return set(poly_vars(f.poly))
     if isinstance(f, Quantifier):
         return free_variables(f.body) - set(f.variables)

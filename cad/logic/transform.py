@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from flint import fmpz_mpoly_ctx
 
 from cad.errors import InputError
-from cad.logic.ast import Atom, Formula, Quantifier
+from cad.logic.ast import Atom, Formula, Quantifier, RootAtom
 from cad.logic.build import atom
 from cad.logic.polys import move, poly_vars
 from cad.logic.queries import formula_context, free_variables
@@ -48,10 +48,27 @@ def map_atoms(f: Formula, fn) -> Formula:
 
 
 def to_ring(f: Formula, ring) -> Formula:
-    """``f`` with every polynomial moved into ``ring`` (variables matched by name)."""
+    """``f`` with every polynomial moved into ``ring`` (variables matched by name; root atoms
+    too)."""
     ctx = ring.ctx
+    f = _move_root_atoms(f, ctx, {})
     return map_atoms(f, lambda a: a if a.poly.context() is ctx else atom(move(a.poly, ctx, {}),
                                                                          a.rel))
+
+
+def _moved_root_atom(a, ctx, rename):
+    return RootAtom(rename.get(a.var, a.var), a.rel, a.index, move(a.poly, ctx, rename))
+
+
+def _move_root_atoms(f, ctx, rename):
+    """``f`` with its :class:`RootAtom` nodes moved into ``ctx`` (renamed by ``rename``)."""
+    if isinstance(f, RootAtom):
+        return f if f.poly.context() is ctx and not rename else _moved_root_atom(f, ctx, rename)
+    kids = f.children()
+    if not kids:
+        return f
+    new = [_move_root_atoms(c, ctx, rename) for c in kids]
+    return f if all(a is b for a, b in zip(new, kids)) else f.rebuild(new)
 
 
 def rename_variables(f: Formula, ctx, rename) -> Formula:
@@ -60,6 +77,8 @@ def rename_variables(f: Formula, ctx, rename) -> Formula:
     def walk(g):
         if isinstance(g, Atom):
             return Atom(move(g.poly, ctx, rename), g.rel)
+        if isinstance(g, RootAtom):
+            return _moved_root_atom(g, ctx, rename)
         if isinstance(g, Quantifier):
             return type(g)(tuple(rename.get(v, v) for v in g.variables), walk(g.body))
         return g.rebuild([walk(c) for c in g.children()])
@@ -124,6 +143,9 @@ def standardize_apart(f: Formula, ctx=None, reserved: Iterable[str] = ()):
         if isinstance(g, Atom):
             ren = {v: env[v] for v in poly_vars(g.poly) if v in env}
             return Atom(move(g.poly, new_ctx, ren), g.rel)
+        if isinstance(g, RootAtom):
+            ren = {v: env[v] for v in poly_vars(g.poly) if v in env}
+            return _moved_root_atom(g, new_ctx, ren)
         if isinstance(g, Quantifier):
             env = dict(env)
             vs = []
