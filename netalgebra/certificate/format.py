@@ -73,6 +73,7 @@ import json
 from fractions import Fraction
 
 FORMAT = "netalgebra-certificate/1"
+COMPACT_ENTRIES = 100_000
 
 __all__ = ["FORMAT", "load", "dump", "ratfun_json", "poly_json", "rational_str"]
 
@@ -89,8 +90,15 @@ def load(path_or_text):
 
 
 def dump(cert, path=None):
-    """The certificate as indented JSON text, also written to ``path`` when given."""
-    text = json.dumps(cert, indent=1)
+    """The certificate as indented JSON text, also written to ``path`` when given.
+
+    A certificate whose masks hold more than ``COMPACT_ENTRIES`` entries (``butterfly:1024`` has
+    ten 1024 x 1024 masks) is written compactly instead: indenting takes the json module's pure
+    Python encoder, about fifty times slower."""
+    pattern = cert.get("pattern") if isinstance(cert, dict) else None
+    masks = pattern.get("masks") if isinstance(pattern, dict) else None
+    entries = sum(len(m) * len(m[0]) for m in masks if m) if isinstance(masks, list) else 0
+    text = json.dumps(cert, indent=1) if entries <= COMPACT_ENTRIES else json.dumps(cert, separators=(",", ":"))
     if path:
         with open(path, "w", encoding="utf-8") as fh:
             fh.write(text + "\n")

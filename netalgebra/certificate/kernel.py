@@ -242,7 +242,7 @@ def parse_masks(pat):
         ncols = len(m[0])
         if any(len(r) != ncols for r in m):
             raise Malformed(f"pattern.masks[{l - 1}]: ragged rows")
-        if any(x not in (0, 1) or isinstance(x, bool) for r in m for x in r):
+        if not all(set(map(type, r)) <= {int} and set(r) <= {0, 1} for r in m):    # C-speed scans
             raise Malformed(f"pattern.masks[{l - 1}]: entries must be 0 or 1")
         if prev_rows is not None and ncols != prev_rows:
             raise Malformed(f"pattern.masks[{l - 1}]: has {ncols} columns but layer {l - 1} has {prev_rows} rows")
