@@ -268,3 +268,21 @@ def test_butterfly_1024_whole_process(tmp_path):
     res = subprocess.run([sys.executable, "-m", "netalgebra.cli", "verify", str(out)],
                          capture_output=True, text=True, timeout=120)
     assert res.returncode == 0 and "VERIFIED" in res.stdout, res.stderr
+
+
+def test_sparse_pattern_form_round_trip_and_tamper():
+    """Large certificates are written with per-row column lists; the verifier reads them back
+    and rejects malformed or altered rows."""
+    from netalgebra.certificate.format import sparse_pattern
+
+    c = json.loads(json.dumps(decide(S.preset("butterfly:16"), 30).certificate))
+    sp = dict(c, pattern=sparse_pattern(c["pattern"]))
+    assert "masks" not in sp["pattern"] and verify(json.loads(json.dumps(sp))).ok
+    for edit in [lambda p: p["rows"][1][3].pop(),                 # a changed mask
+                 lambda p: p["rows"][0][0].reverse(),             # not increasing
+                 lambda p: p["rows"][2][0].append(16),            # outside the columns
+                 lambda p: p.update(columns=8),
+                 lambda p: p["rows"].pop()]:                      # a dropped layer
+        bad = copy.deepcopy(sp)
+        edit(bad["pattern"])
+        assert not verify(bad).ok
