@@ -15,7 +15,7 @@ import json
 
 from cad.budget import Budget
 from cad.errors import BudgetExceeded
-from netalgebra.certificate import cad, merge, not_closed
+from netalgebra.certificate import cad, merge, not_closed, similarity
 from netalgebra.certificate.closed import check_closed
 from netalgebra.certificate.format import FORMAT, load
 from netalgebra.certificate.kernel import Malformed, parse_masks, widths
@@ -25,7 +25,8 @@ __all__ = ["verify", "NOT_CLOSED_CHECKERS"]
 
 # not-closed certificate method (the top-level "method" key) -> checker (cert, masks, report, budget);
 # any other method is the escaping-family certificate of netalgebra.certificate.not_closed
-NOT_CLOSED_CHECKERS = {"cad": cad.check_cad_not_closed}
+NOT_CLOSED_CHECKERS = {"cad": cad.check_cad_not_closed,
+                       "monarch_similarity": similarity.check_monarch_similarity}
 
 
 def verify(cert, timeout=None, *, budget=None) -> VerificationReport:

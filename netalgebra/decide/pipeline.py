@@ -17,6 +17,8 @@ Pipeline (one function per step below):
    all have in-degree <= 1 (or all out-degree <= 1) are merged into a neighbour
    (:mod:`netalgebra.layer_merge`, ``L_I`` unchanged); the merged pattern goes through this
    pipeline and its certificate is wrapped with the merge steps.
+1c. **Three alternating Monarch factors** (:func:`_by_monarch_similarity`): not closed, by a
+   block similarity invariant (:mod:`netalgebra.decide.similarity`).
 2. **Witness search** for one hidden layer (:func:`find_core`): a 2x2 block
    whose sub-pattern is a non-closed LU/UL core (:func:`find_core_2x2`), or a
    3x2 / 2x3 "collision" core (:func:`find_core_3x2`), or a 3x3 block with a 0/1
@@ -48,6 +50,8 @@ from netalgebra.decide.cad_route import decide_by_cad
 from netalgebra.decide.certify import not_closed_certificate, self_check
 from netalgebra.decide.cores import find_core
 from netalgebra.decide.family import fraction_text
+from netalgebra.decide.similarity import describe as describe_monarch
+from netalgebra.decide.similarity import monarch_similarity_witness
 from netalgebra.decide.verdict import Verdict, pattern_json
 from netalgebra.layer_merge import describe_steps, merge_layers
 from netalgebra.pattern import SparsityPattern
@@ -111,6 +115,10 @@ def _decide_linear(pattern, masks, methods, budget):
         v = _by_layer_merge(pattern, masks, methods, budget)
         if v is not None:
             return v
+    if len(masks) == 3 and "core" in methods:
+        v = _by_monarch_similarity(pattern, masks, budget)
+        if v is not None:
+            return v
     if len(masks) == 2 and "core" in methods:
         v = _by_core(pattern, masks, budget)
         if v is not None:
@@ -165,6 +173,22 @@ def _by_layer_merge(pattern, masks, methods, budget):
                        budget.elapsed())
     return Verdict(inner.status, cert, f"{what}: {inner.reason}", budget.elapsed(),
                    dict(inner.witness, merged_steps=len(steps)))
+
+
+def _by_monarch_similarity(pattern, masks, budget):
+    """Not closed for ``monarch:N:B:3`` (:mod:`netalgebra.decide.similarity`), re-checked first."""
+    found = monarch_similarity_witness(masks)
+    if found is None:
+        return None
+    target, weights, non_attainment = found
+    cert = {"format": FORMAT, "verdict": "not_closed", "question": "linear",
+            "pattern": pattern_json(pattern, masks), "method": "monarch_similarity", "target": target,
+            "escaping_family": {"parameter": "t", "limit": "0+", "weights": weights},
+            "non_attainment": non_attainment}
+    if self_check(cert, budget):
+        return None
+    return Verdict("not_closed", cert, describe_monarch(masks), budget.elapsed(),
+                   {"block": non_attainment["block"], "core": "monarch_similarity"})
 
 
 def _by_core(pattern, masks, budget):

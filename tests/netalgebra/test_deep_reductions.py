@@ -286,3 +286,36 @@ def test_sparse_pattern_form_round_trip_and_tamper():
         bad = copy.deepcopy(sp)
         edit(bad["pattern"])
         assert not verify(bad).ok
+
+
+@pytest.mark.parametrize("name", ["monarch:16:4:3", "monarch:4:2:3", "monarch:6:3:3"])
+def test_three_factor_monarch_is_not_closed_with_a_verified_certificate(name):
+    v = decide(S.preset(name), 30)
+    assert v.status == "not_closed"
+    c = json.loads(json.dumps(v.certificate))
+    assert c["method"] == "monarch_similarity" and verify(c).ok
+
+
+def test_monarch_similarity_tamper():
+    c = json.loads(json.dumps(decide(S.preset("monarch:4:2:3"), 30).certificate))
+
+    def edits():
+        yield lambda c: c["pattern"]["masks"][1][0].__setitem__(1, 1)              # a changed mask
+        yield lambda c: c["pattern"]["masks"].__setitem__(2, S.preset("monarch:4:2:3").to_dict()["masks"][1])
+        yield lambda c: c["target"][2].__setitem__(3, "0")                         # moved witness: A_11 = I
+        yield lambda c: (c["target"][2].__setitem__(3, "0"), c["target"][3].__setitem__(2, "1"))
+        yield lambda c: c["target"][0].__setitem__(0, "2")                         # no longer the limit
+        yield lambda c: c["escaping_family"]["weights"].pop("w2_3_3")              # a dropped weight
+        yield lambda c: c["non_attainment"].update(rows=[0, 0])
+        yield lambda c: c["non_attainment"].update(block=1)
+        yield lambda c: c["non_attainment"].update(method="nullstellensatz")
+        yield lambda c: c.update(method="cad")
+
+    for edit in edits():
+        bad = copy.deepcopy(c)
+        edit(bad)
+        assert not verify(bad).ok
+    # the lemma's premise: a diagonalisable C is not evidence (target J replaced by diag(1, 2))
+    bad = copy.deepcopy(c)
+    bad["target"][2][3], bad["target"][3][3] = "0", "2"
+    assert not verify(bad).ok
