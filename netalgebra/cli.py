@@ -107,6 +107,10 @@ def cmd_check(args):
         label = {"closed": "CLOSED", "not_closed": "NOT CLOSED", "unknown": "UNKNOWN"}[verdict.status]
         print(f"{name}: {label}  [{what}; widths {'-'.join(map(str, pattern.widths))}; {seconds:.3f} s]")
         print(f"reason: {verdict.reason}")
+        merged = bool(cert and "reduction" in cert)
+        if merged:                               # layers merged: show the merged pattern's certificate
+            cert = cert["reduction"]["certificate"]
+            print(f"merged pattern: widths {'-'.join(str(len(m)) for m in [cert['pattern']['masks'][0][0]] + cert['pattern']['masks'])}")
         if verdict.status == "not_closed" and cert and "target" in cert:
             rel = cert.get("relu", {})
             rows, cols = rel.get("block_rows"), rel.get("block_cols")
@@ -124,7 +128,8 @@ def cmd_check(args):
                       + ", ".join(f"{k} = {_fmt_ratfun(v)}" for k, v in fam.items()))
             if rel:
                 print(f"training set: {len(rel['points'])} points with targets A x; no optimum of the "
-                      f"squared loss exists on it (Theorem 3.1)")
+                      f"squared loss exists on it (Theorem 3.1)"
+                      + (" for the merged network (not claimed for the original one)" if merged else ""))
         elif verdict.status == "closed" and cert:
             th = cert.get("theorem", {})
             print(f"theorem: {th.get('name')} -- {th.get('source')}")

@@ -32,6 +32,13 @@ Presets (:meth:`SparsityPattern.preset`):
     butterfly (FFT) support ``B_1 B_2 ... B_m`` with
     ``B_k = I_{2^{k-1}} ⊗ ones(2,2) ⊗ I_{N/2^k}``; so the first layer is ``B_m``
     and the last is ``B_1``.  For N = 4: ``M_2 = ones2 ⊗ I2``, ``M_1 = I2 ⊗ ones2``.
+``monarch:N:B`` or ``monarch:N:B:F``
+    ``F`` (default 2) layers of size ``N``, alternately block-diagonal and permuted
+    block-diagonal, first layer first: write ``i = q*B + r`` (``0 <= r < B``); odd layers
+    (1, 3, ...) are ``I_{N/B} ⊗ ones(B,B)`` (join ``i, j`` iff ``q_i = q_j``) and even layers are
+    ``ones(N/B,N/B) ⊗ I_B`` = ``P^T (I_B ⊗ ones(N/B,N/B)) P`` with ``P`` the stride permutation
+    (join iff ``r_i = r_j``).  ``monarch:N:B`` is the Monarch product ``P L P^T R`` of Dao et
+    al. (ICML 2022); ``monarch:16:4:3`` is three factors.  ``B`` must divide ``N``.
 ``block:K:N0,N1,...,NL``
     block-diagonal: ``K`` disjoint copies of ``dense:N0,...,NL`` (so the
     "block rank-1" pattern of docs/mathematics.md, "Test cases", is ``block:2:2,1,2``).  Short form
@@ -84,6 +91,9 @@ def _is_seq(x):
     return isinstance(x, (list, tuple))
 
 
+_INT, _BITS = {int}, {0, 1}
+
+
 def _validate(masks):
     """Return masks as nested tuples of ints, or raise PatternError naming layer and field."""
     if not _is_seq(masks):
@@ -114,6 +124,9 @@ def _validate(masks):
             elif len(row) != ncols:
                 raise PatternError(f"{rtext}: ragged mask, row has {len(row)} entries but row 0 has {ncols}",
                                    layer=l, field=rpath)
+            if type(row) in (list, tuple) and set(map(type, row)) <= _INT and set(row) <= _BITS:
+                rows.append(tuple(row))      # fast path: plain 0/1 ints (large presets)
+                continue
             vals = []
             for j, v in enumerate(row):
                 if isinstance(v, bool):
@@ -430,14 +443,44 @@ def _p_diag(spec, rest):
     return [_eye(n) for _ in range(depth)]
 
 
+def _digit_mixing(n, stride, radix):
+    """The N x N mask joining ``i`` and ``j`` when they differ only in the mixed-radix digit of
+    place value ``stride`` and size ``radix``: ``i // (stride*radix) == j // (stride*radix)`` and
+    ``i % stride == j % stride`` (rows built directly, so N = 1024 stays fast)."""
+    block = stride * radix
+    rows = []
+    for i in range(n):
+        row = [0] * n
+        base = i - (i % block) + (i % stride)
+        for d in range(radix):
+            row[base + d * stride] = 1
+        rows.append(row)
+    return rows
+
+
 def _p_butterfly(spec, rest):
     n = _int(spec, rest, "N", minimum=2)
     if n & (n - 1):
         raise PatternError(f"preset {spec!r}: N must be a power of 2, got {n}", field="preset")
     m = n.bit_length() - 1
-    ones2 = [[1, 1], [1, 1]]
-    factors = [_kron(_kron(_eye(2 ** (k - 1)), ones2), _eye(n >> k)) for k in range(1, m + 1)]
+    # B_k = I_{2^{k-1}} (x) ones(2,2) (x) I_{N/2^k} mixes the bit of place value N/2^k
+    factors = [_digit_mixing(n, n >> k, 2) for k in range(1, m + 1)]
     return list(reversed(factors))        # product W_L ... W_1 = B_1 B_2 ... B_m
+
+
+def _p_monarch(spec, rest):
+    parts = rest.split(":")
+    if len(parts) not in (2, 3):
+        raise PatternError(f"preset {spec!r}: expected monarch:N:B or monarch:N:B:F", field="preset")
+    n = _int(spec, parts[0], "N", minimum=2)
+    b = _int(spec, parts[1], "B", minimum=1)
+    f = _int(spec, parts[2], "F (number of factors)") if len(parts) == 3 else 2
+    if n % b:
+        raise PatternError(f"preset {spec!r}: the block size B = {b} must divide N = {n}", field="preset")
+    # index i = q*B + r: block-diagonal factors mix the digit r (B x B blocks), permuted
+    # block-diagonal ones mix the digit q ((N/B) x (N/B) blocks after the stride permutation)
+    block_diagonal, permuted = _digit_mixing(n, 1, b), _digit_mixing(n, b, n // b)
+    return [block_diagonal if k % 2 == 0 else permuted for k in range(f)]
 
 
 def _p_block(spec, rest):
@@ -501,6 +544,7 @@ PRESETS = {
     "dense": _p_dense,
     "diag": _p_diag,
     "butterfly": _p_butterfly,
+    "monarch": _p_monarch,
     "block": _p_block,
     "random": _p_random,
     "masks": _p_masks,

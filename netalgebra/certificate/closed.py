@@ -15,7 +15,7 @@ question is rejected.
 
 from dataclasses import dataclass
 
-from netalgebra.certificate import absorption, cad, deep, shallow
+from netalgebra.certificate import absorption, cad, deep, digits, shallow
 from netalgebra.certificate.kernel import Malformed, rational, widths
 
 __all__ = ["Question", "CHECKERS", "QUESTIONS", "register", "check_closed", "check_theorem"]
@@ -46,6 +46,7 @@ register("shallow_two_points", shallow.check_two_points, questions=("relu_points
 register("shallow_support_groups", shallow.check_support_groups)
 register("shallow_free_lines", shallow.check_free_lines)
 register("deep_dense_components", deep.check_dense_components)
+register("deep_digit_mixing", digits.check_digit_mixing)
 register("shallow_subspace_absorption", absorption.check_absorption)
 register("cad", cad.check_cad_closed)
 

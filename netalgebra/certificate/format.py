@@ -73,8 +73,9 @@ import json
 from fractions import Fraction
 
 FORMAT = "netalgebra-certificate/1"
+COMPACT_ENTRIES = 100_000
 
-__all__ = ["FORMAT", "load", "dump", "ratfun_json", "poly_json", "rational_str"]
+__all__ = ["FORMAT", "load", "dump", "sparse_pattern", "ratfun_json", "poly_json", "rational_str"]
 
 
 def load(path_or_text):
@@ -89,12 +90,44 @@ def load(path_or_text):
 
 
 def dump(cert, path=None):
-    """The certificate as indented JSON text, also written to ``path`` when given."""
-    text = json.dumps(cert, indent=1)
+    """The certificate as indented JSON text, also written to ``path`` when given.
+
+    A certificate whose masks hold more than ``COMPACT_ENTRIES`` entries (``butterfly:1024`` has
+    ten 1024 x 1024 masks) is written compactly instead: indenting takes the json module's pure
+    Python encoder, about fifty times slower."""
+    pattern = cert.get("pattern") if isinstance(cert, dict) else None
+    masks = pattern.get("masks") if isinstance(pattern, dict) else None
+    entries = sum(len(m) * len(m[0]) for m in masks if m) if isinstance(masks, list) else 0
+    if entries <= COMPACT_ENTRIES:
+        text = json.dumps(cert, indent=1)
+    else:
+        text = json.dumps(dict(cert, pattern=sparse_pattern(pattern)), separators=(",", ":"))
     if path:
         with open(path, "w", encoding="utf-8") as fh:
             fh.write(text + "\n")
     return text
+
+
+def sparse_pattern(pattern):
+    """The pattern entry with ``"rows"`` (per layer, per row, the columns of its 1s, increasing)
+    and ``"columns"`` (``N_0``) instead of ``"masks"``; :func:`load` readers accept both forms
+    (``netalgebra.certificate.kernel.parse_masks``)."""
+    rows = []
+    for m in pattern["masks"]:
+        layer = []
+        for r in m:
+            cols, j = [], -1
+            try:
+                while True:
+                    j = r.index(1, j + 1)
+                    cols.append(j)
+            except ValueError:
+                pass
+            layer.append(cols)
+        rows.append(layer)
+    out = {k: v for k, v in pattern.items() if k != "masks"}
+    out.update(columns=len(pattern["masks"][0][0]), rows=rows)
+    return out
 
 
 def rational_str(x) -> str:

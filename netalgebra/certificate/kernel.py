@@ -229,8 +229,10 @@ def parse_poly(obj, where):
 # the pattern
 def parse_masks(pat):
     """The masks of the certificate's ``pattern``, as tuples of 0/1 row tuples (shapes checked)."""
+    if isinstance(pat, dict) and "masks" not in pat and "rows" in pat:
+        pat = {"masks": _dense_from_rows(pat.get("rows"), pat.get("columns"))}
     if not isinstance(pat, dict) or "masks" not in pat:
-        raise Malformed("pattern: expected an object with 'masks'")
+        raise Malformed("pattern: expected an object with 'masks' (or 'rows' and 'columns')")
     masks = pat["masks"]
     if not isinstance(masks, list) or not masks:
         raise Malformed("pattern.masks: expected a non-empty list of 0/1 matrices")
@@ -242,13 +244,36 @@ def parse_masks(pat):
         ncols = len(m[0])
         if any(len(r) != ncols for r in m):
             raise Malformed(f"pattern.masks[{l - 1}]: ragged rows")
-        if any(x not in (0, 1) or isinstance(x, bool) for r in m for x in r):
+        if not all(set(map(type, r)) <= {int} and set(r) <= {0, 1} for r in m):    # C-speed scans
             raise Malformed(f"pattern.masks[{l - 1}]: entries must be 0 or 1")
         if prev_rows is not None and ncols != prev_rows:
             raise Malformed(f"pattern.masks[{l - 1}]: has {ncols} columns but layer {l - 1} has {prev_rows} rows")
         prev_rows = len(m)
         out.append(tuple(tuple(r) for r in m))
     return out
+
+
+def _dense_from_rows(rows, columns):
+    """0/1 masks from the sparse form: per layer, per row, the increasing columns of its 1s;
+    layer l has as many columns as layer l-1 has rows (``columns`` for the first)."""
+    if type(columns) is not int or columns < 1 or not isinstance(rows, list) or not rows:
+        raise Malformed("pattern: 'rows' must be a non-empty list of layers and 'columns' a positive integer")
+    masks, n = [], columns
+    for l, layer in enumerate(rows):
+        if not isinstance(layer, list) or not layer:
+            raise Malformed(f"pattern.rows[{l}]: expected a non-empty list of rows")
+        m = []
+        for i, cols in enumerate(layer):
+            if not (isinstance(cols, list) and all(type(c) is int for c in cols)
+                    and all(a < b for a, b in zip(cols, cols[1:])) and (not cols or 0 <= cols[0] and cols[-1] < n)):
+                raise Malformed(f"pattern.rows[{l}][{i}]: expected increasing column indices below {n}")
+            r = [0] * n
+            for c in cols:
+                r[c] = 1
+            m.append(r)
+        masks.append(m)
+        n = len(layer)
+    return masks
 
 
 def widths(masks):

@@ -22,7 +22,7 @@ from netalgebra.certificate.format import rational_str
 from netalgebra.certificate.kernel import (Malformed, RatFun, det, entry_poly, matmul, parse_poly, poly_add,
                                            poly_mul, rational, to_fraction, weight_position, widths)
 
-__all__ = ["check_not_closed", "check_relu"]
+__all__ = ["check_not_closed", "check_escaping_family", "check_relu"]
 
 # The verifier's own reading of a bias name (written by netalgebra.naming.bias_name).
 _BIAS = re.compile(r"^b(\d+)_(\d+)$")
@@ -30,6 +30,40 @@ _BIAS = re.compile(r"^b(\d+)_(\d+)$")
 
 def check_not_closed(cert, masks, report, budget=None):
     """Re-check the escaping family, the Nullstellensatz identity and (depth 2) the training set."""
+    w = widths(masks)
+    L = len(masks)
+    A, theta = check_escaping_family(cert, masks, report)
+
+    # 2. A is not in L_I: a Nullstellensatz identity, re-expanded here.
+    na = cert.get("non_attainment")
+    if not isinstance(na, dict) or na.get("method") != "nullstellensatz":
+        raise Malformed("non_attainment: expected method 'nullstellensatz'")
+    eqs, mults = na.get("equations"), na.get("multipliers")
+    if not (isinstance(eqs, list) and isinstance(mults, list) and len(eqs) == len(mults) and eqs):
+        raise Malformed("non_attainment: 'equations' and 'multipliers' must be non-empty lists of equal length")
+    total = {}
+    for k, (rc, mp) in enumerate(zip(eqs, mults)):
+        if not (isinstance(rc, list) and len(rc) == 2 and all(isinstance(x, int) for x in rc)
+                and 0 <= rc[0] < w[L] and 0 <= rc[1] < w[0]):
+            raise Malformed(f"non_attainment.equations[{k}]: expected [row, col] inside the output matrix")
+        f = poly_add(entry_poly(masks, rc[0], rc[1]), {(): A[rc[0]][rc[1]]} if A[rc[0]][rc[1]] else {}, -1)
+        total = poly_add(total, poly_mul(parse_poly(mp, f"non_attainment.multipliers[{k}]"), f))
+    report.check("sum_i m_i (phi_i - A_i) == 1 (A is not in L_I)", total == {(): Fraction(1)},
+              f"the combination has {len(total)} term(s)" if total != {(): Fraction(1)} else
+              f"{len(eqs)} equations")
+
+    # 3. the ReLU consequence (Theorem 3.1 of the paper), for one hidden layer.
+    relu = cert.get("relu")
+    if relu is None:
+        report.check("relu consequence present", L != 2, "depth-2 certificates must carry the training set")
+        return
+    check_relu(relu, masks, A, theta, eqs, report)
+
+
+def check_escaping_family(cert, masks, report):
+    """Claim 1 of a not-closed certificate: its ``target`` A and ``escaping_family`` theta(t)
+    respect the masks, ``phi(theta(t)) -> A`` as ``t -> 0+`` and some weight has a pole.
+    Returns ``(A, theta)``."""
     w = widths(masks)
     L = len(masks)
     A_raw = cert.get("target")
@@ -63,31 +97,7 @@ def check_not_closed(cert, masks, report, budget=None):
     poles = [k for k, v in theta.items() if not v.is_zero() and v.valuation() < 0]
     report.check("||theta(t)|| -> infinity", bool(poles),
               f"{len(poles)} weight(s) with a pole at t = 0" if poles else "no weight has a pole at t = 0")
-
-    # 2. A is not in L_I: a Nullstellensatz identity, re-expanded here.
-    na = cert.get("non_attainment")
-    if not isinstance(na, dict) or na.get("method") != "nullstellensatz":
-        raise Malformed("non_attainment: expected method 'nullstellensatz'")
-    eqs, mults = na.get("equations"), na.get("multipliers")
-    if not (isinstance(eqs, list) and isinstance(mults, list) and len(eqs) == len(mults) and eqs):
-        raise Malformed("non_attainment: 'equations' and 'multipliers' must be non-empty lists of equal length")
-    total = {}
-    for k, (rc, mp) in enumerate(zip(eqs, mults)):
-        if not (isinstance(rc, list) and len(rc) == 2 and all(isinstance(x, int) for x in rc)
-                and 0 <= rc[0] < w[L] and 0 <= rc[1] < w[0]):
-            raise Malformed(f"non_attainment.equations[{k}]: expected [row, col] inside the output matrix")
-        f = poly_add(entry_poly(masks, rc[0], rc[1]), {(): A[rc[0]][rc[1]]} if A[rc[0]][rc[1]] else {}, -1)
-        total = poly_add(total, poly_mul(parse_poly(mp, f"non_attainment.multipliers[{k}]"), f))
-    report.check("sum_i m_i (phi_i - A_i) == 1 (A is not in L_I)", total == {(): Fraction(1)},
-              f"the combination has {len(total)} term(s)" if total != {(): Fraction(1)} else
-              f"{len(eqs)} equations")
-
-    # 3. the ReLU consequence (Theorem 3.1 of the paper), for one hidden layer.
-    relu = cert.get("relu")
-    if relu is None:
-        report.check("relu consequence present", L != 2, "depth-2 certificates must carry the training set")
-        return
-    check_relu(relu, masks, A, theta, eqs, report)
+    return A, theta
 
 
 def check_relu(relu, masks, A, theta, eqs, report):

@@ -15,7 +15,7 @@ import json
 
 from cad.budget import Budget
 from cad.errors import BudgetExceeded
-from netalgebra.certificate import cad, not_closed
+from netalgebra.certificate import cad, merge, not_closed, similarity
 from netalgebra.certificate.closed import check_closed
 from netalgebra.certificate.format import FORMAT, load
 from netalgebra.certificate.kernel import Malformed, parse_masks, widths
@@ -25,7 +25,8 @@ __all__ = ["verify", "NOT_CLOSED_CHECKERS"]
 
 # not-closed certificate method (the top-level "method" key) -> checker (cert, masks, report, budget);
 # any other method is the escaping-family certificate of netalgebra.certificate.not_closed
-NOT_CLOSED_CHECKERS = {"cad": cad.check_cad_not_closed}
+NOT_CLOSED_CHECKERS = {"cad": cad.check_cad_not_closed,
+                       "monarch_similarity": similarity.check_monarch_similarity}
 
 
 def verify(cert, timeout=None, *, budget=None) -> VerificationReport:
@@ -51,7 +52,12 @@ def verify(cert, timeout=None, *, budget=None) -> VerificationReport:
         question = cert.get("question", "linear")
         if question not in ("linear", "relu_points"):
             raise Malformed(f"question: unknown value {question!r}")
-        if verdict == "not_closed" and question == "linear":
+        if "reduction" in cert:
+            inner = verify(merge.check_reduction(cert, masks, rep), budget=budget)
+            for name, passed, detail in inner.checks:
+                rep.check(f"merged pattern: {name}", passed, detail)
+            rep.incomplete = rep.incomplete or inner.incomplete
+        elif verdict == "not_closed" and question == "linear":
             method = cert.get("method")
             check = NOT_CLOSED_CHECKERS.get(method) if isinstance(method, str) else None
             (check or not_closed.check_not_closed)(cert, masks, rep, budget)

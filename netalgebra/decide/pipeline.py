@@ -13,6 +13,12 @@ Pipeline (one function per step below):
    support is a coordinate subspace absorbed first (``shallow_subspace_absorption``);
    dense live components for any depth.  They apply after the reductions they prove themselves (dead
    neurons, components, disjoint support groups).
+1b. **Layer merge** for depth >= 3 (:func:`_by_layer_merge`): hidden layers whose neurons
+   all have in-degree <= 1 (or all out-degree <= 1) are merged into a neighbour
+   (:mod:`netalgebra.layer_merge`, ``L_I`` unchanged); the merged pattern goes through this
+   pipeline and its certificate is wrapped with the merge steps.
+1c. **Three alternating Monarch factors** (:func:`_by_monarch_similarity`): not closed, by a
+   block similarity invariant (:mod:`netalgebra.decide.similarity`).
 2. **Witness search** for one hidden layer (:func:`find_core`): a 2x2 block
    whose sub-pattern is a non-closed LU/UL core (:func:`find_core_2x2`), or a
    3x2 / 2x3 "collision" core (:func:`find_core_3x2`), or a 3x3 block with a 0/1
@@ -44,12 +50,17 @@ from netalgebra.decide.cad_route import decide_by_cad
 from netalgebra.decide.certify import not_closed_certificate, self_check
 from netalgebra.decide.cores import find_core
 from netalgebra.decide.family import fraction_text
+from netalgebra.decide.similarity import describe as describe_monarch
+from netalgebra.decide.similarity import monarch_similarity_witness
 from netalgebra.decide.verdict import Verdict, pattern_json
+from netalgebra.layer_merge import describe_steps, merge_layers
+from netalgebra.pattern import SparsityPattern
 from netalgebra.theorems import closed_by_theorem, masks_of
 
 __all__ = ["decide"]
 
 ROUTES = ("theorems", "core", "cad")
+SELF_CHECKED_THEOREMS = frozenset({"deep_digit_mixing"})    # newer theorems: re-checked before answering
 
 
 def decide(pattern, budget=None, *, points=None, methods=ROUTES):
@@ -87,7 +98,7 @@ def _validate_masks(masks):
     for l, m in enumerate(masks, start=1):
         if not m or not m[0] or any(len(r) != len(m[0]) for r in m):
             raise InputError(f"pattern: layer {l}: masks must be non-empty rectangular matrices")
-        if any(x not in (0, 1) for r in m for x in r):
+        if not all(set(r) <= {0, 1} for r in m):
             raise InputError(f"pattern: layer {l}: mask entries must be 0 or 1")
         if l > 1 and len(m[0]) != len(masks[l - 2]):
             raise InputError(f"pattern: layer {l}: {len(m[0])} columns but layer {l - 1} has {len(masks[l - 2])} rows")
@@ -100,6 +111,14 @@ def _decide_linear(pattern, masks, methods, budget):
         if v is not None:
             return v
     budget.check("time (theorems)")
+    if len(masks) >= 3:
+        v = _by_layer_merge(pattern, masks, methods, budget)
+        if v is not None:
+            return v
+    if len(masks) == 3 and "core" in methods:
+        v = _by_monarch_similarity(pattern, masks, budget)
+        if v is not None:
+            return v
     if len(masks) == 2 and "core" in methods:
         v = _by_core(pattern, masks, budget)
         if v is not None:
@@ -124,8 +143,52 @@ def _by_theorem(pattern, masks, budget, points_json=None):
     if points_json is not None:
         cert["points"] = points_json
     cert.update({"theorem": th, "argument": th["statement"]})
+    if th["name"] in SELF_CHECKED_THEOREMS and self_check(cert, budget):
+        return None
     return Verdict("closed", cert, f"theorem {th['name']}: {th['statement']}", budget.elapsed(),
                    {"theorem": th["name"]})
+
+
+def _by_layer_merge(pattern, masks, methods, budget):
+    """Merge layers through hidden layers of in- or out-degree <= 1 (:mod:`netalgebra.layer_merge`,
+    which proves ``L_I`` unchanged), decide the merged pattern, and wrap its certificate with the
+    merge steps; the wrapped certificate is re-checked before answering.  None when nothing
+    merges; the merged pattern's ``unknown`` otherwise stands (it has the same ``L_I``)."""
+    steps, merged = merge_layers(masks)
+    if not steps:
+        return None
+    inner = _decide_linear(SparsityPattern(merged, name=f"{getattr(pattern, 'name', None)} (merged)"),
+                           merged, methods, budget)
+    what = f"after merging through {describe_steps(steps)} (L_I unchanged)"
+    if inner.status == "unknown":
+        return Verdict("unknown", None, f"{what}: {inner.reason}", budget.elapsed())
+    cert = {"format": FORMAT, "verdict": inner.status, "question": "linear",
+            "pattern": pattern_json(pattern, masks),
+            "argument": f"{what}; the merged pattern's certificate below applies to L_I (its training-set "
+                        "claims, if any, speak of the merged network only)",
+            "reduction": {"steps": steps, "certificate": inner.certificate}}
+    note = self_check(cert, budget)
+    if note:
+        return Verdict("unknown", None, f"{what}: the merged certificate failed its re-check ({note})",
+                       budget.elapsed())
+    return Verdict(inner.status, cert, f"{what}: {inner.reason}", budget.elapsed(),
+                   dict(inner.witness, merged_steps=len(steps)))
+
+
+def _by_monarch_similarity(pattern, masks, budget):
+    """Not closed for ``monarch:N:B:3`` (:mod:`netalgebra.decide.similarity`), re-checked first."""
+    found = monarch_similarity_witness(masks)
+    if found is None:
+        return None
+    target, weights, non_attainment = found
+    cert = {"format": FORMAT, "verdict": "not_closed", "question": "linear",
+            "pattern": pattern_json(pattern, masks), "method": "monarch_similarity", "target": target,
+            "escaping_family": {"parameter": "t", "limit": "0+", "weights": weights},
+            "non_attainment": non_attainment}
+    if self_check(cert, budget):
+        return None
+    return Verdict("not_closed", cert, describe_monarch(masks), budget.elapsed(),
+                   {"block": non_attainment["block"], "core": "monarch_similarity"})
 
 
 def _by_core(pattern, masks, budget):

@@ -10,6 +10,7 @@ per family), add one line to the registry of its question below, and teach the v
 
 from netalgebra.theorems.absorption import shallow_subspace_absorption
 from netalgebra.theorems.deep import deep_dense_components
+from netalgebra.theorems.digits import deep_digit_mixing
 from netalgebra.theorems.groups import shallow_support_groups
 from netalgebra.theorems.points import shallow_two_points
 from netalgebra.theorems.shallow import one_layer, shallow_free_lines_theorem, shallow_scalar_output
@@ -32,6 +33,7 @@ THEOREMS = {
     "one_layer": one_layer,
     "shallow_scalar_output": shallow_scalar_output,
     "shallow_support_groups": shallow_support_groups,
+    "deep_digit_mixing": deep_digit_mixing,              # before the live-neuron walk (N up to 1024)
     "deep_dense_components": deep_dense_components,
     "shallow_free_lines": shallow_free_lines_theorem,    # recurses through closed_by_theorem
     "shallow_subspace_absorption": shallow_subspace_absorption,    # likewise

@@ -5,6 +5,10 @@ reductions).  The certificate verifier (:mod:`netalgebra.certificate`) keeps its
 independent copy on purpose.  Only the standard library is imported here.
 """
 
+from netalgebra.pattern import SparsityPattern
+
+_INT = {int}
+
 __all__ = ["masks_of", "widths", "shallow_supports", "live_neurons", "components", "live_components",
            "DisjointSets"]
 
@@ -47,7 +51,10 @@ class DisjointSets:
 def masks_of(pattern):
     """The masks of a SparsityPattern (or of anything with ``.masks``, or raw nested lists)."""
     m = getattr(pattern, "masks", pattern)
-    return tuple(tuple(tuple(int(x) for x in row) for row in layer) for layer in m)
+    if isinstance(pattern, SparsityPattern):
+        return m                  # already validated tuples of 0/1 ints (fast for N = 1024)
+    return tuple(tuple(row if type(row) is tuple and set(map(type, row)) <= _INT else tuple(map(int, row))
+                       for row in layer) for layer in m)
 
 
 def widths(masks):

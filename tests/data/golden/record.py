@@ -22,7 +22,7 @@ QE_DIR = os.path.join(ROOT, "benchmarks", "qe")
 PRESETS = [
     "lu:2", "ul:2", "lu:3", "ul:3", "dense:2,2,2", "dense:2,1,2", "dense:3,3,3", "diag:3",
     "butterfly:4", "butterfly:8", "block:2:2,1,2", "random:3,3,3:0.6:0", "random:2,3,3,2:0.6:1",
-    "masks:10,11|11",
+    "masks:10,11|11", "monarch:16:4", "monarch:4:2:3", "masks:110,011|01,10|11,01,10",
 ]
 CENSUS_SHAPES = ["2,3,2", "3,2,3"]
 _TIME = re.compile(r"; [0-9.]+ s\]")
