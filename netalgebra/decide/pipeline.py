@@ -13,7 +13,8 @@ Pipeline (one function per step below):
    support is a coordinate subspace absorbed first (``shallow_subspace_absorption``);
    dense live components for any depth.  They apply after the reductions they prove themselves (dead
    neurons, components, disjoint support groups).
-2. **Witness search** for one hidden layer (:func:`find_core`): a 2x2 block
+2. **Witness search** for deep patterns: a 2x2 core of the pattern grouped at a hidden
+   layer (:func:`find_deep_core`, self-checked by ``verify``).  For one hidden layer (:func:`find_core`): a 2x2 block
    whose sub-pattern is a non-closed LU/UL core (:func:`find_core_2x2`), or a
    3x2 / 2x3 "collision" core (:func:`find_core_3x2`), or a 3x3 block with a 0/1
    missing point found by a bounded search (:func:`find_core_3x3`: collision
@@ -41,8 +42,9 @@ from cad.budget import Budget
 from cad.errors import BudgetExceeded, InputError
 from netalgebra.certificate import FORMAT
 from netalgebra.decide.cad_route import decide_by_cad
-from netalgebra.decide.certify import not_closed_certificate, self_check
+from netalgebra.decide.certify import deep_not_closed_certificate, not_closed_certificate, self_check
 from netalgebra.decide.cores import find_core
+from netalgebra.decide.deep_cores import find_deep_core
 from netalgebra.decide.family import fraction_text
 from netalgebra.decide.verdict import Verdict, pattern_json
 from netalgebra.theorems import closed_by_theorem, masks_of
@@ -104,13 +106,17 @@ def _decide_linear(pattern, masks, methods, budget):
         v = _by_core(pattern, masks, budget)
         if v is not None:
             return v
+    if len(masks) >= 3 and "core" in methods:
+        v = _by_deep_core(pattern, masks, budget)
+        if v is not None:
+            return v
     budget.check("time (witness search)")
     v, note = decide_by_cad(pattern, masks, budget) if "cad" in methods else (None, "the CAD route was not requested")
     if v is not None:
         return v
     return Verdict("unknown", None,
                    ("no theorem applies and no 2x2 / 3x2 / 2x3 / 3x3 core was found; " if len(masks) == 2 else
-                    "no theorem applies to this deep pattern; ") + note, budget.elapsed())
+                    "no theorem applies to this deep pattern and no deep 2x2 core was found; ") + note, budget.elapsed())
 
 
 def _by_theorem(pattern, masks, budget, points_json=None):
@@ -144,6 +150,24 @@ def _by_core(pattern, masks, budget):
                    f"its missing point lifts to the whole pattern (block projection)",
                    budget.elapsed(),
                    {"block_rows": rr, "block_cols": cc, "core": kind,
+                    "block": [[A[r][c] for c in cc] for r in rr]})
+
+
+def _by_deep_core(pattern, masks, budget):
+    """A not-closed verdict from a deep 2x2 core (:func:`find_deep_core`), self-checked, or None."""
+    found = find_deep_core(masks, budget)
+    if found is None:
+        return None
+    cert = deep_not_closed_certificate(pattern, masks, ("deep 2x2", found))
+    if self_check(cert, budget):
+        return None
+    A = cert["target"]
+    rr, cc, text = found[4], found[5], found[6]
+    return Verdict("not_closed", cert,
+                   f"the block rows {rr} x columns {cc} is a non-closed deep 2x2 core ({text}); its missing "
+                   f"point, zero outside the block, is a limit of the escaping family and is not attained",
+                   budget.elapsed(),
+                   {"block_rows": rr, "block_cols": cc, "core": "deep 2x2",
                     "block": [[A[r][c] for c in cc] for r in rr]})
 
 
