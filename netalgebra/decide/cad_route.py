@@ -48,6 +48,13 @@ def decide_by_cad(pattern, masks, budget, points=None, napproach=5):
       A verdict whose witness or points are irrational, or whose points do not
       follow the rule, is not returned (the note says why).
 
+    **Normalisation** (:mod:`netalgebra.decide.normalise`, proved there): one weight per chosen
+    hidden neuron is fixed by the rescaling symmetry, keeping the zero cases, so ``L_I`` is the
+    union of at most ``CAD_MAX_CASES`` case images, each eliminated separately
+    (:func:`_normalised_image`).  The size limits apply to the free weights that remain.  The
+    closed certificate records the normalisation; the verifier re-checks it and decides its
+    sentences case by case.
+
     Before answering, the certificate is re-checked by :func:`netalgebra.certificate.verify`
     within the remaining budget (:func:`self_check`): a verdict is returned only with a
     complete certificate that verifies.
@@ -137,6 +144,8 @@ def _normalised_image(problem, chosen, budget):
         case = logic.Problem(ring, problem.free, logic.exists(rest, sub) if rest else sub, problem.description)
         budget.check("time (CAD route: normalised cases)")
         parts.append(qe(case, budget=budget).formula)
+        if parts[-1] == logic.TRUE:
+            break           # the union is everything: the other cases add nothing
     union = logic.disj(*parts)
     return logic.Problem(ring, problem.free, union, problem.description)
 

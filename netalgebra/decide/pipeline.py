@@ -24,7 +24,8 @@ Pipeline (one function per step below):
    escaping family, a Nullstellensatz proof of non-attainment and a training
    set on which the ReLU training problem has no optimum (Theorem 3.1 of the
    paper).
-3. **Exact decision by CAD** (:func:`decide_by_cad`): QE of the image and
+3. **Exact decision by CAD** (:func:`decide_by_cad`): QE of the image (one weight per hidden
+   neuron fixed by the rescaling symmetry, zero cases kept) and
    ``cad.topology.is_closed`` within the remaining budget; the certificate
    stores the QE description of ``L_I`` (closed) or a rational witness with
    approaching points (not closed), which ``verify`` re-decides with its own
