@@ -40,15 +40,27 @@ Block projection is not needed: the family is a family of the whole pattern (wei
 the chosen edges are 0), and the identity is over entries of the whole product.  No
 training set is built (the one-hidden-layer argument of the core certificates does not
 cover depth >= 3); Theorem 3.1 of the paper (cited) gives the ReLU consequence.
+
+**Other grouped cores** (proved).  ``L_I`` lies in the set of the grouped pattern, and its
+product map is the grouped one with path sums substituted, so the identity of any core of
+a grouped pattern (3x2, 2x3, 3x3) becomes an identity of the deep pattern by substitution
+(:func:`_lift_multiplier`); the grouped family is realised on one path per grouped weight
+(:func:`_lift_family`) and kept only when the exact limit check passes.
 """
 
+from fractions import Fraction
 from itertools import product as _cartesian
 
-from netalgebra.decide.cores import find_core_2x2
+from cad.budget import Budget
+from cad.errors import BudgetExceeded
+from netalgebra.decide.cores import find_core, find_core_2x2
 from netalgebra.decide.family import INV_T, ONE, T, RationalFunction
-from netalgebra.naming import weight_name
+from netalgebra.naming import parse_weight_name, weight_name
 
-__all__ = ["find_deep_core", "grouped_pattern", "path_sums"]
+__all__ = ["find_deep_core", "grouped_pattern", "path_sums", "GROUPED_BUDGET_SHARE", "GROUPED_MAX_SECONDS"]
+
+GROUPED_BUDGET_SHARE = 0.15   # share of the remaining budget for the core search of one grouped pattern
+GROUPED_MAX_SECONDS = 5.0     # and at most this (also without a budget)
 
 
 def _reach_forward(masks, sources, l0, l1):
@@ -211,12 +223,99 @@ def _escaping_family(masks, l, core):
     return {weight_name(*e): v for e, v in w.items() if v.n != 0}
 
 
-def find_deep_core(masks, budget=None):
-    """A deep 2x2 core (module docstring) of a pattern with ``L >= 3`` layers, or None.
+def _lift_multiplier(mult, masks, l):
+    """A multiplier over the grouped pattern's weights (``w1_h_c`` = V[h,c], ``w2_r_h`` = U[r,h])
+    with every weight replaced by its path sum: a polynomial in the deep pattern's weights."""
+    L = len(masks)
+    total = {}
+    for coef, mon in mult:
+        term = {(): Fraction(coef)}
+        for name, e in mon:
+            g, i, j = parse_weight_name(name)
+            ps = path_sums(masks, 0, j, l, i) if g == 1 else path_sums(masks, l, j, L, i)
+            for _ in range(e):
+                term = _poly_mul(term, ps)
+        for k, v in term.items():
+            total[k] = total.get(k, 0) + v
+    return _poly_json({k: v for k, v in total.items() if v})
 
-    Returns ``(ones, family, equations, multipliers, rows, cols, text)`` in the layout of
-    :func:`netalgebra.decide.cores.find_core`'s parts.
+
+def _lift_family(masks, l, fam, ones):
+    """Deep weights realising a grouped family ``{w1_h_c: V, w2_r_h: U}``: one path per listed
+    grouped weight, the value on its first or last edge (four combinations tried), other edges
+    of the paths 1, all other weights 0.  Returned only when ``phi(theta(t)) -> A`` (1 on
+    ``ones``) and some weight has a pole, checked exactly; else None."""
+    L = len(masks)
+    paths = []
+    for name, val in fam.items():
+        g, i, j = parse_weight_name(name)
+        edges = _path_down(masks, j, l, i) if g == 1 else _path_up(masks, j, l, i)
+        paths.append((g, edges, val))
+    n0, nL = len(masks[0][0]), len(masks[-1])
+    for down_at, up_at in ((0, -1), (-1, 0), (0, 0), (-1, -1)):
+        w, owner, ok = {}, {}, True
+        for g, edges, val in paths:
+            d = edges[down_at if g == 1 else up_at]
+            if d in owner:
+                ok = False
+                break
+            owner[d] = val
+        if not ok:
+            continue
+        for g, edges, val in paths:
+            for e in edges:
+                w[e] = owner.get(e, ONE)
+        prod = _product(masks, w)
+        good = True
+        for i, j in _cartesian(range(nL), range(n0)):
+            v = prod.get((i, j))
+            fin, lim = (True, 0) if v is None else _limit(v)
+            if not fin or lim != (1 if (i, j) in ones else 0):
+                good = False
+                break
+        if good and any(_limit(v)[0] is False for v in w.values() if v.n != 0):
+            return {weight_name(*e): v for e, v in w.items() if v.n != 0}
+    return None
+
+
+def _any_grouped_core(masks, budget):
+    """Any core of a grouped pattern (2x2, 3x2, 2x3, 3x3: :func:`find_core`, on a share of the
+    budget) whose family lifts (:func:`_lift_family`), as ``(kind, parts)``.
+
+    Non-attainment lifts for every kind: ``phi_{r,c} = sum_h U[r,h] V[h,c]`` is the grouped
+    product map with path sums substituted, so substituting them into the grouped identity
+    ``sum m_e (phi^g_e - A_e) = 1`` gives an identity of the deep pattern."""
+    L = len(masks)
+    for l in range(1, L):
+        if budget is not None:
+            budget.check("time (deep witness search)")
+        rem = budget.remaining() if budget is not None else None
+        share = GROUPED_MAX_SECONDS if rem is None else min(GROUPED_MAX_SECONDS, GROUPED_BUDGET_SHARE * rem)
+        try:
+            found = find_core(grouped_pattern(masks, l), Budget(share))
+        except BudgetExceeded:
+            found = None       # this layer's share ran out: the rest goes to the next layer and CAD
+        if found is None:
+            continue
+        kind, (ones, fam, eqs, mult, rows, cols, text) = found
+        deep = _lift_family(masks, l, fam, set(map(tuple, ones)))
+        if deep is None:
+            continue
+        text = (f"the pattern grouped at hidden layer {l} has a {kind} core ({text}); each grouped weight "
+                f"is realised on one path and the identity's weights are replaced by path sums")
+        return f"deep {kind}", (ones, deep, eqs, [_lift_multiplier(m, masks, l) for m in mult], rows, cols, text)
+    return None
+
+
+def find_deep_core(masks, budget=None):
+    """A deep core of a pattern with ``L >= 3`` layers, or None: first the deep 2x2 cores of
+    the module docstring, then any core of a grouped pattern whose family lifts
+    (:func:`_any_grouped_core`).
+
+    Returns ``(kind, (ones, family, equations, multipliers, rows, cols, text))`` in the
+    layout of :func:`netalgebra.decide.cores.find_core`.
     """
+    budget = None if budget is None else Budget.of(budget)
     L = len(masks)
     for l in range(1, L):
         if budget is not None:
@@ -236,5 +335,5 @@ def find_deep_core(masks, budget=None):
         text = (f"grouping the layers at hidden layer {l}, hidden neuron {k} of that layer lies on every "
                 f"path to entries ({r},{c2}), ({r2},{c}), ({r2},{c2}), and neuron {k2} of that layer also "
                 f"lies on a path to entry ({r},{c})")
-        return ones, fam, eqs, mult, sorted((r, r2)), sorted((c, c2)), text
-    return None
+        return "deep 2x2", (ones, fam, eqs, mult, sorted((r, r2)), sorted((c, c2)), text)
+    return _any_grouped_core(masks, budget)

@@ -13,7 +13,7 @@ Pipeline (one function per step below):
    support is a coordinate subspace absorbed first (``shallow_subspace_absorption``);
    dense live components for any depth.  They apply after the reductions they prove themselves (dead
    neurons, components, disjoint support groups).
-2. **Witness search** for deep patterns: a 2x2 core of the pattern grouped at a hidden
+2. **Witness search** for deep patterns: a core of the pattern grouped at a hidden
    layer (:func:`find_deep_core`, self-checked by ``verify``).  For one hidden layer (:func:`find_core`): a 2x2 block
    whose sub-pattern is a non-closed LU/UL core (:func:`find_core_2x2`), or a
    3x2 / 2x3 "collision" core (:func:`find_core_3x2`), or a 3x3 block with a 0/1
@@ -117,7 +117,7 @@ def _decide_linear(pattern, masks, methods, budget):
         return v
     return Verdict("unknown", None,
                    ("no theorem applies and no 2x2 / 3x2 / 2x3 / 3x3 core was found; " if len(masks) == 2 else
-                    "no theorem applies to this deep pattern and no deep 2x2 core was found; ") + note, budget.elapsed())
+                    "no theorem applies to this deep pattern and no deep core was found; ") + note, budget.elapsed())
 
 
 def _by_theorem(pattern, masks, budget, points_json=None):
@@ -155,20 +155,20 @@ def _by_core(pattern, masks, budget):
 
 
 def _by_deep_core(pattern, masks, budget):
-    """A not-closed verdict from a deep 2x2 core (:func:`find_deep_core`), self-checked, or None."""
+    """A not-closed verdict from a deep core (:func:`find_deep_core`), self-checked, or None."""
     found = find_deep_core(masks, budget)
     if found is None:
         return None
-    cert = deep_not_closed_certificate(pattern, masks, ("deep 2x2", found))
+    cert = deep_not_closed_certificate(pattern, masks, found)
     if self_check(cert, budget):
         return None
     A = cert["target"]
-    rr, cc, text = found[4], found[5], found[6]
+    kind, (_, _, _, _, rr, cc, text) = found
     return Verdict("not_closed", cert,
-                   f"the block rows {rr} x columns {cc} is a non-closed deep 2x2 core ({text}); its missing "
+                   f"the block rows {rr} x columns {cc} is a non-closed {kind} core ({text}); its missing "
                    f"point, zero outside the block, is a limit of the escaping family and is not attained",
                    budget.elapsed(),
-                   {"block_rows": rr, "block_cols": cc, "core": "deep 2x2",
+                   {"block_rows": rr, "block_cols": cc, "core": kind,
                     "block": [[A[r][c] for c in cc] for r in rr]})
 
 

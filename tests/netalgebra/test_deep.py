@@ -49,14 +49,15 @@ def test_deep_lu_cores_are_found_and_verified(masks):
 @given(st.lists(st.integers(0, 1), min_size=27, max_size=27))
 @settings(max_examples=40, deadline=None)
 def test_deep_core_certificates_always_verify(bits):
-    """Whenever the search returns a core on a 3,3,3,3 pattern, its certificate verifies."""
+    """Whenever the search returns a core on a 3,3,3,3 pattern, its certificate verifies (deep 2x2
+    cores and lifted cores of grouped patterns alike)."""
     masks = [[bits[9 * l + 3 * i:9 * l + 3 * i + 3] for i in range(3)] for l in range(3)]
-    found = find_deep_core(masks)
+    found = find_deep_core(masks, 5)
     if found is None:
         return
     from netalgebra.decide.certify import deep_not_closed_certificate
 
-    cert = deep_not_closed_certificate(SparsityPattern(masks), masks, ("deep 2x2", found))
+    cert = deep_not_closed_certificate(SparsityPattern(masks), masks, found)
     assert verify(cert).ok
 
 
@@ -246,3 +247,21 @@ def test_verify_command_on_deep_certificates(tmp_path):
     run = [sys.executable, "-m", "netalgebra.cli", "verify"]
     assert subprocess.run(run + [str(good)], capture_output=True).returncode == 0
     assert subprocess.run(run + [str(bad)], capture_output=True).returncode == 1
+
+
+def test_lifted_grouped_core_verifies_and_tampering_fails():
+    """random:4,4,4,4:0.6:6 has no deep 2x2 core; its pattern grouped at hidden layer 1 has a
+    2x3 core, whose identity (path sums substituted) and lifted family verify."""
+    v = decide(SparsityPattern.preset("random:4,4,4,4:0.6:6"), 10)
+    assert v.status == "not_closed" and v.certificate["core"] == "deep 2x3"
+    cert = v.certificate
+    assert verify(cert).ok
+    bad = copy.deepcopy(cert)
+    mult = bad["non_attainment"]["multipliers"]
+    mult[0] = mult[0][1:] if len(mult[0]) > 1 else [["2", []]]      # a dropped term of a substituted multiplier
+    assert not verify(bad).ok
+    bad = copy.deepcopy(cert)
+    weights = bad["escaping_family"]["weights"]
+    pole = next(n for n, v in sorted(weights.items()) if len(v["den"]) > 1)
+    weights[pole] = {"num": ["1"], "den": ["1"]}      # a family without its escaping weight
+    assert not verify(bad).ok
