@@ -143,13 +143,16 @@ def _by_core(pattern, masks, budget):
     cert = not_closed_certificate(pattern, masks, found)
     if found[0] == "3x3" and self_check(cert, budget):
         return None          # the 3x3 search is newer: its certificate is re-checked before answering
-    A = cert["target"]
     rr, cc = cert["relu"]["block_rows"], cert["relu"]["block_cols"]
     kind, text = found[0], found[1][-1]
-    return Verdict("not_closed", cert,
-                   f"the {kind} block rows {rr} x columns {cc} is a non-closed core ({text}); "
-                   f"its missing point lifts to the whole pattern (block projection)",
-                   budget.elapsed(),
+    return _core_verdict(cert, kind, rr, cc, budget,
+                         f"the {kind} block rows {rr} x columns {cc} is a non-closed core ({text}); "
+                         f"its missing point lifts to the whole pattern (block projection)")
+
+
+def _core_verdict(cert, kind, rr, cc, budget, reason):
+    A = cert["target"]
+    return Verdict("not_closed", cert, reason, budget.elapsed(),
                    {"block_rows": rr, "block_cols": cc, "core": kind,
                     "block": [[A[r][c] for c in cc] for r in rr]})
 
@@ -162,14 +165,10 @@ def _by_deep_core(pattern, masks, budget):
     cert = deep_not_closed_certificate(pattern, masks, found)
     if self_check(cert, budget):
         return None
-    A = cert["target"]
     kind, (_, _, _, _, rr, cc, text) = found
-    return Verdict("not_closed", cert,
-                   f"the block rows {rr} x columns {cc} is a non-closed {kind} core ({text}); its missing "
-                   f"point, zero outside the block, is a limit of the escaping family and is not attained",
-                   budget.elapsed(),
-                   {"block_rows": rr, "block_cols": cc, "core": kind,
-                    "block": [[A[r][c] for c in cc] for r in rr]})
+    return _core_verdict(cert, kind, rr, cc, budget,
+                         f"the block rows {rr} x columns {cc} is a non-closed {kind} core ({text}); its missing "
+                         f"point, zero outside the block, is a limit of the escaping family and is not attained")
 
 
 def _decide_points(pattern, masks, points, budget):
