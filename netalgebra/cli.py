@@ -318,7 +318,7 @@ def cmd_train(args):
 
 
 def cmd_census(args):
-    """Enumerate two-layer patterns of a shape up to symmetry and decide them (netalgebra.census).
+    """Enumerate the layered patterns of a shape up to symmetry and decide them (netalgebra.census).
 
     With ``--shape`` the census is run (resuming ``--out``); with ``--summary`` the counts by
     verdict and by number of non-zeros are printed and the non-closed fraction is plotted
@@ -330,7 +330,7 @@ def cmd_census(args):
 
     try:
         if args.shape is None and not (args.summary and args.out):
-            raise InputError("give --shape N0,N1,N2 (or --summary with --out CSV to summarise a census)")
+            raise InputError("give --shape N0,N1,N2[,N3...] (or --summary with --out CSV to summarise a census)")
         if args.workers is not None and args.workers < 1:
             raise InputError(f"--workers {args.workers}: must be >= 1")
         if args.timeout is not None and not args.timeout > 0:
@@ -338,7 +338,7 @@ def cmd_census(args):
         from netalgebra import census
 
         shape = census.parse_shape(args.shape) if args.shape is not None else None
-        out = args.out or "census-{}-{}-{}.csv".format(*shape)
+        out = args.out or "census-{}.csv".format("-".join(map(str, shape)))
         if shape is None and not os.path.exists(out):
             raise InputError(f"--out {out}: no such census CSV")
     except InputError as e:
@@ -441,8 +441,8 @@ def build_parser():
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_train)
 
-    p = sub.add_parser("census", help="decide every small two-layer pattern up to isomorphism")
-    p.add_argument("--shape", help="N0,N1,N2")
+    p = sub.add_parser("census", help="decide every small layered pattern up to isomorphism")
+    p.add_argument("--shape", help="N0,N1,N2[,N3,...] (two or more weight layers)")
     p.add_argument("--out", help="CSV file (appended; finished patterns are skipped on restart)")
     p.add_argument("--summary", action="store_true",
                    help="print counts by verdict and by non-zeros, plot the non-closed fraction")

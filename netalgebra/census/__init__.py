@@ -1,4 +1,4 @@
-"""Census of two-layer sparsity patterns: every pattern of shape (N0, N1, N2) up to
+"""Census of layered sparsity patterns: every pattern of shape (N0, N1, ..., NL), L >= 2, up to
 symmetry, decided exactly (the paper's Question 3.2: how likely is a pattern to be
 non-closed?).
 

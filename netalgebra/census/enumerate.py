@@ -1,23 +1,23 @@
-"""Two-layer patterns of one shape up to symmetry: bit encoding, group action, orbits.
+"""Layered patterns of one shape up to symmetry: bit encoding, group action, orbits.
 
-**Raw patterns.**  A raw pattern is a pair of 0/1 masks ``M1`` (N1 x N0) and ``M2``
-(N2 x N1); there are ``2^B`` of them, ``B = N1*N0 + N2*N1``.  It is stored as a B-bit
-integer: the entries of ``M1`` row by row, then those of ``M2`` row by row, the first
-entry being the most significant bit (so integer order = lexicographic order of the
-flattened masks).
+**Raw patterns.**  A shape is ``(N0, N1, ..., NL)`` with ``L >= 2`` weight layers; a raw
+pattern is a list of 0/1 masks ``M_l`` (``N_l x N_{l-1}``), ``l = 1..L``; there are ``2^B``
+of them, ``B = sum_l N_l N_{l-1}``.  It is stored as a B-bit integer: the entries of
+``M1`` row by row, then those of ``M2``, ..., the first entry being the most significant
+bit (so integer order = lexicographic order of the flattened masks).
 
 **Symmetry group G** (each element maps ``L_I`` onto ``L_I'`` by a linear homeomorphism,
 so closedness is invariant; docs/mathematics.md, "Reductions that preserve closedness of L_I"):
 
-* ``(s0, s1, s2)`` in ``S_N0 x S_N1 x S_N2``: permute inputs, hidden neurons, outputs,
-  ``M1'[s1 k][s0 c] = M1[k][c]``, ``M2'[s2 r][s1 k] = M2[r][k]``
-  (``W2 W1 -> P2 W2 P1^T P1 W1 P0^T``);
-* when ``N0 == N2`` also the transposition ``t: (M1, M2) -> (M2^T, M1^T)``
-  (``L_{I^T} = {A^T : A in L_I}``).  ``t`` normalises the permutation group
-  (``t (s0, s1, s2) t = (s2, s1, s0)``), so ``G = {p, p t}`` has order
-  ``2 N0! N1! N2!``.  When ``N0 != N2`` the transposition maps the census of
-  (N0, N1, N2) bijectively onto that of (N2, N1, N0) (same counts) and is not used;
-  ``G`` then has order ``N0! N1! N2!``.
+* ``(s0, ..., sL)`` in ``S_N0 x ... x S_NL``: permute the inputs, the neurons of each
+  hidden layer and the outputs, ``M_l'[s_l i][s_{l-1} j] = M_l[i][j]``
+  (``W_L ... W_1 -> P_L W_L P_{L-1}^T ... P_1 W_1 P_0^T``);
+* when the shape is a palindrome (``N_l = N_{L-l}``) also the transposition
+  ``t: (M_1, ..., M_L) -> (M_L^T, ..., M_1^T)`` (``L_{I^T} = {A^T : A in L_I}``).  ``t``
+  normalises the permutation group (``t (s0, ..., sL) t = (sL, ..., s0)``), so
+  ``G = {p, p t}`` has order ``2 prod N_l!``.  Otherwise the transposition maps the census
+  of the shape bijectively onto that of the reversed shape (same counts) and is not used;
+  ``G`` then has order ``prod N_l!``.
 
 Each element of G permutes the B bit positions; it is applied to an integer with
 precomputed lookup tables (one 256-entry table per byte of the integer), so applying a
@@ -29,7 +29,7 @@ the orbit size, = |G| / |Stab(x)| by orbit-stabiliser) and marked.  Every raw pa
 marked exactly once, so the orbit sizes add up to ``2^B``; the work is
 ``#orbits * |G|`` applications (3,3,3: 262144 raw patterns, |G| = 432, ~1.5 s).  The
 representative of an orbit (the ``pattern`` column) is its largest integer, i.e. the
-lexicographically greatest flattened ``(M1, M2)``.
+lexicographically greatest flattened ``(M1, ..., ML)``.
 """
 
 from __future__ import annotations
@@ -49,21 +49,23 @@ MAX_GROUP = 200_000
 
 
 def parse_shape(text):
-    """``"N0,N1,N2"`` -> (N0, N1, N2), positive integers; InputError naming the bad field."""
+    """``"N0,N1,N2[,N3...]"`` -> (N0, N1, ...), at least three positive integers; InputError
+    naming the bad field."""
     if isinstance(text, (tuple, list)):
         parts = list(text)
     else:
         parts = [p.strip() for p in str(text).split(",")]
-    if len(parts) != 3:
-        raise InputError(f"shape {text!r}: expected three widths N0,N1,N2 (a two-layer pattern)")
+    if len(parts) < 3:
+        raise InputError(f"shape {text!r}: expected at least three widths N0,N1,N2[,N3,...] "
+                         "(two or more weight layers)")
     out = []
-    for name, p in zip(("N0", "N1", "N2"), parts):
+    for n, p in enumerate(parts):
         try:
             v = int(p)
         except (TypeError, ValueError):
-            raise InputError(f"shape {text!r}: {name} = {p!r} is not an integer") from None
+            raise InputError(f"shape {text!r}: N{n} = {p!r} is not an integer") from None
         if isinstance(p, bool) or v < 1:
-            raise InputError(f"shape {text!r}: {name} = {p!r} must be a positive integer")
+            raise InputError(f"shape {text!r}: N{n} = {p!r} must be a positive integer")
         out.append(v)
     return tuple(out)
 
@@ -73,70 +75,77 @@ class CensusShape:
     (see the module docstring)."""
 
     def __init__(self, shape):
-        n0, n1, n2 = self.shape = parse_shape(shape)
-        self.n0, self.n1, self.n2 = n0, n1, n2
-        self.b1 = n1 * n0
-        self.nbits = B = n1 * n0 + n2 * n1
+        self.shape = w = parse_shape(shape)
+        self.depth = L = len(w) - 1
+        self.n0, self.n1, self.n2 = w[0], w[1], w[2]
+        self.offsets = [0]
+        for l in range(1, L + 1):
+            self.offsets.append(self.offsets[-1] + w[l] * w[l - 1])
+        self.b1 = self.offsets[1]
+        self.nbits = B = self.offsets[-1]
+        name = ",".join(map(str, w))
         if B > MAX_BITS:
-            raise InputError(f"shape {n0},{n1},{n2}: {B} mask entries, 2^{B} raw patterns; "
+            raise InputError(f"shape {name}: {B} mask entries, 2^{B} raw patterns; "
                              f"the exhaustive census supports at most {MAX_BITS} entries")
-        self.transpose_symmetry = n0 == n2
-        order = math.factorial(n0) * math.factorial(n1) * math.factorial(n2) * (2 if n0 == n2 else 1)
+        self.transpose_symmetry = w == w[::-1]
+        order = math.prod(math.factorial(n) for n in w) * (2 if self.transpose_symmetry else 1)
         if order > MAX_GROUP:
-            raise InputError(f"shape {n0},{n1},{n2}: symmetry group of order {order} is too large "
+            raise InputError(f"shape {name}: symmetry group of order {order} is too large "
                              f"(limit {MAX_GROUP})")
         self.group_order = order
         self._perms = None
         self._tables = None
 
     # -- positions -----------------------------------------------------------------------
+    def pos(self, l, i, j):
+        """Flattened index of ``M_l[i][j]`` (layers 1-based; 0 = most significant bit)."""
+        return self.offsets[l - 1] + i * self.shape[l - 1] + j
+
     def pos1(self, k, c):
-        """Flattened index of M1[k][c] (0 = most significant bit)."""
-        return k * self.n0 + c
+        """Flattened index of M1[k][c]."""
+        return self.pos(1, k, c)
 
     def pos2(self, r, k):
-        return self.b1 + r * self.n1 + k
+        return self.pos(2, r, k)
 
     def bit(self, index):
         return 1 << (self.nbits - 1 - index)
 
     def to_masks(self, x):
-        n0, n1, n2 = self.shape
-        M1 = tuple(tuple(1 if x & self.bit(self.pos1(k, c)) else 0 for c in range(n0)) for k in range(n1))
-        M2 = tuple(tuple(1 if x & self.bit(self.pos2(r, k)) else 0 for k in range(n1)) for r in range(n2))
-        return (M1, M2)
+        w = self.shape
+        return tuple(tuple(tuple(1 if x & self.bit(self.pos(l, i, j)) else 0 for j in range(w[l - 1]))
+                           for i in range(w[l])) for l in range(1, self.depth + 1))
 
     def from_masks(self, masks):
-        """Integer of masks ``(M1, M2)`` of this shape; InputError if the shape differs."""
+        """Integer of masks ``(M1, ..., ML)`` of this shape; InputError if the shape differs."""
         try:
-            M1, M2 = masks
-            w = (len(M1[0]), len(M1), len(M2))
-            ok = len(M2[0]) == len(M1) and all(len(r) == w[0] for r in M1) and all(len(r) == w[1] for r in M2)
+            masks = list(masks)
+            w = tuple([len(masks[0][0])] + [len(m) for m in masks])
+            ok = all(len(r) == w[l] for l, m in enumerate(masks) for r in m)
         except (TypeError, ValueError, IndexError):
-            raise InputError("pattern: expected two masks [M1, M2]") from None
+            raise InputError("pattern: expected a list of masks [M1, M2, ...]") from None
         if not ok or w != self.shape:
             raise InputError(f"pattern has widths {w}, the census shape is {self.shape}")
         x = 0
-        for name, mask, pos in (("M1", M1, self.pos1), ("M2", M2, self.pos2)):
+        for l, mask in enumerate(masks, start=1):
             for r, row in enumerate(mask):
                 for c, v in enumerate(row):
                     if v not in (0, 1):
-                        raise InputError(f"pattern: {name}[{r}][{c}] = {v!r} is not 0/1")
+                        raise InputError(f"pattern: M{l}[{r}][{c}] = {v!r} is not 0/1")
                     if v:
-                        x |= self.bit(pos(r, c))
+                        x |= self.bit(self.pos(l, r, c))
         return x
 
     def to_json(self, x):
-        """Compact canonical JSON of the pattern with integer x: ``{"masks":[M1,M2]}``."""
-        M1, M2 = self.to_masks(x)
-        return json.dumps({"masks": [[list(r) for r in M1], [list(r) for r in M2]]}, separators=(",", ":"))
+        """Compact canonical JSON of the pattern with integer x: ``{"masks":[M1,...,ML]}``."""
+        return json.dumps({"masks": [[list(r) for r in m] for m in self.to_masks(x)]}, separators=(",", ":"))
 
     def from_json(self, text):
         try:
             d = json.loads(text)
             masks = d["masks"] if isinstance(d, dict) else d
         except (ValueError, KeyError, TypeError):
-            raise InputError(f"pattern {text!r}: not a JSON pattern {{\"masks\": [M1, M2]}}") from None
+            raise InputError(f"pattern {text!r}: not a JSON pattern {{\"masks\": [M1, M2, ...]}}") from None
         return self.from_masks(masks)
 
     # -- the group --------------------------------------------------------------------------
@@ -144,31 +153,24 @@ class CensusShape:
         """Every element of G as a list ``p`` with ``p[i]`` = image of flattened index i."""
         if self._perms is not None:
             return self._perms
-        n0, n1, n2 = self.shape
-        B = self.nbits
-        # transposition on flattened indices: M1[k][c] -> M2'[c][k], M2[r][k] -> M1'[k][r]
+        w, L, B = self.shape, self.depth, self.nbits
+        # transposition on flattened indices: M_l[i][j] -> M'_{L+1-l}[j][i]
         tau = [0] * B
         if self.transpose_symmetry:
-            for k in range(n1):
-                for c in range(n0):
-                    tau[self.pos1(k, c)] = self.pos2(c, k)
-            for r in range(n2):
-                for k in range(n1):
-                    tau[self.pos2(r, k)] = self.pos1(k, r)
+            for l in range(1, L + 1):
+                for i in range(w[l]):
+                    for j in range(w[l - 1]):
+                        tau[self.pos(l, i, j)] = self.pos(L + 1 - l, j, i)
         perms = []
-        for s0 in itertools.permutations(range(n0)):
-            for s1 in itertools.permutations(range(n1)):
-                for s2 in itertools.permutations(range(n2)):
-                    p = [0] * B
-                    for k in range(n1):
-                        for c in range(n0):
-                            p[self.pos1(k, c)] = self.pos1(s1[k], s0[c])
-                    for r in range(n2):
-                        for k in range(n1):
-                            p[self.pos2(r, k)] = self.pos2(s2[r], s1[k])
-                    perms.append(p)
-                    if self.transpose_symmetry:
-                        perms.append([p[tau[i]] for i in range(B)])   # p o tau
+        for s in itertools.product(*(list(itertools.permutations(range(n))) for n in w)):
+            p = [0] * B
+            for l in range(1, L + 1):
+                for i in range(w[l]):
+                    for j in range(w[l - 1]):
+                        p[self.pos(l, i, j)] = self.pos(l, s[l][i], s[l - 1][j])
+            perms.append(p)
+            if self.transpose_symmetry:
+                perms.append([p[tau[i]] for i in range(B)])   # p o tau
         assert len(perms) == self.group_order
         self._perms = perms
         return perms

@@ -15,7 +15,7 @@ row's); so
   ``reduces to <rows>``; ``seconds`` = 0;
 * a row with no input -> output path has ``L_I = {0}``: closed.
 
-**CSV** columns ``pattern`` (compact JSON ``{"masks": [M1, M2]}`` of the representative),
+**CSV** columns ``pattern`` (compact JSON ``{"masks": [M1, ..., ML]}`` of the representative),
 ``orbit_size``, ``verdict`` (closed / not_closed / unknown), ``reason``, ``seconds``
 (wall time of the decide call made for this row).  Rows are appended and flushed as
 they finish; on restart the rows already present are skipped (and their verdicts reused
@@ -77,15 +77,13 @@ def _plan_row(cs, orbit):
     job = None
     pruned = False
     for comp in red.components:
-        inp, hid, outp = comp.neurons
+        nb = comp.neurons
         y = 0
-        for k in hid:
-            for c in inp:
-                if masks[0][k][c]:
-                    y |= cs.bit(cs.pos1(k, c))
-            for r in outp:
-                if masks[1][r][k]:
-                    y |= cs.bit(cs.pos2(r, k))
+        for l in range(1, len(nb)):
+            for i in nb[l]:
+                for j in nb[l - 1]:
+                    if masks[l - 1][i][j]:
+                        y |= cs.bit(cs.pos(l, i, j))
         if len(red.components) == 1 and y == x:
             job = comp.pattern.masks
             pruned = comp.pattern.widths != cs.shape
@@ -334,7 +332,7 @@ def _combine(statuses):
 
 def run_census(shape, out, *, timeout=10.0, workers=None, scheduler=None, client=None,
                progress=False, stream=None, on_row=None, hard_limit=None, retry_unknown=False):
-    """Decide every orbit of two-layer patterns of ``shape``, appending rows to the CSV ``out``.
+    """Decide every orbit of the layered patterns of ``shape`` (two or more weight layers), appending rows to the CSV ``out``.
 
     ``scheduler`` (address) or ``client`` (a ``distributed.Client``) selects the dask
     executor, else a local pool of ``workers`` processes (default: all cores).

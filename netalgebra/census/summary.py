@@ -21,20 +21,19 @@ def summarize(rows):
     shape = None
     for r in rows:
         masks = json.loads(r["pattern"])["masks"]
-        M1, M2 = masks
-        s = (len(M1[0]), len(M1), len(M2))
+        s = tuple([len(masks[0][0])] + [len(m) for m in masks])
         if shape is None:
             shape = s
         elif s != shape:
             raise InputError(f"census CSV mixes shapes {shape} and {s}")
-        nnz = sum(map(sum, M1)) + sum(map(sum, M2))
+        nnz = sum(sum(map(sum, m)) for m in masks)
         v = r["verdict"]
         by_verdict[v]["orbits"] += 1
         by_verdict[v]["raw"] += r["orbit_size"]
         d = by_nnz.setdefault(nnz, {v2: {"orbits": 0, "raw": 0} for v2 in VERDICTS})
         d[v]["orbits"] += 1
         d[v]["raw"] += r["orbit_size"]
-    nbits = shape[1] * (shape[0] + shape[2]) if shape else 0
+    nbits = sum(a * b for a, b in zip(shape, shape[1:])) if shape else 0
     return {"shape": shape, "nbits": nbits, "by_verdict": by_verdict,
             "by_nnz": dict(sorted(by_nnz.items())),
             "orbits": sum(d["orbits"] for d in by_verdict.values()),
@@ -44,7 +43,7 @@ def summarize(rows):
 
 def format_summary(s):
     sh = s["shape"]
-    lines = [f"census of two-layer patterns {','.join(map(str, sh)) if sh else '?'}: {s['orbits']} "
+    lines = [f"census of layered patterns {','.join(map(str, sh)) if sh else '?'}: {s['orbits']} "
              f"patterns up to symmetry ({s['raw']} raw"
              + (f" of 2^{s['nbits']} = {1 << s['nbits']}" if sh else "") + f"), decide time {s['seconds']:.1f} s",
              f"{'verdict':<12}{'patterns':>10}{'raw':>10}"]
@@ -85,7 +84,7 @@ def plot_summary(s, path):
     ax.set_xlabel("density (non-zeros / mask entries)")
     ax.set_ylabel("fraction of raw patterns")
     ax.set_ylim(-0.02, 1.02)
-    ax.set_title(f"two-layer patterns {sh}: non-closed fraction")
+    ax.set_title(f"patterns {sh}: non-closed fraction")
     ax.legend()
     ax.grid(alpha=0.3)
     fig.tight_layout()

@@ -17,6 +17,7 @@ from fractions import Fraction
 from cad.errors import BudgetExceeded
 from netalgebra.certificate.format import rational_str
 from netalgebra.certificate.kernel import Malformed, entry_poly, rational_matrix, widths
+from netalgebra.certificate.normalisation import check_normalisation, normal_cases
 from netalgebra.naming import entry_name, weight_name
 
 __all__ = ["check_cad_closed", "check_cad_not_closed"]
@@ -50,14 +51,16 @@ def _weight_names(masks):
             for i in range(len(m)) for j in range(len(m[0])) if m[i][j]]
 
 
-def _image_polys(masks, prefix_vars):
+def _image_polys(masks, prefix_vars, fixed=None):
     """(ring over prefix_vars + weights, weight names, [phi_ij as fmpz_mpoly] row by row).
 
-    The entries come from the verifier's own path expansion :func:`entry_poly`."""
+    The entries come from the verifier's own path expansion :func:`entry_poly`.  ``fixed``:
+    weight name -> 0 or 1, substituted (those weights are then not variables)."""
     from cad.poly import PolyRing
 
+    fixed = fixed or {}
     w = widths(masks)
-    wn = _weight_names(masks)
+    wn = [v for v in _weight_names(masks) if v not in fixed]
     ring = PolyRing(list(prefix_vars) + wn)
     idx = {v: k for k, v in enumerate(ring.variables)}
     phi = []
@@ -65,12 +68,17 @@ def _image_polys(masks, prefix_vars):
         for j in range(w[0]):
             d = {}
             for mono, c in entry_poly(masks, i, j).items():
+                if any(fixed.get(v) == 0 for v, _ in mono):
+                    continue
                 e = [0] * len(idx)
                 for v, k in mono:
+                    if v in fixed:
+                        continue
                     e[idx[v]] += k
                 if c.denominator != 1:
                     raise Malformed("internal: non-integral path coefficient")
-                d[tuple(e)] = int(c)
+                d[tuple(e)] = d.get(tuple(e), 0) + int(c)
+            d = {k: v for k, v in d.items() if v}
             phi.append(ring.ctx.from_dict(d) if d else ring.zero())
     return ring, wn, phi
 
@@ -113,6 +121,9 @@ def check_cad_closed(hypotheses, masks, question, report, budget):
     (a2) D inside image: ``forall y: D(y) -> exists theta: y = phi(theta)`` is TRUE;
     together ``forall y (D(y) <-> exists theta: y = phi(theta))``, i.e. D = L_I.
     (b) D is closed: syntactically (NNF over =, <=, >= atoms), else by ``cad.topology.is_closed``.
+    With ``normalisation`` (:mod:`netalgebra.certificate.normalisation`, re-checked there),
+    ``L_I`` is the union of the case images: (a1) is decided case by case, and in (a2) each
+    case image is first eliminated to a quantifier-free formula.
     Registered for the question ``linear`` only.
     """
     from cad import logic
@@ -135,31 +146,53 @@ def check_cad_closed(hypotheses, masks, question, report, budget):
         raise Malformed(f"theorem.hypotheses.description: {e}") from None
     if not logic.is_quantifier_free(D):
         raise Malformed("theorem.hypotheses.description: must be quantifier-free")
-    ring, wn, phi = _image_polys(masks, expect)
-    wring = PolyRing(wn) if wn else None
-    Dbig = logic.to_ring(D, ring)
-    # (a1) image inside D
-    Dphi = logic.substitute(Dbig, dict(zip(expect, phi)), ring)
-    if wn:
-        s1 = logic.Problem(wring, (), logic.exists(tuple(wn), logic.negate(logic.to_ring(Dphi, wring))))
-        bad1 = _decide(s1, budget, "image inside D")
-    else:
-        bad1 = not logic.evaluate(Dphi, ring, {})
+    cases = [None]
+    if "normalisation" in hypotheses:
+        sides = check_normalisation(hypotheses["normalisation"], masks)
+        cases = [{weight_name(*e): v for e, v in c.items()} for c in normal_cases(sides)]
+        report.check("rescaling normalisation is valid", True,
+                     f"{len(sides)} hidden neuron(s) normalised; L_I is the union of {len(cases)} case images")
+    # (a1) image inside D, case by case
+    bad1 = False
+    for fixed in cases:
+        ring, wn, phi = _image_polys(masks, expect, fixed)
+        Dbig = logic.to_ring(D, ring)
+        Dphi = logic.substitute(Dbig, dict(zip(expect, phi)), ring)
+        if wn:
+            wring = PolyRing(wn)
+            s1 = logic.Problem(wring, (), logic.exists(tuple(wn), logic.negate(logic.to_ring(Dphi, wring))))
+            bad1 = _decide(s1, budget, "image inside D")
+        else:
+            bad1 = not logic.evaluate(Dphi, ring, {})
+        if bad1:
+            break
     if not report.check("image of the product map lies in D", not bad1,
                      "exists theta: not D(phi(theta)) is FALSE" if not bad1 else "some phi(theta) violates D"):
         return   # rejected: the remaining (costly) decisions are skipped
     # (a2) D inside image
-    eqs = [logic.Atom(ring.gen(y) - p, "=") for y, p in zip(expect, phi)]
-    inner = logic.conj(*eqs)
-    if wn:
-        inner = logic.exists(tuple(wn), inner)
-    s2 = logic.Problem(ring, (), logic.forall(tuple(expect), logic.disj(logic.negate(Dbig), inner)))
-    ok2 = _decide(s2, budget, "D inside image")
+    if cases == [None]:
+        ring, wn, phi = _image_polys(masks, expect)
+        Dbig = logic.to_ring(D, ring)
+        eqs = [logic.Atom(ring.gen(y) - p, "=") for y, p in zip(expect, phi)]
+        inner = logic.conj(*eqs)
+        if wn:
+            inner = logic.exists(tuple(wn), inner)
+        s2 = logic.Problem(ring, (), logic.forall(tuple(expect), logic.disj(logic.negate(Dbig), inner)))
+    else:
+        # each case image is eliminated to a quantifier-free formula first (cad.elimination.qe)
+        # D inside the first case's image already suffices (that image lies in L_I)
+        first = _case_image(masks, expect, cases[0], budget)
+        s2 = logic.Problem(yring, (), logic.forall(tuple(expect), logic.disj(logic.negate(D), first)))
+        if len(cases) > 1 and not _decide(s2, budget, "D inside image"):
+            parts = [first] + [_case_image(masks, expect, fixed, budget) for fixed in cases[1:]]
+            s2 = logic.Problem(yring, (), logic.forall(tuple(expect), logic.disj(logic.negate(D), *parts)))
+        elif len(cases) > 1:
+            s2 = None       # already decided TRUE
+    ok2 = True if s2 is None else _decide(s2, budget, "D inside image")
     if not report.check("D lies in the image of the product map", ok2,
                      "forall y: D(y) -> exists theta: y = phi(theta) is TRUE" if ok2 else
                      "a point of D is not a product"):
         return
-    # (b) D is closed
     # (b) D is closed
     if _closed_rels_only(D):
         report.check("D is closed", True, "syntactically: NNF built from =, <=, >= atoms with /\\, \\/")
@@ -172,6 +205,23 @@ def check_cad_closed(hypotheses, masks, question, report, budget):
         except BudgetExceeded as e:
             raise BudgetExceeded(f"is_closed: {e.what}", e.limit, e.used) from None
         report.check("D is closed", res.closed is True, f"cad.topology.is_closed: {res.reason}")
+
+
+def _case_image(masks, expect, fixed, budget):
+    """Quantifier-free description, over the outputs, of the image of one normalisation case."""
+    from cad import logic
+    from cad.elimination import qe
+    from cad.poly import PolyRing
+
+    ring, wn, phi = _image_polys(masks, expect, fixed)
+    body = logic.conj(*[logic.Atom(ring.gen(y) - p, "=") for y, p in zip(expect, phi)])
+    _ensure_time_left(budget)
+    try:
+        f = qe(logic.Problem(ring, tuple(expect), logic.exists(tuple(wn), body) if wn else body),
+               budget=budget).formula
+    except BudgetExceeded as e:
+        raise BudgetExceeded(f"case image: {e.what}", e.limit, e.used) from None
+    return logic.to_ring(f, PolyRing(expect))
 
 
 def check_cad_not_closed(cert, masks, report, budget):

@@ -9,13 +9,15 @@ from cad.errors import BudgetExceeded
 from netalgebra.certificate import FORMAT
 from netalgebra.decide.certify import self_check
 from netalgebra.decide.family import fraction_text
+from netalgebra.decide.normalise import cases as normal_cases, choose as choose_normalisation
+from netalgebra.naming import weight_name
 from netalgebra.decide.verdict import Verdict, pattern_json
 from netalgebra.pattern import SparsityPattern
 
 __all__ = ["decide_by_cad", "CAD_MAX_WEIGHTS", "CAD_MAX_ENTRIES"]
 
-CAD_MAX_WEIGHTS = 24   # the CAD route is attempted only on patterns this small
-CAD_MAX_ENTRIES = 16
+CAD_MAX_WEIGHTS = 24   # the CAD route is attempted only on patterns this small (free weights
+CAD_MAX_ENTRIES = 16   # after the rescaling normalisation, netalgebra.decide.normalise)
 
 
 def decide_by_cad(pattern, masks, budget, points=None, napproach=5):
@@ -46,6 +48,13 @@ def decide_by_cad(pattern, masks, budget, points=None, napproach=5):
       A verdict whose witness or points are irrational, or whose points do not
       follow the rule, is not returned (the note says why).
 
+    **Normalisation** (:mod:`netalgebra.decide.normalise`, proved there): one weight per chosen
+    hidden neuron is fixed by the rescaling symmetry, keeping the zero cases, so ``L_I`` is the
+    union of at most ``CAD_MAX_CASES`` case images, each eliminated separately
+    (:func:`_normalised_image`).  The size limits apply to the free weights that remain.  The
+    closed certificate records the normalisation; the verifier re-checks it and decides its
+    sentences case by case.
+
     Before answering, the certificate is re-checked by :func:`netalgebra.certificate.verify`
     within the remaining budget (:func:`self_check`): a verdict is returned only with a
     complete certificate that verifies.
@@ -56,12 +65,14 @@ def decide_by_cad(pattern, masks, budget, points=None, napproach=5):
     """
     if points is not None:
         return None, ("the CAD route for F_I(Omega) has no re-checkable certificate yet")
-    nweights = sum(sum(r) for m in masks for r in m)
+    chosen = choose_normalisation(masks) if len(masks) >= 2 else []
+    nweights = sum(sum(r) for m in masks for r in m) - len(chosen)
     nout = len(masks[-1]) * len(masks[0][0])
     if nweights > CAD_MAX_WEIGHTS or nout > CAD_MAX_ENTRIES:
         # compiling the image formula is not budgeted and the QE is doubly exponential:
         # do not start what cannot finish
-        return None, (f"the pattern is too large for the CAD route ({nweights} weights, {nout} output "
+        return None, (f"the pattern is too large for the CAD route ({nweights} free weights after "
+                      f"normalisation, {nout} output "
                       f"entries; limits {CAD_MAX_WEIGHTS} and {CAD_MAX_ENTRIES})")
     if budget.expired():
         raise BudgetExceeded("time (CAD route)", budget.seconds)
@@ -73,6 +84,8 @@ def decide_by_cad(pattern, masks, budget, points=None, napproach=5):
 
         pat = pattern if isinstance(pattern, SparsityPattern) else SparsityPattern(masks)
         problem = _compile.image_formula(_compile.linear_map(pat))
+        if chosen:
+            problem = _normalised_image(problem, chosen, budget)
         res = topology.is_closed(problem, budget=budget, napproach=napproach)
         names = list(problem.free)
         if res.closed is True:
@@ -86,6 +99,10 @@ def decide_by_cad(pattern, masks, budget, points=None, napproach=5):
             if list(ring.variables) != names:
                 return None, "the CAD route returned a description over unexpected variables"
             cert = _cad_closed_certificate(pattern, masks, names, desc, syntactic, res.reason)
+            if chosen:
+                cert["theorem"]["hypotheses"]["normalisation"] = [
+                    {"neuron": [l, h], "side": side, "edges": [weight_name(*e) for e in edges]}
+                    for l, h, side, edges in chosen]
             bad = self_check(cert, budget)
             if bad:
                 return None, bad
@@ -106,6 +123,31 @@ def decide_by_cad(pattern, masks, budget, points=None, napproach=5):
         raise
     except Exception as e:   # an engine error never becomes a verdict
         return None, f"the CAD route failed ({type(e).__name__}: {e})"
+
+
+def _normalised_image(problem, chosen, budget):
+    """``L_I`` as the union of the images with the weights of each case fixed
+    (:mod:`netalgebra.decide.normalise`): each case's ``exists theta`` is eliminated
+    separately (fewer weights, and the fixed 1s make equations linear for the preprocessing),
+    and the quantifier-free union is returned as a problem over the outputs."""
+    from cad import logic
+    from cad.elimination import qe
+
+    ring, f = problem.ring, problem.formula
+    body = f.body if isinstance(f, logic.Exists) else f
+    quantified = tuple(f.variables) if isinstance(f, logic.Exists) else ()
+    parts = []
+    for fixed in normal_cases(chosen):
+        names = {weight_name(*e): v for e, v in fixed.items()}
+        sub = logic.substitute(body, {n: (ring.one() if v else ring.zero()) for n, v in names.items()}, ring)
+        rest = tuple(v for v in quantified if v not in names)
+        case = logic.Problem(ring, problem.free, logic.exists(rest, sub) if rest else sub, problem.description)
+        budget.check("time (CAD route: normalised cases)")
+        parts.append(qe(case, budget=budget).formula)
+        if parts[-1] == logic.TRUE:
+            break           # the union is everything: the other cases add nothing
+    union = logic.disj(*parts)
+    return logic.Problem(ring, problem.free, union, problem.description)
 
 
 def _cad_closed_certificate(pattern, masks, names, desc, syntactic, reason):

@@ -17,7 +17,7 @@ from netalgebra.decide.family import ONE, RationalFunction, fraction_text
 from netalgebra.decide.verdict import pattern_json
 from netalgebra.naming import bias_name, parse_weight_name
 
-__all__ = ["not_closed_certificate", "self_check", "SPREAD_LIMIT"]
+__all__ = ["not_closed_certificate", "deep_not_closed_certificate", "self_check", "SPREAD_LIMIT"]
 
 def _region_bound(n, d):
     """Max number of regions of n affine hyperplanes in R^d: sum_{i<=d} C(n, i) (Buck 1943)."""
@@ -144,6 +144,34 @@ def not_closed_certificate(pattern, masks, found):
             f"in the limit, but an exact fit would put the block of A in the block's linear counterpart on "
             f"one of at most {K} activation regions containing {d + 1} affinely independent points -- "
             f"impossible."),
+    }
+
+
+def deep_not_closed_certificate(pattern, masks, found):
+    """Certificate of a deep pattern (``L >= 3``) with a core from
+    :func:`netalgebra.decide.deep_cores.find_deep_core`: target, escaping family and
+    Nullstellensatz identity over entries of the whole product, and no training set (the
+    block-form training-set argument is proved for one hidden layer only; for deeper
+    networks the ReLU consequence is Theorem 3.1 of the paper, cited)."""
+    kind, (ones, fam, eqs, mult, rows, cols, text) = found
+    n0, nL = len(masks[0][0]), len(masks[-1])
+    A = [[0] * n0 for _ in range(nL)]
+    for r, c in ones:
+        A[r][c] = 1
+    name = getattr(pattern, "name", None)
+    return {
+        "format": FORMAT, "verdict": "not_closed", "question": "linear",
+        "pattern": pattern_json(pattern, masks),
+        "target": [[fraction_text(v) for v in row] for row in A],
+        "escaping_family": {"parameter": "t", "limit": "0+",
+                            "weights": {nm: v.json() for nm, v in sorted(fam.items())}},
+        "non_attainment": {"method": "nullstellensatz", "equations": eqs, "multipliers": mult},
+        "core": kind,
+        "argument": (f"{kind} core on rows {rows} x columns {cols} of {name or 'the pattern'}: {text}. "
+                     "phi(theta(t)) -> A while ||theta(t)|| -> infinity; the Nullstellensatz identity "
+                     "shows phi(theta) = A has no solution, so L_I is not closed. By Theorem 3.1 of the "
+                     "paper (cited; no training set is given for depth >= 3) some finite training set "
+                     "then has no optimum."),
     }
 
 

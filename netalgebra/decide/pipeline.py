@@ -19,7 +19,8 @@ Pipeline (one function per step below):
    pipeline and its certificate is wrapped with the merge steps.
 1c. **Three alternating Monarch factors** (:func:`_by_monarch_similarity`): not closed, by a
    block similarity invariant (:mod:`netalgebra.decide.similarity`).
-2. **Witness search** for one hidden layer (:func:`find_core`): a 2x2 block
+2. **Witness search** for deep patterns: a core of the pattern grouped at a hidden
+   layer (:func:`find_deep_core`, self-checked by ``verify``).  For one hidden layer (:func:`find_core`): a 2x2 block
    whose sub-pattern is a non-closed LU/UL core (:func:`find_core_2x2`), or a
    3x2 / 2x3 "collision" core (:func:`find_core_3x2`), or a 3x3 block with a 0/1
    missing point found by a bounded search (:func:`find_core_3x3`: collision
@@ -29,7 +30,8 @@ Pipeline (one function per step below):
    escaping family, a Nullstellensatz proof of non-attainment and a training
    set on which the ReLU training problem has no optimum (Theorem 3.1 of the
    paper).
-3. **Exact decision by CAD** (:func:`decide_by_cad`): QE of the image and
+3. **Exact decision by CAD** (:func:`decide_by_cad`): QE of the image (one weight per hidden
+   neuron fixed by the rescaling symmetry, zero cases kept) and
    ``cad.topology.is_closed`` within the remaining budget; the certificate
    stores the QE description of ``L_I`` (closed) or a rational witness with
    approaching points (not closed), which ``verify`` re-decides with its own
@@ -47,8 +49,9 @@ from cad.budget import Budget
 from cad.errors import BudgetExceeded, InputError
 from netalgebra.certificate import FORMAT
 from netalgebra.decide.cad_route import decide_by_cad
-from netalgebra.decide.certify import not_closed_certificate, self_check
+from netalgebra.decide.certify import deep_not_closed_certificate, not_closed_certificate, self_check
 from netalgebra.decide.cores import find_core
+from netalgebra.decide.deep_cores import find_deep_core
 from netalgebra.decide.family import fraction_text
 from netalgebra.decide.similarity import describe as describe_monarch
 from netalgebra.decide.similarity import monarch_similarity_witness
@@ -123,13 +126,17 @@ def _decide_linear(pattern, masks, methods, budget):
         v = _by_core(pattern, masks, budget)
         if v is not None:
             return v
+    if len(masks) >= 3 and "core" in methods:
+        v = _by_deep_core(pattern, masks, budget)
+        if v is not None:
+            return v
     budget.check("time (witness search)")
     v, note = decide_by_cad(pattern, masks, budget) if "cad" in methods else (None, "the CAD route was not requested")
     if v is not None:
         return v
     return Verdict("unknown", None,
                    ("no theorem applies and no 2x2 / 3x2 / 2x3 / 3x3 core was found; " if len(masks) == 2 else
-                    "no theorem applies to this deep pattern; ") + note, budget.elapsed())
+                    "no theorem applies to this deep pattern and no deep core was found; ") + note, budget.elapsed())
 
 
 def _by_theorem(pattern, masks, budget, points_json=None):
@@ -199,15 +206,32 @@ def _by_core(pattern, masks, budget):
     cert = not_closed_certificate(pattern, masks, found)
     if found[0] == "3x3" and self_check(cert, budget):
         return None          # the 3x3 search is newer: its certificate is re-checked before answering
-    A = cert["target"]
     rr, cc = cert["relu"]["block_rows"], cert["relu"]["block_cols"]
     kind, text = found[0], found[1][-1]
-    return Verdict("not_closed", cert,
-                   f"the {kind} block rows {rr} x columns {cc} is a non-closed core ({text}); "
-                   f"its missing point lifts to the whole pattern (block projection)",
-                   budget.elapsed(),
+    return _core_verdict(cert, kind, rr, cc, budget,
+                         f"the {kind} block rows {rr} x columns {cc} is a non-closed core ({text}); "
+                         f"its missing point lifts to the whole pattern (block projection)")
+
+
+def _core_verdict(cert, kind, rr, cc, budget, reason):
+    A = cert["target"]
+    return Verdict("not_closed", cert, reason, budget.elapsed(),
                    {"block_rows": rr, "block_cols": cc, "core": kind,
                     "block": [[A[r][c] for c in cc] for r in rr]})
+
+
+def _by_deep_core(pattern, masks, budget):
+    """A not-closed verdict from a deep core (:func:`find_deep_core`), self-checked, or None."""
+    found = find_deep_core(masks, budget)
+    if found is None:
+        return None
+    cert = deep_not_closed_certificate(pattern, masks, found)
+    if self_check(cert, budget):
+        return None
+    kind, (_, _, _, _, rr, cc, text) = found
+    return _core_verdict(cert, kind, rr, cc, budget,
+                         f"the block rows {rr} x columns {cc} is a non-closed {kind} core ({text}); its missing "
+                         f"point, zero outside the block, is a limit of the escaping family and is not attained")
 
 
 def _decide_points(pattern, masks, points, budget):
