@@ -81,19 +81,21 @@ def load(path_or_text):
     """Read a certificate from a JSON file path or a JSON string (a dict is returned as is)."""
     if isinstance(path_or_text, dict):
         return path_or_text
+    from netalgebra.inputfile import parse_json, read_json
+
     text = path_or_text
     if not text.lstrip().startswith("{"):
-        with open(text, encoding="utf-8") as fh:
-            text = fh.read()
-    return json.loads(text)
+        return read_json(text, "certificate")
+    return parse_json(text, "certificate")
 
 
 def dump(cert, path=None):
     """The certificate as indented JSON text, also written to ``path`` when given."""
     text = json.dumps(cert, indent=1)
     if path:
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(text + "\n")
+        from netalgebra.inputfile import write_atomic
+
+        write_atomic(path, text + "\n")
     return text
 
 
