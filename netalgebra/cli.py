@@ -204,15 +204,31 @@ def cmd_verify(args):
         cert = cert["certificate"]          # the output of `netalgebra check --json`
     if args.timeout is not None and not args.timeout > 0:
         return fail(f"--timeout {args.timeout}: must be > 0 seconds")
-    report = verify(cert, timeout=args.timeout)
-    print(report.summary())
     what = cert.get('verdict') if isinstance(cert, dict) else '?'
+    from cad.hard_deadline import available, run_with_hard_deadline
+
+    if available(args.timeout):
+        # a hard limit as for check: a CAD re-check stuck inside one flint call is stopped too
+        res = run_with_hard_deadline(lambda: (0, verify(cert, timeout=args.timeout)),
+                                     args.timeout + HARD_LIMIT_MARGIN)
+        if res is None:
+            print(f"certificate could not be re-checked within budget ({args.timeout} s, hard limit; "
+                  f"{what}); try a larger --timeout")
+            return EXIT_UNKNOWN
+        report = res[2]
+        if report is None:
+            return _uncaught(InternalError("the verifier failed"))
+    else:
+        report = verify(cert, timeout=args.timeout)
+    print(report.summary())
     pat = cert.get("pattern") if isinstance(cert, dict) else None
     if isinstance(pat, dict):
         # what was verified: the masks (the name is a label; the verifier checks it against them)
         name = pat.get("name")
-        print(f"pattern: {json.dumps(name) if name is not None else '(unnamed)'}, masks "
-              f"{json.dumps(pat.get('masks'), separators=(',', ':'))[:2000]}")
+        masks = json.dumps(pat.get("masks"), separators=(",", ":"))
+        if len(masks) > 600:
+            masks = masks[:600] + f"... (truncated; {len(masks)} characters)"
+        print(f"pattern: {json.dumps(name) if name is not None else '(unnamed)'}, masks {masks}")
     if report.incomplete:
         # CAD certificates are re-checked by exact decisions that may need time: running out of
         # budget is neither acceptance nor rejection

@@ -76,7 +76,7 @@ def call(argv, allowed=(0, 2, 3)):
 
 @pytest.fixture
 def inline(monkeypatch):
-    """``check`` without its hard-deadline fork (in-process runs; subprocesses keep it)."""
+    """``check`` and ``verify`` without their hard-deadline fork (in-process runs; subprocesses keep it)."""
     import cad.hard_deadline as hd
 
     monkeypatch.setattr(hd, "available", lambda seconds: False)
@@ -135,7 +135,7 @@ def _mutate(draw, obj):
 
 @FUZZ
 @given(data=st.data())
-def test_fuzz_verify(data, tmp_path_factory, certificates):
+def test_fuzz_verify(data, tmp_path_factory, certificates, inline):
     tmp = str(tmp_path_factory.mktemp("verify"))
     if data.draw(st.booleans()):
         cert = copy.deepcopy(data.draw(st.sampled_from(certificates)))
@@ -200,7 +200,7 @@ def _descendants_of_session(sid):
 SAMPLE = [["check", "--preset", "ul:2", "--timeout", "5"],
           ["check", "--preset", "ul:1000", "--timeout", "1"],
           ["check", "--preset", "masks:11,01|10,11|11,01", "--timeout", "1"],
-          ["check", "{bin}"], ["verify", "{deep}"], ["compile", "{bin}"], ["train", "{deep}", "--steps", "1"],
+          ["check", "{bin}"], ["verify", "{deep}"], ["verify", "{cert}", "--timeout", "0.01"], ["compile", "{bin}"], ["train", "{deep}", "--steps", "1"],
           ["census", "--summary", "--out", "{bin}"], ["check", "--preset", "ul:2", "--timeout", "nan"]]
 
 
@@ -209,7 +209,12 @@ SAMPLE = [["check", "--preset", "ul:2", "--timeout", "5"],
 def test_subprocess_sample_leaves_no_process(argv, tmp_path):
     (tmp_path / "bin").write_bytes(b"\xff\xfe")
     (tmp_path / "deep").write_text("[" * 3000)
-    argv = [a.format(bin=tmp_path / "bin", deep=tmp_path / "deep") for a in argv]
+    (tmp_path / "cert").write_text(json.dumps({"format": "netalgebra-certificate/1", "verdict": "closed",
+                                               "pattern": {"masks": [[[1, 1], [1, 1]], [[1, 1], [1, 1]]]},
+                                               "theorem": {"name": "cad", "hypotheses": {
+                                                   "variables": ["y0_0", "y0_1", "y1_0", "y1_1"],
+                                                   "description": "y0_0 y1_1 - y0_1 y1_0 >= 0"}}}))
+    argv = [a.format(bin=tmp_path / "bin", deep=tmp_path / "deep", cert=tmp_path / "cert") for a in argv]
     p = subprocess.Popen([sys.executable, "-m", "netalgebra.cli"] + argv, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONPATH=ROOT),
                          start_new_session=True)
