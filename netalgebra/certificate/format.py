@@ -58,12 +58,13 @@ trusted base for them, never for theorem certificates), checked by
                  forall y (D(y) <-> exists theta: y = phi(theta)); D closed by syntax (NNF over
                  =, <=, >= atoms) or, if not syntactic, by cad.topology.is_closed.
     not_closed:  method "cad", target A (rationals), approaching {"points": [Y_0, ..., Y_{n-1}],
-                 n >= 5, "segment": {"direction": U, "first_exponent": e0} (optional)}
+                 n >= 5, "segment": {"direction": U, "first_exponent": e0} (required: the
+                 proof that A is in the closure)}
                  checks: "exists theta: phi(theta) = A" is FALSE; every "exists theta:
                  phi(theta) = Y_k" is TRUE; max-norm distances 0 < d_k <= min(2^-k, d_(k-1)/2);
-                 with a segment: Y_k = A + 2^-(k+e0) U, |U|_max = 1, and
+                 Y_k = A + 2^-(k+e0) U, |U|_max = 1, and
                  "forall s in (0, 2^-e0]: exists theta: phi(theta) = A + s U" is TRUE (which alone
-                 puts A in the closure).
+                 puts A in the closure; without a segment the certificate is rejected).
 
 When the budget runs out the report has ``incomplete = True`` ("could not
 re-check within budget"): neither accepted nor refuted.
