@@ -18,7 +18,9 @@ import time
 from cad import logic
 from cad.io import parse_qepcad, parse_smtlib, to_str
 from cad.budget import Budget
-from cad.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_UNKNOWN, CadError, InputError
+from cad.errors import (
+    EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_UNKNOWN, CadError, InputError, InternalError,
+)
 from cad.errors import exit_code, worst_exit_code
 
 
@@ -180,68 +182,26 @@ def _run(args):
 
 
 def _run_with_hard_deadline(args):
-    """Run the command in a forked child and answer ``unknown`` (exit 3) if it is still
-    running shortly after ``--timeout`` seconds.
-
-    The engine checks its budget between steps, but one exact operation (say a resultant
-    of very high degree inside flint) cannot be interrupted from Python and may take
-    minutes; the command line promises an answer within the budget, so the parent
-    enforces it.  The child's standard output is passed on only when it finishes, so an
-    interrupted run prints nothing half-written."""
-    import io
-    import select
-    import signal
+    """Run the command under :func:`cad.hard_deadline.run_with_hard_deadline` and answer
+    ``unknown`` (exit 3) if it is still running shortly after ``--timeout`` seconds (the
+    engine's own budget should fire first; it gets a margin before the child is killed)."""
+    from cad.hard_deadline import run_with_hard_deadline
 
     t0 = time.monotonic()
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:   # child: compute, send "<exit code>\n<stdout>" through the pipe
-        os.close(read_end)
-        buffer = io.StringIO()
-        real_stdout = sys.stdout
-        sys.stdout = buffer
-        try:
-            code = _run(args)
-        except BaseException as exc:   # the child must never return into the parent's code
-            print(f"cad: internal error: {_one_line(exc)}", file=sys.stderr)
-            code = EXIT_INTERNAL
-        sys.stdout = real_stdout
-        data = f"{code}\n{buffer.getvalue()}".encode()
-        with os.fdopen(write_end, "wb") as fh:
-            fh.write(data)
-        sys.stderr.flush()
-        os._exit(0)
-    os.close(write_end)
-    # the engine's own budget should fire first; allow it a margin before killing
-    deadline = t0 + args.timeout * 1.1 + 1.0
-    chunks = []
-    eof = False
-    with os.fdopen(read_end, "rb") as fh:
-        while not eof:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                break
-            ready, _w, _x = select.select([fh], [], [], left)
-            if ready:
-                chunk = os.read(fh.fileno(), 1 << 16)
-                chunks.append(chunk)
-                eof = not chunk
-    if not eof:   # still running: the budget is spent
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
+    try:
+        res = run_with_hard_deadline(lambda: (_run(args), None), args.timeout * 1.1 + 1.0)
+    except InternalError as exc:
+        print(f"cad: internal error: {exc}", file=sys.stderr)
+        return EXIT_INTERNAL
+    if res is None:   # still running: the budget is spent
         sys.stdout.write(_unknown_output(args, time.monotonic() - t0,
                                          f"time budget of {args.timeout} s exhausted (hard limit)"))
         print(f"cad: time budget of {args.timeout} s exhausted inside a single exact "
               "operation; stopped", file=sys.stderr)
         return EXIT_UNKNOWN
-    os.waitpid(pid, 0)
-    text = b"".join(chunks).decode()
-    code_text, _nl, out = text.partition("\n")
+    code, out, _result = res
     sys.stdout.write(out)
-    if code_text.strip().lstrip("-").isdigit():
-        return int(code_text)
-    print("cad: internal error: the worker process ended without an answer", file=sys.stderr)
-    return EXIT_INTERNAL
+    return code
 
 
 def _batch_file(args):

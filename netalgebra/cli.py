@@ -15,6 +15,9 @@ from cad.errors import (EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_UNKNOWN, In
 
 def fail(message):
     """Print a specific error for bad input and return exit code 2."""
+    message = " ".join(str(message).split())
+    if len(message) > 400:
+        message = message[:400] + " ..."
     print(f"netalgebra: error: {message}", file=sys.stderr)
     return EXIT_BAD_INPUT
 
@@ -41,6 +44,11 @@ def _load_pattern(args):
         raise InputError("give exactly one of PATTERN.json or --preset NAME")
     if args.preset:
         return SparsityPattern.preset(args.preset)
+    lower = args.pattern.lower()
+    if lower.endswith((".pt", ".pth")):
+        return SparsityPattern.from_state_dict_file(args.pattern)
+    if lower.endswith(".npz"):
+        return SparsityPattern.from_npz(args.pattern)
     return SparsityPattern.from_json(args.pattern)
 
 
@@ -64,37 +72,84 @@ def _fmt_ratfun(rf):
 
 
 def cmd_check(args):
+    """Decide a pattern.  With a finite ``--timeout`` (and fork), the work runs in a child
+    process under a hard wall-clock limit (:mod:`cad.hard_deadline`): the answer is
+    ``unknown`` shortly after the budget even if the child is stuck in one exact operation.
+    The certificate (``--out``) is written by this process, atomically, after the child
+    finished, so no half-written file remains."""
+    from cad.budget import Budget
+    from cad.hard_deadline import available, run_with_hard_deadline
+    from netalgebra.inputfile import write_atomic, writable_path
+
+    budget = Budget(args.timeout)
+    try:
+        if args.out:
+            writable_path(args.out, "--out")
+    except InputError as e:
+        return fail(str(e))
+    def work():          # the same exception -> exit code map in the child as in main()
+        try:
+            return _check_work(args, budget)
+        except Exception as exc:  # noqa: BLE001
+            return _uncaught(exc), None
+
+    if not available(args.timeout):
+        code, out_text = work()
+    else:
+        res = run_with_hard_deadline(work, args.timeout + HARD_LIMIT_MARGIN)
+        if res is None:
+            what = args.preset or args.pattern or "pattern"
+            reason = f"time budget of {args.timeout} s exhausted (hard limit: stopped inside one step)"
+            if args.json:
+                import json
+                print(json.dumps({"verdict": "unknown", "certificate": None,
+                                  "seconds": round(budget.elapsed(), 6), "reason": reason}))
+            else:
+                print(f"{what}: UNKNOWN  [{budget.elapsed():.3f} s]\nreason: {reason}")
+            return EXIT_UNKNOWN
+        code, out, out_text = res
+        sys.stdout.write(out)
+    if out_text is not None:
+        try:
+            write_atomic(args.out, out_text)
+        except OSError as e:
+            return fail(f"--out {args.out}: {e.strerror or e}")
+    return code
+
+
+HARD_LIMIT_MARGIN = 0.2   # seconds after --timeout before the child of `check` is killed
+
+
+def _check_work(args, budget):
+    """``netalgebra check`` itself: ``(exit code, certificate text for --out or None)``."""
     import json
     import time
 
     t0 = time.perf_counter()
     try:
+        from netalgebra.inputfile import read_json
+
         pattern = _load_pattern(args)
         points = None
         if args.points:
-            with open(args.points, encoding="utf-8") as fh:
-                points = json.load(fh)          # ValueError: malformed JSON
+            points = read_json(args.points, "--points file")
             if not isinstance(points, list):
                 raise InputError(f"{args.points}: expected a JSON list of points")
-        if args.timeout is not None and args.timeout < 0:
-            raise InputError("--timeout must be >= 0")
-    except (InputError, ValueError, OSError) as e:
-        return fail(str(e))
+    except InputError as e:
+        return fail(str(e)), None
     from netalgebra.decide import decide
 
     try:
-        verdict = decide(pattern, args.timeout, points=points)
+        verdict = decide(pattern, budget, points=points)
     except InputError as e:                     # e.g. points of the wrong dimension
-        return fail(str(e))
+        return fail(str(e)), None
     seconds = time.perf_counter() - t0
     cert = verdict.certificate
+    out_text = None
     if args.out and cert is not None:
         from netalgebra.certificate import dump
 
-        try:
-            dump(cert, args.out)
-        except OSError as e:
-            return fail(f"--out {args.out}: {e}")
+        out_text = dump(cert) + "\n"
     if args.json:
         out = {"verdict": verdict.status, "pattern": pattern.to_dict(), "certificate": cert,
                "seconds": round(seconds, 6), "reason": verdict.reason}
@@ -135,28 +190,50 @@ def cmd_check(args):
             print(f"theorem: {th.get('name')} -- {th.get('source')}")
             if th.get("name") == "cad":
                 print(f"description of L_I: {th.get('hypotheses', {}).get('description')}")
-        if args.out and cert is not None:
+        if out_text is not None:
             print(f"certificate written to {args.out}")
-    return EXIT_UNKNOWN if verdict.status == "unknown" else EXIT_OK
+    return (EXIT_UNKNOWN if verdict.status == "unknown" else EXIT_OK), out_text
 
 
 def cmd_verify(args):
     import json
 
     from netalgebra.certificate import verify
+    from netalgebra.inputfile import read_json
 
     try:
-        with open(args.certificate, encoding="utf-8") as fh:
-            cert = json.load(fh)
-    except (OSError, ValueError) as e:
-        return fail(f"{args.certificate}: {e}")
+        cert = read_json(args.certificate, "certificate")
+    except InputError as e:
+        return fail(str(e))
     if isinstance(cert, dict) and "format" not in cert and isinstance(cert.get("certificate"), dict):
         cert = cert["certificate"]          # the output of `netalgebra check --json`
     if args.timeout is not None and not args.timeout > 0:
         return fail(f"--timeout {args.timeout}: must be > 0 seconds")
-    report = verify(cert, timeout=args.timeout)
-    print(report.summary())
     what = cert.get('verdict') if isinstance(cert, dict) else '?'
+    from cad.hard_deadline import available, run_with_hard_deadline
+
+    if available(args.timeout):
+        # a hard limit as for check: a CAD re-check stuck inside one flint call is stopped too
+        res = run_with_hard_deadline(lambda: (0, verify(cert, timeout=args.timeout)),
+                                     args.timeout + HARD_LIMIT_MARGIN)
+        if res is None:
+            print(f"certificate could not be re-checked within budget ({args.timeout} s, hard limit; "
+                  f"{what}); try a larger --timeout")
+            return EXIT_UNKNOWN
+        report = res[2]
+        if report is None:
+            return _uncaught(InternalError("the verifier failed"))
+    else:
+        report = verify(cert, timeout=args.timeout)
+    print(report.summary())
+    pat = cert.get("pattern") if isinstance(cert, dict) else None
+    if isinstance(pat, dict):
+        # what was verified: the masks (the name is a label; the verifier checks it against them)
+        name = pat.get("name")
+        masks = json.dumps(pat.get("masks"), separators=(",", ":"))
+        if len(masks) > 600:
+            masks = masks[:600] + f"... (truncated; {len(masks)} characters)"
+        print(f"pattern: {json.dumps(name) if name is not None else '(unnamed)'}, masks {masks}")
     if report.incomplete:
         # CAD certificates are re-checked by exact decisions that may need time: running out of
         # budget is neither acceptance nor rejection
@@ -174,18 +251,13 @@ def cmd_compile(args):
     half-written answer; errors exit with code 2.
     """
     import json
-    import pathlib
 
     from netalgebra.compile import linear_map
-    from netalgebra.pattern import SparsityPattern
 
     if (args.pattern is None) == (args.preset is None):
         return fail("give exactly one of a pattern JSON file or --preset NAME")
     try:
-        if args.preset is not None:
-            pattern = SparsityPattern.preset(args.preset)
-        else:
-            pattern = SparsityPattern.from_json(pathlib.Path(args.pattern))
+        pattern = _load_pattern(args)
         lmap = linear_map(pattern)
     except InputError as exc:
         return fail(str(exc))
@@ -227,9 +299,7 @@ def cmd_train(args):
     ones get the paper's SGD with momentum.  Prints one summary line per run; exit 0,
     2 on bad input.
     """
-    import json
     import math
-    import os
 
     try:
         from netalgebra import numeric as nm
@@ -248,9 +318,17 @@ def cmd_train(args):
         return fail(f"--weight-decay must be >= 0, got {args.weight_decay}")
     if args.optimizer is not None and args.optimizer not in nm.OPTIMIZERS:
         return fail(f"--optimizer: unknown {args.optimizer!r}; choose one of {', '.join(nm.OPTIMIZERS)}")
-    for name, path in (("--plot", args.plot), ("--csv", args.csv)):
-        if path and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
-            return fail(f"{name}: directory of {path!r} does not exist")
+    if not 0 <= args.seed < 2 ** 32:
+        return fail(f"--seed must be an integer in [0, 2^32), got {args.seed}")
+    try:
+        from netalgebra.inputfile import parse_json, png_path, read_json, read_text, writable_path
+
+        args.plot = png_path(args.plot, "--plot") if args.plot else None
+        for name, path in (("--plot", args.plot), ("--csv", args.csv)):
+            if path:
+                writable_path(path, name)
+    except InputError as exc:
+        return fail(str(exc))
     if args.plot:
         try:
             import matplotlib  # noqa: F401
@@ -258,32 +336,19 @@ def cmd_train(args):
             return fail("--plot needs matplotlib; pip install 'netalgebra[numeric]'")
     try:
         if args.certificate is not None:
-            try:
-                with open(args.certificate, encoding="utf-8") as fh:
-                    cert = json.load(fh)
-            except OSError as exc:
-                return fail(f"cannot read certificate {args.certificate!r}: {exc.strerror or exc}")
-            except json.JSONDecodeError as exc:
-                return fail(f"{args.certificate}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")
+            cert = read_json(args.certificate, "certificate")
             data = nm.training_set_from_certificate(cert)
         else:
             if args.pattern is not None:
-                pattern = SparsityPattern.from_json(args.pattern)
+                pattern = _load_pattern(args)
             else:
                 pattern = SparsityPattern.preset(args.preset or ("ul:100" if args.full else "ul:20"))
             target = None
             if args.target is not None:
                 text = args.target
                 if not text.lstrip().startswith("["):
-                    try:
-                        with open(text, encoding="utf-8") as fh:
-                            text = fh.read()
-                    except OSError as exc:
-                        return fail(f"--target: cannot read {args.target!r}: {exc.strerror or exc}")
-                try:
-                    target = json.loads(text)
-                except json.JSONDecodeError as exc:
-                    return fail(f"--target: malformed JSON at column {exc.colno}: {exc.msg}")
+                    text = read_text(text, "--target file")
+                target = parse_json(text, "--target")
                 target = nm.rational_matrix(target, "--target")
             data = nm.training_set(pattern, target, seed=args.seed, full=args.full)
         paper = data.inputs.shape[0] > nm.MAX_WITNESS_POINTS
@@ -337,10 +402,16 @@ def cmd_census(args):
             raise InputError(f"--timeout {args.timeout}: must be > 0 seconds")
         from netalgebra import census
 
+        from netalgebra.inputfile import check_file, png_path, writable_path
+
         shape = census.parse_shape(args.shape) if args.shape is not None else None
         out = args.out or "census-{}.csv".format("-".join(map(str, shape)))
-        if shape is None and not os.path.exists(out):
-            raise InputError(f"--out {out}: no such census CSV")
+        if shape is None:
+            check_file(out, "--out census CSV")
+        else:
+            writable_path(out, "--out")
+        if args.plot:
+            args.plot = writable_path(png_path(args.plot, "--plot"), "--plot")
     except InputError as e:
         return fail(str(e))
     res = None
@@ -394,6 +465,8 @@ def _add_pattern_source(p):
 
 
 def build_parser():
+    from netalgebra.inputfile import seconds
+
     parser = argparse.ArgumentParser(
         prog="netalgebra",
         description="Decide exactly whether training a sparse ReLU architecture always has an optimum.",
@@ -404,13 +477,13 @@ def build_parser():
     _add_pattern_source(p)
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--out", help="write the certificate to this file")
-    p.add_argument("--timeout", type=float, default=60.0, help="seconds before answering unknown")
+    p.add_argument("--timeout", type=seconds, default=60.0, help="seconds before answering unknown")
     p.add_argument("--points", help="JSON list of rational input points: decide F_I(Omega) itself")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("verify", help="re-check a certificate with exact arithmetic")
     p.add_argument("certificate", help="certificate JSON file")
-    p.add_argument("--timeout", type=float, default=600.0,
+    p.add_argument("--timeout", type=seconds, default=600.0,
                    help="seconds for the CAD re-checks of CAD certificates (default 600); when they run out "
                         "the answer is 'could not re-check within budget', exit code 3")
     p.set_defaults(func=cmd_verify)
@@ -448,7 +521,7 @@ def build_parser():
                    help="print counts by verdict and by non-zeros, plot the non-closed fraction")
     p.add_argument("--scheduler", help="dask.distributed scheduler address (default: local processes)")
     p.add_argument("--workers", type=int, default=None, help="local worker processes (default: all cores)")
-    p.add_argument("--timeout", type=float, default=10.0, help="per-pattern budget in seconds")
+    p.add_argument("--timeout", type=seconds, default=10.0, help="per-pattern budget in seconds")
     p.add_argument("--plot", help="with --summary: PNG path (default: the CSV name with .png)")
     p.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
     p.add_argument("--retry-unknown", action="store_true",
@@ -458,7 +531,10 @@ def build_parser():
 
 
 def main(argv=None):
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as e:          # argparse has printed its usage error (or --help)
+        return e.code if isinstance(e.code, int) else EXIT_BAD_INPUT
     try:
         return args.func(args)
     except Exception as exc:  # noqa: BLE001 -- one line and an exit code, never a traceback

@@ -292,6 +292,17 @@ def _matmul(A, B):
     return out
 
 
+MAX_COMPILE_TERMS = 400_000   # ul:100 has 338 350 monomials (about 3 s); ul:300 about 9 million
+
+
+def count_paths(masks):
+    """Number of input-output paths, i.e. ``1^T M_L ... M_1 1``: the monomials of ``W_L ... W_1``."""
+    v = [1] * len(masks[0][0])
+    for m in masks:
+        v = [sum(c for c, x in zip(v, row) if x) for row in m]
+    return sum(v)
+
+
 def linear_map(pattern):
     """Compile ``L_I = {W_L ... W_1 : supp W_l ⊆ I_l}`` into a :class:`LinearMap`.
 
@@ -306,6 +317,12 @@ def linear_map(pattern):
     if not isinstance(pattern, SparsityPattern):
         raise InputError(f"linear_map expects a SparsityPattern, got {type(pattern).__name__}")
     masks = pattern.masks
+    npaths = count_paths(masks)
+    if npaths > MAX_COMPILE_TERMS:
+        # decided before any polynomial is built: flint needs memory and time proportional to
+        # the number of monomials (one per path), and aborts the process when it runs out
+        raise InputError(f"pattern {pattern.name or ''}: {npaths} monomials (input-output paths) exceed the "
+                         f"compiler's limit of {MAX_COMPILE_TERMS} (MAX_COMPILE_TERMS)")
     index = {}
     names = []
     for l, m in enumerate(masks, start=1):

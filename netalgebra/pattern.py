@@ -62,7 +62,20 @@ from fractions import Fraction
 
 from cad.errors import InputError
 
-__all__ = ["PatternError", "SparsityPattern", "PRESETS"]
+__all__ = ["PatternError", "SparsityPattern", "PRESETS", "MAX_MASK_ENTRIES"]
+
+# Size limit, decided before anything is built: the decider's theorems and the census read every
+# mask entry (at least quadratic work in the widths), so larger patterns cannot be answered within
+# any budget a command accepts.  ``ul:1000`` (2 000 000 entries) is within the limit.
+MAX_MASK_ENTRIES = 4_000_000
+
+
+def _check_size(spec, shapes):
+    """PatternError when layers of ``shapes`` ((rows, cols), ...) exceed :data:`MAX_MASK_ENTRIES`."""
+    total = sum(r * c for r, c in shapes)
+    if total > MAX_MASK_ENTRIES:
+        raise PatternError(f"{spec}: {total} mask entries exceed the limit of {MAX_MASK_ENTRIES} "
+                           f"(MAX_MASK_ENTRIES)", field="preset" if isinstance(spec, str) else "masks")
 
 
 class PatternError(InputError):
@@ -100,6 +113,8 @@ def _validate(masks):
         raise PatternError(f"masks must be a list of layers, got {type(masks).__name__}", field="masks")
     if len(masks) == 0:
         raise PatternError("masks: pattern is empty, at least one layer is required", field="masks")
+    if all(_is_seq(m) and all(_is_seq(r) for r in m[:1]) for m in masks):
+        _check_size("masks", [(len(m), len(m[0]) if len(m) else 0) for m in masks])
     out = []
     for l0, layer in enumerate(masks):
         l = l0 + 1
@@ -129,9 +144,9 @@ def _validate(masks):
                 continue
             vals = []
             for j, v in enumerate(row):
-                if isinstance(v, bool):
-                    v = int(v)
-                if not isinstance(v, numbers.Integral) or int(v) not in (0, 1):
+                # the one rule, shared with the verifier: entries are the integers 0 and 1
+                # (JSON true/false and 1.0 are rejected by check and verify alike)
+                if isinstance(v, bool) or not isinstance(v, numbers.Integral) or int(v) not in (0, 1):
                     etext, epath = _where(l, i, j)
                     raise PatternError(f"{etext}: entry {v!r} is not 0 or 1", layer=l, field=epath)
                 vals.append(int(v))
@@ -267,26 +282,25 @@ class SparsityPattern:
         """
         if isinstance(text_or_path, dict):
             return cls.from_dict(text_or_path)
+        from netalgebra.inputfile import decode, parse_json, read_text
+
         source = "<text>"
         if isinstance(text_or_path, os.PathLike) or (
                 isinstance(text_or_path, str) and not text_or_path.lstrip().startswith("{")):
             source = os.fspath(text_or_path)
             try:
-                with open(source, encoding="utf-8") as fh:
-                    text = fh.read()
-            except OSError as exc:
-                raise PatternError(f"cannot read pattern file {source!r}: {exc.strerror or exc}",
-                                   field="path") from None
+                text = read_text(source, "pattern file")
+            except InputError as exc:
+                raise PatternError(str(exc), field="path") from None
         elif isinstance(text_or_path, (str, bytes)):
-            text = text_or_path.decode() if isinstance(text_or_path, bytes) else text_or_path
+            text = decode(text_or_path, "pattern") if isinstance(text_or_path, bytes) else text_or_path
         else:
             raise PatternError(f"from_json expects JSON text, a path or a dict, got "
                                f"{type(text_or_path).__name__}", field="(input)")
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise PatternError(f"{source}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
-                               field="(json)") from None
+            data = parse_json(text, source)
+        except InputError as exc:
+            raise PatternError(str(exc), field="(json)") from None
         return cls.from_dict(data)
 
     # -- imports -----------------------------------------------------------------
@@ -364,6 +378,60 @@ class SparsityPattern:
             raise PatternError("module has no linear layers", field="(module)")
         return cls.from_arrays(arrays, name)
 
+    @classmethod
+    def from_npz(cls, path, name=None):
+        """Pattern from a NumPy ``.npz`` file of 0/1 masks, first layer first (as stored).
+
+        When some arrays are named ``*_mask`` only those are read; other arrays are then
+        ignored.  Needs numpy, not torch; pickled objects are refused."""
+        import numpy as np
+
+        from netalgebra.inputfile import check_file
+
+        check_file(path, "masks file")
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                keys = list(z.files)
+                masks = [k for k in keys if k.endswith("_mask")] or keys
+                arrays = [z[k] for k in masks]
+        except Exception as exc:       # zipfile, pickle refusal, bad headers: all are bad input
+            raise PatternError(f"cannot read masks file {os.fspath(path)!r} as .npz: "
+                               f"{type(exc).__name__}: {exc}", field="path") from None
+        return cls.from_arrays(arrays, name)
+
+    @classmethod
+    def from_state_dict_file(cls, path, name=None):
+        """Pattern of a saved PyTorch state dict (``torch.save(model.state_dict(), path)``).
+
+        Masks are the ``*weight_mask`` buffers that ``torch.nn.utils.prune`` registers, in
+        the dict's order; without any, the non-zeros of the 2-D ``*weight`` tensors (a model
+        whose pruned weights were made permanent).  Needs torch, loaded with
+        ``weights_only=True`` (no code in the file is run)."""
+        from netalgebra.inputfile import check_file
+
+        check_file(path, "state dict")
+        try:
+            import torch
+        except ImportError:
+            raise PatternError(f"{os.fspath(path)!r}: reading a PyTorch state dict needs torch "
+                               f"(pip install torch); without torch, save the masks with numpy.savez "
+                               f"and pass the .npz file", field="path") from None
+        try:
+            sd = torch.load(path, map_location="cpu", weights_only=True)
+        except Exception as exc:
+            raise PatternError(f"cannot read PyTorch file {os.fspath(path)!r}: {type(exc).__name__}: {exc}",
+                               field="path") from None
+        if not isinstance(sd, dict):
+            raise PatternError(f"{os.fspath(path)!r}: expected a state dict (a mapping of tensors), got "
+                               f"{type(sd).__name__}", field="path")
+        tensors = [(k, v) for k, v in sd.items() if hasattr(v, "ndim") and v.ndim == 2]
+        masks = [v for k, v in tensors if str(k).endswith("weight_mask")]
+        if not masks:
+            masks = [v != 0 for k, v in tensors if str(k).endswith("weight")]
+        if not masks:
+            raise PatternError(f"{os.fspath(path)!r}: no 2-D '*weight_mask' or '*weight' tensors", field="path")
+        return cls.from_arrays([m.detach().cpu().numpy() for m in masks], name)
+
     # -- presets -----------------------------------------------------------------
     @classmethod
     def preset(cls, name):
@@ -382,6 +450,8 @@ class SparsityPattern:
 # --- preset builders ------------------------------------------------------------------
 def _int(spec, text, what, minimum=1):
     try:
+        if not text.strip().isascii():            # int() would read Arabic-Indic and other digits
+            raise ValueError(text)
         v = int(text.strip())
     except ValueError:
         raise PatternError(f"preset {spec!r}: {what} must be an integer, got {text!r}", field="preset") from None
@@ -400,7 +470,8 @@ def _widths(spec, text, minimum_layers=1):
     return ws
 
 
-def _dense_masks(ws):
+def _dense_masks(ws, spec="pattern"):
+    _check_size(spec, [(ws[l + 1], ws[l]) for l in range(len(ws) - 1)])
     return [[[1] * ws[l] for _ in range(ws[l + 1])] for l in range(len(ws) - 1)]
 
 
@@ -422,16 +493,18 @@ def _eye(n):
 
 def _p_lu(spec, rest):
     n = _int(spec, rest, "N")
+    _check_size(spec, [(n, n)] * 2)
     return [_upper(n), _lower(n)]          # W_1 upper, W_2 lower: L_I = lower x upper
 
 
 def _p_ul(spec, rest):
     n = _int(spec, rest, "N")
+    _check_size(spec, [(n, n)] * 2)
     return [_lower(n), _upper(n)]          # W_1 lower, W_2 upper
 
 
 def _p_dense(spec, rest):
-    return _dense_masks(_widths(spec, rest))
+    return _dense_masks(_widths(spec, rest), spec)
 
 
 def _p_diag(spec, rest):
@@ -440,6 +513,7 @@ def _p_diag(spec, rest):
         raise PatternError(f"preset {spec!r}: expected diag:N or diag:N,L", field="preset")
     n = _int(spec, parts[0], "N")
     depth = _int(spec, parts[1], "L") if len(parts) == 2 else 2
+    _check_size(spec, [(n, n)] * depth)
     return [_eye(n) for _ in range(depth)]
 
 
@@ -463,6 +537,7 @@ def _p_butterfly(spec, rest):
     if n & (n - 1):
         raise PatternError(f"preset {spec!r}: N must be a power of 2, got {n}", field="preset")
     m = n.bit_length() - 1
+    _check_size(spec, [(n, n)] * m)
     # B_k = I_{2^{k-1}} (x) ones(2,2) (x) I_{N/2^k} mixes the bit of place value N/2^k
     factors = [_digit_mixing(n, n >> k, 2) for k in range(1, m + 1)]
     return list(reversed(factors))        # product W_L ... W_1 = B_1 B_2 ... B_m
@@ -496,6 +571,7 @@ def _p_block(spec, rest):
         ws = _widths(spec, parts[1])
     else:
         raise PatternError(f"preset {spec!r}: expected block:B,K or block:K:N0,...,NL", field="preset")
+    _check_size(spec, [(k * ws[l + 1], k * ws[l]) for l in range(len(ws) - 1)])
     masks = []
     for l in range(len(ws) - 1):
         r, c = ws[l + 1], ws[l]
@@ -508,7 +584,10 @@ def _p_random(spec, rest):
     if len(parts) != 3:
         raise PatternError(f"preset {spec!r}: expected random:N0,...,NL:density:seed", field="preset")
     ws = _widths(spec, parts[0])
+    _check_size(spec, [(ws[l + 1], ws[l]) for l in range(len(ws) - 1)])
     try:
+        if not parts[1].strip().isascii():
+            raise ValueError(parts[1])
         dens = Fraction(parts[1].strip())
     except (ValueError, ZeroDivisionError):
         raise PatternError(f"preset {spec!r}: density must be a number in [0, 1], got {parts[1]!r}",

@@ -252,15 +252,21 @@ def _prepare_csv(path, retry_unknown=False):
 
 def read_rows(path):
     """The rows of a census CSV as dicts (orbit_size int, seconds float)."""
+    import io
+
+    from netalgebra.inputfile import read_text
+
     rows = []
-    with open(path, newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
+    reader = csv.DictReader(io.StringIO(read_text(path, "census CSV"), newline=""))
+    try:
         if reader.fieldnames is None:
             return rows
         if tuple(reader.fieldnames) != COLUMNS:
             raise InputError(f"{path}: not a census CSV (columns {reader.fieldnames}, expected {list(COLUMNS)})")
         for n, r in enumerate(reader, start=2):
             try:
+                if not all(isinstance(r[k], str) and r[k].isascii() for k in ("orbit_size", "seconds")):
+                    raise ValueError("non-ASCII number")
                 r["orbit_size"] = int(r["orbit_size"])
                 r["seconds"] = float(r["seconds"])
             except (TypeError, ValueError):
@@ -268,6 +274,8 @@ def read_rows(path):
             if r["verdict"] not in VERDICTS:
                 raise InputError(f"{path}, line {n}: verdict {r['verdict']!r} is not one of {VERDICTS}")
             rows.append(r)
+    except csv.Error as exc:
+        raise InputError(f"{path}: malformed CSV ({exc})") from None
     return rows
 
 

@@ -225,19 +225,20 @@ def _case_image(masks, expect, fixed, budget):
 
 
 def check_cad_not_closed(cert, masks, report, budget):
-    """Not closed by CAD: a rational point A outside L_I approached by points y_k of L_I.
+    """Not closed by CAD: a rational point A outside L_I and a segment of L_I ending at A.
 
-    Checks: A is not in the image (``exists theta: phi(theta) = A`` is FALSE); at least 5
-    approaching points, each in the image (``exists theta: phi(theta) = y_k`` is TRUE), at
-    max-norm distances ``0 < d_k <= 2^-k`` with ``d_k <= d_{k-1} / 2`` (strictly decreasing
-    towards 0).  When the points lie on a segment (``y_k = A + 2^-(k + e0) U``, ``|U|_max = 1``),
-    the whole open segment is checked too: ``forall s in (0, 2^-e0]: A + s U in L_I``, which
-    alone proves ``A in cl(L_I)``.
+    Checks: at least 5 approaching points ``y_k = A + 2^-(k + e0) U`` (``|U|_max = 1``,
+    ``e0 >= 0``; a ``segment`` ``{"direction": U, "first_exponent": e0}`` is required), each
+    in the image (``exists theta: phi(theta) = y_k`` is TRUE); A is not in the image
+    (``exists theta: phi(theta) = A`` is FALSE); and the whole open segment lies in the
+    image: ``forall s in (0, 2^-e0]: A + s U in L_I`` is TRUE.
 
-    KNOWN SOUNDNESS DEFECT (kept for now; a later issue fixes it): without a ``segment`` the
-    certificate is accepted on finitely many approaching points, which do not prove
-    ``A in cl(L_I)``.  The fix goes at the end of this function (marked below): reject a
-    certificate without a segment, or require another proof of the limit.
+    Proof that A is in ``cl(L_I) \\ L_I``: the last sentence gives points ``A + s U`` of
+    ``L_I`` for every ``0 < s <= 2^-e0``, at max-norm distance ``s`` from A, so A is a limit
+    of points of ``L_I``; the second shows ``A`` is not in ``L_I``.  The listed points are
+    redundant given the segment (they are kept as readable samples and are checked against
+    it); a list of points alone never proves ``A in cl(L_I)``, so a certificate without a
+    segment is rejected.
     """
     w = widths(masks)
     A = rational_matrix(cert.get("target"), w, "target")
@@ -254,18 +255,19 @@ def check_cad_not_closed(cert, masks, report, budget):
                      "max-norm distances " + ", ".join(rational_str(d) for d in dists)):
         return
     seg = ap.get("segment")
-    U = None
-    if seg is not None:
-        if not isinstance(seg, dict) or not isinstance(seg.get("first_exponent"), int) \
-                or isinstance(seg.get("first_exponent"), bool) or seg["first_exponent"] < 0:
-            raise Malformed("approaching.segment: expected {'direction': U, 'first_exponent': e0 >= 0}")
-        U = rational_matrix(seg.get("direction"), w, "approaching.segment.direction")
-        e0 = seg["first_exponent"]
-        unit = max(abs(u) for row in U for u in row) == 1
-        on = all(pts[k][i][j] == A[i][j] + Fraction(1, 2 ** (k + e0)) * U[i][j]
-                 for k in range(len(pts)) for i in range(w[-1]) for j in range(w[0]))
-        if not report.check("points y_k = A + 2^-(k+e0) U with |U|_max = 1", unit and on, f"e0 = {e0}"):
-            return
+    if not report.check("a segment A + s U (0 < s <= 2^-e0) is given (A in the closure needs a proof)",
+                        seg is not None, "finitely many points never prove that A is a limit of L_I"):
+        return
+    if not isinstance(seg, dict) or not isinstance(seg.get("first_exponent"), int) \
+            or isinstance(seg.get("first_exponent"), bool) or not 0 <= seg["first_exponent"] <= 4096:
+        raise Malformed("approaching.segment: expected {'direction': U, 'first_exponent': e0, 0 <= e0 <= 4096}")
+    U = rational_matrix(seg.get("direction"), w, "approaching.segment.direction")
+    e0 = seg["first_exponent"]
+    unit = max(abs(u) for row in U for u in row) == 1
+    on = all(pts[k][i][j] == A[i][j] + Fraction(1, 2 ** (k + e0)) * U[i][j]
+             for k in range(len(pts)) for i in range(w[-1]) for j in range(w[0]))
+    if not report.check("points y_k = A + 2^-(k+e0) U with |U|_max = 1", unit and on, f"e0 = {e0}"):
+        return
     # exact membership claims (cad.elimination)
     outside = not _in_image(masks, A, budget, "A in the image?")
     if not report.check("A is not in the image (exists theta: phi(theta) = A is FALSE)", outside):
@@ -273,10 +275,8 @@ def check_cad_not_closed(cert, masks, report, budget):
     for k, Y in enumerate(pts):
         if not report.check(f"y_{k} is in the image", _in_image(masks, Y, budget, f"y_{k} in the image?")):
             return
-    # KNOWN SOUNDNESS DEFECT: when U is None nothing below proves A in cl(L_I); the fix goes here.
-    if U is not None:
-        report.check("A + s U is in the image for all 0 < s <= 2^-e0 (A is in the closure)",
-                     _segment_in_image(masks, A, U, seg["first_exponent"], budget))
+    report.check("A + s U is in the image for all 0 < s <= 2^-e0 (A is in the closure)",
+                 _segment_in_image(masks, A, U, e0, budget))
 
 
 def _segment_in_image(masks, A, U, e0, budget):

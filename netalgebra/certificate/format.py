@@ -58,12 +58,13 @@ trusted base for them, never for theorem certificates), checked by
                  forall y (D(y) <-> exists theta: y = phi(theta)); D closed by syntax (NNF over
                  =, <=, >= atoms) or, if not syntactic, by cad.topology.is_closed.
     not_closed:  method "cad", target A (rationals), approaching {"points": [Y_0, ..., Y_{n-1}],
-                 n >= 5, "segment": {"direction": U, "first_exponent": e0} (optional)}
+                 n >= 5, "segment": {"direction": U, "first_exponent": e0} (required: the
+                 proof that A is in the closure)}
                  checks: "exists theta: phi(theta) = A" is FALSE; every "exists theta:
                  phi(theta) = Y_k" is TRUE; max-norm distances 0 < d_k <= min(2^-k, d_(k-1)/2);
-                 with a segment: Y_k = A + 2^-(k+e0) U, |U|_max = 1, and
+                 Y_k = A + 2^-(k+e0) U, |U|_max = 1, and
                  "forall s in (0, 2^-e0]: exists theta: phi(theta) = A + s U" is TRUE (which alone
-                 puts A in the closure).
+                 puts A in the closure; without a segment the certificate is rejected).
 
 When the budget runs out the report has ``incomplete = True`` ("could not
 re-check within budget"): neither accepted nor refuted.
@@ -82,11 +83,12 @@ def load(path_or_text):
     """Read a certificate from a JSON file path or a JSON string (a dict is returned as is)."""
     if isinstance(path_or_text, dict):
         return path_or_text
+    from netalgebra.inputfile import parse_json, read_json
+
     text = path_or_text
     if not text.lstrip().startswith("{"):
-        with open(text, encoding="utf-8") as fh:
-            text = fh.read()
-    return json.loads(text)
+        return read_json(text, "certificate")
+    return parse_json(text, "certificate")
 
 
 def dump(cert, path=None):
@@ -103,8 +105,9 @@ def dump(cert, path=None):
     else:
         text = json.dumps(dict(cert, pattern=sparse_pattern(pattern)), separators=(",", ":"))
     if path:
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(text + "\n")
+        from netalgebra.inputfile import write_atomic
+
+        write_atomic(path, text + "\n")
     return text
 
 

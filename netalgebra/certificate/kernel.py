@@ -31,7 +31,7 @@ class Malformed(Exception):
 
 # ----------------------------------------------------------------------------------------------
 # exact scalars
-_RAT = re.compile(r"^\s*-?\d+(\s*/\s*\d+)?\s*$")
+_RAT = re.compile(r"^\s*-?\d+(\s*/\s*\d+)?\s*$", re.ASCII)   # ASCII digits only
 
 
 def rational(value, where="value") -> Fraction:
@@ -245,7 +245,8 @@ def parse_masks(pat):
         if any(len(r) != ncols for r in m):
             raise Malformed(f"pattern.masks[{l - 1}]: ragged rows")
         if not all(set(map(type, r)) <= {int} and set(r) <= {0, 1} for r in m):    # C-speed scans
-            raise Malformed(f"pattern.masks[{l - 1}]: entries must be 0 or 1")
+            raise Malformed(f"pattern.masks[{l - 1}]: entries must be the integers 0 or 1 "
+                            f"(not true/false, not 1.0)")
         if prev_rows is not None and ncols != prev_rows:
             raise Malformed(f"pattern.masks[{l - 1}]: has {ncols} columns but layer {l - 1} has {prev_rows} rows")
         prev_rows = len(m)

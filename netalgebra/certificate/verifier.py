@@ -14,7 +14,7 @@ for the engine") for the lemmas re-proved by the checkers.
 import json
 
 from cad.budget import Budget
-from cad.errors import BudgetExceeded
+from cad.errors import BudgetExceeded, InputError
 from netalgebra.certificate import cad, merge, not_closed, similarity
 from netalgebra.certificate.closed import check_closed
 from netalgebra.certificate.format import FORMAT, load
@@ -48,6 +48,7 @@ def verify(cert, timeout=None, *, budget=None) -> VerificationReport:
         rep.check("format", cert.get("format") == FORMAT, f"expected {FORMAT!r}")
         masks = parse_masks(cert.get("pattern"))
         rep.check("pattern", True, f"depth {len(masks)}, widths {widths(masks)}")
+        _check_name(cert["pattern"].get("name"), masks, rep)
         verdict = cert.get("verdict")
         question = cert.get("question", "linear")
         if question not in ("linear", "relu_points"):
@@ -72,8 +73,28 @@ def verify(cert, timeout=None, *, budget=None) -> VerificationReport:
         rep.check("within budget", False, f"could not re-check within budget ({e})")
     except Malformed as e:
         rep.check("well-formed", False, str(e))
-    except (ValueError, TypeError, KeyError, ZeroDivisionError, json.JSONDecodeError, OSError) as e:
+    except (ValueError, TypeError, KeyError, ZeroDivisionError, json.JSONDecodeError, OSError, InputError) as e:
         rep.check("well-formed", False, f"{type(e).__name__}: {e}")
     except Exception as e:  # an error inside the CAD engine: nothing is certified
         rep.check("re-check ran", False, f"{type(e).__name__}: {e}")
     return rep
+
+
+def _check_name(name, masks, rep):
+    """A pattern name that is a preset (``ul:2``) must name the stored masks; other names are labels.
+
+    The masks are what every other check uses, so a renamed certificate is never *wrong*; but
+    ``VERIFIED`` next to a preset name that names other masks would mislead its reader."""
+    if name is None:
+        return
+    if not isinstance(name, str):
+        raise Malformed("pattern.name: expected a string")
+    from netalgebra.pattern import PatternError, SparsityPattern
+
+    try:
+        named = SparsityPattern.preset(name).masks
+    except PatternError:
+        return                    # not a preset name: a free label
+    rep.check("pattern name names these masks", [list(map(list, m)) for m in named] ==
+              [list(map(list, m)) for m in masks],
+              f"the preset {name!r} is {[list(map(list, m)) for m in named]}"[:300])

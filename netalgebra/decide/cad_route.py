@@ -40,13 +40,14 @@ def decide_by_cad(pattern, masks, budget, points=None, napproach=5):
       set and is closed by syntax.  The verifier decides
       ``forall y (D(y) <-> exists theta: y = phi(theta))`` (as two sentences)
       and checks that D is closed (syntax, else ``is_closed``).
-    * **not closed** -- ``method = "cad"``: the witness A (exact rationals),
-      ``napproach`` >= 5 points of ``L_I`` at max-norm distances
-      ``0 < d_k <= min(2^-k, d_(k-1)/2)``, and, when they lie on a segment
-      ``A + 2^-(k+e0) U`` (``|U|_max = 1``), that segment (the verifier then
-      decides ``forall s in (0, 2^-e0]: A + s U in L_I``, proving ``A in cl(L_I)``).
-      A verdict whose witness or points are irrational, or whose points do not
-      follow the rule, is not returned (the note says why).
+    * **not closed** -- ``method = "cad"``: the witness A (exact rationals) and a
+      segment ``A + s U`` (``|U|_max = 1``, ``0 < s <= 2^-e0``) with 5 sample points
+      ``A + 2^-(k+e0) U``; the verifier decides ``forall s in (0, 2^-e0]: A + s U in L_I``,
+      which proves ``A in cl(L_I)``.  The segment is the engine's own line when its
+      approaching points lie on one, else the direction of its closest approaching point;
+      a verdict whose witness is irrational, or whose segment does not lie in ``L_I``,
+      is not returned (the route answers no verdict: ``unknown``, never an unproven
+      ``not_closed``).
 
     **Normalisation** (:mod:`netalgebra.decide.normalise`, proved there): one weight per chosen
     hidden neuron is fixed by the rescaling symmetry, keeping the zero cases, so ``L_I`` is the
@@ -196,25 +197,50 @@ def _cad_not_closed_certificate(pattern, masks, names, res):
     pts = [mat(p) for p in res.approaching]
     if A is None or any(Y is None for Y in pts):
         return None, "its witness or approaching points are irrational (no rational certificate)"
-    d = [max(abs(Y[i][j] - A[i][j]) for i in range(nL) for j in range(n0)) for Y in pts]
-    if not (all(x > 0 for x in d) and all(x <= Fraction(1, 2 ** k) for k, x in enumerate(d))
-            and all(d[k] <= d[k - 1] / 2 for k in range(1, len(d)))):
-        return None, "its approaching points do not follow the rule d_k <= min(2^-k, d_(k-1)/2)"
-    ap = {"points": [[[fraction_text(x) for x in row] for row in Y] for Y in pts],
-          "rule": "max-norm distances 0 < d_k <= min(2^-k, d_(k-1)/2)", "engine_rule": res.approach_rule}
-    # segment form y_k = A + 2^-(k+e0) U with |U|_max = 1
-    e0 = d[0].denominator.bit_length() - 1
-    if d[0].numerator == 1 and d[0].denominator == 1 << e0:
-        U = [[(pts[0][i][j] - A[i][j]) / d[0] for j in range(n0)] for i in range(nL)]
-        if all(pts[k][i][j] == A[i][j] + Fraction(1, 2 ** (k + e0)) * U[i][j]
-               for k in range(len(pts)) for i in range(nL) for j in range(n0)):
-            ap["segment"] = {"direction": [[fraction_text(x) for x in row] for row in U], "first_exponent": e0}
+    ap = {"rule": "y_k = A + 2^-(k+e0) U on a segment of L_I ending at A", "engine_rule": res.approach_rule}
+    seg = _segment_form(A, pts, n0, nL)
+    if seg is None:
+        return None, "its approaching points lie on no segment ending at the witness (no proof of the limit)"
+    U, e0, pts = seg
+    ap["points"] = [[[fraction_text(x) for x in row] for row in Y] for Y in pts]
+    ap["segment"] = {"direction": [[fraction_text(x) for x in row] for row in U], "first_exponent": e0}
     cert = {"format": FORMAT, "verdict": "not_closed", "question": "linear", "method": "cad",
             "pattern": pattern_json(pattern, masks),
             "target": [[fraction_text(x) for x in row] for row in A],
             "approaching": ap,
-            "argument": ("A is a limit of the listed points of L_I (distances halve at least at every "
-                         "step" + ("; the whole segment A + s U, 0 < s <= 2^-e0, lies in L_I" if "segment" in ap
-                                   else "") + ") and exists theta: phi(theta) = A is false; "
-                         "both decided by CAD. engine: " + str(res.reason))}
+            "argument": ("the whole segment A + s U, 0 < s <= 2^-e0, lies in L_I, so A is in its closure, "
+                         "and exists theta: phi(theta) = A is false; both decided by CAD. engine: "
+                         + str(res.reason))}
     return cert, ""
+
+
+def _segment_form(A, pts, n0, nL, count=5):
+    """``(U, e0, points)`` with ``points[k] = A + 2^-(k+e0) U``, ``|U|_max = 1``, or None.
+
+    When the engine's points already have that form (points along a line, the segment search
+    of :mod:`cad.topology.witness`) they are kept.  Otherwise the direction of the closest
+    point ``y`` is tried: ``U = (y - A) / |y - A|``, ``2^-e0 <= |y - A|``.  Nothing here is a
+    proof: the verifier (run by :func:`self_check` before answering) decides that the whole
+    segment lies in ``L_I``; when it does not, the verdict is not returned."""
+    def dist(Y):
+        return max(abs(Y[i][j] - A[i][j]) for i in range(nL) for j in range(n0))
+
+    def along(U, e0, n):
+        return [[[A[i][j] + Fraction(1, 2 ** (k + e0)) * U[i][j] for j in range(n0)] for i in range(nL)]
+                for k in range(n)]
+
+    d0 = dist(pts[0])
+    e0 = d0.denominator.bit_length() - 1
+    if d0.numerator == 1 and d0.denominator == 1 << e0:
+        U = [[(pts[0][i][j] - A[i][j]) / d0 for j in range(n0)] for i in range(nL)]
+        if len(pts) >= count and along(U, e0, len(pts)) == pts:
+            return U, e0, pts
+    y = min(pts, key=dist)
+    d = dist(y)
+    if d == 0:
+        return None
+    U = [[(y[i][j] - A[i][j]) / d for j in range(n0)] for i in range(nL)]
+    e0 = 0
+    while Fraction(1, 2 ** e0) > d:
+        e0 += 1
+    return U, e0, along(U, e0, count)

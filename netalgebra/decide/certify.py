@@ -106,7 +106,12 @@ def not_closed_certificate(pattern, masks, found):
             x[c] = v
         pts.append(x)
     M = int(max(abs(v) for x in pts for v in x)) + 1   # an integer bound on |coordinates|
-    targets = [[sum(A[i][j] * x[j] for j in range(n0)) for i in range(n2)] for x in pts]
+    targets = []
+    for x in pts:                      # A x, with A sparse (its ones only)
+        y = [Fraction(0)] * n2
+        for r, c in set(ones):
+            y[r] += x[c]
+        targets.append(y)
     W1, W2 = {}, {}
     for name, v in fam.items():
         l, i, j = parse_weight_name(name)

@@ -83,6 +83,8 @@ def decide(pattern, budget=None, *, points=None, methods=ROUTES):
     unknown_methods = set(methods) - set(ROUTES)
     if unknown_methods:
         raise InputError(f"methods: unknown route {sorted(unknown_methods)[0]!r} (use 'theorems', 'core', 'cad')")
+    if not isinstance(budget, Budget) and budget is not None and not (budget >= 0):
+        raise InputError(f"timeout: {budget!r} is not a number of seconds >= 0")   # nan, negative
     budget = Budget.of(budget)
     masks = masks_of(pattern)
     _validate_masks(masks)
@@ -143,7 +145,7 @@ def _by_theorem(pattern, masks, budget, points_json=None):
     """A closed verdict from the first theorem that applies (:mod:`netalgebra.theorems`), or None."""
     question = "linear" if points_json is None else "relu_points"
     npoints = None if points_json is None else len(points_json)
-    th = closed_by_theorem(masks, question=question, npoints=npoints)
+    th = closed_by_theorem(masks, question=question, npoints=npoints, budget=budget)
     if th is None:
         return None
     cert = {"format": FORMAT, "verdict": "closed", "question": question, "pattern": pattern_json(pattern, masks)}

@@ -4,22 +4,29 @@ then decide the rest (a smaller pattern) by the other theorems."""
 from netalgebra.theorems.fragment import fragment
 from netalgebra.theorems.structure import shallow_supports
 
-__all__ = ["shallow_subspace_absorption"]
+__all__ = ["shallow_subspace_absorption", "MAX_ABSORPTION_POSITIONS"]
+
+# The theorem works on explicit sets of covered positions (sum over hidden neurons of
+# |rows| x |columns|); beyond this many it is not attempted (it then does not apply, which
+# never makes a verdict wrong), so memory stays bounded whatever the budget.
+MAX_ABSORPTION_POSITIONS = 2_000_000
 
 
-def _star_components(E):
+def _star_components(E, budget=None):
     """True when every connected component of the bipartite row-column graph with edge set E
     (a set of (r, c) positions) lies in one row or one column (a "star"; single edges included)."""
     return all(len({r for r, _c in comp}) == 1 or len({c for _r, c in comp}) == 1
-               for comp in _position_components(E))
+               for comp in _position_components(E, budget))
 
 
-def _position_components(E):
+def _position_components(E, budget=None):
     """Connected components of a set E of positions (two positions are adjacent when they share
     a row or a column), each a set, sorted by their smallest (row, column)."""
     E = set(E)
     out = []
     while E:
+        if budget is not None:
+            budget.check("time (subspace absorption)")
         start = min(E)
         comp, rows, cols = set(), {start[0]}, {start[1]}
         grew = True
@@ -36,7 +43,7 @@ def _position_components(E):
     return sorted(out, key=min)
 
 
-def shallow_subspace_absorption(masks):
+def shallow_subspace_absorption(masks, budget=None):
     r"""L = 2: absorb hidden neurons whose remaining contribution is a coordinate subspace.
 
     Construction.  ``U`` (a set of output positions) starts empty.  Repeatedly
@@ -100,6 +107,8 @@ def shallow_subspace_absorption(masks):
     n0, n1, n2 = len(M1[0]), len(M1), len(M2)
     R, C = shallow_supports(masks)
     live = [k for k in range(n1) if R[k] and C[k]]
+    if sum(len(R[k]) * len(C[k]) for k in live) > MAX_ABSORPTION_POSITIONS:
+        return None
     S = {k: {(r, c) for r in R[k] for c in C[k]} for k in live}
     U, order = set(), []
     rest = list(live)
@@ -108,7 +117,7 @@ def shallow_subspace_absorption(masks):
         changed = False
         for k in rest:
             E = S[k] - U
-            if _star_components(E):
+            if _star_components(E, budget):
                 U |= E
                 order.append(k)
                 rest.remove(k)
@@ -120,7 +129,7 @@ def shallow_subspace_absorption(masks):
     extra = n1
     for j in rest:
         E = S[j] - U
-        comps = _position_components(E)
+        comps = _position_components(E, budget)
         for t, comp in enumerate(comps):
             rows, cols = {r for r, _ in comp}, {c for _, c in comp}
             if len(comp) != len(rows) * len(cols):
@@ -141,7 +150,7 @@ def shallow_subspace_absorption(masks):
     if any(any(row) for row in N1):
         from netalgebra.theorems.registry import closed_by_theorem   # (cycle: the registry lists us)
 
-        inner = closed_by_theorem(reduced)
+        inner = closed_by_theorem(reduced, budget=budget)
         if inner is None:
             return None
     else:

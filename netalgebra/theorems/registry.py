@@ -47,16 +47,25 @@ RELU_THEOREMS = {
 }
 
 
-def closed_by_theorem(pattern, question="linear", npoints=None):
+# theorems whose search can take long on large patterns: they take ``budget=`` and check it
+BUDGETED = {"shallow_subspace_absorption"}
+
+
+def closed_by_theorem(pattern, question="linear", npoints=None, budget=None):
     """The first theorem whose hypotheses hold, as the ``theorem`` part of a certificate, or None.
 
     ``question="relu_points"`` only uses the theorems that speak about
     ``F_I(Omega)`` itself (one layer; one hidden layer with scalar output; one
     hidden layer with ``npoints <= 2`` training points).
+    ``budget`` (a :class:`cad.budget.Budget` or None) is checked between theorems and inside
+    the long ones (:data:`BUDGETED`); a spent budget raises ``BudgetExceeded``.
     """
     masks = masks_of(pattern)
-    if question == "linear":
-        found = (th(masks) for th in THEOREMS.values())
-    else:
-        found = (th(masks, npoints) for th in RELU_THEOREMS.values())
-    return next((res for res in found if res is not None), None)
+    for name, th in (THEOREMS if question == "linear" else RELU_THEOREMS).items():
+        if budget is not None:
+            budget.check("time (theorems)")
+        args = (masks,) if question == "linear" else (masks, npoints)
+        res = th(*args, budget=budget) if name in BUDGETED else th(*args)
+        if res is not None:
+            return res
+    return None

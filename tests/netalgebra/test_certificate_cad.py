@@ -79,15 +79,18 @@ def test_cad_tamper_witness_and_points(cad_lu2):
     c = copy.deepcopy(cad_lu2)
     c["approaching"]["points"][3] = copy.deepcopy(c["approaching"]["points"][2])
     assert not verify(c, timeout=120).ok
-    # a point outside the image: zero top-left entry with both off-diagonal entries non-zero
+    # a point outside the image (zero top-left entry, both off-diagonal entries non-zero) replacing
+    # a point of the segment: the segment check rejects it; without the segment, the missing proof
     c = copy.deepcopy(cad_lu2)
-    del c["approaching"]["segment"]
     A = [[Fraction(x) for x in row] for row in c["target"]]
-    Y = [[A[0][0], A[0][1] + Fraction(1, 8)], [A[1][0], A[1][1]]]   # distance 1/8 keeps the rule
+    Y = [[A[0][0], A[0][1] + Fraction(1, 8)], [A[1][0], A[1][1]]]
     assert Y[0][0] == 0 and Y[0][1] != 0 and Y[1][0] != 0
     c["approaching"]["points"][2] = [[str(x) for x in row] for row in Y]
     rep = verify(c, timeout=120)
-    assert not rep.ok and any(n == "y_2 is in the image" and not ok for n, ok, _ in rep.checks), rep.summary()
+    assert not rep.ok and any(n.startswith("points y_k = A") and not ok for n, ok, _ in rep.checks), rep.summary()
+    del c["approaching"]["segment"]
+    rep = verify(c, timeout=120)
+    assert not rep.ok and any(n.startswith("a segment") and not ok for n, ok, _ in rep.checks), rep.summary()
 
 
 def test_cad_verify_budget(cad_dense222, tmp_path, capsys):
