@@ -63,6 +63,23 @@ def _fmt_ratfun(rf):
     return f"({num})/({den})" if " " in num else f"{num}/({den})" if " " in den else f"{num}/{den}"
 
 
+def _claims_text(claims):
+    """The verdict's statements (:mod:`netalgebra.decide.claims`), one line each."""
+    lines = []
+    for key, label in (("linear_counterpart", "linear counterpart L_I"),
+                       ("optimum_for_every_training_set", "optimum for every training set"),
+                       ("optimum_for_this_input_set", "optimum for every target on these inputs")):
+        if key not in claims:
+            continue
+        c = claims[key]
+        if isinstance(c, str):
+            lines.append(f"{label}: {c.replace('_', ' ')}")
+            continue
+        detail = (f" (theorem {c['theorem']})" if c.get("theorem") else "") + (f" -- {c['by']}" if c.get("by") else "")
+        lines.append(f"{label}: {c['status'].replace('_', ' ')}{detail}")
+    return "\n".join(lines)
+
+
 def cmd_check(args):
     import json
     import time
@@ -96,7 +113,7 @@ def cmd_check(args):
         except OSError as e:
             return fail(f"--out {args.out}: {e}")
     if args.json:
-        out = {"verdict": verdict.status, "pattern": pattern.to_dict(), "certificate": cert,
+        out = {"verdict": verdict.status, "claims": verdict.claims, "pattern": pattern.to_dict(), "certificate": cert,
                "seconds": round(seconds, 6), "reason": verdict.reason}
         if points is not None:
             out["points"] = points
@@ -107,6 +124,7 @@ def cmd_check(args):
         label = {"closed": "CLOSED", "not_closed": "NOT CLOSED", "unknown": "UNKNOWN"}[verdict.status]
         print(f"{name}: {label}  [{what}; widths {'-'.join(map(str, pattern.widths))}; {seconds:.3f} s]")
         print(f"reason: {verdict.reason}")
+        print(_claims_text(verdict.claims))
         if verdict.status == "not_closed" and cert and "target" in cert:
             rel = cert.get("relu", {})
             rows, cols = rel.get("block_rows"), rel.get("block_cols")
@@ -391,11 +409,14 @@ def _add_pattern_source(p):
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="netalgebra",
-        description="Decide exactly whether training a sparse ReLU architecture always has an optimum.",
+        description="Decide exactly whether the linear counterpart L_I of a sparse ReLU architecture is closed "
+                    "(necessary for every training problem to have an optimum; sufficient only where a named "
+                    "theorem says so), or whether F_I(Omega) is closed on given training inputs.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("check", help="decide closedness of a pattern, with a certificate")
+    p = sub.add_parser("check", help="decide closedness of L_I (or of F_I(Omega) with --points), with a "
+                                     "certificate; prints what it proves about optima")
     _add_pattern_source(p)
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--out", help="write the certificate to this file")

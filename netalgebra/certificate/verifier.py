@@ -16,6 +16,7 @@ import json
 from cad.budget import Budget
 from cad.errors import BudgetExceeded
 from netalgebra.certificate import cad, not_closed
+from netalgebra.certificate.claims import check_claims
 from netalgebra.certificate.closed import check_closed
 from netalgebra.certificate.format import FORMAT, load
 from netalgebra.certificate.kernel import Malformed, parse_masks, widths
@@ -61,6 +62,7 @@ def verify(cert, timeout=None, *, budget=None) -> VerificationReport:
             rep.check("verdict", False, "an 'unknown' verdict certifies nothing")
         else:
             rep.check("verdict", False, f"unsupported verdict/question {verdict!r}/{question!r}")
+        check_claims(cert, question, rep)
     except BudgetExceeded as e:
         rep.incomplete = True
         rep.check("within budget", False, f"could not re-check within budget ({e})")

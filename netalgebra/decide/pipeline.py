@@ -41,6 +41,7 @@ from cad.budget import Budget
 from cad.errors import BudgetExceeded, InputError
 from netalgebra.certificate import FORMAT
 from netalgebra.decide.cad_route import decide_by_cad
+from netalgebra.decide.claims import claims_of
 from netalgebra.decide.certify import not_closed_certificate, self_check
 from netalgebra.decide.cores import find_core
 from netalgebra.decide.family import fraction_text
@@ -75,10 +76,20 @@ def decide(pattern, budget=None, *, points=None, methods=ROUTES):
     try:
         budget.check("time (start)")
         if points is not None:
-            return _decide_points(pattern, masks, points, budget)
-        return _decide_linear(pattern, masks, methods, budget)
+            v = _decide_points(pattern, masks, points, budget)
+        else:
+            v = _decide_linear(pattern, masks, methods, budget)
     except BudgetExceeded as e:
-        return Verdict("unknown", None, f"budget exhausted: {e}", budget.elapsed())
+        v = Verdict("unknown", None, f"budget exhausted: {e}", budget.elapsed())
+    return _with_claims(v, "linear" if points is None else "relu_points")
+
+
+def _with_claims(verdict, question):
+    """Attach what the verdict proves (:func:`claims_of`) to the verdict and its certificate."""
+    verdict.claims = claims_of(verdict.status, question, verdict.certificate)
+    if verdict.certificate is not None:
+        verdict.certificate["claims"] = verdict.claims
+    return verdict
 
 
 def _validate_masks(masks):
