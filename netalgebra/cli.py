@@ -89,10 +89,9 @@ def cmd_check(args):
         pattern = _load_pattern(args)
         points = None
         if args.points:
-            with open(args.points, encoding="utf-8") as fh:
-                points = json.load(fh)          # ValueError: malformed JSON
-            if not isinstance(points, list):
-                raise InputError(f"{args.points}: expected a JSON list of points")
+            from netalgebra.training_inputs import read_points
+
+            points = read_points(args.points)   # JSON, CSV or .npy; InputError names the place
         if args.timeout is not None and args.timeout < 0:
             raise InputError("--timeout must be >= 0")
     except (InputError, ValueError, OSError) as e:
@@ -143,6 +142,9 @@ def cmd_check(args):
             if rel:
                 print(f"training set: {len(rel['points'])} points with targets A x; no optimum of the "
                       f"squared loss exists on it (Theorem 3.1)")
+        elif verdict.status == "not_closed" and cert and "targets" in cert:
+            print(f"witness: targets {cert['targets']} (rows = outputs, columns = points) are not attained; "
+                  f"the escaping family reaches them as t -> 0+ with diverging weights")
         elif verdict.status == "closed" and cert:
             th = cert.get("theorem", {})
             print(f"theorem: {th.get('name')} -- {th.get('source')}")
@@ -421,7 +423,8 @@ def build_parser():
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--out", help="write the certificate to this file")
     p.add_argument("--timeout", type=float, default=60.0, help="seconds before answering unknown")
-    p.add_argument("--points", help="JSON list of rational input points: decide F_I(Omega) itself")
+    p.add_argument("--points", help="training inputs Omega (JSON list of rational points, CSV, or .npy): "
+                                    "decide F_I(Omega) itself, i.e. whether every target on them has an optimum")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("verify", help="re-check a certificate with exact arithmetic")

@@ -6,9 +6,10 @@ Every certificate the decider writes carries ``claims`` (``linear_counterpart``,
 give").  :func:`derive_claims` computes them here, independently of the decider, from the
 certificate's verdict, question and theorem:
 
-- ``guaranteed`` for every training set only when the top-level theorem is registered with
-  ``every_training_set`` in :mod:`netalgebra.certificate.closed` (its checker has just
-  re-checked the hypotheses in the same report);
+- ``guaranteed`` for every training set only when the top-level theorem, or the theorem stored
+  under ``every_training_set`` (a linear certificate whose own theorem proves only ``L_I``
+  closed), is registered with ``every_training_set`` in :mod:`netalgebra.certificate.closed`;
+  its checker re-checks the hypotheses in the same report;
 - ``fails`` for every training set when ``L_I`` is not closed (Theorem 3.1 of the paper; the
   training set is re-checked by :func:`netalgebra.certificate.not_closed.check_relu` when the
   certificate carries one) or when ``F_I(Omega)`` is not closed for the certificate's points;
@@ -31,7 +32,10 @@ def derive_claims(cert, question):
     theorem = cert.get("theorem") if verdict == "closed" else None
     name = theorem.get("name") if isinstance(theorem, dict) else None
     every_omega = name in EVERY_TRAINING_SET
-    if verdict == "closed":
+    extra = cert.get("every_training_set") if verdict == "closed" and question == "linear" else None
+    if verdict == "closed" and not every_omega and isinstance(extra, dict) and extra.get("name") in EVERY_TRAINING_SET:
+        every = {"status": "guaranteed", "theorem": extra["name"]}      # hypotheses checked in check_claims
+    elif verdict == "closed":
         every = {"status": "guaranteed", "theorem": name} if every_omega else {"status": "not_established"}
     elif verdict == "not_closed":
         every = {"status": "fails"}
@@ -46,8 +50,16 @@ def derive_claims(cert, question):
             "optimum_for_every_training_set": every, "optimum_for_this_input_set": this}
 
 
-def check_claims(cert, question, report):
-    """Compare the certificate's ``claims`` (if any) with :func:`derive_claims`."""
+def check_claims(cert, question, report, masks=None, budget=None):
+    """Re-check the hypotheses of an ``every_training_set`` theorem (if any), then compare the
+    certificate's ``claims`` (if any) with :func:`derive_claims`."""
+    extra = cert.get("every_training_set")
+    if extra is not None:
+        from netalgebra.certificate.closed import Question, check_theorem
+
+        if not (isinstance(extra, dict) and extra.get("name") in EVERY_TRAINING_SET):
+            raise Malformed("every_training_set: expected a theorem proving F_I(Omega) closed for every Omega")
+        check_theorem(extra, masks, Question("linear"), report, budget)
     derived = derive_claims(cert, question)
     stored = cert.get("claims")
     if stored is None:

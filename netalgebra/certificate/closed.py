@@ -15,7 +15,7 @@ question is rejected.
 
 from dataclasses import dataclass
 
-from netalgebra.certificate import absorption, cad, deep, shallow
+from netalgebra.certificate import absorption, cad, deep, points, shallow
 from netalgebra.certificate.kernel import Malformed, rational, widths
 
 __all__ = ["Question", "CHECKERS", "QUESTIONS", "EVERY_TRAINING_SET", "register", "check_closed",
@@ -51,7 +51,11 @@ def register(name, checker, questions=("linear",), every_training_set=False):
 register("one_layer", shallow.check_one_layer, questions=("linear", "relu_points"), every_training_set=True)
 register("shallow_scalar_output", shallow.check_scalar_output, questions=("linear", "relu_points"),
          every_training_set=True)
+register("shallow_isolated_outputs", points.check_isolated_outputs, questions=("linear", "relu_points"),
+         every_training_set=True)     # proved: netalgebra.theorems.points
 register("shallow_two_points", shallow.check_two_points, questions=("relu_points",))
+register("points_full_activation", points.check_full_activation, questions=("relu_points",))
+register("points_pinned_row_plane", points.check_pinned_row_plane, questions=("relu_points",))
 register("shallow_support_groups", shallow.check_support_groups)
 register("shallow_free_lines", shallow.check_free_lines)
 register("deep_dense_components", deep.check_dense_components)

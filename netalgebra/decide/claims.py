@@ -23,7 +23,7 @@ The verifier derives the same statements with its own code from a verified certi
 
 from netalgebra.theorems.registry import EVERY_TRAINING_SET
 
-__all__ = ["claims_of"]
+__all__ = ["claims_of", "add_guarantee"]
 
 _THEOREM_3_1 = "Theorem 3.1 of the paper (L_I not closed => some finite training set has no optimum)"
 
@@ -33,6 +33,9 @@ def _every_training_set(status, question, cert):
         name = (cert or {}).get("theorem", {}).get("name")
         if name in EVERY_TRAINING_SET:
             return {"status": "guaranteed", "theorem": name}
+        extra = (cert or {}).get("every_training_set")
+        if isinstance(extra, dict) and extra.get("name") in EVERY_TRAINING_SET:
+            return {"status": "guaranteed", "theorem": extra["name"]}
         return {"status": "not_established"}
     if status == "not_closed":
         if question == "relu_points":
@@ -50,6 +53,19 @@ def _linear(status, question, cert):
         return status
     name = (cert or {}).get("theorem", {}).get("name") if status == "closed" else None
     return "closed" if name in EVERY_TRAINING_SET else "unknown"   # these theorems prove L_I closed too
+
+
+def add_guarantee(masks, cert):
+    """When ``cert`` proves only ``L_I`` closed, but a theorem of :data:`EVERY_TRAINING_SET` applies
+    to the masks, add its fragment as ``cert["every_training_set"]`` (``verify`` re-checks its
+    hypotheses): the certificate then also guarantees an optimum for every finite training set."""
+    if cert is None or cert.get("theorem", {}).get("name") in EVERY_TRAINING_SET:
+        return
+    for theorem in EVERY_TRAINING_SET.values():
+        frag = theorem(masks)
+        if frag is not None:
+            cert["every_training_set"] = frag
+            return
 
 
 def claims_of(status, question="linear", cert=None):

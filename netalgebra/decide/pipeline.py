@@ -41,10 +41,11 @@ from cad.budget import Budget
 from cad.errors import BudgetExceeded, InputError
 from netalgebra.certificate import FORMAT
 from netalgebra.decide.cad_route import decide_by_cad
-from netalgebra.decide.claims import claims_of
+from netalgebra.decide.claims import add_guarantee, claims_of
 from netalgebra.decide.certify import not_closed_certificate, self_check
 from netalgebra.decide.cores import find_core
 from netalgebra.decide.family import fraction_text
+from netalgebra.decide.points_route import decide_points_route
 from netalgebra.decide.verdict import Verdict, pattern_json
 from netalgebra.theorems import closed_by_theorem, masks_of
 
@@ -81,6 +82,8 @@ def decide(pattern, budget=None, *, points=None, methods=ROUTES):
             v = _decide_linear(pattern, masks, methods, budget)
     except BudgetExceeded as e:
         v = Verdict("unknown", None, f"budget exhausted: {e}", budget.elapsed())
+    if points is None and v.status == "closed":
+        add_guarantee(masks, v.certificate)
     return _with_claims(v, "linear" if points is None else "relu_points")
 
 
@@ -165,12 +168,19 @@ def _decide_points(pattern, masks, points, budget):
     if v is not None:
         return v
     budget.check("time (theorems)")
+    status, cert, why = decide_points_route(pattern, masks, pts, budget,
+                                            lambda p, b: _decide_linear(p, masks_of(p), ROUTES, b))
+    if status is not None:
+        bad = self_check(cert, budget)
+        if not bad:
+            return Verdict(status, cert, why, budget.elapsed(), {})
+        why = bad
     v, note = decide_by_cad(pattern, masks, budget, points=pts)
     if v is not None:
         return v
     return Verdict("unknown", None,
-                   "no theorem about F_I(Omega) applies (only one layer or one hidden layer with scalar "
-                   "output are covered); " + note, budget.elapsed())
+                   "no theorem about F_I(Omega) applies and the activation-pattern route did not "
+                   f"conclude ({why}); " + note, budget.elapsed())
 
 
 def _exact_points(points, n0):

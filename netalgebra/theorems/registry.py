@@ -11,7 +11,7 @@ per family), add one line to the registry of its question below, and teach the v
 from netalgebra.theorems.absorption import shallow_subspace_absorption
 from netalgebra.theorems.deep import deep_dense_components
 from netalgebra.theorems.groups import shallow_support_groups
-from netalgebra.theorems.points import shallow_two_points
+from netalgebra.theorems.points import shallow_isolated_outputs, shallow_two_points
 from netalgebra.theorems.shallow import one_layer, shallow_free_lines_theorem, shallow_scalar_output
 from netalgebra.theorems.structure import masks_of
 
@@ -44,6 +44,7 @@ THEOREMS = {
 EVERY_TRAINING_SET = {
     "one_layer": one_layer,                          # proved: F_I(Omega) is a linear image
     "shallow_scalar_output": shallow_scalar_output,  # cited: the paper's positive theorem
+    "shallow_isolated_outputs": shallow_isolated_outputs,   # proved (contains the previous)
 }
 
 # question "relu_points" (is F_I(Omega) closed?): (masks, npoints) -> fragment | None

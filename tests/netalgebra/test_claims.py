@@ -54,7 +54,8 @@ def _assert_exact_claims(v, points=False):
     every = v.claims["optimum_for_every_training_set"]
     if every["status"] == "guaranteed":
         name = every["theorem"]
-        assert name in EVERY_TRAINING_SET and v.certificate["theorem"]["name"] == name
+        assert name in EVERY_TRAINING_SET
+        assert name in (v.certificate["theorem"]["name"], v.certificate.get("every_training_set", {}).get("name"))
     if v.certificate is None:
         assert v.status == "unknown" and every["status"] == "not_established"
         return
@@ -68,7 +69,8 @@ def _assert_exact_claims(v, points=False):
 
 
 def test_the_two_registries_agree():
-    assert set(DECIDER_EVERY) == EVERY_TRAINING_SET == {"one_layer", "shallow_scalar_output"}
+    assert set(DECIDER_EVERY) == EVERY_TRAINING_SET == {"one_layer", "shallow_scalar_output",
+                                                        "shallow_isolated_outputs"}
 
 
 @pytest.mark.slow
@@ -84,10 +86,11 @@ def test_random_patterns_state_what_is_proven(p):
 
 
 @pytest.mark.parametrize("preset, expected", [
-    ("dense:2,1,2", ("closed", "not_established")),
+    ("dense:2,1,2", ("closed", "guaranteed")),       # shallow_isolated_outputs
     ("dense:2,2,2", ("closed", "not_established")),
     ("masks:10,11|11", ("closed", "guaranteed")),
-    ("diag:3", ("closed", "not_established")),
+    ("diag:3", ("closed", "guaranteed")),
+    ("butterfly:4", ("closed", "not_established")),
     ("ul:2", ("not_closed", "fails")),
 ])
 def test_known_statements(preset, expected):
@@ -154,7 +157,8 @@ def test_readme_and_help_claim_nothing_stronger():
     # the README's list of guaranteeing theorems is the verifier's registry, no more
     bullet = readme[readme.index("`optimum_for_every_training_set`: `guaranteed`"):]
     bullet = bullet[:bullet.index("`fails`")]
-    named = set(re.findall(r"`([a-z_]+)`", bullet)) - {"optimum_for_every_training_set", "guaranteed", "verify"}
+    named = set(re.findall(r"`([a-z_]+)`", bullet)) - {"optimum_for_every_training_set", "guaranteed", "verify",
+                                                         "fails"}
     assert named == EVERY_TRAINING_SET
     assert "necessary" in _help_text()
 
@@ -169,3 +173,17 @@ def test_cli_prints_the_statements():
     js = json.loads(proc.stdout)
     assert js["claims"]["optimum_for_every_training_set"]["status"] == "fails"
     assert js["certificate"]["claims"] == js["claims"]
+
+
+@pytest.mark.parametrize("edit", [
+    lambda c: c["pattern"].__setitem__("masks", [[[1, 1], [1, 1]], [[1, 1], [1, 1]]]),   # hypotheses fail
+    lambda c: c["every_training_set"].__setitem__("name", "shallow_scalar_output"),      # wrong theorem
+    lambda c: c["every_training_set"].__setitem__("name", "shallow_support_groups"),     # not a guarantee
+    lambda c: c.pop("every_training_set"),                                               # claim unsupported
+])
+def test_tampered_guarantee_is_rejected(edit):
+    """A linear certificate proving L_I closed carries the guaranteeing theorem separately."""
+    cert = copy.deepcopy(decide(SparsityPattern.preset("dense:2,1,2"), 30).certificate)
+    assert cert["every_training_set"]["name"] == "shallow_isolated_outputs" and verify(cert).ok
+    edit(cert)
+    assert not verify(cert).ok
