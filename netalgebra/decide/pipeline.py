@@ -162,7 +162,9 @@ def _by_core(pattern, masks, budget):
 
 
 def _decide_points(pattern, masks, points, budget):
-    """Is ``F_I(Omega)`` closed for the training set ``points``?  Theorems, then CAD."""
+    """Is ``F_I(Omega)`` closed for the training set ``points``?  Theorems, then the
+    activation-pattern route (:mod:`netalgebra.decide.points_route`, self-checked by ``verify``),
+    then the CAD hook (which has no re-checkable certificate for this question and answers None)."""
     pts = _exact_points(points, len(masks[0][0]))
     v = _by_theorem(pattern, masks, budget, points_json=[[fraction_text(x) for x in p] for p in pts])
     if v is not None:
