@@ -1,4 +1,4 @@
-"""Decide exactly whether training a sparse ReLU network always has an optimum.
+"""Decide exactly whether the linear counterpart L_I of a sparse ReLU network is closed.
 
 A sparsity pattern ``I`` fixes which weights of each layer may be non-zero.  If its
 *linear counterpart* ``L_I = {W_L ... W_1 : supp W_l ⊆ I_l}`` is not closed, some finite
@@ -12,6 +12,7 @@ itself.  The public API::
 
     verdict = check("ul:2")                 # or check(SparsityPattern([...]))
     print(verdict.status, verdict.reason)   # not_closed ...
+    print(verdict.claims)                   # what is proven about optima (decide.claims)
     assert verify(verdict.certificate).ok   # re-checked by the independent verifier
 
 Subpackages: patterns (``pattern``), network graphs and reductions (``graph``), polynomial

@@ -71,6 +71,23 @@ def _fmt_ratfun(rf):
     return f"({num})/({den})" if " " in num else f"{num}/({den})" if " " in den else f"{num}/{den}"
 
 
+def _claims_text(claims):
+    """The verdict's statements (:mod:`netalgebra.decide.claims`), one line each."""
+    lines = []
+    for key, label in (("linear_counterpart", "linear counterpart L_I"),
+                       ("optimum_for_every_training_set", "optimum for every training set"),
+                       ("optimum_for_this_input_set", "optimum for every target on these inputs")):
+        if key not in claims:
+            continue
+        c = claims[key]
+        if isinstance(c, str):
+            lines.append(f"{label}: {c.replace('_', ' ')}")
+            continue
+        detail = (f" (theorem {c['theorem']})" if c.get("theorem") else "") + (f" -- {c['by']}" if c.get("by") else "")
+        lines.append(f"{label}: {c['status'].replace('_', ' ')}{detail}")
+    return "\n".join(lines)
+
+
 def cmd_check(args):
     """Decide a pattern.  With a finite ``--timeout`` (and fork), the work runs in a child
     process under a hard wall-clock limit (:mod:`cad.hard_deadline`): the answer is
@@ -132,9 +149,9 @@ def _check_work(args, budget):
         pattern = _load_pattern(args)
         points = None
         if args.points:
-            points = read_json(args.points, "--points file")
-            if not isinstance(points, list):
-                raise InputError(f"{args.points}: expected a JSON list of points")
+            from netalgebra.training_inputs import read_points
+
+            points = read_points(args.points)   # JSON, CSV or .npy; InputError names the place
     except InputError as e:
         return fail(str(e)), None
     from netalgebra.decide import decide
@@ -151,7 +168,7 @@ def _check_work(args, budget):
 
         out_text = dump(cert) + "\n"
     if args.json:
-        out = {"verdict": verdict.status, "pattern": pattern.to_dict(), "certificate": cert,
+        out = {"verdict": verdict.status, "claims": verdict.claims, "pattern": pattern.to_dict(), "certificate": cert,
                "seconds": round(seconds, 6), "reason": verdict.reason}
         if points is not None:
             out["points"] = points
@@ -162,6 +179,7 @@ def _check_work(args, budget):
         label = {"closed": "CLOSED", "not_closed": "NOT CLOSED", "unknown": "UNKNOWN"}[verdict.status]
         print(f"{name}: {label}  [{what}; widths {'-'.join(map(str, pattern.widths))}; {seconds:.3f} s]")
         print(f"reason: {verdict.reason}")
+        print(_claims_text(verdict.claims))
         merged = bool(cert and "reduction" in cert)
         if merged:                               # layers merged: show the merged pattern's certificate
             cert = cert["reduction"]["certificate"]
@@ -185,6 +203,9 @@ def _check_work(args, budget):
                 print(f"training set: {len(rel['points'])} points with targets A x; no optimum of the "
                       f"squared loss exists on it (Theorem 3.1)"
                       + (" for the merged network (not claimed for the original one)" if merged else ""))
+        elif verdict.status == "not_closed" and cert and "targets" in cert:
+            print(f"witness: targets {cert['targets']} (rows = outputs, columns = points) are not attained; "
+                  f"the escaping family reaches them as t -> 0+ with diverging weights")
         elif verdict.status == "closed" and cert:
             th = cert.get("theorem", {})
             print(f"theorem: {th.get('name')} -- {th.get('source')}")
@@ -469,16 +490,20 @@ def build_parser():
 
     parser = argparse.ArgumentParser(
         prog="netalgebra",
-        description="Decide exactly whether training a sparse ReLU architecture always has an optimum.",
+        description="Decide exactly whether the linear counterpart L_I of a sparse ReLU architecture is closed "
+                    "(necessary for every training problem to have an optimum; sufficient only where a named "
+                    "theorem says so), or whether F_I(Omega) is closed on given training inputs.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("check", help="decide closedness of a pattern, with a certificate")
+    p = sub.add_parser("check", help="decide closedness of L_I (or of F_I(Omega) with --points), with a "
+                                     "certificate; prints what it proves about optima")
     _add_pattern_source(p)
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--out", help="write the certificate to this file")
     p.add_argument("--timeout", type=seconds, default=60.0, help="seconds before answering unknown")
-    p.add_argument("--points", help="JSON list of rational input points: decide F_I(Omega) itself")
+    p.add_argument("--points", help="training inputs Omega (JSON list of rational points, CSV, or .npy): "
+                                    "decide F_I(Omega) itself, i.e. whether every target on them has an optimum")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("verify", help="re-check a certificate with exact arithmetic")

@@ -15,10 +15,11 @@ question is rejected.
 
 from dataclasses import dataclass
 
-from netalgebra.certificate import absorption, cad, deep, digits, shallow
+from netalgebra.certificate import absorption, cad, deep, digits, points, shallow
 from netalgebra.certificate.kernel import Malformed, rational, widths
 
-__all__ = ["Question", "CHECKERS", "QUESTIONS", "register", "check_closed", "check_theorem"]
+__all__ = ["Question", "CHECKERS", "QUESTIONS", "EVERY_TRAINING_SET", "register", "check_closed",
+           "check_theorem"]
 
 
 @dataclass(frozen=True)
@@ -32,17 +33,29 @@ class Question:
 
 CHECKERS = {}     # theorem name -> checker (hypotheses, masks, question, report, budget) -> None
 QUESTIONS = {}    # theorem name -> the question kinds its checker answers
+# theorems whose conclusion is "F_I(Omega) closed for every finite Omega" (and L_I closed): a
+# certificate naming one at top level proves an optimum for every finite training set
+EVERY_TRAINING_SET = set()
 
 
-def register(name, checker, questions=("linear",)):
-    """Register ``checker`` for the theorem ``name`` (for the given question kinds)."""
+def register(name, checker, questions=("linear",), every_training_set=False):
+    """Register ``checker`` for the theorem ``name`` (for the given question kinds);
+    ``every_training_set``: the theorem proves F_I(Omega) closed for every finite Omega."""
     CHECKERS[name] = checker
     QUESTIONS[name] = frozenset(questions)
+    if every_training_set:
+        EVERY_TRAINING_SET.add(name)
 
 
-register("one_layer", shallow.check_one_layer, questions=("linear", "relu_points"))
-register("shallow_scalar_output", shallow.check_scalar_output, questions=("linear", "relu_points"))
+# one layer: F_I(Omega) is a linear image (proved); scalar output: the paper's theorem (cited)
+register("one_layer", shallow.check_one_layer, questions=("linear", "relu_points"), every_training_set=True)
+register("shallow_scalar_output", shallow.check_scalar_output, questions=("linear", "relu_points"),
+         every_training_set=True)
+register("shallow_isolated_outputs", points.check_isolated_outputs, questions=("linear", "relu_points"),
+         every_training_set=True)     # proved: netalgebra.theorems.points
 register("shallow_two_points", shallow.check_two_points, questions=("relu_points",))
+register("points_full_activation", points.check_full_activation, questions=("relu_points",))
+register("points_pinned_row_plane", points.check_pinned_row_plane, questions=("relu_points",))
 register("shallow_support_groups", shallow.check_support_groups)
 register("shallow_free_lines", shallow.check_free_lines)
 register("deep_dense_components", deep.check_dense_components)

@@ -15,18 +15,21 @@ import json
 
 from cad.budget import Budget
 from cad.errors import BudgetExceeded, InputError
-from netalgebra.certificate import cad, merge, not_closed, similarity
+from netalgebra.certificate import cad, merge, not_closed, points, similarity
+from netalgebra.certificate.claims import check_claims
 from netalgebra.certificate.closed import check_closed
 from netalgebra.certificate.format import FORMAT, load
 from netalgebra.certificate.kernel import Malformed, parse_masks, widths
 from netalgebra.certificate.report import VerificationReport
 
-__all__ = ["verify", "NOT_CLOSED_CHECKERS"]
+__all__ = ["verify", "NOT_CLOSED_CHECKERS", "NOT_CLOSED_POINTS_CHECKERS"]
 
 # not-closed certificate method (the top-level "method" key) -> checker (cert, masks, report, budget);
 # any other method is the escaping-family certificate of netalgebra.certificate.not_closed
 NOT_CLOSED_CHECKERS = {"cad": cad.check_cad_not_closed,
                        "monarch_similarity": similarity.check_monarch_similarity}
+# not-closed certificates about F_I(Omega) (question "relu_points"), by method
+NOT_CLOSED_POINTS_CHECKERS = {"pinned_row_escape": points.check_pinned_row_escape}
 
 
 def verify(cert, timeout=None, *, budget=None) -> VerificationReport:
@@ -62,12 +65,18 @@ def verify(cert, timeout=None, *, budget=None) -> VerificationReport:
             method = cert.get("method")
             check = NOT_CLOSED_CHECKERS.get(method) if isinstance(method, str) else None
             (check or not_closed.check_not_closed)(cert, masks, rep, budget)
+        elif verdict == "not_closed":
+            check = NOT_CLOSED_POINTS_CHECKERS.get(cert.get("method"))
+            if check is None:
+                raise Malformed(f"method: unknown not-closed method {cert.get('method')!r} for F_I(Omega)")
+            check(cert, masks, rep, budget)
         elif verdict == "closed":
             check_closed(cert, masks, question, rep, budget)
         elif verdict == "unknown":
             rep.check("verdict", False, "an 'unknown' verdict certifies nothing")
         else:
             rep.check("verdict", False, f"unsupported verdict/question {verdict!r}/{question!r}")
+        check_claims(cert, question, rep, masks, budget)
     except BudgetExceeded as e:
         rep.incomplete = True
         rep.check("within budget", False, f"could not re-check within budget ({e})")

@@ -50,9 +50,11 @@ from cad.errors import BudgetExceeded, InputError
 from netalgebra.certificate import FORMAT
 from netalgebra.decide.cad_route import decide_by_cad
 from netalgebra.decide.certify import deep_not_closed_certificate, not_closed_certificate, self_check
+from netalgebra.decide.claims import add_guarantee, claims_of
 from netalgebra.decide.cores import find_core
 from netalgebra.decide.deep_cores import find_deep_core
 from netalgebra.decide.family import fraction_text
+from netalgebra.decide.points_route import decide_points_route
 from netalgebra.decide.similarity import describe as describe_monarch
 from netalgebra.decide.similarity import monarch_similarity_witness
 from netalgebra.decide.verdict import Verdict, pattern_json
@@ -91,10 +93,22 @@ def decide(pattern, budget=None, *, points=None, methods=ROUTES):
     try:
         budget.check("time (start)")
         if points is not None:
-            return _decide_points(pattern, masks, points, budget)
-        return _decide_linear(pattern, masks, methods, budget)
+            v = _decide_points(pattern, masks, points, budget)
+        else:
+            v = _decide_linear(pattern, masks, methods, budget)
     except BudgetExceeded as e:
-        return Verdict("unknown", None, f"budget exhausted: {e}", budget.elapsed())
+        v = Verdict("unknown", None, f"budget exhausted: {e}", budget.elapsed())
+    if points is None and v.status == "closed":
+        add_guarantee(masks, v.certificate)
+    return _with_claims(v, "linear" if points is None else "relu_points")
+
+
+def _with_claims(verdict, question):
+    """Attach what the verdict proves (:func:`claims_of`) to the verdict and its certificate."""
+    verdict.claims = claims_of(verdict.status, question, verdict.certificate)
+    if verdict.certificate is not None:
+        verdict.certificate["claims"] = verdict.claims
+    return verdict
 
 
 def _validate_masks(masks):
@@ -237,18 +251,27 @@ def _by_deep_core(pattern, masks, budget):
 
 
 def _decide_points(pattern, masks, points, budget):
-    """Is ``F_I(Omega)`` closed for the training set ``points``?  Theorems, then CAD."""
+    """Is ``F_I(Omega)`` closed for the training set ``points``?  Theorems, then the
+    activation-pattern route (:mod:`netalgebra.decide.points_route`, self-checked by ``verify``),
+    then the CAD hook (which has no re-checkable certificate for this question and answers None)."""
     pts = _exact_points(points, len(masks[0][0]))
     v = _by_theorem(pattern, masks, budget, points_json=[[fraction_text(x) for x in p] for p in pts])
     if v is not None:
         return v
     budget.check("time (theorems)")
+    status, cert, why = decide_points_route(pattern, masks, pts, budget,
+                                            lambda p, b: _decide_linear(p, masks_of(p), ROUTES, b))
+    if status is not None:
+        bad = self_check(cert, budget)
+        if not bad:
+            return Verdict(status, cert, why, budget.elapsed(), {})
+        why = bad
     v, note = decide_by_cad(pattern, masks, budget, points=pts)
     if v is not None:
         return v
     return Verdict("unknown", None,
-                   "no theorem about F_I(Omega) applies (only one layer or one hidden layer with scalar "
-                   "output are covered); " + note, budget.elapsed())
+                   "no theorem about F_I(Omega) applies and the activation-pattern route did not "
+                   f"conclude ({why}); " + note, budget.elapsed())
 
 
 def _exact_points(points, n0):

@@ -13,6 +13,7 @@ class Verdict:
     reason: str = ""
     seconds: float = 0.0
     witness: dict = field(default_factory=dict)  # short summary for humans (target, block, ...)
+    claims: dict = field(default_factory=dict)   # what is proven (netalgebra.decide.claims)
 
 
 def pattern_json(pattern, masks):

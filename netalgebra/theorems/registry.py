@@ -12,11 +12,11 @@ from netalgebra.theorems.absorption import shallow_subspace_absorption
 from netalgebra.theorems.deep import deep_dense_components
 from netalgebra.theorems.digits import deep_digit_mixing
 from netalgebra.theorems.groups import shallow_support_groups
-from netalgebra.theorems.points import shallow_two_points
+from netalgebra.theorems.points import shallow_isolated_outputs, shallow_two_points
 from netalgebra.theorems.shallow import one_layer, shallow_free_lines_theorem, shallow_scalar_output
 from netalgebra.theorems.structure import masks_of
 
-__all__ = ["THEOREMS", "RELU_THEOREMS", "closed_by_theorem"]
+__all__ = ["THEOREMS", "RELU_THEOREMS", "EVERY_TRAINING_SET", "closed_by_theorem"]
 
 
 def _for_every_omega(theorem):
@@ -39,10 +39,19 @@ THEOREMS = {
     "shallow_subspace_absorption": shallow_subspace_absorption,    # likewise
 }
 
+# The theorems whose conclusion is "F_I(Omega) is closed for EVERY finite Omega" (so every
+# training problem with a loss as in docs/mathematics.md, "Why closedness is the question",
+# has an optimum).  Only these give ``optimum_for_every_training_set: guaranteed``
+# (netalgebra.decide.claims); the other closed theorems prove L_I closed, nothing more.
+EVERY_TRAINING_SET = {
+    "one_layer": one_layer,                          # proved: F_I(Omega) is a linear image
+    "shallow_scalar_output": shallow_scalar_output,  # cited: the paper's positive theorem
+    "shallow_isolated_outputs": shallow_isolated_outputs,   # proved (contains the previous)
+}
+
 # question "relu_points" (is F_I(Omega) closed?): (masks, npoints) -> fragment | None
 RELU_THEOREMS = {
-    "one_layer": _for_every_omega(one_layer),
-    "shallow_scalar_output": _for_every_omega(shallow_scalar_output),
+    **{name: _for_every_omega(th) for name, th in EVERY_TRAINING_SET.items()},
     "shallow_two_points": shallow_two_points,
 }
 
