@@ -144,8 +144,6 @@ def _check_work(args, budget):
 
     t0 = time.perf_counter()
     try:
-        from netalgebra.inputfile import read_json
-
         pattern = _load_pattern(args)
         points = None
         if args.points:

@@ -15,10 +15,10 @@ Every error is an :class:`~cad.errors.InputError` naming the file and the place 
 column, or the entry).
 """
 
-import json
 from fractions import Fraction
 
 from cad.errors import InputError
+from netalgebra.inputfile import check_file, parse_json, read_text
 
 __all__ = ["read_points"]
 
@@ -27,19 +27,13 @@ def read_points(path):
     """The points of ``path`` as lists of exact rationals (JSON values as given; CSV and ``.npy``
     entries as ``"p/q"`` strings, so that the points print back exactly)."""
     lower = str(path).lower()
-    try:
-        if lower.endswith(".npy"):
-            return _read_npy(path)
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-    except OSError as e:
-        raise InputError(f"--points {path}: {e.strerror or e}") from None
+    if lower.endswith(".npy"):
+        check_file(path, "--points file")
+        return _read_npy(path)
+    text = read_text(path, "--points file")     # size cap, UTF-8, not a directory
     if lower.endswith(".csv"):
         return _read_csv(path, text)
-    try:
-        pts = json.loads(text)
-    except ValueError as e:
-        raise InputError(f"--points {path}: not valid JSON ({e})") from None
+    pts = parse_json(text, f"--points {path}")    # nesting depth capped
     if not isinstance(pts, list):
         raise InputError(f"--points {path}: expected a JSON list of points")
     return pts
