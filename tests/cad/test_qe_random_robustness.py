@@ -30,7 +30,7 @@ CI_SEED = 20261129
 VARS = ("a", "b", "x", "y")
 RELS = ("=", "/=", "<", "<=", ">", ">=")
 SECONDS = 1.0     # per formula; spent budgets are counted, never errors
-HARD_SECONDS = 10.0
+HARD_SECONDS = 4.0
 MAX_CELLS = 3000
 
 
