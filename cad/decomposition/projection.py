@@ -53,10 +53,9 @@ a cell of positive dimension); the lifting phase checks this and the caller
 from __future__ import annotations
 
 from cad.errors import InputError
-from cad.poly.ops import coefficients_in, normalize, poly_key, poly_level
+from cad.poly.ops import coefficients_in, irreducible_factors, poly_key, poly_level
 
 __all__ = [
-    "irreducible_factors",
     "lazard_projection",
     "mccallum_projection",
     "projection_factors",
@@ -67,18 +66,6 @@ __all__ = [
 # ---------------------------------------------------------------------------
 # factor sets (flint objects are unhashable: keyed by poly_key)
 # ---------------------------------------------------------------------------
-
-def irreducible_factors(p):
-    """Normalised irreducible non-constant factors of ``p`` (no multiplicities)."""
-    if p.is_zero() or p.is_constant():
-        return []
-    _, facs = p.factor()
-    out = []
-    for f, _e in facs:
-        if not f.is_constant():
-            out.append(normalize(f))
-    return out
-
 
 def _add_factors(target, p):
     """Add the irreducible factors of ``p`` to ``target`` (dict key -> poly)."""

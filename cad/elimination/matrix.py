@@ -19,7 +19,7 @@ powers, and the atom holds where that product's sign is in ``mask``
 
 from cad.errors import InternalError
 from cad.logic import And, Atom, Or, Truth
-from cad.poly import poly_key
+from cad.poly.ops import factor, poly_key
 from cad.elimination.masks import REL_MASK, SIGN_BIT
 
 __all__ = ["CompiledMatrix", "compile_matrix", "factored_atom"]
@@ -73,7 +73,7 @@ def factored_atom(atom, to_ring, fid_of_key):
     if p.is_constant():
         c = int(p.coeffs()[0]) if not p.is_zero() else 0
         return ((c > 0) - (c < 0), [], mask)
-    c, facs = to_ring(p).factor()
+    c, facs = factor(to_ring(p))
     unit = 1 if c > 0 else -1
     product = []
     for f, e in facs:

@@ -212,20 +212,26 @@ def negate(v):
 
 
 def integer_below(v) -> fmpq:
-    """The largest integer strictly below ``v``, as fmpq."""
-    lo, _ = bounds(v)
-    m = floor(lo)
-    if is_rational_type(v):
+    """The largest integer strictly below ``v``, as fmpq.
+
+    For an irrational ``v`` the isolating interval is first refined to width at most 1/2
+    (bisection: logarithmically many steps in its width), so that ``floor(lo)`` is at most
+    one below the answer; walking up from ``floor(lo)`` one integer at a time would take
+    as many steps as the interval is wide (billions for a root near ``4.5e9`` isolated in
+    ``(0, 2^33)``)."""
+    if is_rational(v):
         q = rational_value(v)
-        while fmpq(m + 1) < q:
-            m += 1
-        if fmpq(m) == q:
-            m -= 1
-    else:
-        while fmpq(m + 1) < v:
-            m += 1
-        if v == fmpq(m):
-            m -= 1
+        m = floor(q)
+        return fmpq(m - 1 if fmpq(m) == q else m)
+    lo, hi = bounds(v)
+    if hi - lo > fmpq(1, 2):
+        v.refine(fmpq(1, 2))
+        lo, _ = bounds(v)
+    m = floor(lo)
+    while fmpq(m + 1) < v:
+        m += 1
+    if v == fmpq(m):
+        m -= 1
     return fmpq(m)
 
 

@@ -22,7 +22,7 @@ from flint import fmpq, fmpq_mpoly, fmpq_mpoly_ctx, fmpz, fmpz_mpoly, fmpz_mpoly
 
 from cad.errors import InputError, InternalError
 from cad.numbers.rational import as_integer as _as_int, as_rational as _as_rational
-from cad.poly.ops import coefficients_in, poly_level
+from cad.poly.ops import coefficients_in, factor, poly_level, squarefree_factors
 from cad.poly.parse import (
     _ONE,
     NAME_RE,
@@ -482,18 +482,14 @@ class PolyRing:
         return q
 
     def squarefree_factors(self, p):
-        """``(c, [(f_1, e_1), ...])`` with ``p = c * prod f_i^e_i``, ``c`` an fmpz (the signed integer
-        content), the ``f_i`` pairwise coprime, squarefree, primitive with positive leading
-        coefficient (FLINT ``fmpz_mpoly_factor_squarefree``).  ``(0, [])`` for zero."""
-        c, facs = p.factor_squarefree()
-        return (fmpz(c) if isinstance(p, fmpz_mpoly) else fmpq(c)), [(f, int(e)) for f, e in facs]
+        """:func:`cad.poly.ops.squarefree_factors`: ``(c, [(f_i, e_i)])``, ``p = c * prod f_i^e_i``,
+        the ``f_i`` pairwise coprime, squarefree, primitive, positive leading coefficient."""
+        return squarefree_factors(p)
 
     def factor(self, p):
-        """``(c, [(f_1, e_1), ...])`` with ``p = c * prod f_i^e_i`` and the ``f_i`` distinct
-        irreducible over Z, primitive, with positive leading coefficient (FLINT
-        ``fmpz_mpoly_factor``).  ``(0, [])`` for zero."""
-        c, facs = p.factor()
-        return (fmpz(c) if isinstance(p, fmpz_mpoly) else fmpq(c)), [(f, int(e)) for f, e in facs]
+        """:func:`cad.poly.ops.factor`: ``(c, [(f_i, e_i)])``, ``p = c * prod f_i^e_i``, the ``f_i``
+        distinct, irreducible over Z, primitive, positive leading coefficient."""
+        return factor(p)
 
     def derivative(self, p, var):
         return p.derivative(self.variables[self._i(var)])

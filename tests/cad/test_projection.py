@@ -11,12 +11,12 @@ from hypothesis import strategies as st
 from cad.errors import InputError
 from cad.decomposition.projection import (
     brown_order,
-    irreducible_factors,
     lazard_projection,
     mccallum_projection,
     projection_factors,
 )
 from cad.poly import PolyRing, coefficients_in, normalize, poly_key, poly_level
+from cad.poly.ops import irreducible_factors
 
 
 def keys(polys):

@@ -104,3 +104,22 @@ def test_coercion_and_tests():
 def test_value_str():
     assert Q.value_str(fmpq(-3, 2)) == "-3/2"
     assert Q.value_str(SQRT2) == "~1.41421 (root of x^2 - 2)"
+
+
+@given(st.integers(1, 10**12), st.integers(-(10**10), 10**10), st.integers(1, 60))
+def test_integer_below_far_from_its_isolating_interval_ends(n, shift, bits):
+    """The largest integer below ``shift + sqrt(n)`` (n not a square), isolated in an interval
+    of width about ``2^bits`` times the value: found by refining, not by walking up from the
+    interval's lower end (which takes as many steps as the interval is wide)."""
+    import math
+
+    r = math.isqrt(n)
+    if r * r == n:
+        n += 1
+        r = math.isqrt(n)
+    # shift + sqrt(n) is the root of (x - shift)^2 - n in (shift, shift + 2^bits * (r + 1))
+    v = RealAlgebraic(fmpz_poly([shift * shift - n, -2 * shift, 1]), fmpq(shift),
+                      fmpq(shift + (r + 1) * 2**bits))
+    assert Q.integer_below(v) == shift + r
+    assert Q.integer_below(fmpq(shift) + fmpq(1, 3)) == shift
+    assert Q.integer_below(fmpq(shift)) == shift - 1
