@@ -176,7 +176,7 @@ def run_with_hard_limit(compute, seconds, grace=HARD_LIMIT_GRACE):
             os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
     if not finished:
-        raise BudgetExceeded("time (seconds, hard limit: stopped inside one exact operation)",
+        raise BudgetExceeded("time (seconds, hard limit: the computation was stopped from outside)",
                              round(seconds, 3))
     try:
         status, value = pickle.loads(b"".join(chunks))

@@ -219,8 +219,8 @@ def _run_with_hard_deadline(args):
             return EXIT_INTERNAL
         sys.stdout.write(_unknown_output(args, clock.elapsed(),
                                          f"time budget of {args.timeout} s exhausted (hard limit)"))
-        print(f"cad: time budget of {args.timeout} s exhausted inside a single exact "
-              "operation; stopped", file=sys.stderr)
+        print(f"cad: time budget of {args.timeout} s exhausted; the engine had not stopped by "
+              "itself (inside one long exact operation), so it was stopped", file=sys.stderr)
         return EXIT_UNKNOWN
     sys.stdout.write(out)
     return code

@@ -17,13 +17,14 @@ most ``b`` bits):
 
 from flint import fmpz
 
-__all__ = ["MAX_DIGITS", "MAX_DEGREE", "MAX_TERMS", "MAX_COEFFICIENT_BITS",
+__all__ = ["MAX_DIGITS", "MAX_DEGREE", "MAX_TERMS", "MAX_COEFFICIENT_BITS", "MAX_SIZE_BITS",
            "integer_literal", "check_power", "check_product"]
 
 MAX_DIGITS = 100_000              # digits of one integer literal
 MAX_DEGREE = 100_000              # degree of a polynomial in one variable
 MAX_TERMS = 1_000_000             # terms of one polynomial
 MAX_COEFFICIENT_BITS = 1_000_000  # bits of one coefficient (about 300,000 digits)
+MAX_SIZE_BITS = 400_000_000       # terms times coefficient bits of one polynomial (50 MB)
 
 
 def integer_literal(text, error):
@@ -56,6 +57,9 @@ def _check(degrees, terms, bits, what, error):
     if bits > MAX_COEFFICIENT_BITS:
         raise error(f"{what} may have coefficients of {bits} bits, over the limit of "
                     f"{MAX_COEFFICIENT_BITS} bits")
+    if terms * bits > MAX_SIZE_BITS:
+        raise error(f"{what} may take {terms} terms of {bits} bits, over the limit of "
+                    f"{MAX_SIZE_BITS} bits in all")
 
 
 def _box(degrees):
