@@ -5,14 +5,33 @@ Every function of ``cad`` and ``netalgebra`` that can run long takes ``budget``,
 steps.  A spent budget raises :class:`cad.errors.BudgetExceeded`, which callers turn
 into the verdict ``unknown`` -- never into a guess.  Public entry points keep their
 ``timeout=`` seconds and wrap it once with :meth:`Budget.of`.
+
+A budget checked between steps cannot stop one long exact operation (a flint resultant of
+high degree runs for minutes without returning to Python): :mod:`cad.hard_deadline`
+enforces a budget from outside, in a forked child.
 """
 
 import math
 import time
 
-from cad.errors import BudgetExceeded
+from cad.errors import BudgetExceeded, InputError
 
-__all__ = ["Budget"]
+__all__ = ["Budget", "timeout_seconds"]
+
+
+def timeout_seconds(value, name="timeout"):
+    """``value`` (seconds) checked as a time budget: a positive number, ``inf`` or ``None``
+    meaning no limit (both returned as ``None``).  NaN, zero, negative and non-numbers raise
+    :class:`cad.errors.InputError` naming ``name``."""
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be a number of seconds, got {value!r}") from None
+    if math.isnan(seconds) or seconds <= 0:
+        raise InputError(f"{name} must be a positive number of seconds (or inf), got {value!r}")
+    return None if math.isinf(seconds) else seconds
 
 
 class Budget:
@@ -21,6 +40,8 @@ class Budget:
     __slots__ = ("seconds", "start", "deadline")
 
     def __init__(self, seconds=None):
+        if seconds is not None and seconds != seconds:
+            raise InputError("a time budget cannot be NaN seconds")
         self.seconds = seconds
         self.start = time.monotonic()
         self.deadline = None if seconds is None or math.isinf(seconds) else self.start + float(seconds)

@@ -13,25 +13,33 @@ import argparse
 import json
 import os
 import sys
-import time
+import warnings
 
 from cad import logic
 from cad.io import parse_qepcad, parse_smtlib, to_str
-from cad.budget import Budget
-from cad.errors import (
-    EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_UNKNOWN, CadError, InputError, InternalError,
-)
+from cad.budget import Budget, timeout_seconds
+from cad.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_UNKNOWN, CadError, InputError
 from cad.errors import exit_code, worst_exit_code
+from cad.hard_deadline import run_with_hard_limit
+from cad.nesting import deep
 
 
 def _read_input(path):
-    if path == "-":
-        return sys.stdin.read(), "<stdin>"
+    """The input file's text (``-``: standard input), which must be UTF-8."""
+    source = "<stdin>" if path == "-" else path
     try:
-        with open(path, encoding="utf-8") as fh:
-            return fh.read(), path
+        if path == "-":
+            data = sys.stdin.buffer.read()
+        else:
+            with open(path, "rb") as fh:
+                data = fh.read()
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        return data.decode("utf-8"), source
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{source}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset "
+                         f"{exc.start})") from None
 
 
 def _formula_text(formula, ring):
@@ -50,11 +58,9 @@ def cmd_qe(args, text, source, clock):
     TRUE/FALSE for a sentence; ``--json`` prints {"formula", "cells", "seconds"}.
     Partial-CAD quantifier elimination (:mod:`cad.elimination`)."""
     problem = parse_smtlib(text) if args.smt2 else parse_qepcad(text, source=source)
-    if args.timeout is not None and args.timeout <= 0:
-        raise InputError(f"--timeout must be positive, got {args.timeout}")
     from cad.elimination import qe
 
-    result = qe(problem, timeout=_seconds_for_engine(args, clock))
+    result = qe(problem, budget=Budget(_seconds_for_engine(args, clock)))
     out = _formula_text(result.formula, problem.ring)
     if args.json:
         print(json.dumps({**_batch_file(args), "formula": out, "cells": result.cells,
@@ -71,8 +77,6 @@ def cmd_closed(args, text, source, clock):
     outside the set) and a few exact points of the set approaching it; ``--json`` prints
     {"answer", "closed", "reason", "witness", "approaching", "distances", "seconds", ...}."""
     problem = parse_qepcad(text, source=source)
-    if args.timeout is not None and args.timeout <= 0:
-        raise InputError(f"--timeout must be positive, got {args.timeout}")
     if args.approach < 0:
         raise InputError(f"--approach must be non-negative, got {args.approach}")
     if not problem.free:
@@ -160,14 +164,22 @@ def _one_line(exc):
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+@deep
 def _run(args):
     """Read the input, run the subcommand and turn any exception into its exit code: the one
-    place where failures meet :func:`cad.errors.exit_code`."""
+    place where failures meet :func:`cad.errors.exit_code`.  Warnings (say an ignored QEPCAD
+    command) go to standard error as one line each."""
     clock = None
     try:
-        text, source = _read_input(args.file)
-        clock = Budget(args.timeout)   # the command's own clock starts once the input is read
-        return args.func(args, text, source, clock)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                text, source = _read_input(args.file)
+                clock = Budget(args.timeout)   # the command's clock starts once the input is read
+                return args.func(args, text, source, clock)
+            finally:
+                for w in caught:
+                    print(f"cad: warning: {_one_line(w.message)}", file=sys.stderr)
     except Exception as exc:   # noqa: BLE001 -- every failure leaves as an exit code
         code = exit_code(exc)
         if code == EXIT_UNKNOWN:
@@ -181,25 +193,42 @@ def _run(args):
         return code
 
 
-def _run_with_hard_deadline(args):
-    """Run the command under :func:`cad.hard_deadline.run_with_hard_deadline` and answer
-    ``unknown`` (exit 3) if it is still running shortly after ``--timeout`` seconds (the
-    engine's own budget should fire first; it gets a margin before the child is killed)."""
-    from cad.hard_deadline import run_with_hard_deadline
+def _run_captured(args):
+    """``(exit code, standard output)`` of :func:`_run`."""
+    import io
 
-    t0 = time.monotonic()
+    buffer = io.StringIO()
+    real_stdout = sys.stdout
+    sys.stdout = buffer
     try:
-        res = run_with_hard_deadline(lambda: (_run(args), None), args.timeout * 1.1 + 1.0)
-    except InternalError as exc:
-        print(f"cad: internal error: {exc}", file=sys.stderr)
-        return EXIT_INTERNAL
-    if res is None:   # still running: the budget is spent
-        sys.stdout.write(_unknown_output(args, time.monotonic() - t0,
+        code = _run(args)
+    finally:
+        sys.stdout = real_stdout
+    return code, buffer.getvalue()
+
+
+def _run_with_hard_deadline(args):
+    """Run the command in a forked child (:func:`cad.budget.run_with_hard_limit`) and answer
+    ``unknown`` (exit 3) if it is still running :data:`cad.budget.HARD_LIMIT_GRACE` seconds
+    after ``--timeout``.
+
+    The engine checks its budget between steps, but one exact operation (say a resultant
+    of very high degree inside flint) cannot be interrupted from Python and may take
+    minutes; the command line promises an answer within the budget, so the parent
+    enforces it.  The child's standard output is passed on only when it finishes, so an
+    interrupted run prints nothing half-written; the child never outlives the parent."""
+    clock = Budget(args.timeout)
+    try:
+        code, out = run_with_hard_limit(lambda: _run_captured(args), args.timeout)
+    except Exception as exc:   # noqa: BLE001 -- the hard limit, or a child that died
+        if exit_code(exc) != EXIT_UNKNOWN:
+            print(f"cad: internal error: {_one_line(exc)}", file=sys.stderr)
+            return EXIT_INTERNAL
+        sys.stdout.write(_unknown_output(args, clock.elapsed(),
                                          f"time budget of {args.timeout} s exhausted (hard limit)"))
-        print(f"cad: time budget of {args.timeout} s exhausted inside a single exact "
-              "operation; stopped", file=sys.stderr)
+        print(f"cad: time budget of {args.timeout} s exhausted; the engine had not stopped by "
+              "itself (inside one long exact operation), so it was stopped", file=sys.stderr)
         return EXIT_UNKNOWN
-    code, out, _result = res
     sys.stdout.write(out)
     return code
 
@@ -210,7 +239,7 @@ def _batch_file(args):
 
 
 def _run_one(args):
-    if args.timeout is not None and args.timeout > 0 and hasattr(os, "fork"):
+    if args.timeout is not None and hasattr(os, "fork"):
         return _run_with_hard_deadline(args)
     return _run(args)
 
@@ -241,6 +270,11 @@ def _run_batch(args):
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
+    try:
+        args.timeout = timeout_seconds(args.timeout, "--timeout")
+    except InputError as exc:
+        print(f"cad: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     if getattr(args, "more_files", None):
         return _run_batch(args)
     return _run_one(args)

@@ -1,13 +1,13 @@
-"""A hard wall-clock limit for a command: the work runs in a forked child process.
+"""A hard wall-clock limit: the work runs in a forked child that is killed at the deadline.
 
 Long computations check their :class:`cad.budget.Budget` between exact steps, but one exact
 operation (a resultant of very high degree inside flint, say) cannot be interrupted from
-Python and may take minutes.  A command line that promises an answer within ``--timeout``
-therefore runs its work in a child (:func:`run_with_hard_deadline`); the parent waits at most
-the allowance and kills the child when it is still running.  The child's standard output and
-its result are passed back only when it finishes, so an interrupted run prints nothing
-half-written, and files are written by the parent after a finished run (never half-written).
-Used by the ``cad`` and ``netalgebra check`` commands.
+Python and may take minutes.  :func:`run_with_hard_limit` runs ``compute()`` in a child
+process; the parent waits at most the allowance and kills the child when it is still
+running.  The child dies with its parent, so no orphan keeps computing.  Used by
+:func:`cad.qe` with ``timeout=``, the ``cad`` command, and (through
+:func:`run_with_hard_deadline`, which also carries the child's standard output back so that
+an interrupted run prints nothing half-written) ``netalgebra check`` and ``verify``.
 """
 
 import io
@@ -19,9 +19,13 @@ import signal
 import sys
 import time
 
-from cad.errors import InternalError
+from cad.errors import BudgetExceeded, InputError, InternalError
 
-__all__ = ["run_with_hard_deadline", "available"]
+__all__ = ["run_with_hard_limit", "run_with_hard_deadline", "available", "HARD_LIMIT_GRACE"]
+
+# seconds the parent of a hard-limited child waits past the budget before killing it: the
+# child's own budget fires first and it needs a moment to report ``unknown`` itself
+HARD_LIMIT_GRACE = 0.3
 
 
 def available(seconds):
@@ -31,72 +35,126 @@ def available(seconds):
 
 
 def _die_with_parent():
-    """Linux: the child is killed when the parent dies (no orphan keeps computing)."""
+    """Ask Linux to kill this (child) process when its parent dies, so that a killed parent
+    never leaves an orphan computing on (best effort: a no-op elsewhere)."""
     try:
         import ctypes
 
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG
-    except Exception:   # noqa: BLE001 -- not Linux: the child's own budget still ends it
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, 9)   # PR_SET_PDEATHSIG, SIGKILL
+    except (OSError, AttributeError):
         pass
 
 
-def run_with_hard_deadline(work, seconds):
-    """Run ``work()`` in a forked child for at most ``seconds`` of wall-clock time.
+def _child_failure(exc):
+    """A picklable description of ``exc`` for the parent (exception classes with their own
+    constructors do not survive pickling)."""
+    kind = ("budget" if isinstance(exc, BudgetExceeded)
+            else "input" if isinstance(exc, InputError) else "internal")
+    detail = " ".join(str(exc).split())
+    if kind == "internal" and not isinstance(exc, InternalError):
+        detail = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+    return kind, detail, getattr(exc, "what", None), getattr(exc, "limit", None), \
+        getattr(exc, "used", None)
 
-    ``work`` returns ``(exit_code, result)`` with a picklable ``result``.  The child's
-    standard error is written to this process's when it finishes.  Returns
-    ``(exit_code, stdout_text, result)`` when the child finished in time, or None when it
-    was killed at the deadline.  Raises :class:`InternalError` when the child ended without
-    an answer (killed by a signal, e.g. an abort inside flint)."""
-    t0 = time.monotonic()
-    sys.stdout.flush()
-    sys.stderr.flush()
+
+def _raise_child_failure(kind, detail, what, limit, used):
+    if kind == "budget":
+        raise BudgetExceeded(what, limit, used)
+    if kind == "input":
+        raise InputError(detail)
+    raise InternalError(detail)
+
+
+def run_with_hard_limit(compute, seconds, grace=HARD_LIMIT_GRACE):
+    """``compute()`` run in a forked child, killed ``seconds + grace`` seconds from now.
+
+    ``compute`` returns a picklable value, which is returned here.  An exception in the
+    child is raised again here: :class:`BudgetExceeded` and :class:`InputError` as such,
+    anything else as :class:`InternalError` with the original type in its message.  If the
+    child is still running at the deadline it is killed (SIGKILL) and
+    :class:`BudgetExceeded` is raised; it is also killed when this process is interrupted
+    while waiting, and it dies with its parent, so no child outlives the call.
+    Needs ``os.fork`` (POSIX); callers fall back to an in-process run without it.
+    Not for processes that run other threads at the time of the call (fork copies one).
+    """
+    deadline = time.monotonic() + seconds + grace
     read_end, write_end = os.pipe()
     pid = os.fork()
-    if pid == 0:   # child: compute, send pickle((code, stdout, result)) through the pipe
-        os.close(read_end)
-        _die_with_parent()
-        buffer, errors = io.StringIO(), io.StringIO()
-        sys.stdout, sys.stderr = buffer, errors
+    if pid == 0:   # child: never returns into the caller's code
+        status = 0
         try:
-            code, result = work()
-        except BaseException as exc:   # the child must never return into the parent's code
-            print(f"internal error: {type(exc).__name__}: {' '.join(str(exc).split())}", file=sys.stderr)
-            code, result = 4, None
-        try:
-            data = pickle.dumps((code, buffer.getvalue(), errors.getvalue(), result))
-        except Exception:   # noqa: BLE001
-            data = pickle.dumps((4, buffer.getvalue(), errors.getvalue(), None))
-        with os.fdopen(write_end, "wb") as fh:
-            fh.write(data)
-        os._exit(0)
+            os.close(read_end)
+            _die_with_parent()
+            try:
+                payload = pickle.dumps(("ok", compute()))
+            except BaseException as exc:   # noqa: BLE001 -- every failure goes to the parent
+                payload = pickle.dumps(("error", _child_failure(exc)))
+            with os.fdopen(write_end, "wb") as fh:
+                fh.write(payload)
+        except BaseException:   # noqa: BLE001
+            status = 1
+        finally:
+            try:
+                sys.stdout.flush()
+                sys.stderr.flush()
+            finally:
+                os._exit(status)
     os.close(write_end)
-    deadline = t0 + seconds
     chunks = []
-    eof = False
+    finished = False
     try:
         with os.fdopen(read_end, "rb") as fh:
-            while not eof:
+            while True:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     break
                 ready, _w, _x = select.select([fh], [], [], left)
                 if ready:
                     chunk = os.read(fh.fileno(), 1 << 16)
+                    if not chunk:
+                        finished = True
+                        break
                     chunks.append(chunk)
-                    eof = not chunk
     finally:
-        if not eof:   # still running (or we are interrupted): never leave it behind
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        if not finished:
+            os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
-    if not eof:
-        return None
+    if not finished:
+        raise BudgetExceeded("time (seconds, hard limit: the computation was stopped from outside)",
+                             round(seconds, 3))
     try:
-        code, out, err, result = pickle.loads(b"".join(chunks))
-    except Exception:   # noqa: BLE001 -- the child died before sending its answer
+        status, value = pickle.loads(b"".join(chunks))
+    except Exception:   # noqa: BLE001 -- the child died before reporting
         raise InternalError("the worker process ended without an answer") from None
+    if status == "error":
+        _raise_child_failure(*value)
+    return value
+
+
+def run_with_hard_deadline(work, seconds):
+    """Run ``work()`` (returning ``(exit_code, result)``, ``result`` picklable) under
+    :func:`run_with_hard_limit`, capturing the child's standard output and error.
+
+    Returns ``(exit_code, stdout_text, result)`` when the child finished in time (its
+    standard error is written here), or None when it was killed at the deadline.  Raises
+    :class:`InternalError` when the child ended without an answer."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+
+    def captured():
+        out, err = io.StringIO(), io.StringIO()
+        sys.stdout, sys.stderr = out, err
+        try:
+            code, result = work()
+        except BaseException as exc:   # noqa: BLE001 -- the child answers with exit code 4
+            print(f"internal error: {type(exc).__name__}: {' '.join(str(exc).split())}", file=err)
+            code, result = 4, None
+        return code, out.getvalue(), err.getvalue(), result
+
+    try:
+        code, out, err, result = run_with_hard_limit(captured, seconds, grace=0.0)
+    except BudgetExceeded:
+        return None
     sys.stderr.write(err)
     return code, out, result

@@ -22,12 +22,14 @@
 5. **Solution formula** (:mod:`cad.elimination.solution`).
 """
 
+import os
 import time
 from dataclasses import dataclass
 
 from flint import fmpz_mpoly_ctx
 
 from cad.budget import Budget
+from cad.hard_deadline import run_with_hard_limit
 from cad.decomposition import NotWellOriented
 from cad.poly import poly_key
 from cad.errors import InputError, InternalError
@@ -40,6 +42,7 @@ from cad.elimination.preprocess import map_atoms, preprocess, simplify
 from cad.elimination.root_atoms import expand_root_atoms
 from cad.elimination.root_features import add_root_features, delineating_polynomials
 from cad.elimination.solution import solution_formula
+from cad.nesting import deep
 
 __all__ = ["QEResult", "qe", "decide", "equivalent"]
 
@@ -73,7 +76,7 @@ class _Prenex:
     cad_matrix: Formula
 
 
-def qe(problem, timeout=None, max_cells=None, *, budget=None):
+def qe(problem, timeout=None, max_cells=None, *, budget=None, hard_limit=None):
     """Eliminate the quantifiers of ``problem`` (a :class:`cad.logic.Problem`).
 
     Returns :class:`QEResult` whose formula is quantifier-free in the free
@@ -81,7 +84,49 @@ def qe(problem, timeout=None, max_cells=None, *, budget=None):
     :class:`cad.errors.BudgetExceeded` when the time (``budget``, a :class:`cad.budget.Budget`,
     else ``timeout`` seconds) or ``max_cells`` cells are exceeded.  See the module docstring
     for the algorithm.
+
+    **Hard limit.**  The engine checks its budget between exact steps, but a single flint
+    operation (a discriminant or resultant of high degree) can run for minutes without
+    returning to Python.  Guessing the cost of such an operation before starting it would
+    need a cost model of flint's algorithms that is both safe and tight; a fork is simple
+    and exact about time.  So with ``hard_limit`` true the computation runs in a forked child
+    (:func:`cad.budget.run_with_hard_limit`) that is killed
+    :data:`cad.budget.HARD_LIMIT_GRACE` seconds after the budget, and ``BudgetExceeded`` is
+    raised within about ``timeout + 0.3`` seconds whatever the input.  The child sends its
+    formula back as QEPCAD text, read again over ``problem.ring`` (exact: integer
+    coefficients).  The default (``None``) is a hard limit when a finite ``timeout`` is
+    given, ``budget`` is not, and ``os.fork`` exists (POSIX); pass ``hard_limit=False`` to
+    stay in-process (callers that already run in a child, or hold threads, should).
     """
+    if hard_limit is None:
+        hard_limit = budget is None and timeout is not None and hasattr(os, "fork")
+    if hard_limit:
+        seconds = Budget.of(budget if budget is not None else timeout).remaining()
+        if seconds:   # None: unlimited; 0: spent, the in-process run says so at once
+            return _qe_in_child(problem, seconds, max_cells)
+    return _qe(problem, timeout, max_cells, budget)
+
+
+def _qe_in_child(problem, seconds, max_cells):
+    """:func:`qe` in a forked child killed shortly after ``seconds`` (see :func:`qe`)."""
+    from cad.io.qepcad_syntax import parse_formula, to_str
+
+    def compute():
+        res = _qe(problem, None, max_cells, Budget(seconds))
+        return to_str(res.formula), res.cells, res.seconds
+
+    text, cells, seconds_used = run_with_hard_limit(compute, seconds)
+    return QEResult(_read_formula(parse_formula, text, problem.ring), cells, seconds_used)
+
+
+@deep
+def _read_formula(parse_formula, text, ring):
+    return parse_formula(text, ring)
+
+
+@deep
+def _qe(problem, timeout, max_cells, budget):
+    """:func:`qe` in this process."""
     start = time.monotonic()
     budget = _budget(budget, timeout)
     given = problem
@@ -106,7 +151,7 @@ def decide(problem, timeout=None, max_cells=None, *, budget=None):
     """Truth value of a sentence (a problem without free variables) by partial CAD."""
     if tuple(problem.free):
         raise InputError(f"decide() needs a sentence; free variables: {', '.join(problem.free)}")
-    res = qe(problem, max_cells=max_cells, budget=_budget(budget, timeout))
+    res = qe(problem, max_cells=max_cells, budget=_budget(budget, timeout), hard_limit=False)
     return isinstance(res.formula, Truth) and bool(res.formula.value)
 
 

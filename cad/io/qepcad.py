@@ -7,6 +7,7 @@ The formula grammar and :func:`to_str` are in :mod:`cad.io.qepcad_syntax`.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Mapping
 
 from cad.errors import InputError, ParseError
@@ -15,10 +16,16 @@ from cad.logic.ast import TRUE, Formula, Problem, Truth
 from cad.logic.build import conj
 from cad.logic.prenex import prenex_problem, split_prefix, standard_problem
 from cad.logic.transform import rename_variables
+from cad.nesting import check_nesting, deep
 from cad.poly import PolyRing, tokenize
 
 __all__ = ["parse_qepcad", "parse_qepcad_output_formula", "to_qepcad", "qepcad_names",
-           "parse_formula", "to_str"]
+           "parse_formula", "to_str", "QepcadCommandWarning"]
+
+
+class QepcadCommandWarning(UserWarning):
+    """A command between the formula and ``finish`` that QEPCAD B does not know or does not
+    run at that point (it says so and goes on); ignored here as well."""
 
 _QEPCAD_NOARG_COMMANDS = {
     "go", "continue", "prop-eqn-const", "full-cad", "measure-zero-error", "proj-default",
@@ -34,6 +41,29 @@ def _text_pos(text, index):
     return line, col
 
 
+def _matching_bracket(text, i):
+    """Index of the ']' closing the '[' at ``text[i]`` (brackets nest, as QEPCAD B reads the
+    informal description), -1 when it is never closed."""
+    depth = 0
+    for m in re.compile(r"[\[\]]").finditer(text, i):
+        depth += 1 if m.group() == "[" else -1
+        if depth == 0:
+            return m.start()
+    return -1
+
+
+def _check_token_nesting(toks):
+    """ParseError at the first bracket or parenthesis nested deeper than the nesting limit."""
+    depth = 0
+    for tok in toks:
+        if tok.kind in ("lparen", "lbrack"):
+            depth += 1
+            check_nesting(depth, tok.line, tok.column)
+        elif tok.kind in ("rparen", "rbrack"):
+            depth -= 1
+
+
+@deep
 def parse_qepcad(text: str, source=None) -> Problem:
     """Parse a QEPCAD B input file.
 
@@ -43,8 +73,12 @@ def parse_qepcad(text: str, source=None) -> Problem:
     commands ``assume [F]`` (kept in :attr:`Problem.assumptions`), ``go``, ``continue``,
     ``prop-eqn-const``, ``full-cad``, ``measure-zero-error``, ``proj-default``, ``proj-op (...)``, ``proj-operator (...)``,
     ``approx-precision N``, ``eqn-const ...`` and ``solution-extension ...`` are accepted (and
-    ignored: they change how QEPCAD computes, not the answer's meaning); anything else is a
-    :class:`ParseError`.  Text after ``finish`` is ignored, as QEPCAD B does.
+    ignored: they change how QEPCAD computes, not the answer's meaning), and so are
+    ``[ comments ]``.  Any other command (``prenex``, ``sol T``, a typo) is skipped with the
+    rest of its line after a :class:`QepcadCommandWarning`, as QEPCAD B skips it with an
+    error message and answers all the same; ``quit`` is an error.  Text after ``finish`` is
+    ignored, as QEPCAD B does.  The informal description may contain nested brackets.
+    Brackets nested deeper than :data:`cad.nesting.MAX_NESTING` are a :class:`ParseError`.
 
     The formula may be non-prenex (quantifiers anywhere, also under ``~``, ``==>``, ``<==>``); see
     :mod:`cad.logic.prenex` for the standard form of the returned problem.  Every error is a
@@ -67,7 +101,7 @@ def parse_qepcad(text: str, source=None) -> Problem:
         line, col = _text_pos(text, i)
         raise ParseError(f"expected '[' starting the informal description, found {text[i]!r}",
                          line, col, source)
-    j = text.find("]", i + 1)
+    j = _matching_bracket(text, i)
     if j < 0:
         line, col = _text_pos(text, i)
         raise ParseError("unterminated informal description: no ']' closes this '['", line, col,
@@ -85,10 +119,12 @@ def parse_qepcad(text: str, source=None) -> Problem:
             lines = rest.split("\n")
             idx = sum(len(ln) + 1 for ln in lines[:li]) + lex_err.column - 1 - (col if li == 0 else 0)
             toks = tokenize(rest[:idx], line_offset=line - 1, column_offset=col)
+            _check_token_nesting(toks)
             try:
                 return _parse_qepcad_tokens(toks, description)
             except ParseError:
                 raise lex_err from None
+        _check_token_nesting(toks)
         return _parse_qepcad_tokens(toks, description)
     except ParseError as e:
         if source and not e.source:
@@ -172,6 +208,17 @@ def _parse_qepcad_tokens(toks, description):
             end_line, end_col = last.line, last.column + len(last.text)
             raise ParseError("missing 'finish' at the end of the input (after the formula's '.' "
                              f"or the last command)", end_line, end_col)
+        if tok.kind == "lbrack":   # a [ comment ], brackets nested
+            depth = 0
+            while toks[pos].kind != "eof":
+                depth += {"lbrack": 1, "rbrack": -1}.get(toks[pos].kind, 0)
+                pos += 1
+                if depth == 0:
+                    break
+            if depth:
+                raise err(tok, "unterminated comment: no ']' closes this '['")
+            last = toks[pos - 1]
+            continue
         if tok.kind != "name":
             raise err(tok, f"expected 'finish' (or a QEPCAD command) after the formula, found "
                       f"{describe(tok)}")
@@ -206,9 +253,13 @@ def _parse_qepcad_tokens(toks, description):
                 pos += 1
             last = toks[pos - 1]
             continue
-        raise err(start, f"unknown or unsupported QEPCAD command {name!r} between the formula and "
-                  "'finish' (supported: assume [...], " + ", ".join(sorted(
-                      _QEPCAD_NOARG_COMMANDS | _QEPCAD_ARG_COMMANDS)) + ")")
+        # QEPCAD B reports the command and goes on: skip it with the rest of its line
+        while toks[pos].kind != "eof" and toks[pos].line == start.line:
+            pos += 1
+        last = toks[pos - 1]
+        warnings.warn(f"line {start.line}, column {start.column}: QEPCAD command {name!r} is "
+                      "unknown or not available before 'finish'; ignored with the rest of its "
+                      "line, as QEPCAD B does", QepcadCommandWarning, stacklevel=2)
     hint = {v: i for i, v in enumerate(variables)}
     return standard_problem(variables, free, formula, description, assumptions, hint=hint)
 

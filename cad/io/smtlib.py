@@ -19,7 +19,9 @@ from cad.logic.build import atom, conj, disj, exists, forall, iff, implies, nega
 from cad.logic.polys import clear_denominators
 from cad.logic.prenex import standard_problem
 from cad.logic.queries import is_quantifier_free
+from cad.nesting import check_nesting, deep
 from cad.poly import PolyRing
+from cad.poly.size import MAX_DIGITS, check_product, integer_literal
 
 __all__ = ["parse_smtlib", "to_smtlib"]
 
@@ -87,6 +89,7 @@ def _smt_read(text):
             node = _SNode("list", "(", line, col)
             stack[-1].items.append(node)
             stack.append(node)
+            check_nesting(len(stack) - 1, line, col)
         elif kind == "rp":
             if len(stack) == 1:
                 raise ParseError("unbalanced ')': no '(' is open here", line, col)
@@ -108,21 +111,42 @@ _SMT_IGNORED = {"set-logic", "set-info", "set-option", "get-model", "get-value",
                 "get-unsat-core", "get-proof", "reset-assertions", "check-sat"}
 
 
-def _smt_name(sym: str, taken: set) -> str:
-    """A PolyRing-valid name for an SMT-LIB symbol (identity for ordinary names)."""
-    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", sym) and sym not in taken:
+_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+def _plain_names(commands):
+    """Every symbol of the script that is already a PolyRing-valid name (iteratively: scripts
+    may nest deeply).  Fresh names for the other symbols avoid these, so a user's own ``x_y``
+    keeps its name next to a quoted ``|x y|``."""
+    out = set()
+    todo = list(commands)
+    while todo:
+        node = todo.pop()
+        if node.kind == "list":
+            todo.extend(node.items)
+        elif node.kind in ("symbol", "quoted") and _PLAIN_NAME.match(node.text):
+            out.add(node.text)
+    return out
+
+
+def _smt_name(sym: str, taken: set, reserved=frozenset()) -> str:
+    """A PolyRing-valid name for an SMT-LIB symbol: ``sym`` itself for an ordinary name not yet
+    ``taken``; otherwise a fresh name outside ``taken`` and ``reserved`` (the script's own
+    ordinary names)."""
+    if _PLAIN_NAME.match(sym) and sym not in taken:
         return sym
     base = re.sub(r"[^A-Za-z0-9_]", "_", sym)
     if not base or not (base[0].isalpha() or base[0] == "_"):
         base = "v_" + base
     cand = base
     k = 1
-    while cand in taken:
+    while cand in taken or (cand in reserved and cand != sym):
         cand = f"{base}_{k}"
         k += 1
     return cand
 
 
+@deep
 def parse_smtlib(text: str) -> Problem:
     """Parse an SMT-LIB2 script over the reals (logics ``QF_NRA``/``NRA``/``LRA``...).
 
@@ -137,12 +161,15 @@ def parse_smtlib(text: str) -> Problem:
     and its formula is the conjunction of the assertions, so ``check-sat`` asks whether the
     existential closure holds; ``cad qe --smt2`` eliminates the quantifiers written inside the
     assertions and prints a formula in the declared constants.  Symbols that are not plain
-    identifiers are renamed (``x!1`` -> ``x_1``).  Errors are :class:`ParseError` with line and
+    identifiers are renamed (``x!1`` -> ``x_1``, avoiding every ordinary name of the script).
+    Parentheses nested deeper than :data:`cad.nesting.MAX_NESTING`, and numbers or products
+    over the limits of :mod:`cad.poly.size`, are refused up front.  Errors are :class:`ParseError` with line and
     column, e.g. an unsupported sort names the sort.
     """
     if not isinstance(text, str):
         raise InputError(f"expected SMT-LIB2 text, got {type(text).__name__}")
     commands = _smt_read(text)
+    reserved = _plain_names(commands)
     consts = []          # SMT symbols of the declared constants, in order
     ring_name = {}       # SMT symbol of a constant -> ring name
     taken = set()
@@ -163,7 +190,7 @@ def parse_smtlib(text: str) -> Problem:
         """A new constant ``sym`` (declared at ``node``): its ring name, in declaration order."""
         if sym in ring_name:
             raise node.err(f"{sym!r} is declared twice")
-        rn = _smt_name(sym, taken)
+        rn = _smt_name(sym, taken, reserved)
         taken.add(rn)
         ring_name[sym] = rn
         consts.append(sym)
@@ -208,12 +235,12 @@ def parse_smtlib(text: str) -> Problem:
             if srt.kind == "list" or srt.text not in ("Real", "Bool"):
                 raise srt.err(f"unsupported sort {srt.show()} for {sym!r} (only Real and Bool)")
             macros_src.append((sym, srt.text, args[3]))
-            _collect_binders(args[3], binder_name, taken, all_names, check_sort)
+            _collect_binders(args[3], binder_name, taken, reserved, all_names, check_sort)
             asserts.append(("define", sym, srt.text, args[3]))
         elif name == "assert":
             if len(args) != 1:
                 raise cmd.err("assert takes one formula")
-            _collect_binders(args[0], binder_name, taken, all_names, check_sort)
+            _collect_binders(args[0], binder_name, taken, reserved, all_names, check_sort)
             asserts.append(("assert", args[0]))
         elif name in ("push", "pop", "reset", "check-sat-assuming", "declare-sort", "define-sort",
                       "declare-datatype", "declare-datatypes", "define-fun-rec"):
@@ -245,7 +272,7 @@ def parse_smtlib(text: str) -> Problem:
     return standard_problem(all_names, free, formula, description)
 
 
-def _collect_binders(node, binder_name, taken, all_names, check_sort):
+def _collect_binders(node, binder_name, taken, reserved, all_names, check_sort):
     """Give every variable bound by forall/exists a ring name (fresh when the symbol is already a
     constant or bound elsewhere), in document order."""
     if node.kind != "list" or not node.items:
@@ -259,12 +286,12 @@ def _collect_binders(node, binder_name, taken, all_names, check_sort):
             if b.kind != "list" or len(b.items) != 2 or b.items[0].kind not in ("symbol", "quoted"):
                 raise b.err(f"expected a sorted variable (x Real), found {b.show()}")
             check_sort(b.items[1], b.items[0].text)
-            rn = _smt_name(b.items[0].text, taken)
+            rn = _smt_name(b.items[0].text, taken, reserved)
             taken.add(rn)
             all_names.append(rn)
             binder_name[id(b)] = rn
     for c in node.items:
-        _collect_binders(c, binder_name, taken, all_names, check_sort)
+        _collect_binders(c, binder_name, taken, reserved, all_names, check_sort)
 
 
 class _SmtConverter:
@@ -291,11 +318,15 @@ class _SmtConverter:
     def expr(self, node, env):
         q = self.qctx
         if node.kind == "num":
-            return "term", q.constant(int(node.text))
+            return "term", q.constant(integer_literal(node.text, node.err))
         if node.kind == "dec":
             ip, fp = node.text.split(".")
-            return "term", q.constant(fmpq(int(ip + fp), 10 ** len(fp)))
+            return "term", q.constant(fmpq(integer_literal(ip + fp, node.err),
+                                           10 ** len(fp)))
         if node.kind in ("hex", "bin"):
+            if len(node.text) > MAX_DIGITS:
+                raise node.err(f"numeral of {len(node.text)} digits exceeds the limit of "
+                               f"{MAX_DIGITS} digits")
             return "term", q.constant(int(node.text[2:], 16 if node.kind == "hex" else 2))
         if node.kind in ("symbol", "quoted"):
             if node.text in env:
@@ -354,6 +385,8 @@ class _SmtConverter:
                 return "term", -vals[0]
             acc = vals[0]
             for v in vals[1:]:
+                if h == "*":
+                    check_product(acc, v, node.err)
                 acc = acc + v if h == "+" else (acc - v if h == "-" else acc * v)
             return "term", acc
         if h == "/":

@@ -19,6 +19,8 @@ from collections.abc import Sequence
 
 from flint import fmpq_mpoly, fmpz, fmpz_mpoly
 
+from cad.poly.size import MAX_COEFFICIENT_BITS, check_power, check_product, integer_literal
+
 from cad.errors import InputError, ParseError
 
 __all__ = ["Token", "tokenize", "parse_polynomial_tokens", "NAME_RE"]
@@ -212,7 +214,7 @@ class _Parser:
             if kind == "op":
                 if tok.text == "*":
                     self.pos += 1
-                    value = _q_mul(value, self.factor())
+                    value = self.times(value, self.factor(), tok)
                     continue
                 if tok.text == "/":
                     self.pos += 1
@@ -237,7 +239,7 @@ class _Parser:
                 return value
             if kind == "num" or kind == "name" or kind == "lparen":
                 # juxtaposition is multiplication: "3 x^2 y", "2(x + 1)"
-                value = _q_mul(value, self.factor())
+                value = self.times(value, self.factor(), tok)
                 continue
             return value
 
@@ -261,12 +263,24 @@ class _Parser:
                 raise _error(etok, f"expected a non-negative integer exponent after '^', found "
                              f"{_describe(etok)}")
             self.pos += 1
-            e = int(etok.text)
+            e = int(integer_literal(etok.text, lambda msg: _error(etok, msg)))
             num, den = base
             if e == 1:
                 return base
+            check_power(num, e, lambda msg: _error(etok, msg))
+            if den != 1 and den.bit_length() * e > MAX_COEFFICIENT_BITS:
+                raise _error(etok, f"the power's denominator may have {den.bit_length() * e} "
+                             f"bits, over the limit of {MAX_COEFFICIENT_BITS} bits")
             return num ** e, (den ** e if den != 1 else den)
         return base
+
+    def times(self, left, right, tok):
+        """``left * right``, refused up front when the product would exceed a size limit."""
+        check_product(left[0], right[0], lambda msg: _error(tok, msg))
+        if left[1].bit_length() + right[1].bit_length() > MAX_COEFFICIENT_BITS:
+            raise _error(tok, "the product's denominator exceeds the limit of "
+                         f"{MAX_COEFFICIENT_BITS} bits")
+        return _q_mul(left, right)
 
     def atom(self):
         toks = self.toks
@@ -277,7 +291,7 @@ class _Parser:
                 raise _error(tok, f"decimal number {tok.text!r} is not allowed; write it as a "
                              "fraction of integers, e.g. 3/2")
             self.pos += 1
-            return self.ctx.constant(int(tok.text)), _ONE
+            return self.ctx.constant(integer_literal(tok.text, lambda msg: _error(tok, msg))), _ONE
         if kind == "name":
             i = self.index.get(tok.text)
             if i is None:

@@ -30,7 +30,6 @@ BAD = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "bad_inpu
     ("missing_dot.qepcad", 5, 1, "'.'"),
     ("missing_description.qepcad", 1, 1, "'['"),
     ("unterminated_description.qepcad", 1, 1, "']'"),
-    ("unknown_command.qepcad", 5, 1, "frobnicate"),
     ("decimal_coefficient.qepcad", 4, 7, "decimal"),
     ("duplicate_variable.qepcad", 2, 6, "twice"),
     ("missing_relation.qepcad", 4, 16, "relation"),
