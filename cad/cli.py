@@ -208,8 +208,8 @@ def _run_captured(args):
 
 
 def _run_with_hard_deadline(args):
-    """Run the command in a forked child (:func:`cad.budget.run_with_hard_limit`) and answer
-    ``unknown`` (exit 3) if it is still running :data:`cad.budget.HARD_LIMIT_GRACE` seconds
+    """Run the command in a forked child (:func:`cad.hard_deadline.run_with_hard_limit`) and answer
+    ``unknown`` (exit 3) if it is still running :data:`cad.hard_deadline.HARD_LIMIT_GRACE` seconds
     after ``--timeout``.
 
     The engine checks its budget between steps, but one exact operation (say a resultant

@@ -90,8 +90,8 @@ def qe(problem, timeout=None, max_cells=None, *, budget=None, hard_limit=None):
     returning to Python.  Guessing the cost of such an operation before starting it would
     need a cost model of flint's algorithms that is both safe and tight; a fork is simple
     and exact about time.  So with ``hard_limit`` true the computation runs in a forked child
-    (:func:`cad.budget.run_with_hard_limit`) that is killed
-    :data:`cad.budget.HARD_LIMIT_GRACE` seconds after the budget, and ``BudgetExceeded`` is
+    (:func:`cad.hard_deadline.run_with_hard_limit`) that is killed
+    :data:`cad.hard_deadline.HARD_LIMIT_GRACE` seconds after the budget, and ``BudgetExceeded`` is
     raised within about ``timeout + 0.3`` seconds whatever the input.  The child sends its
     formula back as QEPCAD text, read again over ``problem.ring`` (exact: integer
     coefficients).  The default (``None``) is a hard limit when a finite ``timeout`` is
