@@ -7,11 +7,9 @@ Whatever the input: exit code 0, 2 or 3, no traceback, no process left behind.
 after 5.3 s; the worker's own standard error is not captured here, only its exit code and
 what the parent writes); a sample also runs as a subprocess with ``--timeout`` and is
 checked for orphans.
-Known and fixed elsewhere: flint's factoring overflows on some products of linear factors
-with coefficients over 2^63 (``[ (10000000000 a + 1) (10000000001 a + 1) > 0 ]``, issue 17,
-fixed in ``cad.poly``'s factoring on another branch); until that lands it shows here as
-exit 4 with ``OverflowError: value too large to convert to int``, and is tolerated only in
-exactly that form (:func:`_known_elsewhere`).
+The run found python-flint's factoring overflow (``(E n)[ 2149400000 n^2 < n ]``: flint
+sorts factors reading coefficients past 2^63 as C longs); ``cad.poly.ops.factor`` no longer
+depends on that order, and no exit 4 is tolerated.
 """
 
 import contextlib
@@ -108,12 +106,6 @@ def smtlib_file(draw):
 any_input = st.one_of(st.binary(max_size=200), st.text(max_size=200).map(str.encode))
 
 
-def _known_elsewhere(code, err):
-    """flint's factoring overflow, fixed on another branch (see the module docstring)."""
-    return code == 4 and err.count("\n") == 1 and \
-        err.startswith("cad: internal error: OverflowError: value too large to convert to int")
-
-
 def _children():
     """Process ids whose parent is this process."""
     me = str(os.getpid())
@@ -127,6 +119,11 @@ def _children():
             except OSError:
                 pass
     return out
+
+
+def test_flint_factoring_overflow_found_by_the_fuzz_answers():
+    """The example the derandomised run shrank to: exit 0, not an internal error."""
+    check_in_process(["qe"], b"[t]\n(n)\n0\n(E n)[ 2149400000 n^2 < n ].\nfinish\n")
 
 
 def check_in_process(argv_head, data):
@@ -143,8 +140,7 @@ def check_in_process(argv_head, data):
         os.unlink(fh.name)
     text = err.getvalue()
     assert "Traceback" not in text
-    if not _known_elsewhere(code, text):
-        assert code in (0, 2, 3), (code, text, data[:300])
+    assert code in (0, 2, 3), (code, text, data[:300])
     assert set(_children()) <= before
 
 
@@ -152,8 +148,6 @@ def encode(text):
     return text.encode()
 
 
-@pytest.mark.xfail(reason="the derandomised 2000-example run found a failing example that was "
-                   "not analysed before the deadline (issue 17 follow-up)", strict=False)
 @FUZZ
 @given(st.one_of(any_input, qepcad_file().map(encode)))
 def test_fuzz_cad_qe_qepcad(data):
@@ -189,8 +183,7 @@ def test_fuzz_subprocess_with_hard_limit_leaves_no_process(command, data):
         os.unlink(fh.name)
     text = err.decode(errors="replace")
     assert "Traceback" not in text
-    if not _known_elsewhere(proc.returncode, text):
-        assert proc.returncode in (0, 2, 3), (proc.returncode, text)
+    assert proc.returncode in (0, 2, 3), (proc.returncode, text)
     with pytest.raises(ProcessLookupError):
         os.killpg(proc.pid, 0)
     with contextlib.suppress(ProcessLookupError):
