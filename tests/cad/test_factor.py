@@ -147,3 +147,15 @@ def test_qepcad_agrees_past_64_bits(qepcad):
     out = subprocess.run([qepcad], input=sentence, capture_output=True, text=True, timeout=60).stdout
     verdict = out.split("An equivalent quantifier-free formula:")[1].split("=====")[0].strip()
     assert verdict == "TRUE", (ours, theirs, verdict)
+
+
+def test_overflow_example_found_by_the_cad_fuzz():
+    """``(E n)[ 2149400000 n^2 < n ]``, the example the 2000-example fuzz of ``cad qe`` shrank to
+    (flint's factor sort overflowed): answered exactly, exit 0."""
+    import subprocess
+    import sys
+
+    text = "[t]\n(n)\n0\n(E n)[ 2149400000 n^2 < n ].\nfinish\n"
+    out = subprocess.run([sys.executable, "-m", "cad.cli", "qe", "-"], input=text, text=True,
+                         capture_output=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == "TRUE", out.stderr

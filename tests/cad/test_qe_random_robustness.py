@@ -143,7 +143,7 @@ def _seed():
 _SEED = _seed()
 
 
-@pytest.mark.slow
+@pytest.mark.sweep
 @pytest.mark.parametrize("chunk", range(CHUNKS))
 def test_no_internal_error_on_random_formulas(chunk):
     rng = random.Random(_SEED * CHUNKS + chunk)

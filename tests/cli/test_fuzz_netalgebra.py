@@ -25,8 +25,8 @@ CI = os.environ.get("CI") == "true"
 N = 2000 if CI else 150
 FUZZ = settings(max_examples=N, deadline=None, derandomize=CI, database=None,
                 suppress_health_check=list(HealthCheck))
-# 2000 examples per entry point take minutes under CI: marked slow (CI runs slow tests too)
-pytestmark = pytest.mark.slow if CI else []
+# 2000 examples per entry point take minutes: a sweep (.ci/run runs the sweeps after the suite)
+pytestmark = pytest.mark.sweep
 ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", ".."))
 KINDS = ["lu", "ul", "dense", "diag", "butterfly", "block", "random", "masks", "nope", ""]
 

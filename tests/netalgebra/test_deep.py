@@ -219,7 +219,7 @@ def _z3_bench():
     return mod
 
 
-@pytest.mark.slow
+@pytest.mark.sweep
 def test_census_2222_agrees_with_z3(tmp_path):
     """Every decided row of the 2,2,2,2 census against the paper's z3 sentence (Section 3.3),
     wherever z3 answers within 10 s: no disagreement.  The other rows take their verdicts from
