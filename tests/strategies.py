@@ -29,6 +29,18 @@ def mask_lists(draw, max_depth=4, max_width=3, min_width=1):
     return masks
 
 
+def random_two_layer_masks(widths, density, seed):
+    """Masks ``(M1, M2)`` of widths ``(n0, n1, n2)`` as tuples, each entry 1 with probability
+    ``density``, drawn from ``random.Random(seed)`` (reproducible)."""
+    import random
+
+    n0, n1, n2 = widths
+    rng = random.Random(seed)
+    return tuple(tuple(tuple(r) for r in m) for m in (
+        [[1 if rng.random() < density else 0 for _ in range(n0)] for _ in range(n1)],
+        [[1 if rng.random() < density else 0 for _ in range(n1)] for _ in range(n2)]))
+
+
 @st.composite
 def patterns(draw, max_depth=4, max_width=3, min_width=1, named=False):
     """A :class:`SparsityPattern` on :func:`mask_lists`; ``named`` also draws a short name."""

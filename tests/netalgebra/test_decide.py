@@ -5,6 +5,7 @@ import random
 import time
 
 import pytest
+import strategies
 from hypothesis import given, settings, strategies as st
 
 from cad.errors import InputError
@@ -124,10 +125,7 @@ def _brute_core(masks):
 
 @given(st.integers(2, 4), st.integers(1, 4), st.integers(2, 4), st.floats(0.3, 0.95), st.integers(0, 10 ** 6))
 def test_core_search_matches_brute_force(n0, n1, n2, dens, seed):
-    rng = random.Random(seed)
-    masks = tuple(tuple(tuple(r) for r in m) for m in (
-        [[1 if rng.random() < dens else 0 for _ in range(n0)] for _ in range(n1)],
-        [[1 if rng.random() < dens else 0 for _ in range(n1)] for _ in range(n2)]))
+    masks = strategies.random_two_layer_masks((n0, n1, n2), dens, seed)
     assert (find_core_2x2(masks) is not None) == _brute_core(masks)
 
 

@@ -4,6 +4,7 @@ import random
 from fractions import Fraction
 
 import pytest
+import strategies
 from hypothesis import given, strategies as st
 
 from netalgebra import theorems as th
@@ -253,10 +254,7 @@ def test_absorption_never_contradicts_a_core(n0, n1, n2, dens, seed):
     """A pattern with a certified non-closed core (find_core) must never be called closed."""
     from netalgebra.decide import find_core
 
-    rng = random.Random(seed)
-    masks = tuple(tuple(tuple(r) for r in m) for m in (
-        [[1 if rng.random() < dens else 0 for _ in range(n0)] for _ in range(n1)],
-        [[1 if rng.random() < dens else 0 for _ in range(n1)] for _ in range(n2)]))
+    masks = strategies.random_two_layer_masks((n0, n1, n2), dens, seed)
     t = th.shallow_subspace_absorption(masks)
     if t is not None:
         assert find_core(masks) is None
