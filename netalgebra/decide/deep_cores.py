@@ -245,7 +245,6 @@ def _lift_family(masks, l, fam, ones):
     grouped weight, the value on its first or last edge (four combinations tried), other edges
     of the paths 1, all other weights 0.  Returned only when ``phi(theta(t)) -> A`` (1 on
     ``ones``) and some weight has a pole, checked exactly; else None."""
-    L = len(masks)
     paths = []
     for name, val in fam.items():
         g, i, j = parse_weight_name(name)
@@ -328,7 +327,7 @@ def find_deep_core(masks, budget=None):
             continue
         k, k2, r, c, r2, c2 = (core[x] for x in ("k", "k2", "r", "c", "r2", "c2"))
         a, b = path_sums(masks, l, k, L, r), path_sums(masks, l, k, L, r2)
-        x, y = path_sums(masks, 0, c, l, k), path_sums(masks, 0, c2, l, k)
+        x = path_sums(masks, 0, c, l, k)
         eqs = [[r, c2], [r2, c], [r2, c2]]
         mult = [_poly_json(_poly_mul(b, x, -1)), [["-1", []]], _poly_json(_poly_mul(a, x))]
         ones = [(r, c2), (r2, c)]

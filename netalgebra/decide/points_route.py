@@ -31,8 +31,8 @@ from itertools import product
 from flint import fmpq
 
 from netalgebra.certificate import FORMAT
-from netalgebra.decide.activation import column_basis, diff_map, farkas, lp_feasible, pattern_cones
-from netalgebra.decide.family import INV_T, ONE, T, RationalFunction, fraction_text
+from netalgebra.decide.activation import column_basis, diff_map, lp_feasible, pattern_cones
+from netalgebra.decide.family import INV_T, T, RationalFunction, fraction_text
 from netalgebra.decide.verdict import pattern_json
 from netalgebra.naming import bias_name, weight_name
 from netalgebra.theorems.structure import shallow_supports, widths
