@@ -103,12 +103,39 @@ class Formula:
         :func:`cad.logic.transform.nnf`."""
         raise InputError(f"not a formula: {self!r}")
 
+    def _hash_key(self):
+        """What the hash of this node is computed from (its kind and fields)."""
+        raise NotImplementedError
+
+    def _cached_hash(self):
+        # Nodes are immutable and trees can be thousands of levels deep: each node's hash is
+        # computed once (from its children's cached hashes), not re-walked per lookup, which
+        # made flattening a deep alternating /\ \/ input quadratic.  Every node class binds
+        # ``__hash__`` to this in its own body (a dataclass would otherwise generate one).
+        try:
+            return self.__dict__["_hash"]
+        except KeyError:
+            h = hash(self._hash_key())
+            object.__setattr__(self, "_hash", h)
+            return h
+
+    def __getstate__(self):
+        # the cached hash is per process (str hashes are salted): never pickled
+        state = dict(self.__dict__)
+        state.pop("_hash", None)
+        return state
+
 
 @dataclass(frozen=True, repr=False)
 class Truth(Formula):
     """The constant formulas; use the instances :data:`TRUE` and :data:`FALSE`."""
 
     value: bool
+
+    __hash__ = Formula._cached_hash
+
+    def _hash_key(self):
+        return ("Truth", self.value)
 
     def __repr__(self):
         return "TRUE" if self.value else "FALSE"
@@ -152,8 +179,10 @@ class Atom(Formula):
         return (self.rel == other.rel and self.poly.context() is other.poly.context()
                 and self.poly == other.poly)
 
-    def __hash__(self):
-        return hash((self.rel, str(self.poly)))
+    __hash__ = Formula._cached_hash
+
+    def _hash_key(self):
+        return ("Atom", self.rel, str(self.poly))
 
     def __repr__(self):
         return f"Atom({self.poly} {self.rel} 0)"
@@ -210,8 +239,10 @@ class RootAtom(Formula):
         return (self.var == other.var and self.rel == other.rel and self.index == other.index
                 and self.poly.context() is other.poly.context() and self.poly == other.poly)
 
-    def __hash__(self):
-        return hash((self.var, self.rel, self.index, str(self.poly)))
+    __hash__ = Formula._cached_hash
+
+    def _hash_key(self):
+        return ("RootAtom", self.var, self.rel, self.index, str(self.poly))
 
     def __repr__(self):
         return f"RootAtom({self.var} {self.rel} _root_{self.index} {self.poly})"
@@ -230,6 +261,10 @@ class _Junction(Formula):
     """Base of :class:`And` and :class:`Or`: a tuple ``args`` of sub-formulas."""
 
     args: tuple
+    __hash__ = Formula._cached_hash
+
+    def _hash_key(self):
+        return (type(self).__name__, self.args)
 
     def __post_init__(self):
         if not isinstance(self.args, tuple):
@@ -277,6 +312,10 @@ class Not(Formula):
     """Negation of ``arg``."""
 
     arg: Formula
+    __hash__ = Formula._cached_hash
+
+    def _hash_key(self):
+        return ("Not", self.arg)
 
     def __post_init__(self):
         _check_formula(self.arg, "the argument of Not")
@@ -305,6 +344,10 @@ class _Binary(Formula):
 
     left: Formula
     right: Formula
+    __hash__ = Formula._cached_hash
+
+    def _hash_key(self):
+        return (type(self).__name__, self.left, self.right)
 
     def __post_init__(self):
         _check_formula(self.left, f"the left side of {type(self).__name__}")
@@ -362,6 +405,10 @@ class Quantifier(Formula):
     variables: tuple
     body: Formula
     letter = ""
+    __hash__ = Formula._cached_hash
+
+    def _hash_key(self):
+        return (type(self).__name__, self.variables, self.body)
 
     def __post_init__(self):
         vs = self.variables
