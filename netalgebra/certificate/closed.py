@@ -59,6 +59,7 @@ register("points_pinned_row_plane", points.check_pinned_row_plane, questions=("r
 register("shallow_support_groups", shallow.check_support_groups)
 register("shallow_free_lines", shallow.check_free_lines)
 register("deep_dense_components", deep.check_dense_components)
+register("deep_single_neuron_layer", deep.check_single_neuron_layer)
 register("deep_digit_mixing", digits.check_digit_mixing)
 register("shallow_subspace_absorption", absorption.check_absorption)
 register("deep_coordinate_subspace", subspace.check_coordinate_subspace)

@@ -9,7 +9,7 @@ per family), add one line to the registry of its question below, and teach the v
 """
 
 from netalgebra.theorems.absorption import shallow_subspace_absorption
-from netalgebra.theorems.deep import deep_dense_components
+from netalgebra.theorems.deep import deep_dense_components, deep_single_neuron_layer
 from netalgebra.theorems.digits import deep_digit_mixing
 from netalgebra.theorems.groups import shallow_support_groups
 from netalgebra.theorems.points import shallow_isolated_outputs, shallow_two_points
@@ -36,6 +36,7 @@ THEOREMS = {
     "shallow_support_groups": shallow_support_groups,
     "deep_digit_mixing": deep_digit_mixing,              # before the live-neuron walk (N up to 1024)
     "deep_dense_components": deep_dense_components,
+    "deep_single_neuron_layer": deep_single_neuron_layer,
     "deep_coordinate_subspace": deep_coordinate_subspace,   # depth >= 3, bounded search
     "shallow_free_lines": shallow_free_lines_theorem,    # recurses through closed_by_theorem
     "shallow_subspace_absorption": shallow_subspace_absorption,    # likewise

@@ -235,3 +235,34 @@ def test_garbage_hypotheses_never_raise():
         bad = copy.deepcopy(cert)
         bad["theorem"]["hypotheses"] = junk
         assert not verify(bad).ok
+
+
+# --- deep_single_neuron_layer --------------------------------------------------------------
+
+SINGLE = (((1, 1, 0), (0, 0, 0), (1, 1, 1)), ((1, 0, 1), (0, 0, 0), (0, 0, 0)), ((1, 1, 0), (0, 1, 0), (1, 0, 0)))
+
+
+def test_single_neuron_layer_verifies_and_tampering_fails():
+    """Hidden layer 2 of SINGLE has one live neuron (0; neurons 1 and 2 read nothing)."""
+    v = decide(SparsityPattern(SINGLE), None)
+    assert v.status == "closed" and v.certificate["theorem"]["name"] == "deep_single_neuron_layer"
+    assert v.certificate["theorem"]["hypotheses"]["hidden_layer"] == 2
+    assert verify(v.certificate).ok
+    for key, value in (("neuron", 1), ("hidden_layer", 1), ("hidden_layer", 7), ("neuron", "0")):
+        bad = copy.deepcopy(v.certificate)
+        bad["theorem"]["hypotheses"][key] = value
+        assert not verify(bad).ok, (key, value)
+    bad = copy.deepcopy(v.certificate)
+    bad["pattern"]["masks"][1][1][2] = 1         # neuron 1 of layer 2 now reads neuron 2 and is live
+    bad["pattern"]["name"] = None
+    assert not verify(bad).ok
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.sampled_from(["2,2,2,2", "3,3,3,3", "3,2,3,3"]), st.sampled_from([0.4, 0.5]), st.integers(0, 10_000))
+def test_single_neuron_layer_never_meets_a_deep_core(shape, density, seed):
+    from netalgebra.theorems.deep import deep_single_neuron_layer
+
+    masks = _masks(f"random:{shape}:{density}:{seed}")
+    if deep_single_neuron_layer(masks) is not None:
+        assert find_deep_core(masks, None) is None
