@@ -63,6 +63,7 @@ register("deep_single_neuron_layer", deep.check_single_neuron_layer)
 register("deep_digit_mixing", digits.check_digit_mixing)
 register("shallow_subspace_absorption", absorption.check_absorption)
 register("deep_coordinate_subspace", subspace.check_coordinate_subspace)
+register("deep_subchain_merge", subspace.check_subchain_merge)
 register("cad", cad.check_cad_closed)
 
 

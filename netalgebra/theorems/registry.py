@@ -15,7 +15,7 @@ from netalgebra.theorems.groups import shallow_support_groups
 from netalgebra.theorems.points import shallow_isolated_outputs, shallow_two_points
 from netalgebra.theorems.shallow import one_layer, shallow_free_lines_theorem, shallow_scalar_output
 from netalgebra.theorems.structure import masks_of
-from netalgebra.theorems.subspace import deep_coordinate_subspace
+from netalgebra.theorems.subspace import deep_coordinate_subspace, deep_subchain_merge
 
 __all__ = ["THEOREMS", "RELU_THEOREMS", "EVERY_TRAINING_SET", "closed_by_theorem"]
 
@@ -38,6 +38,7 @@ THEOREMS = {
     "deep_dense_components": deep_dense_components,
     "deep_single_neuron_layer": deep_single_neuron_layer,
     "deep_coordinate_subspace": deep_coordinate_subspace,   # depth >= 3, bounded search
+    "deep_subchain_merge": deep_subchain_merge,             # recurses through closed_by_theorem
     "shallow_free_lines": shallow_free_lines_theorem,    # recurses through closed_by_theorem
     "shallow_subspace_absorption": shallow_subspace_absorption,    # likewise
 }
@@ -60,7 +61,7 @@ RELU_THEOREMS = {
 
 
 # theorems whose search can take long on large patterns: they take ``budget=`` and check it
-BUDGETED = {"shallow_subspace_absorption", "deep_coordinate_subspace"}
+BUDGETED = {"shallow_subspace_absorption", "deep_coordinate_subspace", "deep_subchain_merge"}
 
 
 def closed_by_theorem(pattern, question="linear", npoints=None, budget=None):

@@ -37,7 +37,7 @@ proves ``V_K ⊆ L_I``.
 from netalgebra.theorems.fragment import fragment
 from netalgebra.theorems.structure import live_neurons
 
-__all__ = ["deep_coordinate_subspace", "star_assignments", "boolean_product"]
+__all__ = ["deep_coordinate_subspace", "deep_subchain_merge", "coordinate_subspace_proof", "star_assignments", "boolean_product"]
 
 MAX_POSITIONS = 400          # |K| beyond which the theorem is not tried (it then does not apply)
 MAX_WIDTH = 24               # likewise for a hidden width
@@ -281,8 +281,24 @@ def deep_coordinate_subspace(masks, budget=None):
     :mod:`netalgebra.certificate.subspace` replays both with its own code.  Returns None when the
     bounded search finds no proof (which never makes a verdict wrong).
     """
+    if len(masks) < 3:
+        return None
+    hyp = coordinate_subspace_proof(masks, budget)
+    if hyp is None:
+        return None
+    return fragment("deep_coordinate_subspace",
+                    "L_I is the coordinate subspace V_K of the matrices supported on the boolean product K "
+                    "of the masks (hence closed): each construction merges pairs of layers by star "
+                    "assignments down to one layer of mask U, so V_U lies in L_I; the elimination nodes "
+                    "reduce V_K to such sets by row operations that I_L allows and column operations "
+                    "that I_1 allows.",
+                    hyp, source="proved in netalgebra.theorems.subspace")
+
+
+def coordinate_subspace_proof(masks, budget=None):
+    """The hypotheses of a proof that ``L_I = V_K`` (depth >= 2; see the module docstring), or None."""
     L = len(masks)
-    if L < 3 or max(len(m) for m in masks[:-1]) > MAX_WIDTH:
+    if L < 2 or max(len(m) for m in masks[:-1]) > MAX_WIDTH:
         return None
     K = masks[0]
     for m in masks[1:]:
@@ -312,12 +328,43 @@ def deep_coordinate_subspace(masks, budget=None):
                                   "assignment": [[k, sorted([r, c] for r, c in T)] for k, T in steps]}
                                  for l, steps in leaves[i][1]],
                       "covers": sorted([r, c] for r, c in leaves[i][0])} for i in used]
-    return fragment("deep_coordinate_subspace",
-                    "L_I is the coordinate subspace V_K of the matrices supported on the boolean product K "
-                    "of the masks (hence closed): each construction merges pairs of layers by star "
-                    "assignments down to one layer of mask U, so V_U lies in L_I; the elimination nodes "
-                    "reduce V_K to such sets by row operations that I_L allows and column operations "
-                    "that I_1 allows.",
-                    {"depth": L, "support": [list(r) for r in K], "constructions": constructions,
-                     "elimination": nodes},
-                    source="proved in netalgebra.theorems.subspace")
+    return {"depth": L, "support": [list(r) for r in K], "constructions": constructions, "elimination": nodes}
+
+
+def deep_subchain_merge(masks, budget=None):
+    """Depth >= 3: a run of consecutive layers ``a..b`` (at least two, not all) whose products form
+    a coordinate subspace ``V_U`` (:func:`coordinate_subspace_proof` on the run; ``U`` its boolean
+    product) is replaced by one layer of mask ``U``; the reduced pattern ``I'`` is closed by a
+    theorem (``then``, found by :func:`closed_by_theorem`).
+
+    Proof.  ``{W_b ... W_a} = V_U`` (the run's proof gives ``⊇``; every product is supported on
+    the boolean product).  The run's weights are disjoint from the others', so
+    ``L_I = {W_L ... W_{b+1} X W_{a-1} ... W_1 : X ∈ V_U} = L_{I'}``: the same set, so ``L_I`` is
+    closed iff ``L_{I'}`` is, and ``then`` proves it.
+    """
+    L = len(masks)
+    if L < 3:
+        return None
+    from netalgebra.theorems.registry import closed_by_theorem   # (cycle: the registry lists us)
+
+    runs = sorted(((a, b) for a in range(L) for b in range(a + 1, L) if b - a + 1 < L),
+                  key=lambda r: (r[0] - r[1], r[0]))              # longer runs first
+    for a, b in runs:
+        if budget is not None:
+            budget.check("time (sub-chain merge)")
+        proof = coordinate_subspace_proof(masks[a:b + 1], budget)
+        if proof is None:
+            continue
+        U = tuple(map(tuple, proof["support"]))
+        reduced = masks[:a] + (U,) + masks[b + 1:]
+        then = closed_by_theorem(reduced, budget=budget)
+        if then is None:
+            continue
+        return fragment("deep_subchain_merge",
+                        f"The products of layers {a + 1}..{b + 1} are exactly the matrices supported on their "
+                        "boolean product U (proof 'subspace', as for deep_coordinate_subspace); replacing "
+                        "those layers by one layer of mask U leaves L_I unchanged, and the reduced pattern "
+                        "is closed by the theorem 'then'.",
+                        {"depth": L, "first_layer": a + 1, "last_layer": b + 1, "subspace": proof, "then": then},
+                        source="proved in netalgebra.theorems.subspace.deep_subchain_merge")
+    return None

@@ -149,8 +149,9 @@ def test_certificates_verify_and_realise_random_targets(name):
 @given(st.sampled_from(["2,2,2,2", "3,3,3,3", "2,3,3,2", "3,3,3,3,3"]), st.sampled_from([0.5, 0.6, 0.7]),
        st.integers(0, 10_000))
 def test_never_applies_where_a_deep_core_is_found(shape, density, seed):
+    """No closed theorem (the new ones included) applies where a deep core proves the opposite."""
     masks = _masks(f"random:{shape}:{density}:{seed}")
-    if deep_coordinate_subspace(masks) is not None:
+    if closed_by_theorem(masks) is not None:
         assert find_deep_core(masks, None) is None
 
 
@@ -266,3 +267,26 @@ def test_single_neuron_layer_never_meets_a_deep_core(shape, density, seed):
     masks = _masks(f"random:{shape}:{density}:{seed}")
     if deep_single_neuron_layer(masks) is not None:
         assert find_deep_core(masks, None) is None
+
+
+# --- deep_subchain_merge -------------------------------------------------------------------
+
+def test_subchain_merge_verifies_realises_and_tampering_fails():
+    """random:3,3,3,3:0.7:4: layers 1..2 form a coordinate subspace; the reduced two-layer pattern
+    is closed by a shallow theorem."""
+    name = "random:3,3,3,3:0.7:4"
+    v = decide(SparsityPattern.preset(name), None)
+    assert v.status == "closed" and v.certificate["theorem"]["name"] == "deep_subchain_merge"
+    assert verify(v.certificate).ok
+    h = v.certificate["theorem"]["hypotheses"]
+    run = _masks(name)[h["first_layer"] - 1:h["last_layer"]]
+    rng = random.Random(4)
+    for _ in range(8):       # the run's proof realises random targets on its boolean product
+        M = [[Fraction(rng.choice([0, 1, -1, 2])) if x else Fraction(0) for x in row] for row in h["subspace"]["support"]]
+        assert _product(_realise(run, h["subspace"], 0, M)) == M
+    for edit in (lambda h: h.__setitem__("first_layer", 2), lambda h: h.__setitem__("last_layer", 3),
+                 lambda h: h.__setitem__("then", {"name": "one_layer", "hypotheses": {}}),
+                 lambda h: h["subspace"]["elimination"].pop(), lambda h: h.pop("then")):
+        bad = copy.deepcopy(v.certificate)
+        edit(bad["theorem"]["hypotheses"])
+        assert not verify(bad).ok
