@@ -34,6 +34,7 @@ no product) are zeroed.  Let ``(j, c), (i, c) ∈ T`` and row ``j`` of ``T`` be 
 proves ``V_K ⊆ L_I``.
 """
 
+from cad.errors import BudgetExceeded
 from netalgebra.theorems.fragment import fragment
 from netalgebra.theorems.structure import live_neurons
 
@@ -45,7 +46,8 @@ MAX_OUTCOMES = 60            # star assignments enumerated per pair
 MAX_BRANCH = 10              # of which the largest are followed by the construction search
 MAX_CANDIDATES = 8           # sets tried per neuron at a branching step of a star assignment
 MAX_CONSTRUCTIONS = 120      # single-layer masks collected by the construction search
-MAX_CLAIMS = 30_000          # position sets explored by the elimination search
+MAX_CLAIMS = 4_000           # position sets explored by the elimination search
+SEARCH_SHARE, MAX_SEARCH_SECONDS = 0.25, 3.0   # each theorem's search: its share of the budget left
 
 
 def boolean_product(first, second):
@@ -155,13 +157,14 @@ def _mask(U, n_rows, n_cols):
     return tuple(tuple(int((r, c) in U) for c in range(n_cols)) for r in range(n_rows))
 
 
-def _constructions(masks, budget):
+def _constructions(masks, budget, full):
     """Constructions (module docstring) found by merging pairs, as ``(U, merges)`` with ``merges``
-    a list of ``(hidden_layer, steps)``; only maximal ``U`` are kept."""
+    a list of ``(hidden_layer, steps)``; only maximal ``U`` are kept.  The search stops at once when
+    some ``U`` is ``full`` (all of ``K``)."""
     out = {}
 
     def search(ms, merges):
-        if len(out) >= MAX_CONSTRUCTIONS:
+        if len(out) >= MAX_CONSTRUCTIONS or full in out:
             return
         if len(ms) == 1:
             U = frozenset((r, c) for r, row in enumerate(ms[0]) for c, x in enumerate(row) if x)
@@ -283,7 +286,7 @@ def deep_coordinate_subspace(masks, budget=None):
     """
     if len(masks) < 3:
         return None
-    hyp = coordinate_subspace_proof(masks, budget)
+    hyp = _bounded(coordinate_subspace_proof, budget, masks)
     if hyp is None:
         return None
     return fragment("deep_coordinate_subspace",
@@ -295,6 +298,29 @@ def deep_coordinate_subspace(masks, budget=None):
                     hyp, source="proved in netalgebra.theorems.subspace")
 
 
+def _bounded(search, budget, *args):
+    """``search(*args, inner)`` within a share of ``budget`` (:data:`SEARCH_SHARE`, at most
+    :data:`MAX_SEARCH_SECONDS`; no time limit when ``budget`` has none): None when the share runs
+    out, so that the routes after the theorems keep their time; a spent ``budget`` still raises."""
+    left = None if budget is None else budget.remaining()
+    inner = None if left is None else budget.sub(min(MAX_SEARCH_SECONDS, SEARCH_SHARE * left))
+    try:
+        return search(*args, inner)
+    except BudgetExceeded:
+        if budget is not None:
+            budget.check("time (coordinate subspace)")
+        return None
+
+
+def _parameter_count_allows(masks, n_positions):
+    """A necessary condition for ``L_I = V_K`` used as a filter (never as a proof): the image of the
+    product map has dimension at most (number of live edges) - (number of live hidden neurons),
+    since rescaling each hidden neuron keeps the product; it must reach ``|K|``."""
+    live = live_neurons(masks)
+    edges = sum(1 for l, m in enumerate(masks) for i in live[l + 1] for j in live[l] if m[i][j])
+    return edges - sum(len(live[l]) for l in range(1, len(masks))) >= n_positions
+
+
 def coordinate_subspace_proof(masks, budget=None):
     """The hypotheses of a proof that ``L_I = V_K`` (depth >= 2; see the module docstring), or None."""
     L = len(masks)
@@ -304,14 +330,14 @@ def coordinate_subspace_proof(masks, budget=None):
     for m in masks[1:]:
         K = boolean_product(K, m)
     Kset = frozenset((r, c) for r, row in enumerate(K) for c, x in enumerate(row) if x)
-    if not Kset or len(Kset) > MAX_POSITIONS:
+    if not Kset or len(Kset) > MAX_POSITIONS or not _parameter_count_allows(masks, len(Kset)):
         return None
     live = live_neurons(masks)
     # Dead neurons carry no product: the search runs on the live edges only.  An assignment valid
     # there is valid on the masks themselves (it uses a subset of each neuron's rows and columns).
     live_masks = tuple(tuple(tuple(int(x and i in live[l + 1] and j in live[l]) for j, x in enumerate(row))
                              for i, row in enumerate(m)) for l, m in enumerate(masks))
-    leaves = _constructions(live_masks, budget)
+    leaves = _constructions(live_masks, budget, Kset)
     if not leaves:
         return None
     row_ops = _contained_lines(masks[-1], live[L - 1], by_rows=True)
@@ -342,9 +368,13 @@ def deep_subchain_merge(masks, budget=None):
     ``L_I = {W_L ... W_{b+1} X W_{a-1} ... W_1 : X ∈ V_U} = L_{I'}``: the same set, so ``L_I`` is
     closed iff ``L_{I'}`` is, and ``then`` proves it.
     """
-    L = len(masks)
-    if L < 3:
+    if len(masks) < 3:
         return None
+    return _bounded(_subchain_merge, budget, masks)
+
+
+def _subchain_merge(masks, budget):
+    L = len(masks)
     from netalgebra.theorems.registry import closed_by_theorem   # (cycle: the registry lists us)
 
     runs = sorted(((a, b) for a in range(L) for b in range(a + 1, L) if b - a + 1 < L),
