@@ -17,6 +17,7 @@ from netalgebra.pattern import SparsityPattern
 from netalgebra.theorems import closed_by_theorem
 from netalgebra.theorems.structure import live_neurons
 from netalgebra.theorems.subspace import deep_coordinate_subspace
+from test_deep_reductions import product as _product
 
 # 3-layer patterns the theorem proves (found by its search; nothing about them is hard-coded
 # but their names)
@@ -34,17 +35,6 @@ def _cert(name):
 
 
 # --- exact realisation: weights W_L ... W_1 = M for M in V_K, following the proof ----------------
-
-def _matmul(a, b):
-    return [[sum(a[i][k] * b[k][j] for k in range(len(b))) for j in range(len(b[0]))] for i in range(len(a))]
-
-
-def _product(ws):
-    out = ws[0]
-    for w in ws[1:]:
-        out = _matmul(w, out)
-    return out
-
 
 def _stars(T):
     left, out = set(T), []
