@@ -11,7 +11,7 @@ Pipeline (one function per step below):
    single-row/column or fill their rectangle by rank peeling; free output
    rows / input columns removed first when needed; neurons whose uncovered
    support is a coordinate subspace absorbed first (``shallow_subspace_absorption``);
-   dense live components for any depth.  They apply after the reductions they prove themselves (dead
+   dense live components and the other deep theorems (``theorems.deep``, ``theorems.subspace``).  They apply after the reductions they prove themselves (dead
    neurons, components, disjoint support groups).
 1b. **Layer merge** for depth >= 3 (:func:`_by_layer_merge`): hidden layers whose neurons
    all have in-degree <= 1 (or all out-degree <= 1) are merged into a neighbour
