@@ -140,9 +140,8 @@ def _check_node(node_id, node, nodes, T, covers, row_lines, col_lines, where):
     pivot, cleared = as_pos(j, x), as_pos(i, x)
     if pivot not in T or cleared not in T:
         raise Malformed(f"{where}: pivot or cleared position not among the positions")
-    in_line = (lambda a: {p for p in T if p[0] == a}) if line_key == "column" else (lambda a: {p for p in T if p[1] == a})
-    other = (lambda p: p[1]) if line_key == "column" else (lambda p: p[0])
-    if not {other(p) for p in in_line(j)} <= {other(p) for p in in_line(i)}:
+    along, other = (0, 1) if line_key == "column" else (1, 0)      # a line is a row (or a column) of T
+    if not {p[other] for p in T if p[along] == j} <= {p[other] for p in T if p[along] == i}:
         raise Malformed(f"{where}: the positions of line {j} are not contained in those of line {i}")
     for key, expect in (("nonzero", T - {cleared}), ("zero", T - {pivot})):
         child = step.get(key)

@@ -38,7 +38,8 @@ from cad.errors import BudgetExceeded
 from netalgebra.theorems.fragment import fragment
 from netalgebra.theorems.structure import live_neurons
 
-__all__ = ["deep_coordinate_subspace", "deep_subchain_merge", "coordinate_subspace_proof", "star_assignments", "boolean_product"]
+__all__ = ["deep_coordinate_subspace", "deep_subchain_merge", "coordinate_subspace_proof", "star_assignments",
+           "boolean_product"]
 
 MAX_POSITIONS = 400          # |K| beyond which the theorem is not tried (it then does not apply)
 MAX_WIDTH = 24               # likewise for a hidden width
@@ -215,10 +216,11 @@ def _eliminate(K, leaves, row_ops, col_ops, budget):
         for r, c in T:
             rows.setdefault(r, set()).add(c)
             cols.setdefault(c, set()).add(r)
-        tries = [("row", i, j, c, (i, c), (j, c)) for i, j in row_ops if j in rows and rows[j] <= rows.get(i, set())
-                 for c in sorted(rows[j]) if c in rows.get(i, ())]
-        tries += [("column", a, b, r, (r, a), (r, b)) for a, b in col_ops if b in cols and cols[b] <= cols.get(a, set())
-                  for r in sorted(cols[b]) if r in cols.get(a, ())]
+        # (kind, target line, source line, pivot's other index, cleared position, pivot position)
+        tries = [("row", i, j, c, (i, c), (j, c)) for i, j in row_ops
+                 if j in rows and rows[j] <= rows.get(i, set()) for c in sorted(rows[j])]
+        tries += [("column", a, b, r, (r, a), (r, b)) for a, b in col_ops
+                  if b in cols and cols[b] <= cols.get(a, set()) for r in sorted(cols[b])]
         for kind, x, y, line, cleared, pivot in tries:
             nonzero = claim(T - {cleared})
             if nonzero is None:

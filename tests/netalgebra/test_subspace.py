@@ -272,7 +272,8 @@ def test_subchain_merge_verifies_realises_and_tampering_fails():
     run = _masks(name)[h["first_layer"] - 1:h["last_layer"]]
     rng = random.Random(4)
     for _ in range(8):       # the run's proof realises random targets on its boolean product
-        M = [[Fraction(rng.choice([0, 1, -1, 2])) if x else Fraction(0) for x in row] for row in h["subspace"]["support"]]
+        M = [[Fraction(rng.choice([0, 1, -1, 2])) if x else Fraction(0) for x in row]
+             for row in h["subspace"]["support"]]
         assert _product(_realise(run, h["subspace"], 0, M)) == M
     for edit in (lambda h: h.__setitem__("first_layer", 2), lambda h: h.__setitem__("last_layer", 3),
                  lambda h: h.__setitem__("then", {"name": "one_layer", "hypotheses": {}}),
