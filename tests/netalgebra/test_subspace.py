@@ -83,37 +83,31 @@ def _realise_construction(masks, con, X):
     return ws
 
 
+def _transpose(A):
+    return [list(r) for r in zip(*A)]
+
+
 def _realise(masks, hyp, node_id, M):
-    node = hyp["elimination"][node_id]
-    step = node["step"]
-    live = live_neurons(masks)
+    """Weights for ``masks`` with product M (in V of the node's positions), by the node's proof.
+    A column operation is the row operation of the transposed matrices (W_1 then plays W_L)."""
+    step = hyp["elimination"][node_id]["step"]
     if "construction" in step:
         return _realise_construction(masks, hyp["constructions"][step["construction"]], M)
-    if "row_op" in step:
-        i, j = step["row_op"]
-        c = step["column"]
-        if M[j][c] == 0:
-            return _realise(masks, hyp, step["zero"], M)
-        t = -M[i][c] / M[j][c]
-        M2 = [row[:] for row in M]
-        M2[i] = [M[i][x] + t * M[j][x] for x in range(len(M[0]))]
-        ws = _realise(masks, hyp, step["nonzero"], M2)
-        top = [[x if n in live[len(masks) - 1] else Fraction(0) for n, x in enumerate(row)] for row in ws[-1]]
-        top[i] = [top[i][n] - t * top[j][n] for n in range(len(top[0]))]
-        return ws[:-1] + [top]
-    a, b = step["column_op"]
-    r = step["row"]
-    if M[r][b] == 0:
+    rows = "row_op" in step
+    i, j = step["row_op" if rows else "column_op"]
+    x = step["column" if rows else "row"]
+    A = M if rows else _transpose(M)              # the operation adds t * line j to line i of A
+    if A[j][x] == 0:
         return _realise(masks, hyp, step["zero"], M)
-    t = -M[r][a] / M[r][b]
-    M2 = [row[:] for row in M]
-    for x in range(len(M)):
-        M2[x][a] = M[x][a] + t * M[x][b]
-    ws = _realise(masks, hyp, step["nonzero"], M2)
-    low = [[x if n in live[1] else Fraction(0) for x in row] for n, row in enumerate(ws[0])]
-    for n in range(len(low)):
-        low[n][a] -= t * low[n][b]
-    return [low] + ws[1:]
+    t = -A[i][x] / A[j][x]
+    A2 = [row[:] for row in A]
+    A2[i] = [A[i][y] + t * A[j][y] for y in range(len(A[0]))]
+    ws = _realise(masks, hyp, step["nonzero"], A2 if rows else _transpose(A2))
+    live = live_neurons(masks)[len(masks) - 1 if rows else 1]
+    outer = ws[-1] if rows else _transpose(ws[0])  # W_L, or W_1 transposed: columns are neurons
+    outer = [[v if n in live else Fraction(0) for n, v in enumerate(row)] for row in outer]   # dead: no product
+    outer[i] = [outer[i][n] - t * outer[j][n] for n in range(len(outer[0]))]
+    return ws[:-1] + [outer] if rows else [_transpose(outer)] + ws[1:]
 
 
 @pytest.mark.parametrize("name", PROVED)
