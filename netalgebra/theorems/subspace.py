@@ -34,6 +34,7 @@ no product) are zeroed.  Let ``(j, c), (i, c) ∈ T`` and row ``j`` of ``T`` be 
 proves ``V_K ⊆ L_I``.
 """
 
+from cad.budget import Budget
 from cad.errors import BudgetExceeded
 from netalgebra.theorems.fragment import fragment
 from netalgebra.theorems.structure import live_neurons
@@ -302,10 +303,11 @@ def deep_coordinate_subspace(masks, budget=None):
 
 def _bounded(search, budget, *args):
     """``search(*args, inner)`` within a share of ``budget`` (:data:`SEARCH_SHARE`, at most
-    :data:`MAX_SEARCH_SECONDS`; no time limit when ``budget`` has none): None when the share runs
-    out, so that the routes after the theorems keep their time; a spent ``budget`` still raises."""
+    :data:`MAX_SEARCH_SECONDS`, also when ``budget`` has no limit): None when the share runs out, so
+    that the routes after the theorems keep their time; a spent ``budget`` still raises."""
     left = None if budget is None else budget.remaining()
-    inner = None if left is None else budget.sub(min(MAX_SEARCH_SECONDS, SEARCH_SHARE * left))
+    seconds = MAX_SEARCH_SECONDS if left is None else min(MAX_SEARCH_SECONDS, SEARCH_SHARE * left)
+    inner = Budget(seconds) if budget is None else budget.sub(seconds)
     try:
         return search(*args, inner)
     except BudgetExceeded:
