@@ -15,7 +15,7 @@ question is rejected.
 
 from dataclasses import dataclass
 
-from netalgebra.certificate import absorption, cad, deep, digits, points, shallow
+from netalgebra.certificate import absorption, cad, deep, digits, points, shallow, subspace
 from netalgebra.certificate.kernel import Malformed, rational, widths
 
 __all__ = ["Question", "CHECKERS", "QUESTIONS", "EVERY_TRAINING_SET", "register", "check_closed",
@@ -59,8 +59,11 @@ register("points_pinned_row_plane", points.check_pinned_row_plane, questions=("r
 register("shallow_support_groups", shallow.check_support_groups)
 register("shallow_free_lines", shallow.check_free_lines)
 register("deep_dense_components", deep.check_dense_components)
+register("deep_single_neuron_layer", deep.check_single_neuron_layer)
 register("deep_digit_mixing", digits.check_digit_mixing)
 register("shallow_subspace_absorption", absorption.check_absorption)
+register("deep_coordinate_subspace", subspace.check_coordinate_subspace)
+register("deep_subchain_merge", subspace.check_subchain_merge)
 register("cad", cad.check_cad_closed)
 
 

@@ -11,8 +11,9 @@ Pipeline (one function per step below):
    single-row/column or fill their rectangle by rank peeling; free output
    rows / input columns removed first when needed; neurons whose uncovered
    support is a coordinate subspace absorbed first (``shallow_subspace_absorption``);
-   dense live components for any depth.  They apply after the reductions they prove themselves (dead
-   neurons, components, disjoint support groups).
+   dense live components and the other deep theorems (``theorems.deep``, ``theorems.subspace``).
+   They apply after the reductions they prove themselves (dead neurons, components, disjoint
+   support groups).
 1b. **Layer merge** for depth >= 3 (:func:`_by_layer_merge`): hidden layers whose neurons
    all have in-degree <= 1 (or all out-degree <= 1) are merged into a neighbour
    (:mod:`netalgebra.layer_merge`, ``L_I`` unchanged); the merged pattern goes through this
@@ -65,7 +66,7 @@ from netalgebra.theorems import closed_by_theorem, masks_of
 __all__ = ["decide"]
 
 ROUTES = ("theorems", "core", "cad")
-SELF_CHECKED_THEOREMS = frozenset({"deep_digit_mixing"})    # newer theorems: re-checked before answering
+SELF_CHECKED_THEOREMS = frozenset({"deep_digit_mixing", "deep_coordinate_subspace", "deep_subchain_merge"})    # newer theorems: re-checked before answering
 
 
 def decide(pattern, budget=None, *, points=None, methods=ROUTES):

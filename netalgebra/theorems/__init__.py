@@ -11,7 +11,7 @@ Layout: :mod:`~netalgebra.theorems.registry` lists the theorems that
 one module per family (:mod:`~netalgebra.theorems.shallow`,
 :mod:`~netalgebra.theorems.groups` with :mod:`~netalgebra.theorems.determinantal`,
 :mod:`~netalgebra.theorems.absorption`, :mod:`~netalgebra.theorems.deep`,
-:mod:`~netalgebra.theorems.points`); :mod:`~netalgebra.theorems.structure` holds the
+:mod:`~netalgebra.theorems.subspace`, :mod:`~netalgebra.theorems.points`); :mod:`~netalgebra.theorems.structure` holds the
 layered-graph helpers (live neurons, components) of the whole decider side.
 
 Notation (Le, Riccietti, Gribonval, NeurIPS 2023, arXiv 2306.02666, Section 2):

@@ -1,9 +1,10 @@
-"""Deep patterns: every live connected component dense between consecutive layers."""
+"""Deep patterns: every live connected component dense between consecutive layers; a hidden
+layer with a single live neuron."""
 
 from netalgebra.theorems.fragment import fragment
 from netalgebra.theorems.structure import live_components, live_neurons
 
-__all__ = ["deep_dense_components"]
+__all__ = ["deep_dense_components", "deep_single_neuron_layer"]
 
 
 def deep_dense_components(masks):
@@ -38,3 +39,31 @@ def deep_dense_components(masks):
                     "rank, hence closed.",
                     {"depth": L, "components": info},
                     source="proved in netalgebra.theorems.deep_dense_components (paper-notes, result 6)")
+
+
+def deep_single_neuron_layer(masks):
+    """Some hidden layer has exactly one live neuron ``h``: ``L_I`` is the set of rank-<=1 matrices
+    supported on ``R x C`` (``R`` the outputs ``h`` reaches, ``C`` the inputs reaching ``h``), closed.
+
+    Proof.  Dead neurons carry no product, so ``M = W_L ... W_1 = T[:, h] B[h, :]`` with
+    ``T = W_L ... W_{l+1}`` and ``B = W_l ... W_1``, whose weights are disjoint sets.  Lemma: for
+    masks ``I`` and a set ``S`` of neurons, ``{W x : supp x ⊆ S, supp W ⊆ I}`` is every vector
+    supported on the neighbours ``N(S)``: given ``y``, pick for each ``i`` in ``N(S)`` one
+    ``s(i) ∈ S`` joined to ``i``, take ``x`` = 1 on ``S`` and ``W[i, s(i)] = y_i``, all other
+    weights 0.  By induction from ``e_h``, ``T[:, h]`` ranges over all vectors supported on ``R``;
+    transposed, ``B[h, :]`` over all vectors supported on ``C``, independently.  So ``L_I`` is
+    ``{u v^T}``, the matrices supported on ``R x C`` whose 2x2 minors vanish: a closed set.
+    """
+    L = len(masks)
+    if L < 2:
+        return None
+    live = live_neurons(masks)
+    for l in range(1, L):
+        if len(live[l]) == 1:
+            (h,) = live[l]
+            return fragment("deep_single_neuron_layer",
+                            f"Hidden layer {l} has one live neuron ({h}): L_I is the set of rank-at-most-one "
+                            "matrices supported on (outputs it reaches) x (inputs reaching it), hence closed.",
+                            {"depth": L, "hidden_layer": l, "neuron": h},
+                            source="proved in netalgebra.theorems.deep_single_neuron_layer")
+    return None

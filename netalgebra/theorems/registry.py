@@ -9,12 +9,13 @@ per family), add one line to the registry of its question below, and teach the v
 """
 
 from netalgebra.theorems.absorption import shallow_subspace_absorption
-from netalgebra.theorems.deep import deep_dense_components
+from netalgebra.theorems.deep import deep_dense_components, deep_single_neuron_layer
 from netalgebra.theorems.digits import deep_digit_mixing
 from netalgebra.theorems.groups import shallow_support_groups
 from netalgebra.theorems.points import shallow_isolated_outputs, shallow_two_points
 from netalgebra.theorems.shallow import one_layer, shallow_free_lines_theorem, shallow_scalar_output
 from netalgebra.theorems.structure import masks_of
+from netalgebra.theorems.subspace import deep_coordinate_subspace, deep_subchain_merge
 
 __all__ = ["THEOREMS", "RELU_THEOREMS", "EVERY_TRAINING_SET", "closed_by_theorem"]
 
@@ -35,6 +36,9 @@ THEOREMS = {
     "shallow_support_groups": shallow_support_groups,
     "deep_digit_mixing": deep_digit_mixing,              # before the live-neuron walk (N up to 1024)
     "deep_dense_components": deep_dense_components,
+    "deep_single_neuron_layer": deep_single_neuron_layer,
+    "deep_coordinate_subspace": deep_coordinate_subspace,   # depth >= 3, bounded search
+    "deep_subchain_merge": deep_subchain_merge,             # recurses through closed_by_theorem
     "shallow_free_lines": shallow_free_lines_theorem,    # recurses through closed_by_theorem
     "shallow_subspace_absorption": shallow_subspace_absorption,    # likewise
 }
@@ -57,7 +61,7 @@ RELU_THEOREMS = {
 
 
 # theorems whose search can take long on large patterns: they take ``budget=`` and check it
-BUDGETED = {"shallow_subspace_absorption"}
+BUDGETED = {"shallow_subspace_absorption", "deep_coordinate_subspace", "deep_subchain_merge"}
 
 
 def closed_by_theorem(pattern, question="linear", npoints=None, budget=None):

@@ -214,7 +214,7 @@ PERMUTED_MIDDLE = "masks:110,011|01,10|11,01,10"      # 3,2,2,3 with a permutati
 @pytest.mark.parametrize("name", [PERMUTED_MIDDLE, "masks:11,01|10,01|10,11", "masks:10,11|01,10|11,01",
                                   "masks:11,01|10,01|01,10|10,11"])
 def test_merged_verdicts_verify(name):
-    v = decide(S.preset(name), 30)
+    v = decide(S.preset(name), 30, methods=("core", "cad"))    # past the deep theorems, to the merge
     assert v.status in ("closed", "not_closed"), v.reason
     assert "merging" in v.reason
     c = json.loads(json.dumps(v.certificate))
