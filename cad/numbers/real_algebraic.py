@@ -154,6 +154,9 @@ class RealAlgebraic:
             if lo == hi:
                 out.append(cls.from_rational(lo))
                 continue
+            if sq.degree() == 2:   # an irrational root: sq is irreducible
+                out.append(cls._irreducible(sq, lo, hi))
+                continue
             if facs is None:
                 _c, fl = sq.factor()
                 facs = [_primitive(g) for g, _e in fl if g.degree() >= 1]

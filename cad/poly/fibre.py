@@ -203,11 +203,15 @@ def _vanishes_at(zq, alg, j, beta):
     if not isinstance(beta, RealAlgebraic):
         return sign_at_algebraic(_subs_rational(zq, j, beta), alg) == 0
     al = list(alg) + [(j, beta)]
-    if _sign_filter(zq, al, (64,)) is not None:
+    # a coarse ball first: refining beta to 64 bits costs more than all the rest when
+    # the other conjugates' roots are far apart, as they usually are
+    if _sign_filter(zq, al, (16,)) is not None:
         return False
     lo, hi = beta.interval
     slo = sign_at_algebraic(_subs_rational(zq, j, lo), alg)
     shi = sign_at_algebraic(_subs_rational(zq, j, hi), alg)
     if slo * shi < 0:
         return True
+    if _sign_filter(zq, al, (64,)) is not None:
+        return False
     return _exact_sign(zq, al) == 0
