@@ -27,12 +27,14 @@ class Cell:
     sample is rational) maps ``id(f)`` of each level-``k+1`` factor to
     ``f(sample, x_{k+1})`` as an fmpz_poly (up to a positive constant), so
     callers can evaluate signs in the stack without substituting again.
+    ``partial_fibres`` (set by lifting a child, when the sample is rational) maps ``id(f)``
+    of each level-``k+2`` factor to :func:`cad.poly.fibre.partial_fibre` at the sample.
     ``data`` is a free dict for callers.
     """
 
     __slots__ = (
         "decomposition", "parent", "index", "sample", "section_polynomials",
-        "lower", "upper", "children", "data", "_signs", "nullified", "fibers",
+        "lower", "upper", "children", "data", "_signs", "nullified", "fibers", "partial_fibres",
     )
 
     def __init__(self, decomposition, parent, index, sample, section_polynomials=(),
@@ -49,6 +51,7 @@ class Cell:
         self._signs = {}
         self.nullified = tuple(nullified)
         self.fibers = None
+        self.partial_fibres = None
 
     @property
     def level(self):

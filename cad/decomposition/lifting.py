@@ -20,7 +20,7 @@ from cad.numbers.rational import (
     strictly_between,
 )
 from cad.numbers.real_algebraic import RealAlgebraic
-from cad.poly.fibre import fiber_polynomial, real_roots_in_fiber
+from cad.poly.fibre import fibre_at, fiber_polynomial, partial_fibre, real_roots_in_fiber
 from cad.poly.ring import PolyRing
 from cad.poly.sign import sign_at
 
@@ -89,8 +89,18 @@ class Decomposition:
         # the cell keeps them (``cell.fibers``) for whoever evaluates signs in its stack
         rational = all(type(v) is flint.fmpq for v in point)
         fibers = {} if rational else None
+        # the parent's coordinates already substituted, when they are rational
+        partial = self._partial_fibres(cell.parent) if cell is not None and k else None
         for f in self.levels[k]:
-            if rational:
+            if partial is not None:
+                q, coeffs = partial[id(f)]
+                if rational:
+                    g = fibre_at(coeffs, point[-1])
+                    fibers[id(f)] = g
+                    rs = None if g.is_zero() else RealAlgebraic.roots_of(g)
+                else:
+                    rs = real_roots_in_fiber(q, point, k)
+            elif rational:
                 g = fiber_polynomial(f, point)
                 fibers[id(f)] = g
                 rs = None if g.is_zero() else RealAlgebraic.roots_of(g)
@@ -115,6 +125,17 @@ class Decomposition:
         if cell is not None:
             cell.fibers = fibers
         return merged
+
+    def _partial_fibres(self, cell):
+        """``{id(f): partial_fibre(f, cell.sample)}`` for the factors two levels above
+        ``cell`` (computed once, kept on the cell), or None when the sample is irrational."""
+        partial = cell.partial_fibres
+        if partial is None:
+            if not all(type(v) is flint.fmpq for v in cell.sample):
+                return None
+            partial = cell.partial_fibres = {
+                id(f): partial_fibre(f, cell.sample) for f in self.levels[cell.level + 1]}
+        return partial
 
     def lift(self, cell):
         """Build (once) and return the stack over ``cell`` (its children)."""

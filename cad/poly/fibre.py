@@ -7,6 +7,8 @@ exactly; :func:`fiber_polynomial` is the cheap case of a rational point.
 
 from __future__ import annotations
 
+from math import gcd
+
 from flint import fmpq, fmpq_mpoly, fmpq_poly, fmpz_mpoly
 
 from cad.errors import InputError
@@ -15,7 +17,7 @@ from cad.numbers.real_algebraic import RealAlgebraic
 from cad.poly.ops import coefficients_in, subs_exact, to_q, to_z, univariate, zctx_of
 from cad.poly.sign import _exact_sign, _reduce_mod_minpolys, _sign_filter, sign_at_algebraic
 
-__all__ = ["real_roots_in_fiber", "fiber_polynomial"]
+__all__ = ["real_roots_in_fiber", "fiber_polynomial", "partial_fibre", "fibre_at"]
 
 
 def real_roots_in_fiber(p, point, var_index):
@@ -72,14 +74,24 @@ def real_roots_in_fiber(p, point, var_index):
     q, alg = _prepare_fiber(p, pts)
     if q.is_zero():
         return None
-    coeffs = coefficients_in(q, var_index)   # low to high degree in y
     if not alg:
         # univariate in y
-        lst = [fmpq(c.coeffs()[0]) if not c.is_zero() else fmpq(0) for c in coeffs]
-        f = fmpq_poly(lst).numer()
+        f = univariate(q, var_index)
         if f.is_zero():
             return None
         return RealAlgebraic.roots_of(f) if f.degree() > 0 else []
+    if len(alg) == 1:
+        done, res = _one_algebraic(q, alg[0], var_index)
+        if done:
+            return res
+        return _confirmed_roots(res, alg, var_index)
+    return _roots_over_algebraic(q, alg, var_index)
+
+
+def _roots_over_algebraic(q, alg, var_index):
+    """:func:`real_roots_in_fiber` of ``q`` (rational coordinates substituted) over the
+    irrational coordinates ``alg``, on multivariate polynomials."""
+    coeffs = coefficients_in(q, var_index)   # low to high degree in y
     # drop coefficients vanishing at the point (degree drop)
     top = None
     for e in range(len(coeffs) - 1, -1, -1):
@@ -105,13 +117,53 @@ def real_roots_in_fiber(p, point, var_index):
         f = univariate(qt, var_index)
         return RealAlgebraic.roots_of(f) if f.degree() > 0 else []
     zq = to_z(qt, zctx_of(qc)) if isinstance(qt, fmpq_mpoly) else qt
-    N = _norm(zq, alg_used, var_index)
-    cands = RealAlgebraic.roots_of(N)
-    out = []
-    for beta in cands:
-        if _vanishes_at(zq, alg_used, var_index, beta):
-            out.append(beta)
-    return out
+    return _confirmed_roots(zq, alg_used, var_index)
+
+
+def _confirmed_roots(zq, alg, j):
+    """The real roots of the norm of ``zq`` that are roots of ``zq(alpha, y)``."""
+    N = _norm(zq, alg, j)
+    return [beta for beta in RealAlgebraic.roots_of(N) if _vanishes_at(zq, alg, j, beta)]
+
+
+def _one_algebraic(q, alg_i, j):
+    """:func:`real_roots_in_fiber` over one irrational coordinate ``alpha = x_i`` (``q`` in
+    ``Q[x_i, x_j]``), on univariate polynomials: each coefficient in ``y = x_j`` is reduced
+    modulo the minimal polynomial ``m`` of ``alpha``, and a reduced coefficient vanishes at
+    ``alpha`` iff it is 0 (its degree is below that of the irreducible ``m``).  Returns
+    ``(True, roots or None)`` when that settles it (vanishing fibre, constant fibre, or a
+    fibre with rational coefficients), else ``(False, zq)``: an integer polynomial with
+    ``zq(alpha, y)`` a positive multiple of ``q(alpha, y)``, for the norm."""
+    i, a = alg_i
+    m = fmpq_poly(a.poly)
+    buckets = {}
+    for mono, c in zip(q.monoms(), q.coeffs()):
+        buckets.setdefault(mono[j], {})[mono[i]] = c
+    reduced = []
+    for e in range(max(buckets) + 1):
+        b = buckets.get(e)
+        reduced.append(fmpq_poly([b.get(d, 0) for d in range(max(b) + 1)]) % m if b else fmpq_poly(0))
+    while reduced and reduced[-1].is_zero():
+        reduced.pop()
+    if not reduced:
+        return True, None
+    if len(reduced) == 1:
+        return True, []
+    if all(r.degree() <= 0 for r in reduced):
+        return True, RealAlgebraic.roots_of(fmpq_poly([r[0] for r in reduced]).numer())
+    den = 1
+    for r in reduced:
+        den = den * int(r.denom()) // gcd(den, int(r.denom()))
+    n = q.context().nvars()
+    terms = {}
+    for e, r in enumerate(reduced):
+        for d, c in enumerate((r * den).numer().coeffs()):
+            if c != 0:
+                exps = [0] * n
+                exps[i], exps[j] = d, e
+                terms[tuple(exps)] = int(c)
+    return False, zctx_of(q.context()).from_dict(terms) if isinstance(q, fmpq_mpoly) \
+        else q.context().from_dict(terms)
 
 
 def fiber_polynomial(p, point):
@@ -126,6 +178,36 @@ def fiber_polynomial(p, point):
     if alg:
         return None
     return univariate(q, len(point))
+
+
+def partial_fibre(p, point):
+    """``p`` with the coordinates ``point`` substituted, kept for the cells one level up:
+    ``(q, coeffs)`` where ``q(x_k, x_{k+1}) = p(point, x_k, x_{k+1})`` (``k = len(point)``,
+    an mpoly of ``p``'s context) and ``coeffs[e]`` is the fmpq_poly in ``x_k`` multiplying
+    ``x_{k+1}^e``; None when a coordinate ``p`` depends on is irrational.
+
+    The stack over a cell holds several samples sharing the cell's coordinates: substituting
+    them once leaves, at each rational sample ``v``, the cheap :func:`fibre_at`, and at an
+    irrational one only ``v`` to handle (:func:`real_roots_in_fiber` on ``q``)."""
+    q, alg = _prepare_fiber(p, point)
+    if alg:
+        return None
+    k = len(point)
+    buckets = {}
+    for m, c in zip(q.monoms(), q.coeffs()):
+        buckets.setdefault(m[k + 1], {})[m[k]] = c
+    coeffs = []
+    for e in range(max(buckets) + 1 if buckets else 0):
+        b = buckets.get(e)
+        coeffs.append(fmpq_poly([b.get(i, 0) for i in range(max(b) + 1)]) if b else fmpq_poly(0))
+    return q, coeffs
+
+
+def fibre_at(coeffs, v):
+    """The fmpz_poly in ``x_{k+1}`` (a positive multiple) of ``sum_e coeffs[e](v) x_{k+1}^e``
+    for a rational ``v``: :func:`fiber_polynomial` at ``point + (v,)`` from
+    :func:`partial_fibre`'s ``coeffs`` at ``point``."""
+    return fmpq_poly([c(v) for c in coeffs]).numer()
 
 
 def _prepare_fiber(p, pts):
