@@ -24,9 +24,11 @@ class Cell:
     neighbouring section values in the stack over the parent's sample (``None``
     when unbounded; for a section both are its own value).  ``children`` is
     ``None`` until the cell is lifted.  ``fibers`` (set by lifting, when the
-    sample is rational) maps ``id(f)`` of each level-``k+1`` factor to
-    ``f(sample, x_{k+1})`` as an fmpz_poly (up to a positive constant), so
-    callers can evaluate signs in the stack without substituting again.
+    sample is rational, or irrational in its last coordinate only) maps ``id(f)`` of each
+    level-``k+1`` factor to ``f(sample, x_{k+1})``: an fmpz_poly (up to a positive constant)
+    or a :class:`cad.poly.fibre.FibreOverAlgebraic`; either, called at a rational ``y``,
+    gives a number with the sign of ``f(sample, y)``, so callers can evaluate signs in the
+    stack without substituting again.
     ``partial_fibres`` (set by lifting a child, when the sample is rational) maps ``id(f)``
     of each level-``k+2`` factor to :func:`cad.poly.fibre.partial_fibre` at the sample.
     ``data`` is a free dict for callers.

@@ -20,7 +20,13 @@ from cad.numbers.rational import (
     strictly_between,
 )
 from cad.numbers.real_algebraic import RealAlgebraic
-from cad.poly.fibre import fibre_at, fiber_polynomial, partial_fibre, real_roots_in_fiber
+from cad.poly.fibre import (
+    FibreOverAlgebraic,
+    fibre_at,
+    fiber_polynomial,
+    partial_fibre,
+    real_roots_in_fiber,
+)
 from cad.poly.ring import PolyRing
 from cad.poly.sign import sign_at
 
@@ -88,9 +94,9 @@ class Decomposition:
         # over a rational sample each factor becomes one integer polynomial in x_{k+1};
         # the cell keeps them (``cell.fibers``) for whoever evaluates signs in its stack
         rational = all(type(v) is flint.fmpq for v in point)
-        fibers = {} if rational else None
         # the parent's coordinates already substituted, when they are rational
         partial = self._partial_fibres(cell.parent) if cell is not None and k else None
+        fibers = {} if rational or partial is not None else None
         for f in self.levels[k]:
             if partial is not None:
                 q, coeffs = partial[id(f)]
@@ -99,7 +105,8 @@ class Decomposition:
                     fibers[id(f)] = g
                     rs = None if g.is_zero() else RealAlgebraic.roots_of(g)
                 else:
-                    rs = real_roots_in_fiber(q, point, k)
+                    g = fibers[id(f)] = FibreOverAlgebraic(point[-1], coeffs)
+                    rs = g.roots(q.context(), k - 1, k)
             elif rational:
                 g = fiber_polynomial(f, point)
                 fibers[id(f)] = g

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from math import gcd
 
-from flint import fmpq, fmpq_mpoly, fmpq_poly, fmpz_mpoly
+from flint import fmpq, fmpq_mpoly, fmpq_mpoly_ctx, fmpq_poly, fmpz_mpoly
 
 from cad.errors import InputError
 from cad.numbers.rational import as_real
@@ -17,7 +17,7 @@ from cad.numbers.real_algebraic import RealAlgebraic
 from cad.poly.ops import coefficients_in, subs_exact, to_q, to_z, univariate, zctx_of
 from cad.poly.sign import _exact_sign, _reduce_mod_minpolys, _sign_filter, sign_at_algebraic
 
-__all__ = ["real_roots_in_fiber", "fiber_polynomial", "partial_fibre", "fibre_at"]
+__all__ = ["real_roots_in_fiber", "fiber_polynomial", "partial_fibre", "fibre_at", "FibreOverAlgebraic"]
 
 
 def real_roots_in_fiber(p, point, var_index):
@@ -81,10 +81,7 @@ def real_roots_in_fiber(p, point, var_index):
             return None
         return RealAlgebraic.roots_of(f) if f.degree() > 0 else []
     if len(alg) == 1:
-        done, res = _one_algebraic(q, alg[0], var_index)
-        if done:
-            return res
-        return _confirmed_roots(res, alg, var_index)
+        return _one_algebraic(q, alg[0], var_index)
     return _roots_over_algebraic(q, alg, var_index)
 
 
@@ -128,42 +125,65 @@ def _confirmed_roots(zq, alg, j):
 
 def _one_algebraic(q, alg_i, j):
     """:func:`real_roots_in_fiber` over one irrational coordinate ``alpha = x_i`` (``q`` in
-    ``Q[x_i, x_j]``), on univariate polynomials: each coefficient in ``y = x_j`` is reduced
-    modulo the minimal polynomial ``m`` of ``alpha``, and a reduced coefficient vanishes at
-    ``alpha`` iff it is 0 (its degree is below that of the irreducible ``m``).  Returns
-    ``(True, roots or None)`` when that settles it (vanishing fibre, constant fibre, or a
-    fibre with rational coefficients), else ``(False, zq)``: an integer polynomial with
-    ``zq(alpha, y)`` a positive multiple of ``q(alpha, y)``, for the norm."""
+    ``Q[x_i, x_j]``), on univariate polynomials (:func:`reduced_fibre`)."""
     i, a = alg_i
-    m = fmpq_poly(a.poly)
     buckets = {}
     for mono, c in zip(q.monoms(), q.coeffs()):
         buckets.setdefault(mono[j], {})[mono[i]] = c
-    reduced = []
+    coeffs = []
     for e in range(max(buckets) + 1):
         b = buckets.get(e)
-        reduced.append(fmpq_poly([b.get(d, 0) for d in range(max(b) + 1)]) % m if b else fmpq_poly(0))
-    while reduced and reduced[-1].is_zero():
-        reduced.pop()
-    if not reduced:
-        return True, None
-    if len(reduced) == 1:
-        return True, []
-    if all(r.degree() <= 0 for r in reduced):
-        return True, RealAlgebraic.roots_of(fmpq_poly([r[0] for r in reduced]).numer())
-    den = 1
-    for r in reduced:
-        den = den * int(r.denom()) // gcd(den, int(r.denom()))
-    n = q.context().nvars()
-    terms = {}
-    for e, r in enumerate(reduced):
-        for d, c in enumerate((r * den).numer().coeffs()):
-            if c != 0:
-                exps = [0] * n
-                exps[i], exps[j] = d, e
-                terms[tuple(exps)] = int(c)
-    return False, zctx_of(q.context()).from_dict(terms) if isinstance(q, fmpq_mpoly) \
-        else q.context().from_dict(terms)
+        coeffs.append(fmpq_poly([b.get(d, 0) for d in range(max(b) + 1)]) if b else fmpq_poly(0))
+    return FibreOverAlgebraic(a, coeffs).roots(q.context(), i, j)
+
+
+class FibreOverAlgebraic:
+    """``sum_e c_e(alpha) y^e`` for fmpq_polys ``c_e`` and an irrational ``alpha``, each
+    ``c_e`` reduced modulo the minimal polynomial ``m`` of ``alpha``: a reduced coefficient
+    vanishes at ``alpha`` iff it is 0 (its degree is below that of the irreducible ``m``),
+    so the degree in ``y`` at ``alpha`` is exact at once.  Calling it at a rational ``y``
+    gives the exact sign there (as lifting's rational fibres give a value of that sign)."""
+
+    __slots__ = ("alpha", "reduced")
+
+    def __init__(self, alpha, coeffs):
+        m = fmpq_poly(alpha.poly)
+        reduced = [c % m for c in coeffs]
+        while reduced and reduced[-1].is_zero():
+            reduced.pop()
+        self.alpha = alpha
+        self.reduced = reduced
+
+    def __call__(self, y):
+        v = fmpq_poly(0)
+        for c in reversed(self.reduced):
+            v = v * y + c
+        return 0 if v.is_zero() else self.alpha.sign_of(v)
+
+    def roots(self, ctx, i, j):
+        """The sorted real roots in ``y`` (None when the fibre vanishes identically); ``ctx``
+        the mpoly context with ``alpha`` as generator ``i`` and ``y`` as generator ``j``,
+        for the norm when the coefficients are not all rational."""
+        reduced = self.reduced
+        if not reduced:
+            return None
+        if len(reduced) == 1:
+            return []
+        if all(r.degree() <= 0 for r in reduced):
+            return RealAlgebraic.roots_of(fmpq_poly([r[0] for r in reduced]).numer())
+        den = 1
+        for r in reduced:
+            den = den * int(r.denom()) // gcd(den, int(r.denom()))
+        n = ctx.nvars()
+        terms = {}
+        for e, r in enumerate(reduced):
+            for d, c in enumerate((r * den).numer().coeffs()):
+                if c != 0:
+                    exps = [0] * n
+                    exps[i], exps[j] = d, e
+                    terms[tuple(exps)] = int(c)
+        zctx = zctx_of(ctx) if isinstance(ctx, fmpq_mpoly_ctx) else ctx
+        return _confirmed_roots(zctx.from_dict(terms), [(i, self.alpha)], j)
 
 
 def fiber_polynomial(p, point):

@@ -2,9 +2,9 @@
 
 * :func:`partial_fibre` + :func:`fibre_at` (coordinates substituted once per stack) give the
   polynomial :func:`fiber_polynomial` gives from scratch, up to a positive constant.
-* Over one irrational coordinate, the univariate route (:func:`_one_algebraic`) finds the same
-  roots as the multivariate one (:func:`_roots_over_algebraic`), and both are roots of
-  ``q(alpha, y)`` by the exact sign test.
+* Over one irrational coordinate, the univariate route (:class:`FibreOverAlgebraic`) finds the
+  same roots as the multivariate one (:func:`_roots_over_algebraic`), they are roots of
+  ``q(alpha, y)`` by the exact sign test, and its signs at rational points are exact.
 """
 
 from flint import fmpq, fmpz_mpoly_ctx, fmpz_poly
@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from cad.numbers.real_algebraic import RealAlgebraic
 from cad.poly.fibre import (
-    _one_algebraic,
+    FibreOverAlgebraic,
     _prepare_fiber,
     _roots_over_algebraic,
     fiber_polynomial,
@@ -71,16 +71,16 @@ def algebraic_numbers(draw):
 @given(mpolys(CTX2, max_exp=4), algebraic_numbers(), st.integers(0, 2))
 def test_one_algebraic_route_matches_general_route(q, alpha, mult):
     """Both routes agree, with multiplied-in factors vanishing at alpha (degree drops) and
-    a fibre sharing alpha's minimal polynomial."""
+    a fibre sharing alpha's minimal polynomial; the reduced fibre's signs at rational points
+    are the exact signs."""
     m = alpha.poly
     mx = CTX2.from_dict({(e, 0): int(c) for e, c in enumerate(m.coeffs()) if c})
-    y = CTX2.gens()[1]
-    for p in (q, q + mx * y ** 3, q * mx ** mult + (y - CTX2.gens()[0]) * mult):
+    x, y = CTX2.gens()
+    for p in (q, q + mx * y ** 3, q * mx ** mult + (y - x) * mult):
         if p.is_zero():
             continue
         general = _roots_over_algebraic(p, [(0, alpha)], 1)
         fast = real_roots_in_fiber(p, [alpha], 1)
-        done, res = _one_algebraic(p, (0, alpha), 1)
         assert (general is None) == (fast is None)
         if general is None:
             continue
@@ -88,7 +88,7 @@ def test_one_algebraic_route_matches_general_route(q, alpha, mult):
         assert all(g == f for g, f in zip(general, fast))
         for beta in fast:
             assert sign_at(p, (alpha, beta)) == 0
-        if not done:
-            # the reduced polynomial has the same value at alpha up to a positive factor
-            for t in (fmpq(-3), fmpq(1, 2), fmpq(5)):
-                assert sign_at(res, (alpha, t)) == sign_at(p, (alpha, t))
+        q1, coeffs = partial_fibre(p, ())
+        fibre = FibreOverAlgebraic(alpha, coeffs)
+        for t in (fmpq(-3), fmpq(1, 2), fmpq(5)) + tuple(b.interval[0] for b in fast):
+            assert fibre(t) == sign_at(p, (alpha, t))
