@@ -46,18 +46,22 @@ def solution_formula(pc, to_out):
     if not Fl:
         return TRUE
 
+    complexity = {}
+
+    def cplx(f):
+        c = complexity.get(f)
+        if c is None:
+            c = complexity[f] = _complexity(pc.factors[f])
+        return c
+
     def cost(term):
-        return sum(1 + 0.01 * _complexity(pc.factors[f])[0] for f in term)
+        return sum(1 + 0.01 * cplx(f)[0] for f in term)
 
     def orders(t):
         fids = list(t)
-        by_cplx = sorted(fids, key=lambda f: (_complexity(pc.factors[f]), f))
+        by_cplx = sorted(fids, key=lambda f: (cplx(f), f))
         out = [by_cplx[::-1], by_cplx, sorted(fids), sorted(fids, reverse=True)]
-        rng = random.Random(len(fids))
-        for _ in range(6):
-            p = list(fids)
-            rng.shuffle(p)
-            out.append(p)
+        out.extend([fids[i] for i in perm] for perm in _shuffles(len(fids)))
         return out
 
     dnf = _cover(T, Fl, cost, orders)
@@ -73,6 +77,24 @@ def solution_formula(pc, to_out):
     if len(common) + sum(len(r) for r in rest) <= sum(len(tm) for tm in complement):
         return printer.dnf(common, rest)
     return printer.cnf(clauses)
+
+
+_SHUFFLES = {}
+
+
+def _shuffles(n):
+    """Six pseudo-random orders of ``range(n)``, seeded by ``n`` (so the formula printed for a
+    problem never changes); computed once per ``n``."""
+    perms = _SHUFFLES.get(n)
+    if perms is None:
+        rng = random.Random(n)
+        perms = []
+        for _ in range(6):
+            p = list(range(n))
+            rng.shuffle(p)
+            perms.append(p)
+        _SHUFFLES[n] = perms
+    return perms
 
 
 def _complexity(p):
@@ -109,30 +131,37 @@ def _exclusion_index(F):
 def _prime_implicant(t, excl, order):
     """Generalise the signature ``t`` to a term excluding every point of ``F`` (given by its
     :func:`_exclusion_index` ``excl``): drop atoms in ``order`` while valid, then widen the
-    remaining ones (prefer non-strict)."""
+    remaining ones (prefer non-strict).  A term is valid when the union of its atoms'
+    exclusion rows is everything; each atom's row is looked up once."""
     index, everything = excl
-    term = {fid: SIGN_BIT[s] for fid, s in t.items() if s != ABSENT}
     none = [0] * 8
+    term = {}
+    rows = {}
+    for fid, s in t.items():
+        if s != ABSENT:
+            m = term[fid] = SIGN_BIT[s]
+            rows[fid] = index.get(fid, none)[m]
 
-    def valid(tm):
+    def others(fid):
         acc = 0
-        for fid, m in tm.items():
-            acc |= index.get(fid, none)[m]
-        return acc == everything
+        for g, r in rows.items():
+            if g != fid:
+                acc |= r
+        return acc
 
     for fid in order:
-        if fid not in term:
-            continue
-        m = term.pop(fid)
-        if not valid(term):
-            term[fid] = m
-    for fid in sorted(term, key=order.index):
-        m = term[fid]
-        for w in _WIDER.get(m, ()):
-            term[fid] = w
-            if valid(term):
+        if fid in term and others(fid) == everything:
+            del term[fid]
+            del rows[fid]
+    term = {fid: term[fid] for fid in order if fid in term}   # the kept atoms in ``order``
+    for fid in term:
+        row = index.get(fid, none)
+        rest = others(fid)
+        for w in _WIDER.get(term[fid], ()):
+            if rest | row[w] == everything:
+                term[fid] = w
+                rows[fid] = row[w]
                 break
-            term[fid] = m
     return term
 
 
