@@ -20,13 +20,7 @@ from cad.numbers.rational import (
     strictly_between,
 )
 from cad.numbers.real_algebraic import RealAlgebraic
-from cad.poly.fibre import (
-    FibreOverAlgebraic,
-    fibre_at,
-    fiber_polynomial,
-    partial_fibre,
-    real_roots_in_fiber,
-)
+from cad.poly.fibre import PartialFibre, fiber_polynomial, real_roots_in_fiber
 from cad.poly.ring import PolyRing
 from cad.poly.sign import sign_at
 
@@ -94,19 +88,17 @@ class Decomposition:
         # over a rational sample each factor becomes one integer polynomial in x_{k+1};
         # the cell keeps them (``cell.fibers``) for whoever evaluates signs in its stack
         rational = all(type(v) is flint.fmpq for v in point)
-        # the parent's coordinates already substituted, when they are rational
+        # the parent's coordinates already substituted (PartialFibre), when possible
         partial = self._partial_fibres(cell.parent) if cell is not None and k else None
         fibers = {} if rational or partial is not None else None
         for f in self.levels[k]:
-            if partial is not None:
-                q, coeffs = partial[id(f)]
-                if rational:
-                    g = fibre_at(coeffs, point[-1])
-                    fibers[id(f)] = g
-                    rs = None if g.is_zero() else RealAlgebraic.roots_of(g)
-                else:
-                    g = fibers[id(f)] = FibreOverAlgebraic(point[-1], coeffs)
-                    rs = g.roots(q.context(), k - 1, k)
+            pf = partial.get(id(f)) if partial is not None else None
+            g = pf.fibre(point[-1]) if pf is not None else None
+            if g is not None:
+                fibers[id(f)] = g
+                rs = pf.roots(g)
+            elif pf is not None:
+                rs = real_roots_in_fiber(pf.q, point, k)
             elif rational:
                 g = fiber_polynomial(f, point)
                 fibers[id(f)] = g
@@ -134,14 +126,19 @@ class Decomposition:
         return merged
 
     def _partial_fibres(self, cell):
-        """``{id(f): partial_fibre(f, cell.sample)}`` for the factors two levels above
-        ``cell`` (computed once, kept on the cell), or None when the sample is irrational."""
+        """``{id(f): PartialFibre(f, cell.sample)}`` for the factors two levels above ``cell``
+        (computed once, kept on the cell); a factor depending on two irrational coordinates
+        of the sample is left out, and so is every factor when the sample has two."""
         partial = cell.partial_fibres
         if partial is None:
-            if not all(type(v) is flint.fmpq for v in cell.sample):
-                return None
-            partial = cell.partial_fibres = {
-                id(f): partial_fibre(f, cell.sample) for f in self.levels[cell.level + 1]}
+            partial = {}
+            if sum(type(v) is not flint.fmpq for v in cell.sample) <= 1:
+                for f in self.levels[cell.level + 1]:
+                    try:
+                        partial[id(f)] = PartialFibre(f, cell.sample)
+                    except ValueError:
+                        pass
+            cell.partial_fibres = partial
         return partial
 
     def lift(self, cell):

@@ -17,7 +17,7 @@ from cad.numbers.real_algebraic import RealAlgebraic
 from cad.poly.ops import coefficients_in, subs_exact, to_q, to_z, univariate, zctx_of
 from cad.poly.sign import _exact_sign, _reduce_mod_minpolys, _sign_filter, sign_at_algebraic
 
-__all__ = ["real_roots_in_fiber", "fiber_polynomial", "partial_fibre", "fibre_at", "FibreOverAlgebraic"]
+__all__ = ["real_roots_in_fiber", "fiber_polynomial", "PartialFibre", "FibreOverAlgebraic"]
 
 
 def real_roots_in_fiber(p, point, var_index):
@@ -117,10 +117,20 @@ def _roots_over_algebraic(q, alg, var_index):
     return _confirmed_roots(zq, alg_used, var_index)
 
 
-def _confirmed_roots(zq, alg, j):
-    """The real roots of the norm of ``zq`` that are roots of ``zq(alpha, y)``."""
-    N = _norm(zq, alg, j)
-    return [beta for beta in RealAlgebraic.roots_of(N) if _vanishes_at(zq, alg, j, beta)]
+def _confirmed_roots(zq, alg, j, count=None):
+    """The real roots of the norm of ``zq`` that are roots of ``zq(alpha, y)``; ``count``, when
+    given, is their number: with that many candidates all are roots, and once that many are
+    confirmed the others are not."""
+    cands = RealAlgebraic.roots_of(_norm(zq, alg, j))
+    if count is not None and len(cands) == count:
+        return cands
+    out = []
+    for beta in cands:
+        if _vanishes_at(zq, alg, j, beta):
+            out.append(beta)
+            if len(out) == count:
+                break
+    return out
 
 
 def _one_algebraic(q, alg_i, j):
@@ -134,7 +144,7 @@ def _one_algebraic(q, alg_i, j):
     for e in range(max(buckets) + 1):
         b = buckets.get(e)
         coeffs.append(fmpq_poly([b.get(d, 0) for d in range(max(b) + 1)]) if b else fmpq_poly(0))
-    return FibreOverAlgebraic(a, coeffs).roots(q.context(), i, j)
+    return FibreOverAlgebraic(a, coeffs, i).roots(q.context(), j)
 
 
 class FibreOverAlgebraic:
@@ -144,14 +154,15 @@ class FibreOverAlgebraic:
     so the degree in ``y`` at ``alpha`` is exact at once.  Calling it at a rational ``y``
     gives the exact sign there (as lifting's rational fibres give a value of that sign)."""
 
-    __slots__ = ("alpha", "reduced")
+    __slots__ = ("alpha", "i", "reduced")
 
-    def __init__(self, alpha, coeffs):
+    def __init__(self, alpha, coeffs, i):
         m = fmpq_poly(alpha.poly)
         reduced = [c % m for c in coeffs]
         while reduced and reduced[-1].is_zero():
             reduced.pop()
         self.alpha = alpha
+        self.i = i            # alpha is generator i of the contexts in :meth:`roots`
         self.reduced = reduced
 
     def __call__(self, y):
@@ -160,17 +171,27 @@ class FibreOverAlgebraic:
             v = v * y + c
         return 0 if v.is_zero() else self.alpha.sign_of(v)
 
-    def roots(self, ctx, i, j):
+    def roots(self, ctx, j):
         """The sorted real roots in ``y`` (None when the fibre vanishes identically); ``ctx``
         the mpoly context with ``alpha`` as generator ``i`` and ``y`` as generator ``j``,
         for the norm when the coefficients are not all rational."""
-        reduced = self.reduced
+        reduced, i = self.reduced, self.i
         if not reduced:
             return None
         if len(reduced) == 1:
             return []
         if all(r.degree() <= 0 for r in reduced):
             return RealAlgebraic.roots_of(fmpq_poly([r[0] for r in reduced]).numer())
+        # the number of distinct real roots, when cheap: 1 for a line, and for a quadratic
+        # the sign of its discriminant (exact, an element of Q(alpha))
+        count = 1 if len(reduced) == 2 else None
+        if len(reduced) == 3:
+            c, b, a = reduced
+            disc = (b * b - 4 * a * c) % fmpq_poly(self.alpha.poly)
+            s = 0 if disc.is_zero() else self.alpha.sign_of(disc)
+            if s < 0:
+                return []
+            count = 2 if s > 0 else None
         den = 1
         for r in reduced:
             den = den * int(r.denom()) // gcd(den, int(r.denom()))
@@ -183,7 +204,7 @@ class FibreOverAlgebraic:
                     exps[i], exps[j] = d, e
                     terms[tuple(exps)] = int(c)
         zctx = zctx_of(ctx) if isinstance(ctx, fmpq_mpoly_ctx) else ctx
-        return _confirmed_roots(zctx.from_dict(terms), [(i, self.alpha)], j)
+        return _confirmed_roots(zctx.from_dict(terms), [(i, self.alpha)], j, count)
 
 
 def fiber_polynomial(p, point):
@@ -200,34 +221,79 @@ def fiber_polynomial(p, point):
     return univariate(q, len(point))
 
 
-def partial_fibre(p, point):
-    """``p`` with the coordinates ``point`` substituted, kept for the cells one level up:
-    ``(q, coeffs)`` where ``q(x_k, x_{k+1}) = p(point, x_k, x_{k+1})`` (``k = len(point)``,
-    an mpoly of ``p``'s context) and ``coeffs[e]`` is the fmpq_poly in ``x_k`` multiplying
-    ``x_{k+1}^e``; None when a coordinate ``p`` depends on is irrational.
+class PartialFibre:
+    """A factor ``p`` of level ``k + 2`` with a cell's sample (``k`` coordinates) substituted,
+    kept for the stacks over the cell's children: each child adds one coordinate ``v`` (of
+    ``x_k``) and needs ``p(sample, v, y)``, ``y = x_{k+1}``.
 
-    The stack over a cell holds several samples sharing the cell's coordinates: substituting
-    them once leaves, at each rational sample ``v``, the cheap :func:`fibre_at`, and at an
-    irrational one only ``v`` to handle (:func:`real_roots_in_fiber` on ``q``)."""
-    q, alg = _prepare_fiber(p, point)
-    if alg:
-        return None
-    k = len(point)
-    buckets = {}
-    for m, c in zip(q.monoms(), q.coeffs()):
-        buckets.setdefault(m[k + 1], {})[m[k]] = c
-    coeffs = []
-    for e in range(max(buckets) + 1 if buckets else 0):
-        b = buckets.get(e)
-        coeffs.append(fmpq_poly([b.get(i, 0) for i in range(max(b) + 1)]) if b else fmpq_poly(0))
-    return q, coeffs
+    With a rational sample (or one whose irrational coordinates ``p`` ignores),
+    ``coeffs[e]`` is the fmpq_poly in ``x_k`` multiplying ``y^e``; with exactly one irrational
+    coordinate ``alpha = x_i`` that ``p`` depends on, ``coeffs[e][d]`` is the fmpq_poly in
+    ``x_i``, reduced modulo ``alpha``'s minimal polynomial, multiplying ``x_k^d y^e``.  ``q`` is
+    ``p`` with the sample's rational coordinates substituted (an mpoly of ``p``'s context).
+    Substituting once per cell leaves each child the cheap :meth:`fibre`."""
+
+    __slots__ = ("q", "coeffs", "alpha", "i", "k")
+
+    def __init__(self, p, sample):
+        """Raises ValueError when ``p`` depends on two irrational coordinates of ``sample``."""
+        q, alg = _prepare_fiber(p, sample)
+        if len(alg) > 1:
+            raise ValueError("two irrational coordinates")
+        k = len(sample)
+        self.q, self.k = q, k
+        self.alpha, self.i = (alg[0][1], alg[0][0]) if alg else (None, None)
+        if self.alpha is None:
+            buckets = {}
+            for m, c in zip(q.monoms(), q.coeffs()):
+                buckets.setdefault(m[k + 1], {})[m[k]] = c
+            self.coeffs = [_poly_of(buckets.get(e)) for e in range(_length(buckets))]
+            return
+        i = self.i
+        mq = fmpq_poly(self.alpha.poly)
+        buckets = {}
+        for m, c in zip(q.monoms(), q.coeffs()):
+            buckets.setdefault(m[k + 1], {}).setdefault(m[k], {})[m[i]] = c
+        self.coeffs = []
+        for e in range(_length(buckets)):
+            b = buckets.get(e) or {}
+            self.coeffs.append([_poly_of(b.get(d)) % mq for d in range(_length(b))])
+
+    def fibre(self, v):
+        """``p(sample, v, y)`` for the value ``v`` of ``x_k``: an fmpz_poly (a positive multiple)
+        when every coordinate involved is rational, a :class:`FibreOverAlgebraic` when exactly
+        one is irrational, None when two are (then :func:`real_roots_in_fiber` on ``q``)."""
+        if type(v) is not fmpq and v.is_rational:
+            v = v.rational
+        if self.alpha is None:
+            if type(v) is fmpq:
+                return fmpq_poly([c(v) for c in self.coeffs]).numer()
+            return FibreOverAlgebraic(v, self.coeffs, self.k)
+        if type(v) is not fmpq:
+            return None
+        out = []
+        for row in self.coeffs:
+            acc = fmpq_poly(0)
+            for c in reversed(row):
+                acc = acc * v + c
+            out.append(acc)
+        return FibreOverAlgebraic(self.alpha, out, self.i)
+
+    def roots(self, g):
+        """The sorted real roots in ``y`` of the fibre ``g`` from :meth:`fibre`, None when it
+        vanishes identically."""
+        if isinstance(g, FibreOverAlgebraic):
+            return g.roots(self.q.context(), self.k + 1)
+        return None if g.is_zero() else RealAlgebraic.roots_of(g)
 
 
-def fibre_at(coeffs, v):
-    """The fmpz_poly in ``x_{k+1}`` (a positive multiple) of ``sum_e coeffs[e](v) x_{k+1}^e``
-    for a rational ``v``: :func:`fiber_polynomial` at ``point + (v,)`` from
-    :func:`partial_fibre`'s ``coeffs`` at ``point``."""
-    return fmpq_poly([c(v) for c in coeffs]).numer()
+def _length(buckets):
+    return max(buckets) + 1 if buckets else 0
+
+
+def _poly_of(bucket):
+    """The fmpq_poly with the coefficients ``{exponent: c}``."""
+    return fmpq_poly([bucket.get(d, 0) for d in range(max(bucket) + 1)]) if bucket else fmpq_poly(0)
 
 
 def _prepare_fiber(p, pts):

@@ -1,7 +1,8 @@
 """The fast paths of cad.poly.fibre agree with the general ones.
 
-* :func:`partial_fibre` + :func:`fibre_at` (coordinates substituted once per stack) give the
-  polynomial :func:`fiber_polynomial` gives from scratch, up to a positive constant.
+* :class:`PartialFibre` (coordinates substituted once per cell, then one more per child)
+  gives the polynomial :func:`fiber_polynomial` gives from scratch (up to a positive
+  constant), and over one irrational coordinate the exact signs and roots.
 * Over one irrational coordinate, the univariate route (:class:`FibreOverAlgebraic`) finds the
   same roots as the multivariate one (:func:`_roots_over_algebraic`), they are roots of
   ``q(alpha, y)`` by the exact sign test, and its signs at rational points are exact.
@@ -16,9 +17,8 @@ from cad.poly.fibre import (
     FibreOverAlgebraic,
     _prepare_fiber,
     _roots_over_algebraic,
+    PartialFibre,
     fiber_polynomial,
-    fibre_at,
-    partial_fibre,
     real_roots_in_fiber,
 )
 from cad.poly.sign import sign_at
@@ -51,10 +51,9 @@ def test_partial_fibre_equals_fresh_substitution(p, pt):
         pk = CTX.from_dict({m: c for m, c in zip(p.monoms(), p.coeffs()) if not any(m[k + 2:])})
         if pk.is_zero():
             continue
-        q, coeffs = partial_fibre(pk, tuple(pt[:k]))
-        assert (q, []) == _prepare_fiber(pk, tuple(pt[:k]))
-        assert same_up_to_positive_constant(fibre_at(coeffs, pt[k]),
-                                            fiber_polynomial(pk, tuple(pt[:k + 1])))
+        pf = PartialFibre(pk, tuple(pt[:k]))
+        assert (pf.q, []) == _prepare_fiber(pk, tuple(pt[:k]))
+        assert same_up_to_positive_constant(pf.fibre(pt[k]), fiber_polynomial(pk, tuple(pt[:k + 1])))
 
 
 @st.composite
@@ -88,7 +87,28 @@ def test_one_algebraic_route_matches_general_route(q, alpha, mult):
         assert all(g == f for g, f in zip(general, fast))
         for beta in fast:
             assert sign_at(p, (alpha, beta)) == 0
-        q1, coeffs = partial_fibre(p, ())
-        fibre = FibreOverAlgebraic(alpha, coeffs)
+        fibre = PartialFibre(p, ()).fibre(alpha)
+        assert isinstance(fibre, FibreOverAlgebraic)
         for t in (fmpq(-3), fmpq(1, 2), fmpq(5)) + tuple(b.interval[0] for b in fast):
             assert fibre(t) == sign_at(p, (alpha, t))
+
+
+@given(mpolys(CTX, max_exp=2), algebraic_numbers(), rationals, rationals, st.integers(0, 2))
+def test_partial_fibre_over_one_irrational_coordinate(p, alpha, r, v, pos):
+    """A sample with one irrational coordinate (at any of the first two places): the fibre at
+    a rational next coordinate has the exact signs and roots of the fresh computation."""
+    sample = [r, r]
+    if pos < 2:
+        sample[pos] = alpha
+    sample = tuple(sample)
+    pf = PartialFibre(p, sample)
+    g = pf.fibre(v)
+    point = sample + (v,)
+    fresh = real_roots_in_fiber(p, point, 3)
+    got = pf.roots(g)
+    assert (got is None) == (fresh is None)
+    if got is not None:
+        assert len(got) == len(fresh) and all(a == b for a, b in zip(got, fresh))
+    for t in (fmpq(-2), fmpq(1, 3), fmpq(4)):
+        s = g(t)
+        assert (s > 0) - (s < 0) == sign_at(p, point + (t,))
