@@ -195,10 +195,17 @@ def separate(a, b):
 
 def compare(a, b) -> int:
     """-1, 0, 1: the order of two values (fmpq, fmpz, int or RealAlgebraic), exactly."""
+    if type(a) is fmpq and type(b) is fmpq:   # the common case, first
+        return (a > b) - (a < b)
     if is_rational_type(a):
         a = rational_value(a)
     if is_rational_type(b):
         b = rational_value(b)
+    # a RealAlgebraic: one exact comparison (refining intervals) instead of == then <
+    if hasattr(a, "_cmp"):
+        return a._cmp(b)
+    if hasattr(b, "_cmp"):
+        return -b._cmp(a)
     if a == b:
         return 0
     return -1 if a < b else 1
@@ -268,6 +275,8 @@ def strictly_between(a, b) -> fmpq:
     """A simple rational strictly between the values ``a < b`` (fmpq or RealAlgebraic): the
     simplest one between the rationals of :func:`separate` (for an irrational end, the end of
     its isolating interval counts as inside)."""
+    if type(a) is fmpq and type(b) is fmpq:
+        return simplest_between(a, b)
     u, l = separate(a, b)
     # an isolating interval of an irrational number excludes it, so its end may be used
     return simplest_between(u, l, is_rational(a), is_rational(b))
