@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from math import gcd
 
-from flint import fmpq, fmpq_mpoly, fmpq_mpoly_ctx, fmpq_poly, fmpz_mpoly
+from flint import arb, ctx as _flint_ctx, fmpq, fmpq_mpoly, fmpq_mpoly_ctx, fmpq_poly, fmpz_mpoly
 
 from cad.errors import InputError
 from cad.numbers.rational import as_real
@@ -117,16 +117,16 @@ def _roots_over_algebraic(q, alg, var_index):
     return _confirmed_roots(zq, alg_used, var_index)
 
 
-def _confirmed_roots(zq, alg, j, count=None):
+def _confirmed_roots(zq, alg, j, count=None, is_root=None):
     """The real roots of the norm of ``zq`` that are roots of ``zq(alpha, y)``; ``count``, when
     given, is their number: with that many candidates all are roots, and once that many are
-    confirmed the others are not."""
+    confirmed the others are not.  ``is_root`` (default :func:`_vanishes_at`) tests one."""
     cands = RealAlgebraic.roots_of(_norm(zq, alg, j))
     if count is not None and len(cands) == count:
         return cands
     out = []
     for beta in cands:
-        if _vanishes_at(zq, alg, j, beta):
+        if is_root(beta) if is_root is not None else _vanishes_at(zq, alg, j, beta):
             out.append(beta)
             if len(out) == count:
                 break
@@ -204,7 +204,27 @@ class FibreOverAlgebraic:
                     exps[i], exps[j] = d, e
                     terms[tuple(exps)] = int(c)
         zctx = zctx_of(ctx) if isinstance(ctx, fmpq_mpoly_ctx) else ctx
-        return _confirmed_roots(zctx.from_dict(terms), [(i, self.alpha)], j, count)
+        zq = zctx.from_dict(terms)
+        return _confirmed_roots(zq, [(i, self.alpha)], j, count, lambda beta: self._has_root(beta, zq, j))
+
+    def _has_root(self, beta, zq, j):
+        """Is the real root ``beta`` of the norm a root here?  As :func:`_vanishes_at`, on the
+        univariate coefficients: a 16-bit ball excluding 0 rejects, a sign change over
+        ``beta``'s isolating interval accepts; else :func:`_vanishes_at`."""
+        if beta.is_rational:
+            return self(beta.rational) == 0
+        a = self.alpha.arb(64)
+        b = beta.arb(16)
+        with _flint_ctx.workprec(64):
+            v = arb(0)
+            for c in reversed(self.reduced):
+                v = v * b + c.numer()(a) / arb(c.denom())
+        if v > 0 or v < 0:
+            return False
+        lo, hi = beta.interval
+        if self(lo) * self(hi) < 0:
+            return True
+        return _vanishes_at(zq, [(self.i, self.alpha)], j, beta)
 
 
 def fiber_polynomial(p, point):
