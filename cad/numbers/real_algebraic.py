@@ -16,6 +16,7 @@ from flint import arb, ctx as _flint_ctx, fmpq, fmpq_poly, fmpz, fmpz_poly
 from cad.errors import InputError
 from cad.numbers.rational import as_real, sign as _sgn, simplest_between, to_fmpq as _to_fmpq
 from cad.numbers.roots import (
+    _isolate_quadratic,
     _isolate_squarefree,
     _primitive,
     as_fmpz_poly,
@@ -113,22 +114,23 @@ class RealAlgebraic:
             return
         self._set_irrational(sq, lo, hi)
 
-    def _set_irrational(self, g, lo, hi):
+    def _set_irrational(self, g, lo, hi, slo=None):
         self._rat = None
         self._poly = g
         self._lo = lo
         self._hi = hi
         self._disp = (lo, hi)
-        self._slo = sign_at_rational(g, lo)
+        self._slo = sign_at_rational(g, lo) if slo is None else slo
         self._hash = None
         self._arb = None
         self._index = None
 
     @classmethod
-    def _irreducible(cls, g, lo, hi):
-        """Trusted constructor: ``g`` irreducible primitive, lc > 0, deg >= 2, isolating (lo, hi)."""
+    def _irreducible(cls, g, lo, hi, slo=None):
+        """Trusted constructor: ``g`` irreducible primitive, lc > 0, deg >= 2, isolating (lo, hi);
+        ``slo`` the sign of ``g(lo)`` when known."""
         self = cls.__new__(cls)
-        self._set_irrational(g, lo, hi)
+        self._set_irrational(g, lo, hi, slo)
         return self
 
     @classmethod
@@ -144,6 +146,15 @@ class RealAlgebraic:
         f = as_fmpz_poly(f)
         if f.degree() <= 0:
             return []
+        if f.degree() == 2:   # the quadratic formula (most fibres of low-degree problems)
+            g = _primitive(f)
+            a, b, c = int(g[0]), int(g[1]), int(g[2])
+            if b * b == 4 * a * c:
+                return [cls.from_rational(fmpq(-b, 2 * c))]
+            # non-square discriminant: g is irreducible, positive left of its lower root
+            # and negative between its roots
+            return [cls.from_rational(lo) if lo == hi else cls._irreducible(g, lo, hi, 1 - 2 * k)
+                    for k, (lo, hi) in enumerate(_isolate_quadratic(g))]
         sq = squarefree_part(f)
         ivs = _isolate_squarefree(sq)
         if not ivs:

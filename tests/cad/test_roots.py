@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cad.errors import InputError
+from cad.numbers.real_algebraic import RealAlgebraic
 from cad.numbers.roots import count_real_roots, isolate_real_roots, refine_root
 
 X = sympy.Symbol("x")
@@ -87,6 +88,14 @@ def test_isolation_quadratics(a, b, c, r, s):
     check_isolation(fmpz_poly([a, b, c]))
     if r != s:
         check_isolation(fmpz_poly([r * s, -(r + s), 1]) * abs(c))
+    # RealAlgebraic.roots_of takes the same formula: its numbers refine to the sympy roots
+    f = fmpz_poly([a, b, c])
+    ours = RealAlgebraic.roots_of(f)
+    theirs = sympy.real_roots(to_sympy(f))
+    assert len(ours) == len(set(theirs))
+    for z, t in zip(ours, sorted(set(theirs))):
+        lo, hi = z.refine(fmpq(1, 2**40)).interval
+        assert rat(lo) <= t <= rat(hi)
 
 
 @given(polys_with_repeated_roots())
