@@ -156,33 +156,28 @@ class RealAlgebraic:
             return [cls.from_rational(lo) if lo == hi else cls._irreducible(g, lo, hi, 1 - 2 * k)
                     for k, (lo, hi) in enumerate(_isolate_quadratic(g))]
         sq = squarefree_part(f)
-        ivs = _isolate_squarefree(sq)
-        if not ivs:
-            return []
-        facs = None
+        if sq.degree() == 2:
+            return cls.roots_of(sq)
+        # the irreducible factors first (cheap in flint): their linear ones give the rational
+        # roots, so the isolation needs no search for them
+        _c, fl = sq.factor()
+        facs = [_primitive(g) for g, _e in fl if g.degree() >= 1]
+        rational = [fmpq(-g[0], g[1]) for g in facs if g.degree() == 1]
+        ivs = _isolate_squarefree(sq, rational)
         out = []
         for lo, hi in ivs:
             if lo == hi:
                 out.append(cls.from_rational(lo))
                 continue
-            if sq.degree() == 2:   # an irrational root: sq is irreducible
-                out.append(cls._irreducible(sq, lo, hi))
-                continue
-            if facs is None:
-                _c, fl = sq.factor()
-                facs = [_primitive(g) for g, _e in fl if g.degree() >= 1]
             g = sq
             if len(facs) > 1:
                 for h in facs:
-                    if sign_at_rational(h, lo) * sign_at_rational(h, hi) < 0:
+                    if h.degree() > 1 and sign_at_rational(h, lo) * sign_at_rational(h, hi) < 0:
                         g = h
                         break
             elif facs:
                 g = facs[0]
-            if g.degree() == 1:  # cannot happen (rational roots are exact) but stay safe
-                out.append(cls.from_rational(fmpq(-g[0], g[1])))
-            else:
-                out.append(cls._irreducible(g, lo, hi))
+            out.append(cls._irreducible(g, lo, hi))
         return out
 
     # -- basic properties -----------------------------------------------------------
