@@ -117,11 +117,14 @@ def _roots_over_algebraic(q, alg, var_index):
     return _confirmed_roots(zq, alg_used, var_index)
 
 
-def _confirmed_roots(zq, alg, j, count=None, is_root=None):
+def _confirmed_roots(zq, alg, j, count=None, is_root=None, may_be_root=None):
     """The real roots of the norm of ``zq`` that are roots of ``zq(alpha, y)``; ``count``, when
     given, is their number: with that many candidates all are roots, and once that many are
-    confirmed the others are not.  ``is_root`` (default :func:`_vanishes_at`) tests one."""
+    confirmed the others are not.  ``is_root`` (default :func:`_vanishes_at`) tests one;
+    ``may_be_root``, a cheap filter, is false only on candidates that are not roots."""
     cands = RealAlgebraic.roots_of(_norm(zq, alg, j))
+    if may_be_root is not None and count is not None and len(cands) > count:
+        cands = [beta for beta in cands if may_be_root(beta)]
     if count is not None and len(cands) == count:
         return cands
     out = []
@@ -154,7 +157,7 @@ class FibreOverAlgebraic:
     so the degree in ``y`` at ``alpha`` is exact at once.  Calling it at a rational ``y``
     gives the exact sign there (as lifting's rational fibres give a value of that sign)."""
 
-    __slots__ = ("alpha", "i", "reduced")
+    __slots__ = ("alpha", "i", "reduced", "_balls")
 
     def __init__(self, alpha, coeffs, i):
         m = fmpq_poly(alpha.poly)
@@ -164,6 +167,7 @@ class FibreOverAlgebraic:
         self.alpha = alpha
         self.i = i            # alpha is generator i of the contexts in :meth:`roots`
         self.reduced = reduced
+        self._balls = False   # the root balls of :meth:`_may_be_root`, once computed
 
     def __call__(self, y):
         v = fmpq_poly(0)
@@ -191,7 +195,7 @@ class FibreOverAlgebraic:
             s = 0 if disc.is_zero() else self.alpha.sign_of(disc)
             if s < 0:
                 return []
-            count = 2 if s > 0 else None
+            count = 2 if s > 0 else 1     # a zero discriminant: one (double) root
         den = 1
         for r in reduced:
             den = den * int(r.denom()) // gcd(den, int(r.denom()))
@@ -205,7 +209,44 @@ class FibreOverAlgebraic:
                     terms[tuple(exps)] = int(c)
         zctx = zctx_of(ctx) if isinstance(ctx, fmpq_mpoly_ctx) else ctx
         zq = zctx.from_dict(terms)
-        return _confirmed_roots(zq, [(i, self.alpha)], j, count, lambda beta: self._has_root(beta, zq, j))
+        return _confirmed_roots(zq, [(i, self.alpha)], j, count,
+                                lambda beta: self._has_root(beta, zq, j),
+                                lambda beta: self._may_be_root(beta, count))
+
+    def _coefficient_balls(self):
+        a = self.alpha.arb(64)
+        with _flint_ctx.workprec(64):
+            return [c.numer()(a) / arb(c.denom()) for c in self.reduced]
+
+    def _may_be_root(self, beta, count):
+        """False only when ``beta`` is certainly not a root: for a line or a quadratic the
+        roots lie in balls from the formula (coefficients at ``alpha``'s 64-bit ball), and a
+        root of the norm whose ball meets none of them is not one of them."""
+        balls = self._balls
+        if balls is False:
+            balls = self._balls = self._root_balls(count)
+        if balls is None:
+            return True
+        b = arb(beta.rational) if beta.is_rational else beta.arb(16)
+        return any(b.overlaps(r) for r in balls)
+
+    def _root_balls(self, count):
+        """Balls holding the ``count`` real roots of a line or a quadratic, or None when a
+        ball of the formula meets 0 where it must not."""
+        cs = self._coefficient_balls()
+        with _flint_ctx.workprec(64):
+            if len(cs) == 2:
+                return [-cs[0] / cs[1]] if cs[1] > 0 or cs[1] < 0 else None
+            c, b, a = cs
+            if not (a > 0 or a < 0):
+                return None
+            if count == 1:     # the double root of a zero discriminant
+                return [-b / (2 * a)]
+            d = b * b - 4 * a * c
+            if not d > 0:
+                return None
+            r = d.sqrt()
+            return [(-b - r) / (2 * a), (-b + r) / (2 * a)]
 
     def _has_root(self, beta, zq, j):
         """Is the real root ``beta`` of the norm a root here?  As :func:`_vanishes_at`, on the
