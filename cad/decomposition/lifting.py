@@ -13,8 +13,8 @@ from cad.errors import BudgetExceeded, CadError, InputError, InternalError
 from cad.numbers.rational import (
     bounds,
     compare,
+    integer_above,
     integer_below,
-    negate,
     separate,
     simplify,
     strictly_between,
@@ -167,7 +167,7 @@ class Decomposition:
                 elif lo is None:
                     v = integer_below(hi)
                 elif hi is None:
-                    v = -integer_below(negate(lo))
+                    v = integer_above(lo)
                 else:
                     v = strictly_between(lo, hi)
                 c = Cell(self, cell, idx, cell.sample + (v,), (), lo, hi)

@@ -242,6 +242,23 @@ def integer_below(v) -> fmpq:
     return fmpq(m)
 
 
+def integer_above(v) -> fmpq:
+    """The smallest integer strictly above ``v``, as fmpq: ``-integer_below(-v)`` without
+    negating an algebraic number (a new minimal polynomial); see :func:`integer_below`."""
+    if is_rational(v):
+        return fmpq(floor(rational_value(v)) + 1)
+    lo, hi = bounds(v)
+    if hi - lo > fmpq(1, 2):
+        v.refine(fmpq(1, 2))
+        _, hi = bounds(v)
+    m = -floor(-hi)
+    while fmpq(m - 1) > v:
+        m -= 1
+    if v == fmpq(m):
+        m += 1
+    return fmpq(m)
+
+
 # --------------------------------------------------------------------------- simplest rationals
 
 
