@@ -11,12 +11,13 @@ are in :mod:`cad.poly.sign`, roots in a fibre in :mod:`cad.poly.fibre`.
 
 from __future__ import annotations
 
+from math import isqrt
+
 from flint import arb, ctx as _flint_ctx, fmpq, fmpq_poly, fmpz, fmpz_poly
 
 from cad.errors import InputError
 from cad.numbers.rational import as_real, sign as _sgn, simplest_between, to_fmpq as _to_fmpq
 from cad.numbers.roots import (
-    _isolate_quadratic,
     _isolate_squarefree,
     _primitive,
     as_fmpz_poly,
@@ -51,6 +52,23 @@ def _poly_str(f: fmpz_poly, var="x") -> str:
     for sign, body in parts[1:]:
         s += f" {sign} {body}"
     return s
+
+
+def _isolate_quadratic(f: fmpz_poly):
+    """The sorted isolating intervals of the roots of ``c x^2 + b x + a`` (``c > 0``,
+    ``D = b^2 - 4ac != 0``) by the quadratic formula: with ``s = isqrt(D)``, the rational
+    roots ``(-b -+ s) / 2c`` when ``s^2 = D``, else the irrational ``(-b -+ sqrt(D)) / 2c`` in
+    ``(-b - s - 1, -b - s) / 2c`` and ``(-b + s, -b + s + 1) / 2c`` (disjoint: ``D >= 2``
+    gives ``s >= 1``; the rational ends are not roots)."""
+    a, b, c = int(f[0]), int(f[1]), int(f[2])
+    D = b * b - 4 * a * c
+    if D < 0:
+        return []
+    s = isqrt(D)
+    c2 = 2 * c
+    if s * s == D:
+        return [(fmpq(-b - s, c2),) * 2, (fmpq(-b + s, c2),) * 2]
+    return [(fmpq(-b - s - 1, c2), fmpq(-b - s, c2)), (fmpq(-b + s, c2), fmpq(-b + s + 1, c2))]
 
 
 class RealAlgebraic:

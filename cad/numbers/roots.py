@@ -28,8 +28,6 @@ this for most polynomials.
 
 from __future__ import annotations
 
-from math import isqrt
-
 from flint import arb, ctx as _flint_ctx, fmpq, fmpq_poly, fmpz_poly, nmod_poly
 
 from cad.errors import InputError
@@ -418,24 +416,6 @@ def _rational_root_in(f, lo, hi):
     return None
 
 
-def _isolate_quadratic(f: fmpz_poly):
-    """:func:`_isolate_squarefree` for a squarefree quadratic ``c x^2 + b x + a`` (``c > 0``)
-    by the quadratic formula.  With ``D = b^2 - 4ac`` (non-zero: squarefree) and
-    ``s = isqrt(D)``: ``D < 0`` no real root; ``s^2 = D`` two rational roots
-    ``(-b -+ s) / 2c``; else ``s < sqrt(D) < s + 1`` puts the roots ``(-b -+ sqrt(D)) / 2c``
-    in the open intervals ``(-b - s - 1, -b - s) / 2c`` and ``(-b + s, -b + s + 1) / 2c``,
-    disjoint since ``D >= 2`` gives ``s >= 1``; their rational ends are not roots."""
-    a, b, c = int(f[0]), int(f[1]), int(f[2])
-    D = b * b - 4 * a * c
-    if D < 0:
-        return []
-    s = isqrt(D)
-    c2 = 2 * c
-    if s * s == D:
-        return [(fmpq(-b - s, c2),) * 2, (fmpq(-b + s, c2),) * 2]
-    return [(fmpq(-b - s - 1, c2), fmpq(-b - s, c2)), (fmpq(-b + s, c2), fmpq(-b + s + 1, c2))]
-
-
 def _isolate_squarefree(f: fmpz_poly, rational_roots=None):
     """Sorted list of ``(lo, hi)`` isolating the real roots of squarefree primitive ``f``.
     ``rational_roots``, when the caller knows them (from the linear factors), are all the
@@ -446,8 +426,6 @@ def _isolate_squarefree(f: fmpz_poly, rational_roots=None):
     if n == 1:
         r = fmpq(-f[0], f[1])
         return [(r, r)]
-    if n == 2:
-        return _isolate_quadratic(f if f[2] > 0 else -f)
     full = f
     exact = []
     intervals = []

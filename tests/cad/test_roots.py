@@ -83,8 +83,9 @@ def test_isolation_dense(f):
 @given(st.integers(-(2**40), 2**40), st.integers(-(2**40), 2**40),
        st.integers(-(2**40), 2**40).filter(bool), st.integers(-30, 30), st.integers(-30, 30))
 def test_isolation_quadratics(a, b, c, r, s):
-    """Quadratics go through the quadratic formula: checked against sympy, with perfect-square
-    discriminants (rational roots r, s) and large coefficients."""
+    """Quadratics, with perfect-square discriminants (rational roots r, s) and large
+    coefficients: isolation checked against sympy, and RealAlgebraic.roots_of (the quadratic
+    formula) against sympy's roots."""
     check_isolation(fmpz_poly([a, b, c]))
     if r != s:
         check_isolation(fmpz_poly([r * s, -(r + s), 1]) * abs(c))
