@@ -572,3 +572,19 @@ def test_reusing_truth_values_on_rounds_that_need_it():
             # norm of very high degree (minutes, in a single flint call)
             break
     assert found == 2
+
+
+_sig_maps = st.dictionaries(st.integers(0, 5), st.sampled_from([-1, 0, 1]), max_size=6)
+
+
+@given(st.lists(_sig_maps, max_size=8), st.lists(_sig_maps, max_size=8))
+def test_first_conflict_matches_the_pairwise_definition(ts, gs):
+    """The bitset search finds the first (true, false) pair in order whose signs agree
+    wherever the false signature records one: the definition, checked pair by pair."""
+    from cad.elimination import definability as D
+
+    T = [D.Signature(("t", i), t) for i, t in enumerate(ts)]
+    G = [D.Signature(("g", i), g) for i, g in enumerate(gs)]
+    naive = next(((t, g) for t in T for g in G
+                  if all(g.signs.get(fid, s) == s for fid, s in t.signs.items())), None)
+    assert D.first_conflict(T, G) == naive
