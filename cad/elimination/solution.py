@@ -149,10 +149,20 @@ def _prime_implicant(t, excl, order):
                 acc |= r
         return acc
 
-    for fid in order:
-        if fid in term and others(fid) == everything:
+    union = 0
+    for r in rows.values():
+        union |= r
+    if union == everything:
+        # the term stays valid throughout, so an atom excluding nothing is always dropped
+        # when its turn comes, and meanwhile adds nothing to the others' unions
+        for fid in [fid for fid, r in rows.items() if not r]:
             del term[fid]
             del rows[fid]
+        for fid in order:
+            if fid in term and others(fid) == everything:
+                del term[fid]
+                del rows[fid]
+    # (an invalid term stays whole: no atom can go)
     term = {fid: term[fid] for fid in order if fid in term}   # the kept atoms in ``order``
     for fid in term:
         row = index.get(fid, none)

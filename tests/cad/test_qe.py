@@ -588,3 +588,40 @@ def test_first_conflict_matches_the_pairwise_definition(ts, gs):
     naive = next(((t, g) for t in T for g in G
                   if all(g.signs.get(fid, s) == s for fid, s in t.signs.items())), None)
     assert D.first_conflict(T, G) == naive
+
+
+@given(st.lists(_sig_maps.filter(bool), min_size=1, max_size=6), st.lists(_sig_maps, max_size=6),
+       st.randoms(use_true_random=False))
+def test_prime_implicant_matches_the_plain_generalisation(ts, fs, rnd):
+    """The prime implicant search (rows looked up once, atoms excluding nothing dropped
+    first) returns the term of the plain algorithm: drop each atom in order while the term
+    excludes every false point, then widen."""
+    from cad.elimination import solution as S
+    from cad.elimination.masks import SIGN_BIT
+
+    excl = S._exclusion_index(fs)
+    index, everything = excl
+
+    def valid(tm):
+        acc = 0
+        for fid, m in tm.items():
+            acc |= index.get(fid, [0] * 8)[m]
+        return acc == everything
+
+    for t in ts:
+        order = list(t)
+        rnd.shuffle(order)
+        term = {fid: SIGN_BIT[s] for fid, s in t.items()}
+        for fid in order:
+            m = term.pop(fid)
+            if not valid(term):
+                term[fid] = m
+        for fid in sorted(term, key=order.index):
+            m = term[fid]
+            for w in S._WIDER.get(m, ()):
+                term[fid] = w
+                if valid(term):
+                    break
+                term[fid] = m
+        got = S._prime_implicant(t, excl, order)
+        assert got == term and list(got) == list(term)
