@@ -158,10 +158,19 @@ def _prime_implicant(t, excl, order):
         for fid in [fid for fid, r in rows.items() if not r]:
             del term[fid]
             del rows[fid]
-        for fid in order:
-            if fid in term and others(fid) == everything:
+        # when an atom's turn comes the term holds the atoms kept so far and all those still
+        # to come: the union of the others is ``kept | suffix[p + 1]``, one OR per atom
+        seq = [fid for fid in order if fid in rows]
+        suffix = [0] * (len(seq) + 1)
+        for p in range(len(seq) - 1, -1, -1):
+            suffix[p] = suffix[p + 1] | rows[seq[p]]
+        kept = 0
+        for p, fid in enumerate(seq):
+            if kept | suffix[p + 1] == everything:
                 del term[fid]
                 del rows[fid]
+            else:
+                kept |= rows[fid]
     # (an invalid term stays whole: no atom can go)
     term = {fid: term[fid] for fid in order if fid in term}   # the kept atoms in ``order``
     for fid in term:
