@@ -101,13 +101,34 @@ def _complexity(p):
     return (int(p.total_degree()), len(p))
 
 
-def _term_covers(term, t):
-    """``term`` is true on the whole leaf with signature ``t``."""
-    for fid, m in term.items():
-        s = t.get(fid)
-        if s is None or not (m & SIGN_BIT.get(s, 0)):
-            return False
-    return True
+def _covers(terms, T):
+    """For each term, the frozenset of the indices of the signatures ``T`` it covers (a term
+    covers a signature when each of its atoms holds there: the signature gives the atom's
+    factor a sign inside its mask), by bitsets: ``having[fid][s]`` has bit ``i`` set when ``T[i]``
+    gives ``fid`` the sign ``s``; an atom covers the union over the signs in its mask, a
+    term the intersection over its atoms."""
+    having = {}
+    for i, t in enumerate(T):
+        bit = 1 << i
+        for fid, s in t.items():
+            row = having.setdefault(fid, {})
+            row[s] = row.get(s, 0) | bit
+    everything = (1 << len(T)) - 1
+    out = []
+    for term in terms:
+        acc = everything
+        for fid, m in term.items():
+            row = having.get(fid, {})
+            acc &= sum(bits for s, bits in row.items() if m & SIGN_BIT.get(s, 0))
+        out.append(frozenset(_bit_indices(acc)))
+    return out
+
+
+def _bit_indices(bits):
+    while bits:
+        low = bits & -bits
+        yield low.bit_length() - 1
+        bits ^= low
 
 
 def _exclusion_index(F):
@@ -200,7 +221,7 @@ def _cover(T, F, cost, orders):
             if key not in cands:
                 cands[key] = term
     terms = list(cands.values())
-    covers = [frozenset(i for i, t in enumerate(T) if _term_covers(term, t)) for term in terms]
+    covers = _covers(terms, T)
     # drop dominated candidates (covering a subset at no lower cost)
     costs = [cost(t) for t in terms]
     keep = []

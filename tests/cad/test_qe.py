@@ -625,3 +625,18 @@ def test_prime_implicant_matches_the_plain_generalisation(ts, fs, rnd):
                 term[fid] = m
         got = S._prime_implicant(t, excl, order)
         assert got == term and list(got) == list(term)
+
+
+@given(st.lists(st.dictionaries(st.integers(0, 5), st.integers(1, 7), max_size=4), max_size=6),
+       st.lists(_sig_maps, max_size=8))
+def test_covers_match_the_definition(terms, T):
+    """A term covers a signature when every atom's factor has a sign there inside the
+    atom's mask; the bitset computation agrees point by point."""
+    from cad.elimination import solution as S
+    from cad.elimination.masks import SIGN_BIT
+
+    got = S._covers(terms, T)
+    for term, cov in zip(terms, got):
+        want = {i for i, t in enumerate(T)
+                if all(fid in t and m & SIGN_BIT[t[fid]] for fid, m in term.items())}
+        assert cov == want
