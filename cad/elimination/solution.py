@@ -149,60 +149,54 @@ def _exclusion_index(F):
     return index, (1 << len(F)) - 1
 
 
-def _prime_implicant(t, excl, order):
+def _prime_implicants(t, excl, orders):
     """Generalise the signature ``t`` to a term excluding every point of ``F`` (given by its
-    :func:`_exclusion_index` ``excl``): drop atoms in ``order`` while valid, then widen the
-    remaining ones (prefer non-strict).  A term is valid when the union of its atoms'
-    exclusion rows is everything; each atom's row is looked up once."""
+    :func:`_exclusion_index` ``excl``), once per order: drop atoms in the order while valid,
+    then widen the remaining ones (prefer non-strict).  A term is valid when the union of
+    its atoms' exclusion rows is everything; the rows are looked up once for all orders."""
     index, everything = excl
     none = [0] * 8
-    term = {}
-    rows = {}
-    for fid, s in t.items():
-        if s != ABSENT:
-            m = term[fid] = SIGN_BIT[s]
-            rows[fid] = index.get(fid, none)[m]
-
-    def others(fid):
-        acc = 0
-        for g, r in rows.items():
-            if g != fid:
-                acc |= r
-        return acc
-
+    masks = {fid: SIGN_BIT[s] for fid, s in t.items() if s != ABSENT}
+    rows = {fid: index.get(fid, none)[m] for fid, m in masks.items()}
     union = 0
     for r in rows.values():
         union |= r
-    if union == everything:
-        # the term stays valid throughout, so an atom excluding nothing is always dropped
-        # when its turn comes, and meanwhile adds nothing to the others' unions
-        for fid in [fid for fid, r in rows.items() if not r]:
-            del term[fid]
-            del rows[fid]
-        # when an atom's turn comes the term holds the atoms kept so far and all those still
-        # to come: the union of the others is ``kept | suffix[p + 1]``, one OR per atom
-        seq = [fid for fid in order if fid in rows]
-        suffix = [0] * (len(seq) + 1)
-        for p in range(len(seq) - 1, -1, -1):
-            suffix[p] = suffix[p + 1] | rows[seq[p]]
-        kept = 0
-        for p, fid in enumerate(seq):
-            if kept | suffix[p + 1] == everything:
-                del term[fid]
-                del rows[fid]
-            else:
-                kept |= rows[fid]
-    # (an invalid term stays whole: no atom can go)
-    term = {fid: term[fid] for fid in order if fid in term}   # the kept atoms in ``order``
-    for fid in term:
-        row = index.get(fid, none)
-        rest = others(fid)
-        for w in _WIDER.get(term[fid], ()):
-            if rest | row[w] == everything:
-                term[fid] = w
-                rows[fid] = row[w]
-                break
-    return term
+    # a valid term stays valid throughout, so an atom excluding nothing is always dropped
+    # when its turn comes, and meanwhile adds nothing to the others' unions; from an
+    # invalid term no atom can go
+    droppable = union == everything
+    live = {fid: r for fid, r in rows.items() if r} if droppable else rows
+    out = []
+    for order in orders:
+        seq = [fid for fid in order if fid in live]
+        if droppable:
+            # when an atom's turn comes the term holds the atoms kept so far and all those
+            # still to come: the union of the others is ``kept | suffix[p + 1]``
+            suffix = [0] * (len(seq) + 1)
+            for p in range(len(seq) - 1, -1, -1):
+                suffix[p] = suffix[p + 1] | live[seq[p]]
+            kept = 0
+            keep = []
+            for p, fid in enumerate(seq):
+                if kept | suffix[p + 1] != everything:
+                    kept |= live[fid]
+                    keep.append(fid)
+            seq = keep
+        term = {fid: masks[fid] for fid in seq}      # the kept atoms, in the order
+        cur = {fid: live[fid] for fid in seq}
+        for fid in seq:
+            rest = 0
+            for g, r in cur.items():
+                if g != fid:
+                    rest |= r
+            row = index.get(fid, none)
+            for w in _WIDER.get(term[fid], ()):
+                if rest | row[w] == everything:
+                    term[fid] = w
+                    cur[fid] = row[w]
+                    break
+        out.append(term)
+    return out
 
 
 def _cover(T, F, cost, orders):
@@ -215,8 +209,7 @@ def _cover(T, F, cost, orders):
     cands = {}
     excl = _exclusion_index(F)
     for t in T:
-        for order in orders(t):
-            term = _prime_implicant(t, excl, order)
+        for term in _prime_implicants(t, excl, orders(t)):
             key = tuple(sorted(term.items()))
             if key not in cands:
                 cands[key] = term

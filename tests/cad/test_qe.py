@@ -608,9 +608,7 @@ def test_prime_implicant_matches_the_plain_generalisation(ts, fs, rnd):
             acc |= index.get(fid, [0] * 8)[m]
         return acc == everything
 
-    for t in ts:
-        order = list(t)
-        rnd.shuffle(order)
+    def plain(t, order):
         term = {fid: SIGN_BIT[s] for fid, s in t.items()}
         for fid in order:
             m = term.pop(fid)
@@ -623,8 +621,17 @@ def test_prime_implicant_matches_the_plain_generalisation(ts, fs, rnd):
                 if valid(term):
                     break
                 term[fid] = m
-        got = S._prime_implicant(t, excl, order)
-        assert got == term and list(got) == list(term)
+        return term
+
+    for t in ts:
+        orders = []
+        for _ in range(3):
+            order = list(t)
+            rnd.shuffle(order)
+            orders.append(order)
+        for order, got in zip(orders, S._prime_implicants(t, excl, orders)):
+            term = plain(t, order)
+            assert got == term and list(got) == list(term)
 
 
 @given(st.lists(st.dictionaries(st.integers(0, 5), st.integers(1, 7), max_size=4), max_size=6),
