@@ -227,7 +227,15 @@ class FibreOverAlgebraic:
             balls = self._balls = self._root_balls(count)
         if balls is None:
             return True
-        b = arb(beta.rational) if beta.is_rational else beta.arb(16)
+        if beta.is_rational:
+            b = arb(beta.rational)
+            return any(b.overlaps(r) for r in balls)
+        lo, hi = beta.interval
+        with _flint_ctx.workprec(64):
+            b = arb(lo).union(arb(hi))     # the current interval first: often enough
+        if not any(b.overlaps(r) for r in balls):
+            return False
+        b = beta.arb(16)
         return any(b.overlaps(r) for r in balls)
 
     def _root_balls(self, count):
