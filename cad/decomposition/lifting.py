@@ -85,8 +85,9 @@ class Decomposition:
         """
         k = len(point)
         merged = []   # [value, factors], sorted
-        # over a rational sample each factor becomes one integer polynomial in x_{k+1};
-        # the cell keeps them (``cell.fibers``) for whoever evaluates signs in its stack
+        # over a rational sample each factor becomes one integer polynomial in x_{k+1}
+        # (over one irrational coordinate a FibreOverAlgebraic); the cell keeps them
+        # (``cell.fibers``) for whoever evaluates signs in its stack
         rational = all(type(v) is flint.fmpq for v in point)
         # the parent's coordinates already substituted (PartialFibre), when possible
         partial = self._partial_fibres(cell.parent) if cell is not None and k else None

@@ -113,8 +113,8 @@ class PartialCAD:
                         signs[fid] = 0
             else:
                 sample = c.sample
-                rational = type(sample[-1]) is fmpq
                 y = sample[-1]
+                rational = type(y) is fmpq
                 for fid, g, f in fibers:
                     if g is not None and rational:
                         v = g(y)
