@@ -164,6 +164,8 @@ class RealAlgebraic:
         f = as_fmpz_poly(f)
         if f.degree() <= 0:
             return []
+        if f.degree() == 1:
+            return [cls.from_rational(fmpq(-f[0], f[1]))]
         if f.degree() == 2:   # the quadratic formula (most fibres of low-degree problems)
             g = _primitive(f)
             a, b, c = int(g[0]), int(g[1]), int(g[2])
