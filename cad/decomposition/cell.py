@@ -24,15 +24,19 @@ class Cell:
     neighbouring section values in the stack over the parent's sample (``None``
     when unbounded; for a section both are its own value).  ``children`` is
     ``None`` until the cell is lifted.  ``fibers`` (set by lifting, when the
-    sample is rational) maps ``id(f)`` of each level-``k+1`` factor to
-    ``f(sample, x_{k+1})`` as an fmpz_poly (up to a positive constant), so
-    callers can evaluate signs in the stack without substituting again.
+    sample is rational or has one irrational coordinate) maps ``id(f)`` of level-``k+1``
+    factors to ``f(sample, x_{k+1})``: an fmpz_poly (up to a positive constant)
+    or a :class:`cad.poly.fibre.FibreOverAlgebraic`; either, called at a rational ``y``,
+    gives a number with the sign of ``f(sample, y)``, so callers can evaluate signs in the
+    stack without substituting again.
+    ``partial_fibres`` (set by lifting a child) maps ``id(f)`` of level-``k+2`` factors to
+    their :class:`cad.poly.fibre.PartialFibre` at the sample.
     ``data`` is a free dict for callers.
     """
 
     __slots__ = (
         "decomposition", "parent", "index", "sample", "section_polynomials",
-        "lower", "upper", "children", "data", "_signs", "nullified", "fibers",
+        "lower", "upper", "children", "data", "_signs", "nullified", "fibers", "partial_fibres",
     )
 
     def __init__(self, decomposition, parent, index, sample, section_polynomials=(),
@@ -49,6 +53,7 @@ class Cell:
         self._signs = {}
         self.nullified = tuple(nullified)
         self.fibers = None
+        self.partial_fibres = None
 
     @property
     def level(self):

@@ -13,14 +13,14 @@ from cad.errors import BudgetExceeded, CadError, InputError, InternalError
 from cad.numbers.rational import (
     bounds,
     compare,
+    integer_above,
     integer_below,
-    negate,
     separate,
     simplify,
     strictly_between,
 )
 from cad.numbers.real_algebraic import RealAlgebraic
-from cad.poly.fibre import fiber_polynomial, real_roots_in_fiber
+from cad.poly.fibre import PartialFibre, fiber_polynomial, real_roots_in_fiber
 from cad.poly.ring import PolyRing
 from cad.poly.sign import sign_at
 
@@ -85,12 +85,22 @@ class Decomposition:
         """
         k = len(point)
         merged = []   # [value, factors], sorted
-        # over a rational sample each factor becomes one integer polynomial in x_{k+1};
-        # the cell keeps them (``cell.fibers``) for whoever evaluates signs in its stack
+        # over a rational sample each factor becomes one integer polynomial in x_{k+1}
+        # (over one irrational coordinate a FibreOverAlgebraic); the cell keeps them
+        # (``cell.fibers``) for whoever evaluates signs in its stack
         rational = all(type(v) is flint.fmpq for v in point)
-        fibers = {} if rational else None
+        # the parent's coordinates already substituted (PartialFibre), when possible
+        partial = self._partial_fibres(cell.parent) if cell is not None and k else None
+        fibers = {} if rational or partial is not None else None
         for f in self.levels[k]:
-            if rational:
+            pf = partial.get(id(f)) if partial is not None else None
+            g = pf.fibre(point[-1]) if pf is not None else None
+            if g is not None:
+                fibers[id(f)] = g
+                rs = pf.roots(g)
+            elif pf is not None:
+                rs = real_roots_in_fiber(pf.q, point, k)
+            elif rational:
                 g = fiber_polynomial(f, point)
                 fibers[id(f)] = g
                 rs = None if g.is_zero() else RealAlgebraic.roots_of(g)
@@ -115,6 +125,22 @@ class Decomposition:
         if cell is not None:
             cell.fibers = fibers
         return merged
+
+    def _partial_fibres(self, cell):
+        """``{id(f): PartialFibre(f, cell.sample)}`` for the factors two levels above ``cell``
+        (computed once, kept on the cell); a factor depending on two irrational coordinates
+        of the sample is left out, and so is every factor when the sample has two."""
+        partial = cell.partial_fibres
+        if partial is None:
+            partial = {}
+            if sum(type(v) is not flint.fmpq for v in cell.sample) <= 1:
+                for f in self.levels[cell.level + 1]:
+                    try:
+                        partial[id(f)] = PartialFibre(f, cell.sample)
+                    except ValueError:
+                        pass
+            cell.partial_fibres = partial
+        return partial
 
     def lift(self, cell):
         """Build (once) and return the stack over ``cell`` (its children)."""
@@ -142,7 +168,7 @@ class Decomposition:
                 elif lo is None:
                     v = integer_below(hi)
                 elif hi is None:
-                    v = -integer_below(negate(lo))
+                    v = integer_above(lo)
                 else:
                     v = strictly_between(lo, hi)
                 c = Cell(self, cell, idx, cell.sample + (v,), (), lo, hi)

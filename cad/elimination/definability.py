@@ -52,11 +52,33 @@ def signed_factor_ids(pc):
 
 def first_conflict(true_leaves, false_leaves):
     """A pair of signatures (true, false) that no sign condition separates: every sign
-    the false one records agrees with the true one.  None when the leaves are definable."""
+    the false one records agrees with the true one.  None when the leaves are definable.
+    The first such pair in the order (true leaves, then false leaves) is returned.
+
+    Bitsets over the false leaves: ``agree[fid][s]`` has bit ``i`` set when the false leaf
+    ``i`` records no sign of ``fid`` or the sign ``s``; a true leaf conflicts with the
+    leaves in the intersection of its atoms' bitsets (one integer AND per atom)."""
+    everything = (1 << len(false_leaves)) - 1
+    has = {}
+    for i, g in enumerate(false_leaves):
+        bit = 1 << i
+        for fid, s in g.signs.items():
+            row = has.setdefault(fid, {})
+            row[s] = row.get(s, 0) | bit
+    agree = {}
+    for fid, row in has.items():
+        absent = everything & ~sum(row.values())    # the rows are disjoint
+        agree[fid] = (absent, {s: absent | bits for s, bits in row.items()})
     for t in true_leaves:
-        for g in false_leaves:
-            if all(g.signs.get(fid, s) == s for fid, s in t.signs.items()):
-                return t, g
+        acc = everything
+        for fid, s in t.signs.items():
+            a = agree.get(fid)
+            if a is not None:
+                acc &= a[1].get(s, a[0])
+                if not acc:
+                    break
+        if acc:
+            return t, false_leaves[(acc & -acc).bit_length() - 1]
     return None
 
 

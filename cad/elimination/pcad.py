@@ -92,30 +92,35 @@ class PartialCAD:
         fid_of_id = self.fid_of_id
         left = None
         # each factor as a polynomial in the new variable over the base sample, as the
-        # stack construction computed it (none when the sample is irrational)
+        # stack construction computed it (none when unknown): called at a rational value
+        # it gives a number of the factor's sign there
         known = cell.fibers or {}
-        fibers = {fid: known.get(id(factors[fid])) for fid in fids}
+        fibers = [(fid, known.get(id(factors[fid])), factors[fid]) for fid in fids]
+        signed = set(fids)
         for c in children:
-            signs = dict(base)
+            signs = base.copy()
             if c.index[-1] % 2 == 0:
                 # a section: a factor not vanishing at the root has no root in the
                 # half-open interval from the sector sample to it (all its roots over
                 # the base are stack roots, or it vanishes on the whole fibre), so by
                 # continuity its sign is the sign on the sector just below; this
                 # avoids evaluating at an algebraic last coordinate
-                zeros = {fid_of_id[id(f)] for f in c.section_polynomials if id(f) in fid_of_id}
                 for fid in fids:
-                    signs[fid] = 0 if fid in zeros else left[fid]
+                    signs[fid] = left[fid]
+                for f in c.section_polynomials:
+                    fid = fid_of_id.get(id(f))
+                    if fid in signed:
+                        signs[fid] = 0
             else:
                 sample = c.sample
                 y = sample[-1]
-                for fid in fids:
-                    g = fibers[fid]
-                    if g is not None and type(y) is fmpq:
+                rational = type(y) is fmpq
+                for fid, g, f in fibers:
+                    if g is not None and rational:
                         v = g(y)
                         signs[fid] = (v > 0) - (v < 0)
                     else:
-                        signs[fid] = sign_at(factors[fid], sample)
+                        signs[fid] = sign_at(f, sample)
                 left = signs
             c.data["s"] = signs
         return children

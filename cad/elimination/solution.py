@@ -46,18 +46,22 @@ def solution_formula(pc, to_out):
     if not Fl:
         return TRUE
 
+    complexity = {}
+
+    def cplx(f):
+        c = complexity.get(f)
+        if c is None:
+            c = complexity[f] = _complexity(pc.factors[f])
+        return c
+
     def cost(term):
-        return sum(1 + 0.01 * _complexity(pc.factors[f])[0] for f in term)
+        return sum(1 + 0.01 * cplx(f)[0] for f in term)
 
     def orders(t):
         fids = list(t)
-        by_cplx = sorted(fids, key=lambda f: (_complexity(pc.factors[f]), f))
+        by_cplx = sorted(fids, key=lambda f: (cplx(f), f))
         out = [by_cplx[::-1], by_cplx, sorted(fids), sorted(fids, reverse=True)]
-        rng = random.Random(len(fids))
-        for _ in range(6):
-            p = list(fids)
-            rng.shuffle(p)
-            out.append(p)
+        out.extend([fids[i] for i in perm] for perm in _shuffles(len(fids)))
         return out
 
     dnf = _cover(T, Fl, cost, orders)
@@ -75,17 +79,56 @@ def solution_formula(pc, to_out):
     return printer.cnf(clauses)
 
 
+_SHUFFLES = {}
+
+
+def _shuffles(n):
+    """Six pseudo-random orders of ``range(n)``, seeded by ``n`` (so the formula printed for a
+    problem never changes); computed once per ``n``."""
+    perms = _SHUFFLES.get(n)
+    if perms is None:
+        rng = random.Random(n)
+        perms = []
+        for _ in range(6):
+            p = list(range(n))
+            rng.shuffle(p)
+            perms.append(p)
+        _SHUFFLES[n] = perms
+    return perms
+
+
 def _complexity(p):
     return (int(p.total_degree()), len(p))
 
 
-def _term_covers(term, t):
-    """``term`` is true on the whole leaf with signature ``t``."""
-    for fid, m in term.items():
-        s = t.get(fid)
-        if s is None or not (m & SIGN_BIT.get(s, 0)):
-            return False
-    return True
+def _covers(terms, T):
+    """For each term, the frozenset of the indices of the signatures ``T`` it covers (a term
+    covers a signature when each of its atoms holds there: the signature gives the atom's
+    factor a sign inside its mask), by bitsets: ``having[fid][s]`` has bit ``i`` set when ``T[i]``
+    gives ``fid`` the sign ``s``; an atom covers the union over the signs in its mask, a
+    term the intersection over its atoms."""
+    having = {}
+    for i, t in enumerate(T):
+        bit = 1 << i
+        for fid, s in t.items():
+            row = having.setdefault(fid, {})
+            row[s] = row.get(s, 0) | bit
+    everything = (1 << len(T)) - 1
+    out = []
+    for term in terms:
+        acc = everything
+        for fid, m in term.items():
+            row = having.get(fid, {})
+            acc &= sum(bits for s, bits in row.items() if m & SIGN_BIT.get(s, 0))
+        out.append(frozenset(_bit_indices(acc)))
+    return out
+
+
+def _bit_indices(bits):
+    while bits:
+        low = bits & -bits
+        yield low.bit_length() - 1
+        bits ^= low
 
 
 def _exclusion_index(F):
@@ -106,42 +149,55 @@ def _exclusion_index(F):
     return index, (1 << len(F)) - 1
 
 
-def _prime_implicant(t, excl, order):
+def _prime_implicants(t, excl, orders):
     """Generalise the signature ``t`` to a term excluding every point of ``F`` (given by its
-    :func:`_exclusion_index` ``excl``): drop atoms in ``order`` while valid, then widen the
-    remaining ones (prefer non-strict).
-
-    A term is valid when the union of its atoms' exclusion sets is all of ``F``.  Both passes
-    keep the union of the atoms already decided and a suffix union of those still to come, so
-    each step is one test, not a walk over the term: linear, not quadratic, in the number of
-    atoms (a formula with hundreds of distinct polynomials has hundreds of atoms per leaf)."""
+    :func:`_exclusion_index` ``excl``), once per order: drop atoms in the order while valid,
+    then widen the remaining ones (prefer non-strict).  A term is valid when the union of
+    its atoms' exclusion rows is everything; the rows are looked up once for all orders."""
     index, everything = excl
     none = [0] * 8
-    atoms = [(fid, SIGN_BIT[t[fid]]) for fid in order if t.get(fid, ABSENT) != ABSENT]
-    kept, acc = [], 0
-    for fid, m, rest in _with_suffix_unions(atoms, index, none):
-        if acc | rest != everything:        # dropping it would let some point of F in
-            kept.append((fid, m))
-            acc |= index.get(fid, none)[m]
-    term, acc = {}, 0
-    for fid, m, rest in _with_suffix_unions(kept, index, none):
-        row = index.get(fid, none)
-        for w in _WIDER.get(m, ()):
-            if acc | rest | row[w] == everything:
-                m = w
-                break
-        term[fid] = m
-        acc |= row[m]
-    return term
+    masks = {fid: SIGN_BIT[s] for fid, s in t.items() if s != ABSENT}
+    rows = {fid: index.get(fid, none)[m] for fid, m in masks.items()}
+    union = 0
+    for r in rows.values():
+        union |= r
+    # a valid term stays valid throughout, so an atom excluding nothing is always dropped
+    # when its turn comes, and meanwhile adds nothing to the others' unions; from an
+    # invalid term no atom can go
+    droppable = union == everything
+    live = {fid: r for fid, r in rows.items() if r} if droppable else rows
+    out = []
+    for order in orders:
+        seq = [fid for fid in order if fid in live]
+        if droppable:
+            # when an atom's turn comes the term holds the atoms kept so far and all those
+            # still to come: the union of the others is ``kept | suffix[p + 1]``
+            suffix = [0] * (len(seq) + 1)
+            for p in range(len(seq) - 1, -1, -1):
+                suffix[p] = suffix[p + 1] | live[seq[p]]
+            kept = 0
+            keep = []
+            for p, fid in enumerate(seq):
+                if kept | suffix[p + 1] != everything:
+                    kept |= live[fid]
+                    keep.append(fid)
+            seq = keep
+        term = {fid: masks[fid] for fid in seq}      # the kept atoms, in the order
+        cur = {fid: live[fid] for fid in seq}
+        for fid in seq:
+            rest = 0
+            for g, r in cur.items():
+                if g != fid:
+                    rest |= r
+            row = index.get(fid, none)
+            for w in _WIDER.get(term[fid], ()):
+                if rest | row[w] == everything:
+                    term[fid] = w
+                    cur[fid] = row[w]
+                    break
+        out.append(term)
+    return out
 
-
-def _with_suffix_unions(atoms, index, none):
-    """``(fid, mask, union of the exclusion sets of the atoms after it)`` for each atom."""
-    suffix = [0] * (len(atoms) + 1)
-    for i in range(len(atoms) - 1, -1, -1):
-        fid, m = atoms[i]
-        suffix[i] = suffix[i + 1] | index.get(fid, none)[m]
-    return [(fid, m, suffix[i + 1]) for i, (fid, m) in enumerate(atoms)]
 
 
 def _cover(T, F, cost, orders):
@@ -154,13 +210,12 @@ def _cover(T, F, cost, orders):
     cands = {}
     excl = _exclusion_index(F)
     for t in T:
-        for order in orders(t):
-            term = _prime_implicant(t, excl, order)
+        for term in _prime_implicants(t, excl, orders(t)):
             key = tuple(sorted(term.items()))
             if key not in cands:
                 cands[key] = term
     terms = list(cands.values())
-    covers = [frozenset(i for i, t in enumerate(T) if _term_covers(term, t)) for term in terms]
+    covers = _covers(terms, T)
     # drop dominated candidates (covering a subset at no lower cost)
     costs = [cost(t) for t in terms]
     keep = []

@@ -195,10 +195,17 @@ def separate(a, b):
 
 def compare(a, b) -> int:
     """-1, 0, 1: the order of two values (fmpq, fmpz, int or RealAlgebraic), exactly."""
+    if type(a) is fmpq and type(b) is fmpq:   # the common case, first
+        return (a > b) - (a < b)
     if is_rational_type(a):
         a = rational_value(a)
     if is_rational_type(b):
         b = rational_value(b)
+    # a RealAlgebraic: one exact comparison (refining intervals) instead of == then <
+    if hasattr(a, "_cmp"):
+        return a._cmp(b)
+    if hasattr(b, "_cmp"):
+        return -b._cmp(a)
     if a == b:
         return 0
     return -1 if a < b else 1
@@ -235,6 +242,23 @@ def integer_below(v) -> fmpq:
     return fmpq(m)
 
 
+def integer_above(v) -> fmpq:
+    """The smallest integer strictly above ``v``, as fmpq: ``-integer_below(-v)`` without
+    negating an algebraic number (a new minimal polynomial); see :func:`integer_below`."""
+    if is_rational(v):
+        return fmpq(floor(rational_value(v)) + 1)
+    lo, hi = bounds(v)
+    if hi - lo > fmpq(1, 2):
+        v.refine(fmpq(1, 2))
+        _, hi = bounds(v)
+    m = -floor(-hi)
+    while fmpq(m - 1) > v:
+        m -= 1
+    if v == fmpq(m):
+        m += 1
+    return fmpq(m)
+
+
 # --------------------------------------------------------------------------- simplest rationals
 
 
@@ -245,29 +269,39 @@ def simplest_between(lo, hi, lo_open=True, hi_open=True) -> fmpq:
     An integer of least absolute value when the interval holds one.  Otherwise the
     interval lies in ``[fl, fl + 1]`` and the answer is ``fl + 1/s`` with ``s`` the
     simplest rational of the image ``(1/(hi - fl), 1/(lo - fl))`` (open/closed flags
-    swap): the continued-fraction descent of the Stern--Brocot tree.  Exact on fmpq.
+    swap): the continued-fraction descent of the Stern--Brocot tree.  Exact, on Python
+    integers (numerator, positive denominator), which is much cheaper than fmpq arithmetic.
     """
     lo = rational_value(lo)
     hi = None if hi is None else rational_value(hi)
-    if hi is not None and hi <= 0:
-        return -simplest_between(-hi, -lo, hi_open, lo_open)
-    if lo < 0 or (lo == 0 and not lo_open):
-        return fmpq(0)
-    fl = floor(lo)
-    cand = fl if (fmpq(fl) == lo and not lo_open) else fl + 1
-    if hi is None or fmpq(cand) < hi or (fmpq(cand) == hi and not hi_open):
-        return fmpq(cand)
-    # lo, hi in [fl, fl + 1]: x in (a, b) iff 1/x in (1/b, 1/a)
-    a = lo - fl
-    b = hi - fl
-    inner = simplest_between(1 / b, None if a == 0 else 1 / a, hi_open, lo_open)
-    return fl + 1 / inner
+    p, q = _simplest(int(lo.p), int(lo.q), None if hi is None else int(hi.p),
+                     None if hi is None else int(hi.q), lo_open, hi_open)
+    return fmpq(p, q)
+
+
+def _simplest(ln, ld, hn, hd, lo_open, hi_open):
+    """:func:`simplest_between` of ``ln/ld`` and ``hn/hd`` (``hn`` None: ``+oo``), as ``(p, q)``."""
+    if hn is not None and hn <= 0:
+        p, q = _simplest(-hn, hd, -ln, ld, hi_open, lo_open)
+        return -p, q
+    if ln < 0 or (ln == 0 and not lo_open):
+        return 0, 1
+    fl = ln // ld
+    cand = fl if (fl * ld == ln and not lo_open) else fl + 1
+    if hn is None or cand * hd < hn or (cand * hd == hn and not hi_open):
+        return cand, 1
+    # lo, hi in [fl, fl + 1]: x in (a, b) iff 1/x in (1/b, 1/a), then fl + 1/(p/q)
+    an = ln - fl * ld
+    p, q = _simplest(hd, hn - fl * hd, ld if an else None, an if an else None, hi_open, lo_open)
+    return fl * p + q, p
 
 
 def strictly_between(a, b) -> fmpq:
     """A simple rational strictly between the values ``a < b`` (fmpq or RealAlgebraic): the
     simplest one between the rationals of :func:`separate` (for an irrational end, the end of
     its isolating interval counts as inside)."""
+    if type(a) is fmpq and type(b) is fmpq:
+        return simplest_between(a, b)
     u, l = separate(a, b)
     # an isolating interval of an irrational number excludes it, so its end may be used
     return simplest_between(u, l, is_rational(a), is_rational(b))

@@ -11,6 +11,8 @@ are in :mod:`cad.poly.sign`, roots in a fibre in :mod:`cad.poly.fibre`.
 
 from __future__ import annotations
 
+from math import isqrt
+
 from flint import arb, ctx as _flint_ctx, fmpq, fmpq_poly, fmpz, fmpz_poly
 
 from cad.errors import InputError
@@ -50,6 +52,23 @@ def _poly_str(f: fmpz_poly, var="x") -> str:
     for sign, body in parts[1:]:
         s += f" {sign} {body}"
     return s
+
+
+def _isolate_quadratic(f: fmpz_poly):
+    """The sorted isolating intervals of the roots of ``c x^2 + b x + a`` (``c > 0``,
+    ``D = b^2 - 4ac != 0``) by the quadratic formula: with ``s = isqrt(D)``, the rational
+    roots ``(-b -+ s) / 2c`` when ``s^2 = D``, else the irrational ``(-b -+ sqrt(D)) / 2c`` in
+    ``(-b - s - 1, -b - s) / 2c`` and ``(-b + s, -b + s + 1) / 2c`` (disjoint: ``D >= 2``
+    gives ``s >= 1``; the rational ends are not roots)."""
+    a, b, c = int(f[0]), int(f[1]), int(f[2])
+    D = b * b - 4 * a * c
+    if D < 0:
+        return []
+    s = isqrt(D)
+    c2 = 2 * c
+    if s * s == D:
+        return [(fmpq(-b - s, c2),) * 2, (fmpq(-b + s, c2),) * 2]
+    return [(fmpq(-b - s - 1, c2), fmpq(-b - s, c2)), (fmpq(-b + s, c2), fmpq(-b + s + 1, c2))]
 
 
 class RealAlgebraic:
@@ -113,22 +132,23 @@ class RealAlgebraic:
             return
         self._set_irrational(sq, lo, hi)
 
-    def _set_irrational(self, g, lo, hi):
+    def _set_irrational(self, g, lo, hi, slo=None):
         self._rat = None
         self._poly = g
         self._lo = lo
         self._hi = hi
         self._disp = (lo, hi)
-        self._slo = sign_at_rational(g, lo)
+        self._slo = sign_at_rational(g, lo) if slo is None else slo
         self._hash = None
         self._arb = None
         self._index = None
 
     @classmethod
-    def _irreducible(cls, g, lo, hi):
-        """Trusted constructor: ``g`` irreducible primitive, lc > 0, deg >= 2, isolating (lo, hi)."""
+    def _irreducible(cls, g, lo, hi, slo=None):
+        """Trusted constructor: ``g`` irreducible primitive, lc > 0, deg >= 2, isolating (lo, hi);
+        ``slo`` the sign of ``g(lo)`` when known."""
         self = cls.__new__(cls)
-        self._set_irrational(g, lo, hi)
+        self._set_irrational(g, lo, hi, slo)
         return self
 
     @classmethod
@@ -144,31 +164,40 @@ class RealAlgebraic:
         f = as_fmpz_poly(f)
         if f.degree() <= 0:
             return []
+        if f.degree() == 1:
+            return [cls.from_rational(fmpq(-f[0], f[1]))]
+        if f.degree() == 2:   # the quadratic formula (most fibres of low-degree problems)
+            g = _primitive(f)
+            a, b, c = int(g[0]), int(g[1]), int(g[2])
+            if b * b == 4 * a * c:
+                return [cls.from_rational(fmpq(-b, 2 * c))]
+            # non-square discriminant: g is irreducible, positive left of its lower root
+            # and negative between its roots
+            return [cls.from_rational(lo) if lo == hi else cls._irreducible(g, lo, hi, 1 - 2 * k)
+                    for k, (lo, hi) in enumerate(_isolate_quadratic(g))]
         sq = squarefree_part(f)
-        ivs = _isolate_squarefree(sq)
-        if not ivs:
-            return []
-        facs = None
+        if sq.degree() == 2:
+            return cls.roots_of(sq)
+        # the irreducible factors first (cheap in flint): their linear ones give the rational
+        # roots, so the isolation needs no search for them
+        _c, fl = sq.factor()
+        facs = [_primitive(g) for g, _e in fl if g.degree() >= 1]
+        rational = [fmpq(-g[0], g[1]) for g in facs if g.degree() == 1]
+        ivs = _isolate_squarefree(sq, rational)
         out = []
         for lo, hi in ivs:
             if lo == hi:
                 out.append(cls.from_rational(lo))
                 continue
-            if facs is None:
-                _c, fl = sq.factor()
-                facs = [_primitive(g) for g, _e in fl if g.degree() >= 1]
             g = sq
             if len(facs) > 1:
                 for h in facs:
-                    if sign_at_rational(h, lo) * sign_at_rational(h, hi) < 0:
+                    if h.degree() > 1 and sign_at_rational(h, lo) * sign_at_rational(h, hi) < 0:
                         g = h
                         break
             elif facs:
                 g = facs[0]
-            if g.degree() == 1:  # cannot happen (rational roots are exact) but stay safe
-                out.append(cls.from_rational(fmpq(-g[0], g[1])))
-            else:
-                out.append(cls._irreducible(g, lo, hi))
+            out.append(cls._irreducible(g, lo, hi))
         return out
 
     # -- basic properties -----------------------------------------------------------

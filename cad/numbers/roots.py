@@ -416,8 +416,10 @@ def _rational_root_in(f, lo, hi):
     return None
 
 
-def _isolate_squarefree(f: fmpz_poly):
-    """Sorted list of ``(lo, hi)`` isolating the real roots of squarefree primitive ``f``."""
+def _isolate_squarefree(f: fmpz_poly, rational_roots=None):
+    """Sorted list of ``(lo, hi)`` isolating the real roots of squarefree primitive ``f``.
+    ``rational_roots``, when the caller knows them (from the linear factors), are all the
+    rational roots of ``f``: an interval holding one is that root."""
     n = f.degree()
     if n <= 0:
         return []
@@ -444,7 +446,7 @@ def _isolate_squarefree(f: fmpz_poly):
         exact.extend(-r for r in neg_ex)
     # non-dyadic rational roots: lc * root is an integer (rational root theorem)
     if intervals:
-        maybe_rational = _may_have_rational_root(f)
+        maybe_rational = rational_roots is None and _may_have_rational_root(f)
         kept = []
         for lo, hi in intervals:
             # an endpoint may coincide with an exact root (0 or a bisection point):
@@ -452,6 +454,8 @@ def _isolate_squarefree(f: fmpz_poly):
             lo, hi = _avoid_root_endpoints(full, lo, hi)
             if lo == hi:
                 r = lo
+            elif rational_roots is not None:
+                r = next((q for q in rational_roots if lo < q < hi), None)
             elif maybe_rational:
                 r = _rational_root_in(full, lo, hi)
             else:

@@ -7,7 +7,9 @@ exactly; :func:`fiber_polynomial` is the cheap case of a rational point.
 
 from __future__ import annotations
 
-from flint import fmpq, fmpq_mpoly, fmpq_poly, fmpz_mpoly
+from math import gcd
+
+from flint import arb, ctx as _flint_ctx, fmpq, fmpq_mpoly, fmpq_mpoly_ctx, fmpq_poly, fmpz_mpoly
 
 from cad.errors import InputError
 from cad.numbers.rational import as_real
@@ -15,7 +17,7 @@ from cad.numbers.real_algebraic import RealAlgebraic
 from cad.poly.ops import coefficients_in, subs_exact, to_q, to_z, univariate, zctx_of
 from cad.poly.sign import _exact_sign, _reduce_mod_minpolys, _sign_filter, sign_at_algebraic
 
-__all__ = ["real_roots_in_fiber", "fiber_polynomial"]
+__all__ = ["real_roots_in_fiber", "fiber_polynomial", "PartialFibre", "FibreOverAlgebraic"]
 
 
 def real_roots_in_fiber(p, point, var_index):
@@ -72,14 +74,21 @@ def real_roots_in_fiber(p, point, var_index):
     q, alg = _prepare_fiber(p, pts)
     if q.is_zero():
         return None
-    coeffs = coefficients_in(q, var_index)   # low to high degree in y
     if not alg:
         # univariate in y
-        lst = [fmpq(c.coeffs()[0]) if not c.is_zero() else fmpq(0) for c in coeffs]
-        f = fmpq_poly(lst).numer()
+        f = univariate(q, var_index)
         if f.is_zero():
             return None
         return RealAlgebraic.roots_of(f) if f.degree() > 0 else []
+    if len(alg) == 1:
+        return _one_algebraic(q, alg[0], var_index)
+    return _roots_over_algebraic(q, alg, var_index)
+
+
+def _roots_over_algebraic(q, alg, var_index):
+    """:func:`real_roots_in_fiber` of ``q`` (rational coordinates substituted) over the
+    irrational coordinates ``alg``, on multivariate polynomials."""
+    coeffs = coefficients_in(q, var_index)   # low to high degree in y
     # drop coefficients vanishing at the point (degree drop)
     top = None
     for e in range(len(coeffs) - 1, -1, -1):
@@ -105,13 +114,166 @@ def real_roots_in_fiber(p, point, var_index):
         f = univariate(qt, var_index)
         return RealAlgebraic.roots_of(f) if f.degree() > 0 else []
     zq = to_z(qt, zctx_of(qc)) if isinstance(qt, fmpq_mpoly) else qt
-    N = _norm(zq, alg_used, var_index)
-    cands = RealAlgebraic.roots_of(N)
+    return _confirmed_roots(zq, alg_used, var_index)
+
+
+def _confirmed_roots(zq, alg, j, count=None, is_root=None, may_be_root=None):
+    """The real roots of the norm of ``zq`` that are roots of ``zq(alpha, y)``; ``count``, when
+    given, is their number: with that many candidates all are roots, and once that many are
+    confirmed the others are not.  ``is_root`` (default :func:`_vanishes_at`) tests one;
+    ``may_be_root``, a cheap filter, is false only on candidates that are not roots."""
+    cands = RealAlgebraic.roots_of(_norm(zq, alg, j))
+    if may_be_root is not None and count is not None and len(cands) > count:
+        cands = [beta for beta in cands if may_be_root(beta)]
+    if count is not None and len(cands) == count:
+        return cands
     out = []
     for beta in cands:
-        if _vanishes_at(zq, alg_used, var_index, beta):
+        if is_root(beta) if is_root is not None else _vanishes_at(zq, alg, j, beta):
             out.append(beta)
+            if len(out) == count:
+                break
     return out
+
+
+def _one_algebraic(q, alg_i, j):
+    """:func:`real_roots_in_fiber` over one irrational coordinate ``alpha = x_i`` (``q`` in
+    ``Q[x_i, x_j]``), on univariate polynomials (:func:`reduced_fibre`)."""
+    i, a = alg_i
+    buckets = {}
+    for mono, c in zip(q.monoms(), q.coeffs()):
+        buckets.setdefault(mono[j], {})[mono[i]] = c
+    coeffs = []
+    for e in range(max(buckets) + 1):
+        b = buckets.get(e)
+        coeffs.append(fmpq_poly([b.get(d, 0) for d in range(max(b) + 1)]) if b else fmpq_poly(0))
+    return FibreOverAlgebraic(a, coeffs, i).roots(q.context(), j)
+
+
+class FibreOverAlgebraic:
+    """``sum_e c_e(alpha) y^e`` for fmpq_polys ``c_e`` and an irrational ``alpha``, each
+    ``c_e`` reduced modulo the minimal polynomial ``m`` of ``alpha``: a reduced coefficient
+    vanishes at ``alpha`` iff it is 0 (its degree is below that of the irreducible ``m``),
+    so the degree in ``y`` at ``alpha`` is exact at once.  Calling it at a rational ``y``
+    gives the exact sign there (as lifting's rational fibres give a value of that sign)."""
+
+    __slots__ = ("alpha", "i", "reduced", "_balls")
+
+    def __init__(self, alpha, coeffs, i):
+        m = fmpq_poly(alpha.poly)
+        reduced = [c % m for c in coeffs]
+        while reduced and reduced[-1].is_zero():
+            reduced.pop()
+        self.alpha = alpha
+        self.i = i            # alpha is generator i of the contexts in :meth:`roots`
+        self.reduced = reduced
+        self._balls = False   # the root balls of :meth:`_may_be_root`, once computed
+
+    def __call__(self, y):
+        v = fmpq_poly(0)
+        for c in reversed(self.reduced):
+            v = v * y + c
+        return 0 if v.is_zero() else self.alpha.sign_of(v)
+
+    def roots(self, ctx, j):
+        """The sorted real roots in ``y`` (None when the fibre vanishes identically); ``ctx``
+        the mpoly context with ``alpha`` as generator ``i`` and ``y`` as generator ``j``,
+        for the norm when the coefficients are not all rational."""
+        reduced, i = self.reduced, self.i
+        if not reduced:
+            return None
+        if len(reduced) == 1:
+            return []
+        if all(r.degree() <= 0 for r in reduced):
+            return RealAlgebraic.roots_of(fmpq_poly([r[0] for r in reduced]).numer())
+        # the number of distinct real roots, when cheap: 1 for a line, and for a quadratic
+        # the sign of its discriminant (exact, an element of Q(alpha))
+        count = 1 if len(reduced) == 2 else None
+        if len(reduced) == 3:
+            c, b, a = reduced
+            disc = (b * b - 4 * a * c) % fmpq_poly(self.alpha.poly)
+            s = 0 if disc.is_zero() else self.alpha.sign_of(disc)
+            if s < 0:
+                return []
+            count = 2 if s > 0 else 1     # a zero discriminant: one (double) root
+        den = 1
+        for r in reduced:
+            den = den * int(r.denom()) // gcd(den, int(r.denom()))
+        n = ctx.nvars()
+        terms = {}
+        for e, r in enumerate(reduced):
+            for d, c in enumerate((r * den).numer().coeffs()):
+                if c != 0:
+                    exps = [0] * n
+                    exps[i], exps[j] = d, e
+                    terms[tuple(exps)] = int(c)
+        zctx = zctx_of(ctx) if isinstance(ctx, fmpq_mpoly_ctx) else ctx
+        zq = zctx.from_dict(terms)
+        return _confirmed_roots(zq, [(i, self.alpha)], j, count,
+                                lambda beta: self._has_root(beta, zq, j),
+                                lambda beta: self._may_be_root(beta, count))
+
+    def _coefficient_balls(self):
+        a = self.alpha.arb(64)
+        with _flint_ctx.workprec(64):
+            return [c.numer()(a) / arb(c.denom()) for c in self.reduced]
+
+    def _may_be_root(self, beta, count):
+        """False only when ``beta`` is certainly not a root: for a line or a quadratic the
+        roots lie in balls from the formula (coefficients at ``alpha``'s 64-bit ball), and a
+        root of the norm whose ball meets none of them is not one of them."""
+        balls = self._balls
+        if balls is False:
+            balls = self._balls = self._root_balls(count)
+        if balls is None:
+            return True
+        if beta.is_rational:
+            b = arb(beta.rational)
+            return any(b.overlaps(r) for r in balls)
+        lo, hi = beta.interval
+        with _flint_ctx.workprec(64):
+            b = arb(lo).union(arb(hi))     # the current interval first: often enough
+        if not any(b.overlaps(r) for r in balls):
+            return False
+        b = beta.arb(16)
+        return any(b.overlaps(r) for r in balls)
+
+    def _root_balls(self, count):
+        """Balls holding the ``count`` real roots of a line or a quadratic, or None when a
+        ball of the formula meets 0 where it must not."""
+        cs = self._coefficient_balls()
+        with _flint_ctx.workprec(64):
+            if len(cs) == 2:
+                return [-cs[0] / cs[1]] if cs[1] > 0 or cs[1] < 0 else None
+            c, b, a = cs
+            if not (a > 0 or a < 0):
+                return None
+            if count == 1:     # the double root of a zero discriminant
+                return [-b / (2 * a)]
+            d = b * b - 4 * a * c
+            if not d > 0:
+                return None
+            r = d.sqrt()
+            return [(-b - r) / (2 * a), (-b + r) / (2 * a)]
+
+    def _has_root(self, beta, zq, j):
+        """Is the real root ``beta`` of the norm a root here?  As :func:`_vanishes_at`, on the
+        univariate coefficients: a 16-bit ball excluding 0 rejects, a sign change over
+        ``beta``'s isolating interval accepts; else :func:`_vanishes_at`."""
+        if beta.is_rational:
+            return self(beta.rational) == 0
+        a = self.alpha.arb(64)
+        b = beta.arb(16)
+        with _flint_ctx.workprec(64):
+            v = arb(0)
+            for c in reversed(self.reduced):
+                v = v * b + c.numer()(a) / arb(c.denom())
+        if v > 0 or v < 0:
+            return False
+        lo, hi = beta.interval
+        if self(lo) * self(hi) < 0:
+            return True
+        return _vanishes_at(zq, [(self.i, self.alpha)], j, beta)
 
 
 def fiber_polynomial(p, point):
@@ -126,6 +288,81 @@ def fiber_polynomial(p, point):
     if alg:
         return None
     return univariate(q, len(point))
+
+
+class PartialFibre:
+    """A factor ``p`` of level ``k + 2`` with a cell's sample (``k`` coordinates) substituted,
+    kept for the stacks over the cell's children: each child adds one coordinate ``v`` (of
+    ``x_k``) and needs ``p(sample, v, y)``, ``y = x_{k+1}``.
+
+    With a rational sample (or one whose irrational coordinates ``p`` ignores),
+    ``coeffs[e]`` is the fmpq_poly in ``x_k`` multiplying ``y^e``; with exactly one irrational
+    coordinate ``alpha = x_i`` that ``p`` depends on, ``coeffs[e][d]`` is the fmpq_poly in
+    ``x_i``, reduced modulo ``alpha``'s minimal polynomial, multiplying ``x_k^d y^e``.  ``q`` is
+    ``p`` with the sample's rational coordinates substituted (an mpoly of ``p``'s context).
+    Substituting once per cell leaves each child the cheap :meth:`fibre`."""
+
+    __slots__ = ("q", "coeffs", "alpha", "i", "k")
+
+    def __init__(self, p, sample):
+        """Raises ValueError when ``p`` depends on two irrational coordinates of ``sample``."""
+        q, alg = _prepare_fiber(p, sample)
+        if len(alg) > 1:
+            raise ValueError("two irrational coordinates")
+        k = len(sample)
+        self.q, self.k = q, k
+        self.alpha, self.i = (alg[0][1], alg[0][0]) if alg else (None, None)
+        if self.alpha is None:
+            buckets = {}
+            for m, c in zip(q.monoms(), q.coeffs()):
+                buckets.setdefault(m[k + 1], {})[m[k]] = c
+            self.coeffs = [_poly_of(buckets.get(e)) for e in range(_length(buckets))]
+            return
+        i = self.i
+        mq = fmpq_poly(self.alpha.poly)
+        buckets = {}
+        for m, c in zip(q.monoms(), q.coeffs()):
+            buckets.setdefault(m[k + 1], {}).setdefault(m[k], {})[m[i]] = c
+        self.coeffs = []
+        for e in range(_length(buckets)):
+            b = buckets.get(e) or {}
+            self.coeffs.append([_poly_of(b.get(d)) % mq for d in range(_length(b))])
+
+    def fibre(self, v):
+        """``p(sample, v, y)`` for the value ``v`` of ``x_k``: an fmpz_poly (a positive multiple)
+        when every coordinate involved is rational, a :class:`FibreOverAlgebraic` when exactly
+        one is irrational, None when two are (then :func:`real_roots_in_fiber` on ``q``)."""
+        if type(v) is not fmpq and v.is_rational:
+            v = v.rational
+        if self.alpha is None:
+            if type(v) is fmpq:
+                return fmpq_poly([c(v) for c in self.coeffs]).numer()
+            return FibreOverAlgebraic(v, self.coeffs, self.k)
+        if type(v) is not fmpq:
+            return None
+        out = []
+        for row in self.coeffs:
+            acc = fmpq_poly(0)
+            for c in reversed(row):
+                acc = acc * v + c
+            out.append(acc)
+        return FibreOverAlgebraic(self.alpha, out, self.i)
+
+    def roots(self, g):
+        """The sorted real roots in ``y`` of the fibre ``g`` from :meth:`fibre`, None when it
+        vanishes identically."""
+        if isinstance(g, FibreOverAlgebraic):
+            return g.roots(self.q.context(), self.k + 1)
+        return None if g.is_zero() else RealAlgebraic.roots_of(g)
+
+
+def _length(buckets):
+    return max(buckets) + 1 if buckets else 0
+
+
+def _poly_of(bucket):
+    """The fmpq_poly with the coefficients ``{exponent: c}``."""
+    return fmpq_poly([bucket.get(d, 0) for d in range(max(bucket) + 1)]) if bucket else fmpq_poly(0)
 
 
 def _prepare_fiber(p, pts):
@@ -203,11 +440,15 @@ def _vanishes_at(zq, alg, j, beta):
     if not isinstance(beta, RealAlgebraic):
         return sign_at_algebraic(_subs_rational(zq, j, beta), alg) == 0
     al = list(alg) + [(j, beta)]
-    if _sign_filter(zq, al, (64,)) is not None:
+    # a coarse ball first: refining beta to 64 bits costs more than all the rest when
+    # the other conjugates' roots are far apart, as they usually are
+    if _sign_filter(zq, al, (16,)) is not None:
         return False
     lo, hi = beta.interval
     slo = sign_at_algebraic(_subs_rational(zq, j, lo), alg)
     shi = sign_at_algebraic(_subs_rational(zq, j, hi), alg)
     if slo * shi < 0:
         return True
+    if _sign_filter(zq, al, (64,)) is not None:
+        return False
     return _exact_sign(zq, al) == 0

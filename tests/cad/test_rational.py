@@ -123,3 +123,9 @@ def test_integer_below_far_from_its_isolating_interval_ends(n, shift, bits):
     assert Q.integer_below(v) == shift + r
     assert Q.integer_below(fmpq(shift) + fmpq(1, 3)) == shift
     assert Q.integer_below(fmpq(shift)) == shift - 1
+    # integer_above is integer_below mirrored, without negating the number
+    w = RealAlgebraic(fmpz_poly([shift * shift - n, -2 * shift, 1]), fmpq(shift),
+                      fmpq(shift + (r + 1) * 2**bits))
+    assert Q.integer_above(w) == shift + r + 1 == -Q.integer_below(-w)
+    assert Q.integer_above(fmpq(shift) + fmpq(1, 3)) == shift + 1
+    assert Q.integer_above(fmpq(shift)) == shift + 1

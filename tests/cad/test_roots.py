@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cad.errors import InputError
+from cad.numbers.real_algebraic import RealAlgebraic
 from cad.numbers.roots import count_real_roots, isolate_real_roots, refine_root
 
 X = sympy.Symbol("x")
@@ -77,6 +78,25 @@ def test_isolation_repeated_roots(f):
 @given(dense_polys())
 def test_isolation_dense(f):
     check_isolation(f)
+
+
+@given(st.integers(-(2**40), 2**40), st.integers(-(2**40), 2**40),
+       st.integers(-(2**40), 2**40).filter(bool), st.integers(-30, 30), st.integers(-30, 30))
+def test_isolation_quadratics(a, b, c, r, s):
+    """Quadratics, with perfect-square discriminants (rational roots r, s) and large
+    coefficients: isolation checked against sympy, and RealAlgebraic.roots_of (the quadratic
+    formula) against sympy's roots."""
+    check_isolation(fmpz_poly([a, b, c]))
+    if r != s:
+        check_isolation(fmpz_poly([r * s, -(r + s), 1]) * abs(c))
+    # RealAlgebraic.roots_of takes the same formula: its numbers refine to the sympy roots
+    f = fmpz_poly([a, b, c])
+    ours = RealAlgebraic.roots_of(f)
+    theirs = sympy.real_roots(to_sympy(f))
+    assert len(ours) == len(set(theirs))
+    for z, t in zip(ours, sorted(set(theirs))):
+        lo, hi = z.refine(fmpq(1, 2**40)).interval
+        assert rat(lo) <= t <= rat(hi)
 
 
 @given(polys_with_repeated_roots())

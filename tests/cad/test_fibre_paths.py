@@ -1,0 +1,116 @@
+"""The fast paths of cad.poly.fibre agree with the general ones.
+
+* :class:`PartialFibre` (coordinates substituted once per cell, then one more per child)
+  gives the polynomial :func:`fiber_polynomial` gives from scratch (up to a positive
+  constant), and over one irrational coordinate the exact signs and roots.
+* Over one irrational coordinate, the univariate route (:class:`FibreOverAlgebraic`) finds the
+  same roots as the multivariate one (:func:`_roots_over_algebraic`), they are roots of
+  ``q(alpha, y)`` by the exact sign test, and its signs at rational points are exact.
+"""
+
+from flint import fmpq, fmpz_mpoly_ctx, fmpz_poly
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cad.numbers.real_algebraic import RealAlgebraic
+from cad.poly.fibre import (
+    FibreOverAlgebraic,
+    _prepare_fiber,
+    _roots_over_algebraic,
+    PartialFibre,
+    fiber_polynomial,
+    real_roots_in_fiber,
+)
+from cad.poly.sign import sign_at
+
+CTX = fmpz_mpoly_ctx.get(("a", "b", "x", "y"), "lex")
+CTX2 = fmpz_mpoly_ctx.get(("x", "y"), "lex")
+
+small = st.integers(-4, 4)
+rationals = st.builds(lambda p, q: fmpq(p, q), st.integers(-7, 7), st.integers(1, 5))
+
+
+def mpolys(ctx, max_exp=3, max_terms=6):
+    nv = ctx.nvars()
+    monos = st.tuples(*[st.integers(0, max_exp)] * nv)
+    return st.dictionaries(monos, small.filter(bool), min_size=1, max_size=max_terms).map(ctx.from_dict)
+
+
+def same_up_to_positive_constant(f, g):
+    if f.is_zero() or g.is_zero():
+        return f.is_zero() and g.is_zero()
+    return f * abs(g.leading_coefficient()) == g * abs(f.leading_coefficient()) and \
+        (f.leading_coefficient() > 0) == (g.leading_coefficient() > 0)
+
+
+@given(mpolys(CTX), st.lists(rationals, min_size=3, max_size=3))
+def test_partial_fibre_equals_fresh_substitution(p, pt):
+    """The cached partial substitution, evaluated at the next coordinate, is the fibre."""
+    for k in (0, 1, 2):
+        # the terms of p in the first k + 2 variables: a factor of level k + 2
+        pk = CTX.from_dict({m: c for m, c in zip(p.monoms(), p.coeffs()) if not any(m[k + 2:])})
+        if pk.is_zero():
+            continue
+        pf = PartialFibre(pk, tuple(pt[:k]))
+        assert (pf.q, []) == _prepare_fiber(pk, tuple(pt[:k]))
+        assert same_up_to_positive_constant(pf.fibre(pt[k]), fiber_polynomial(pk, tuple(pt[:k + 1])))
+
+
+@st.composite
+def algebraic_numbers(draw):
+    """An irrational real root of a random integer polynomial of degree 2 to 4."""
+    d = draw(st.integers(2, 4))
+    cs = draw(st.lists(st.integers(-6, 6), min_size=d, max_size=d)) + [draw(st.integers(1, 3))]
+    roots = [r for r in RealAlgebraic.roots_of(fmpz_poly(cs)) if not r.is_rational]
+    if not roots:
+        return RealAlgebraic.roots_of(fmpz_poly([-2, 0, 1]))[draw(st.integers(0, 1))]
+    return roots[draw(st.integers(0, len(roots) - 1))]
+
+
+@given(mpolys(CTX2, max_exp=4), algebraic_numbers(), st.integers(0, 2))
+def test_one_algebraic_route_matches_general_route(q, alpha, mult):
+    """Both routes agree, with multiplied-in factors vanishing at alpha (degree drops) and
+    a fibre sharing alpha's minimal polynomial; the reduced fibre's signs at rational points
+    are the exact signs."""
+    m = alpha.poly
+    mx = CTX2.from_dict({(e, 0): int(c) for e, c in enumerate(m.coeffs()) if c})
+    x, y = CTX2.gens()
+    # the last two have a double root at alpha (zero discriminant) and a root in Q(alpha)
+    for p in (q, q + mx * y ** 3, q * mx ** mult + (y - x) * mult, (y - x) ** 2 * (1 + mult),
+              (2 * y - x - mult) ** 2 + q * mx):
+        if p.is_zero():
+            continue
+        general = _roots_over_algebraic(p, [(0, alpha)], 1)
+        fast = real_roots_in_fiber(p, [alpha], 1)
+        assert (general is None) == (fast is None)
+        if general is None:
+            continue
+        assert len(general) == len(fast)
+        assert all(g == f for g, f in zip(general, fast))
+        for beta in fast:
+            assert sign_at(p, (alpha, beta)) == 0
+        fibre = PartialFibre(p, ()).fibre(alpha)
+        assert isinstance(fibre, FibreOverAlgebraic)
+        for t in (fmpq(-3), fmpq(1, 2), fmpq(5)) + tuple(b.interval[0] for b in fast):
+            assert fibre(t) == sign_at(p, (alpha, t))
+
+
+@given(mpolys(CTX, max_exp=2), algebraic_numbers(), rationals, rationals, st.integers(0, 2))
+def test_partial_fibre_over_one_irrational_coordinate(p, alpha, r, v, pos):
+    """A sample with one irrational coordinate (at any of the first two places): the fibre at
+    a rational next coordinate has the exact signs and roots of the fresh computation."""
+    sample = [r, r]
+    if pos < 2:
+        sample[pos] = alpha
+    sample = tuple(sample)
+    pf = PartialFibre(p, sample)
+    g = pf.fibre(v)
+    point = sample + (v,)
+    fresh = real_roots_in_fiber(p, point, 3)
+    got = pf.roots(g)
+    assert (got is None) == (fresh is None)
+    if got is not None:
+        assert len(got) == len(fresh) and all(a == b for a, b in zip(got, fresh))
+    for t in (fmpq(-2), fmpq(1, 3), fmpq(4)):
+        s = g(t)
+        assert (s > 0) - (s < 0) == sign_at(p, point + (t,))
