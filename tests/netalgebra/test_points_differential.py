@@ -204,7 +204,8 @@ UL = [[[1, 0], [1, 1]], [[1, 1], [0, 1]]]
 LU = [[[1, 1], [0, 1]], [[1, 0], [1, 1]]]
 TWO_OUTPUTS_TWO_POINTS = [("ul:2", UL, TWO_D[0]), ("1-2-2", _dense(1, 2, 2), ONE_D[0])]
 # two outputs, three and four points: the route answers not_closed on these
-MISSING = [("lu:2", LU, TWO_D[3]), ("masks:11,01|10,11", [[[1, 1], [0, 1]], [[1, 0], [1, 1]]], TWO_D[3]),
+MISSING = [("lu:2", LU, TWO_D[3]), ("ul:2", UL, TWO_D[3]),
+           ("masks:01,11|01,11", [[[0, 1], [1, 1]], [[0, 1], [1, 1]]], TWO_D[3]),
            ("masks:11,10|11,10", [[[1, 1], [1, 0]], [[1, 1], [1, 0]]], TWO_D[3])]
 MISSING_FOUR = [("ul:2", UL, [[0, 0], [1, 2], [2, 1], [3, 3]]), ("lu:2", LU, [[0, 0], [1, 2], [2, 1], [3, 3]])]
 
@@ -300,3 +301,21 @@ def test_pinned_row_plane_is_the_set_the_sentence_describes(masks, pinned, cols,
         Y = [list(y[:2]), list(y[2:])]
         in_D = _qe(_qe_text([], [], _rename(D, ["t0", "t1"], [f"({x})" for x in Y[pinned]]))) == "TRUE"
         assert _contains(masks, pts, Y) == in_D, Y
+
+
+@pytest.mark.sweep
+def test_every_not_closed_answer_on_two_by_two_patterns_agrees_with_the_direct_sentence():
+    """Every 2-2 hidden/output pattern with one or two inputs, on three and four points: each
+    not_closed answer of the route is confirmed by the sentence at its target."""
+    sets = {1: ONE_D[2:] + [[[0], [1], [2], [3]]], 2: TWO_D[1:4] + [[[0, 0], [1, 2], [2, 1], [3, 3]]]}
+    confirmed = 0
+    for d in (1, 2):
+        for m1 in itertools.product((0, 1), repeat=2 * d):
+            for m2 in itertools.product((0, 1), repeat=4):
+                masks = [[list(m1[:d]), list(m1[d:])], [list(m2[:2]), list(m2[2:])]]
+                for pts in sets[d]:
+                    v, _ = _route(masks, pts)
+                    if v.status == "not_closed":
+                        assert direct_missing_point(masks, pts, _reduced_target(v.certificate)) is not None
+                        confirmed += 1
+    assert confirmed > 0
