@@ -95,9 +95,11 @@ def check_full_activation(hypotheses, masks, question, report, budget):
 
 def check_pinned_row_plane(hypotheses, masks, question, report, budget):
     """``points_pinned_row_plane``: depth 2, three points; row ``r1`` is reached by exactly one live
-    neuron ``k*``, which reaches exactly ``{r0, r1}`` and has ``det M_k* != 0``; every other live
-    neuron reaches exactly one row, not ``r1``; the two ``spanning`` witnesses are live neurons
-    ``!= k*`` reaching ``r0`` whose vectors ``T relu(M_k c)`` (computed here) are independent."""
+    neuron ``k*``, which reaches exactly ``{r0, r1}``; every other live neuron reaches exactly one
+    row, not ``r1``; the two ``spanning`` witnesses are live neurons ``!= k*`` reaching ``r0`` whose
+    vectors ``T relu(M_k c)`` (computed here) are independent.  No rank condition on ``M_k*``: the
+    rows ``r0, r1`` are then ``R^2 x D*`` or ``E x {0}``, closed either way (proof in
+    ``netalgebra.decide.points_route.by_pinned_row_plane``)."""
     if len(masks) != 2:
         report.check("hypothesis: depth 2", False, f"depth {len(masks)}")
         return
@@ -111,8 +113,7 @@ def check_pinned_row_plane(hypotheses, masks, question, report, budget):
     ok = len(pts) == 3 and ks in live and R[ks] == {r0, r1} and r0 != r1
     ok = ok and [k for k in live if r1 in R[k]] == [ks]
     ok = ok and all(len(R[k]) == 1 for k in live if k != ks)
-    ok = ok and det(_preactivation_matrix(pts, C[ks])) != 0
-    report.check("hypothesis: three points, row r1 pinned by one full neuron, other neurons single-row", ok,
+    report.check("hypothesis: three points, row r1 pinned by one neuron, other neurons single-row", ok,
                  f"neuron {ks}, rows {rows}")
     vecs = []
     for w in span:

@@ -16,9 +16,10 @@ Reductions (proved there):
   linear pattern ``I' = (J, I_2[:, live])`` with ``n - 1`` inputs: decided by the linear pipeline,
   whose certificate is nested.
 * **pinned row in the plane** (:func:`by_pinned_row_plane`) -- ``n = 3``; one live neuron ``k*``
-  with ``rank M_k* = 3`` reaches exactly two rows ``r0, r1``; every other live neuron reaches one
-  row, never ``r1``; the neurons reaching ``r0`` give two independent vectors of
-  ``E = sum_k +-T relu(col M_k)``.  Then ``F'`` is closed.
+  reaches exactly two rows ``r0, r1``; every other live neuron reaches one row, never ``r1``; the
+  neurons reaching ``r0`` give two independent vectors of ``E = sum_k +-T relu(col M_k)``.  Then the
+  rows ``r0, r1`` of ``F'`` are ``R^2 x D*`` (``D* = +-T relu(col M_k*)``, all of ``R^2`` when
+  ``rank M_k* = 3``), or ``E x {0}`` when ``D* = {0}``, and ``F'`` is closed.
 * **not closed** (:func:`by_escape`) -- row ``r1`` is reached by exactly one live neuron ``k*``, which
   also reaches ``r0``: a target, an escaping family and Farkas certificates (one per choice of
   activation pattern and output sign of the other neurons reaching ``r0``) that the target is not
@@ -67,7 +68,7 @@ def decide_points_route(pattern, masks, pts, budget, decide_linear):
     if all(len(ranks[k]) == n for k in live):
         return by_full_activation(pattern, masks, pts, live, ranks, budget, decide_linear)
     budget.check("time (points route)")
-    res = by_pinned_row_plane(pattern, masks, pts, R, M, live, ranks)
+    res = by_pinned_row_plane(pattern, masks, pts, R, M, live)
     if res[0] is not None:
         return res
     budget.check("time (points route)")
@@ -117,8 +118,21 @@ def _one_row_structure(R, live, r1):
     return k, r0
 
 
-def by_pinned_row_plane(pattern, masks, pts, R, M, live, ranks):
-    """The closed case ``n = 3`` of the pinned-row structure (module docstring)."""
+def by_pinned_row_plane(pattern, masks, pts, R, M, live):
+    """The closed case ``n = 3`` of the pinned-row structure.
+
+    Proof.  Modulo the free output bias, rows ``r0, r1`` read ``(u0 b + p, u1 b)`` with ``b`` in the
+    cone ``K* = T relu(col M_k*)``, ``u`` free and ``p`` in ``E = sum_{k in S0} D_k``
+    (``D_k = K_k cup -K_k``, ``S0`` the other live neurons reaching ``r0``; they reach nothing
+    else).  ``E`` is symmetric and closed under positive scaling and holds two independent
+    vectors, so for every ``b != 0`` the image of ``E`` in ``R^2 / R b`` is all of that line:
+    ``E + R b = R^2``.  Hence, if ``K* != {0}``, these rows are exactly ``R^2 x D*``
+    (``y1 = u1 b`` lies in ``D* = K* cup -K*``; conversely take ``b`` on the line of ``y1``, or any
+    ``b != 0`` in ``K*`` when ``y1 = 0``, and solve ``y0 - u0 b in E``); if ``K* = {0}`` they are
+    ``E x {0}``.  ``D*`` and ``E`` are finite unions of finitely generated cones, hence closed; the
+    other rows are such sums too (their neurons reach one row each), with independent parameters,
+    so ``F'`` is a product of closed sets.  No rank condition on ``M_k*`` is needed; with
+    ``rank M_k* = 3``, ``D* = R^2``."""
     n = len(pts)
     if n != 3:
         return None, None, ""
@@ -128,7 +142,7 @@ def by_pinned_row_plane(pattern, masks, pts, R, M, live, ranks):
             continue
         ks, r0 = s
         others = [k for k in live if k != ks]
-        if len(ranks[ks]) != 3 or any(len(R[k]) != 1 for k in others):
+        if any(len(R[k]) != 1 for k in others):
             continue
         spanning = []
         for k in others:
@@ -143,11 +157,12 @@ def by_pinned_row_plane(pattern, masks, pts, R, M, live, ranks):
             continue
         cert = _base_cert(pattern, masks, pts, "closed")
         th = {"name": "points_pinned_row_plane",
-              "statement": ("Three training points; row r1 is reached only by the live neuron k*, whose "
-                            "pre-activations span R^3 and which also reaches row r0; every other live neuron "
-                            "reaches one row other than r1, and those reaching r0 give two independent vectors "
-                            "of E. Then, modulo the free output bias, the rows r0, r1 of F_I(Omega) fill R^2 x R^2 "
-                            "and the other rows are closed cones: F_I(Omega) is closed."),
+              "statement": ("Three training points; row r1 is reached only by the live neuron k*, which "
+                            "also reaches row r0; every other live neuron reaches one row other than r1, and "
+                            "those reaching r0 give two independent vectors of E. Then, modulo the free output "
+                            "bias, the rows r0, r1 of F_I(Omega) are R^2 x D* (D* the closed activation cone of "
+                            "k*, R^2 when its pre-activations span R^3) or E x {0}, and the other rows are "
+                            "closed cones: F_I(Omega) is closed."),
               "source": SOURCE,
               "hypotheses": {"neuron": ks, "rows": [r0, r1],
                              "spanning": [{"neuron": k, "parameters": [fraction_text(x) for x in c]}

@@ -1,9 +1,8 @@
 """F_I(Omega) for a given finite Omega (issue 16, scope 2): decisions, certificates, tamper tests,
-exact replay of the escaping family, and differential tests (z3 for non-attainment, a direct
-QE sentence for closedness) that build their sentences independently of the route."""
+exact replay of the escaping family, and a differential test against z3 for non-attainment (the
+direct QE sentence is in test_points_differential.py)."""
 
 import copy
-import itertools
 import json
 import os
 import subprocess
@@ -15,7 +14,6 @@ import pytest
 from netalgebra.certificate import verify
 from netalgebra.decide import decide
 from netalgebra.pattern import SparsityPattern
-from netalgebra.theorems.points import shallow_isolated_outputs
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", ".."))
 THREE = [[0, 0], [1, 2], [2, 1]]            # general position: no two share a coordinate
@@ -127,7 +125,7 @@ def test_tampered_escape_certificates_are_rejected(verdicts, edit):
 @pytest.mark.parametrize("key, edit", [
     (("ul:2", 3), lambda c: c["theorem"]["hypotheses"]["spanning"][1].__setitem__(
         "parameters", c["theorem"]["hypotheses"]["spanning"][0]["parameters"])),     # dependent witnesses
-    (("ul:2", 3), lambda c: c["points"].__setitem__(2, ["2", "4"])),               # k* no longer full
+    (("ul:2", 3), lambda c: c["points"].__setitem__(1, ["0", "2"])),               # E on a line
     (("ul:2", 3), lambda c: c["points"].append(["3", "3"])),                       # four points
     (("ul:2", 3), lambda c: c["theorem"]["hypotheses"].__setitem__("rows", [1, 0])),
     (("dense:2,2,2", 3), lambda c: c["points"].__setitem__(2, ["2", "4"])),        # minors vanish
@@ -168,43 +166,3 @@ def test_bad_csv_names_the_place(tmp_path, content, where):
     proc = subprocess.run([sys.executable, "-m", "netalgebra.cli", "check", "--preset", "ul:2", "--points", str(f)],
                           capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert proc.returncode == 2 and where in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
-
-
-# ------------------------------------------------------------------------------ differential: QE
-def _qe_sentence(d, h, pts):
-    """F_I(Omega) of the dense d-h-1 network, modulo the output bias, as a QEPCAD sentence built here:
-    u relu(z) = sign(u) relu(|u| z) turns each neuron into +-relu(w'.x + c'), and each case of
-    activations is a conjunction of linear sign conditions and output equations."""
-    n = len(pts)
-    free = [f"y{i}" for i in range(n - 1)]
-    bound = [f"w{k}x{j}" for k in range(h) for j in range(d)] + [f"c{k}" for k in range(h)]
-
-    def z(k, x):
-        return " + ".join([f"{x[j]} w{k}x{j}" for j in range(d)] + [f"c{k}"])
-
-    cases = []
-    for signs in itertools.product((1, -1), repeat=h):
-        for act in itertools.product((0, 1), repeat=n * h):
-            def out(i):
-                return " + ".join([f"{signs[k]} ({z(k, pts[i])})" for k in range(h) if act[i * h + k]] + ["0"])
-            conj = [f"{z(k, x)} {'>=' if act[i * h + k] else '<='} 0" for i, x in enumerate(pts) for k in range(h)]
-            conj += [f"y{i} = {out(i)} - ({out(n - 1)})" for i in range(n - 1)]
-            cases.append("[" + " /\\ ".join(conj) + "]")
-    q = "".join(f"(E {v})" for v in bound)
-    body = " \\/ ".join(cases)
-    return f"[F]\n({','.join(free + bound)})\n{n - 1}\n{q}[{body}].\nfinish\n"
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("d, h, pts", [(1, 1, [[-1], [1]]), (1, 1, [[-1], [1], [3]]), (1, 2, [[-1], [1]]),
-                                        (2, 1, [[-1, -1], [1, 2]]), (1, 1, [[0], [0], [2]])])
-def test_closedness_agrees_with_a_direct_qe_sentence(d, h, pts):
-    from cad import is_closed, parse_qepcad
-
-    masks = [[[1] * d for _ in range(h)], [[1] * h]]
-    route = decide(SparsityPattern(masks), 60, points=pts)
-    assert verify(route.certificate).ok
-    # the new theorem alone (proved with the activation cones) agrees as well
-    assert shallow_isolated_outputs(tuple(tuple(map(tuple, m)) for m in masks)) is not None
-    direct = is_closed(parse_qepcad(_qe_sentence(d, h, pts)), timeout=300)
-    assert (route.status == "closed") == bool(direct.closed)
