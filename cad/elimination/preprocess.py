@@ -4,6 +4,9 @@ r"""Preprocessing of the prenex matrix, before any projection.
   (:func:`eliminate_single_occurrences`, one-atom virtual substitution).
 * Innermost existential variables fixed by a linear equation with a constant coefficient
   are substituted away (:func:`eliminate_linear_equations`).
+* Bound variables are sheared, ``u := u ± v``, while that lowers the number of terms
+  (:func:`shear_bound_variables`): e.g. a translation-invariant sentence loses the
+  translation variables.
 * Quantified variables occurring nowhere are dropped (:func:`compact`), so that they do not
   enter the projection; atoms that became constant are folded (:func:`fold_constants`).
 
@@ -18,11 +21,12 @@ single-occurrence rule counts atom *occurrences*.
 from flint import fmpz_mpoly_ctx
 
 from cad.logic import FALSE, NEGATED, TRUE, And, Atom, Or, Truth
-from cad.poly import coefficients_in
+from cad.poly import coefficients_in, poly_key
 from cad.elimination.masks import holds
 
 __all__ = [
-    "preprocess", "eliminate_single_occurrences", "eliminate_linear_equations", "compact",
+    "preprocess", "eliminate_single_occurrences", "eliminate_linear_equations",
+    "shear_bound_variables", "compact",
     "simplify", "fold_constants", "map_atoms", "atom_occurrences",
 ]
 
@@ -33,6 +37,7 @@ def preprocess(matrix, order, quants, nfree):
         return matrix, order, quants
     matrix = eliminate_single_occurrences(matrix, order, quants, nfree)
     matrix = eliminate_linear_equations(matrix, order, quants, nfree)
+    matrix = shear_bound_variables(matrix, order, quants, nfree)
     matrix = eliminate_single_occurrences(matrix, order, quants, nfree)
     return compact(matrix, order, quants, nfree)
 
@@ -230,6 +235,80 @@ def _substitute(a, v, value_num, den):
         if not ce.is_zero():
             g += ce * value_num ** e * den ** (fd - e)
     return Atom(g, a.rel)
+
+
+# the shear search composes every atom polynomial about 2 n^2 times per step: only for
+# matrices this small (in total terms of the distinct atom polynomials)
+_SHEAR_MAX_TERMS = 400
+
+
+def shear_bound_variables(matrix, order, quants, nfree, max_steps=None):
+    r"""Shear bound variables, ``u := u + s v`` (``s = ±1``), while the atoms get fewer terms.
+
+    **Validity** (proved).  Let ``u`` be bound and ``v ≠ u`` free, bound in an outer block,
+    or bound in ``u``'s own block.  Quantifiers of one kind commute, so ``u`` (and ``v`` when
+    it is in the same block) can be taken innermost in the block.  For fixed values of every
+    variable except ``u`` and the variables of the inner blocks, ``u ↦ u + s v`` is a
+    bijection of ``R`` (a translation), hence ``(Q u) ψ(u) <-> (Q u) ψ(u + s v)`` for ``Q``
+    either quantifier, where ``ψ`` is the rest of the prefix and the matrix (``v`` is not
+    bound in ``ψ``).  So replacing ``u`` by ``u + s v`` in every atom of the matrix keeps the
+    problem's meaning; a variable bound in an inner block is never used as ``v``, where the
+    translation would depend on a variable chosen after ``u``.  Signs of atoms are values of
+    the same polynomials at corresponding points, so relations are unchanged.
+
+    **Heuristic.**  Greedy: among all such shears take the one that lowers the total number
+    of terms of the distinct atom polynomials most, provided no variable's maximal degree
+    grows; repeat while one lowers it (so at most as many steps as terms).  A
+    translation-invariant problem such as ``(A x y z w a b)`` over distances of the points
+    ``(x, y)``, ``(z, w)``, ``(a, b)`` loses ``x`` and ``y`` this way (then :func:`compact`
+    drops them).
+    """
+    n = len(order)
+    if n <= nfree or isinstance(matrix, Truth):
+        return matrix
+    block = [None] * nfree
+    for j, q in enumerate(quants):        # block number of every bound variable
+        block.append(1 if j == 0 else block[-1] + (q != quants[j - 1]))
+    ctx = fmpz_mpoly_ctx.get(tuple(order), "lex")
+    gens = ctx.gens()
+    polys = {}
+    for a in atom_occurrences(matrix):
+        polys.setdefault(poly_key(a.poly), a.poly)
+    polys = list(polys.values())
+    if sum(len(p) for p in polys) > _SHEAR_MAX_TERMS:
+        return matrix
+    steps = 0
+    while max_steps is None or steps < max_steps:
+        cost = sum(len(p) for p in polys)
+        degs = _max_degrees(polys, n)
+        best = None
+        for u in range(nfree, n):
+            for v in range(n):
+                if v == u or (v >= nfree and block[v] > block[u]):
+                    continue
+                for sgn in (1, -1):
+                    images = list(gens)
+                    images[u] = gens[u] + sgn * gens[v]
+                    new = [p.compose(*images) if p.degrees()[u] else p for p in polys]
+                    c = sum(len(p) for p in new)
+                    if c < cost and (best is None or c < best[0]):
+                        if all(d <= e for d, e in zip(_max_degrees(new, n), degs)):
+                            best = (c, images)
+        if best is None:
+            break
+        images = best[1]
+        polys = [p.compose(*images) for p in polys]
+        matrix = map_atoms(matrix, lambda a, im=images: Atom(a.poly.compose(*im), a.rel))
+        steps += 1
+    return fold_constants(matrix)
+
+
+def _max_degrees(polys, n):
+    out = [0] * n
+    for p in polys:
+        for j, d in enumerate(p.degrees()):
+            out[j] = max(out[j], d)
+    return out
 
 
 def compact(matrix, order, quants, nfree):
