@@ -22,11 +22,12 @@ from flint import fmpz_mpoly_ctx
 
 from cad.logic import FALSE, NEGATED, TRUE, And, Atom, Or, Truth
 from cad.poly import coefficients_in, poly_key
+from cad.elimination.linear_cases import split_linear_equations
 from cad.elimination.masks import holds
 
 __all__ = [
     "preprocess", "eliminate_single_occurrences", "eliminate_linear_equations",
-    "shear_bound_variables", "compact",
+    "shear_bound_variables", "split_parametric_linear_equations", "compact",
     "simplify", "fold_constants", "map_atoms", "atom_occurrences",
 ]
 
@@ -38,8 +39,20 @@ def preprocess(matrix, order, quants, nfree):
     matrix = eliminate_single_occurrences(matrix, order, quants, nfree)
     matrix = eliminate_linear_equations(matrix, order, quants, nfree)
     matrix = shear_bound_variables(matrix, order, quants, nfree)
+    matrix = split_parametric_linear_equations(matrix, order, quants, nfree)
+    matrix = _per_disjunct(matrix, quants, lambda f: eliminate_single_occurrences(
+        eliminate_single_occurrences(f, order, quants, nfree), order, quants, nfree))
     matrix = eliminate_single_occurrences(matrix, order, quants, nfree)
     return compact(matrix, order, quants, nfree)
+
+
+def _per_disjunct(matrix, quants, fn):
+    r"""``fn`` applied to each top-level disjunct when the innermost block is existential
+    (``(E X)[A \/ B] <-> (E X) A \/ (E X) B``: a rule valid for ``(E X) A`` may be applied
+    to ``A`` alone), else to the whole matrix."""
+    if quants and quants[-1] == "E" and isinstance(matrix, Or):
+        return fold_constants(Or(tuple(fn(k) for k in matrix.children())))
+    return fn(matrix)
 
 
 # ---------------------------------------------------------------------------
@@ -225,7 +238,9 @@ def eliminate_linear_equations(matrix, order, quants, nfree):
 
 
 def _substitute(a, v, value_num, den):
-    """The atom ``a`` with ``v := value_num / den`` (``den > 0``), times ``den^deg_v``."""
+    """The atom ``a`` with ``v := value_num / den``, times ``den^deg_v`` (and once more when
+    that degree is odd and ``den`` is not a positive integer: an even power of a non-zero
+    ``den`` keeps the sign)."""
     f = a.poly
     fd = f.degrees()[v]
     if fd == 0:
@@ -234,7 +249,21 @@ def _substitute(a, v, value_num, den):
     for e, ce in enumerate(coefficients_in(f, v)):
         if not ce.is_zero():
             g += ce * value_num ** e * den ** (fd - e)
+    if fd % 2 and not (isinstance(den, int) and den > 0):
+        g *= den
     return Atom(g, a.rel)
+
+
+def split_parametric_linear_equations(matrix, order, quants, nfree):
+    """Innermost existential variables fixed by linear equations with polynomial
+    coefficients, substituted case by case (:mod:`cad.elimination.linear_cases`)."""
+    if not quants or quants[-1] != "E" or isinstance(matrix, Truth):
+        return matrix
+    block = _innermost_block(len(order), quants, nfree)
+    return split_linear_equations(
+        matrix, block,
+        lambda node, v, num, den: map_atoms(node, lambda a: _substitute(a, v, num, den)),
+        fold_constants)
 
 
 # the shear search composes every atom polynomial about 2 n^2 times per step: only for
