@@ -81,13 +81,18 @@ class ConstraintNullified(CadError):
 
 
 class EquationalConstraint:
-    """The constraint's level-``n`` irreducible factors ``factors`` and, for each, its
-    ``guards``: coefficients in ``x_n`` that the projection keeps sign-invariant on every
-    cell of level ``n - 1`` (filled by :func:`equational_step`)."""
+    """The constraint ``f = 0`` with ``f`` the product of ``polys``: its irreducible factors
+    ``factors`` (normalised as projection factors; all must be of level ``n``) and, for
+    each, its ``guards``: coefficients in ``x_n`` that the projection keeps sign-invariant
+    on every cell of level ``n - 1`` (filled by :func:`equational_step`)."""
 
-    def __init__(self, factors):
-        self.factors = list(factors)
-        self.keys = frozenset(poly_key(e) for e in self.factors)
+    def __init__(self, polys):
+        found = {}
+        for p in polys:
+            for f in irreducible_factors(p):
+                found.setdefault(poly_key(f), f)
+        self.factors = list(found.values())
+        self.keys = frozenset(found)
         self.guards = {}              # poly_key(e) -> [coefficients]
 
     def __repr__(self):
