@@ -6,13 +6,18 @@
    prenex form (:func:`cad.logic.prenex_problem`, :func:`cad.logic.prenex`), its matrix
    in negation normal form, its polynomials moved to the variable order free-then-bound.
 2. **Preprocessing** (:mod:`cad.elimination.preprocess`): linear eliminations of innermost bound
-   variables and removal of the variables that no longer occur.
+   variables (with a case split when the coefficient is a polynomial,
+   :mod:`cad.elimination.linear_cases`), shears of bound variables, and removal of the
+   variables that no longer occur.
 3. **Partial CAD** (:mod:`cad.elimination.pcad`): McCallum's projection first (smaller); over a
    0-dimensional cell a nullified factor is lifted with a least-order derivative
    (:func:`cad.decomposition.delineating_derivative`); if a factor is nullified over a lifted
    cell of positive dimension below the top level (not well oriented,
    :class:`cad.decomposition.NotWellOriented`) the round is redone with Lazard's projection,
-   valid for every input.
+   valid for every input.  When the matrix has an equational constraint for the innermost
+   variable, the first projection step is the equational one
+   (:mod:`cad.decomposition.equational`); if its guard fails over a lifted cell
+   (:class:`cad.decomposition.ConstraintNullified`) the round is redone without it.
 4. **Projection definability** (:mod:`cad.elimination.definability`): derivatives are signed on
    sections, or added to the projection for a new round, until no true and false leaf share
    a signature; when no new derivative is left, the delineating polynomials of nullified
