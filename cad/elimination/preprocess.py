@@ -287,7 +287,7 @@ def shear_bound_variables(matrix, order, quants, nfree, max_steps=None):
 
     **Heuristic.**  Greedy: among all such shears take the one that lowers the total number
     of terms of the distinct atom polynomials most, provided no variable's maximal degree
-    grows; repeat while one lowers it (so at most as many steps as terms).  A
+    grows; repeat while one lowers it, at most ``max_steps`` (default ``2 n``) times.  A
     translation-invariant problem such as ``(A x y z w a b)`` over distances of the points
     ``(x, y)``, ``(z, w)``, ``(a, b)`` loses ``x`` and ``y`` this way (then :func:`compact`
     drops them).
@@ -307,7 +307,8 @@ def shear_bound_variables(matrix, order, quants, nfree, max_steps=None):
     if sum(len(p) for p in polys) > _SHEAR_MAX_TERMS:
         return matrix
     steps = 0
-    while max_steps is None or steps < max_steps:
+    max_steps = 2 * n if max_steps is None else max_steps
+    while steps < max_steps:
         cost = sum(len(p) for p in polys)
         degs = _max_degrees(polys, n)
         best = None
