@@ -8,19 +8,18 @@ import sys
 from unittest import mock
 
 import pytest
-from flint import fmpq
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from cad import logic
 from cad.decomposition import ConstraintNullified, cad, projection_factors
 from cad.decomposition.equational import EquationalConstraint
-from cad.elimination import decide, driver, equivalent, preprocess, qe
-from cad.errors import BudgetExceeded, InputError
-from cad.io import parse_qepcad, parse_qepcad_output_formula, to_str
+from cad.elimination import driver, equivalent, preprocess, qe
+from cad.errors import InputError
+from cad.io import parse_qepcad, parse_qepcad_output_formula
 from cad.poly import PolyRing, poly_key
 from cad.poly.ops import irreducible_factors
-from tests.cad.test_qe import substitute
+from tests.cad.test_qe import agrees_with_step_off
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -147,19 +146,8 @@ def equational_problem(draw):
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(equational_problem(), st.randoms(use_true_random=False))
 def test_equational_qe_agrees_with_full_projection_at_points(problem, rnd):
-    try:
-        res = qe(problem, timeout=30)
-    except BudgetExceeded:
-        assume(False)
-    ring = problem.ring
-    off = lambda *a: None  # noqa: E731
-    for _ in range(4):
-        pt = {n: fmpq(rnd.randint(-4, 4), rnd.choice((1, 2, 3))) for n in problem.free}
-        sentence = logic.Problem(ring=ring, free=(), formula=substitute(problem.formula, ring, pt))
-        with mock.patch.object(driver, "equational_constraint", off):
-            want = decide(sentence, timeout=30)
-        assert logic.evaluate(res.formula, ring, pt) == want, (
-            to_str(problem.formula, ring), to_str(res.formula, ring), pt)
+    agrees_with_step_off(problem, rnd, driver, "equational_constraint", lambda *a: None,
+                         npoints=4, num=4, dens=(1, 2, 3))
 
 
 # ---------------------------------------------------------------------------
@@ -220,19 +208,8 @@ def shear_problem(draw):
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(shear_problem(), st.randoms(use_true_random=False))
 def test_shear_agrees_with_plain_cad_at_points(problem, rnd):
-    try:
-        res = qe(problem, timeout=30)
-    except BudgetExceeded:
-        assume(False)
-    ring = problem.ring
-    off = lambda matrix, *rest, **kw: matrix  # noqa: E731
-    for _ in range(3):
-        pt = {"x": fmpq(rnd.randint(-4, 4), rnd.choice((1, 2)))}
-        sentence = logic.Problem(ring=ring, free=(), formula=substitute(problem.formula, ring, pt))
-        with mock.patch.object(preprocess, "shear_bound_variables", off):
-            want = decide(sentence, timeout=30)
-        assert logic.evaluate(res.formula, ring, pt) == want, (
-            to_str(problem.formula, ring), to_str(res.formula, ring), pt)
+    agrees_with_step_off(problem, rnd, preprocess, "shear_bound_variables",
+                         lambda matrix, *rest, **kw: matrix, npoints=3, num=4, dens=(1, 2))
 
 
 @st.composite
@@ -255,19 +232,8 @@ def parametric_linear_problem(draw):
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(parametric_linear_problem(), st.randoms(use_true_random=False))
 def test_parametric_linear_split_agrees_with_plain_cad_at_points(problem, rnd):
-    try:
-        res = qe(problem, timeout=30)
-    except BudgetExceeded:
-        assume(False)
-    ring = problem.ring
-    off = lambda matrix, *rest: matrix  # noqa: E731
-    for _ in range(4):
-        pt = {n: fmpq(rnd.randint(-3, 3), rnd.choice((1, 2))) for n in problem.free}
-        sentence = logic.Problem(ring=ring, free=(), formula=substitute(problem.formula, ring, pt))
-        with mock.patch.object(preprocess, "split_parametric_linear_equations", off):
-            want = decide(sentence, timeout=30)
-        assert logic.evaluate(res.formula, ring, pt) == want, (
-            to_str(problem.formula, ring), to_str(res.formula, ring), pt)
+    agrees_with_step_off(problem, rnd, preprocess, "split_parametric_linear_equations",
+                         lambda matrix, *rest: matrix, npoints=4, num=3, dens=(1, 2))
 
 
 def test_two_neuron_image_is_eliminated_without_bound_variables():
