@@ -49,9 +49,10 @@ def preprocess(matrix, order, quants, nfree):
 def _per_disjunct(matrix, quants, fn):
     r"""``fn`` applied to each top-level disjunct when the innermost block is existential
     (``(E X)[A \/ B] <-> (E X) A \/ (E X) B``: a rule valid for ``(E X) A`` may be applied
-    to ``A`` alone), else to the whole matrix."""
-    if quants and quants[-1] == "E" and isinstance(matrix, Or):
-        return fold_constants(Or(tuple(fn(k) for k in matrix.children())))
+    to ``A`` alone), to each top-level conjunct when it is universal (dually), else to the
+    whole matrix."""
+    if quants and isinstance(matrix, Or if quants[-1] == "E" else And):
+        return fold_constants(matrix.rebuild(tuple(fn(k) for k in matrix.children())))
     return fn(matrix)
 
 
@@ -255,15 +256,36 @@ def _substitute(a, v, value_num, den):
 
 
 def split_parametric_linear_equations(matrix, order, quants, nfree):
-    """Innermost existential variables fixed by linear equations with polynomial
-    coefficients, substituted case by case (:mod:`cad.elimination.linear_cases`)."""
-    if not quants or quants[-1] != "E" or isinstance(matrix, Truth):
+    r"""Innermost-block variables fixed by linear equations with polynomial coefficients,
+    substituted case by case (:mod:`cad.elimination.linear_cases`).  For a universal block
+    the rule is applied to the negation: ``(A X) phi <-> ~(E X) ~phi``, the negation of a
+    negation normal form being again one (:func:`_negated`)."""
+    if not quants or isinstance(matrix, Truth):
         return matrix
     block = _innermost_block(len(order), quants, nfree)
-    return split_linear_equations(
-        matrix, block,
-        lambda node, v, num, den: map_atoms(node, lambda a: _substitute(a, v, num, den)),
-        fold_constants)
+
+    def split(f):
+        return split_linear_equations(
+            f, block,
+            lambda node, v, num, den: map_atoms(node, lambda a: _substitute(a, v, num, den)),
+            fold_constants)
+
+    if quants[-1] == "E":
+        return split(matrix)
+    negated = _negated(matrix)
+    out = split(negated)
+    return matrix if out is negated else fold_constants(_negated(out))
+
+
+def _negated(f):
+    """The negation normal form of ``~f`` for a negation normal form ``f`` (De Morgan)."""
+    if isinstance(f, Atom):
+        return Atom(f.poly, NEGATED[f.rel])
+    if isinstance(f, Truth):
+        return FALSE if f.value else TRUE
+    if isinstance(f, And):
+        return Or(tuple(_negated(k) for k in f.children()))
+    return And(tuple(_negated(k) for k in f.children()))
 
 
 # the shear search composes every atom polynomial about 2 n^2 times per step: only for

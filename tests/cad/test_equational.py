@@ -214,7 +214,8 @@ def test_shear_agrees_with_plain_cad_at_points(problem, rnd):
 
 @st.composite
 def parametric_linear_problem(draw):
-    """(E u)(E v)[equations linear in u or v with polynomial coefficients /\\ an atom]."""
+    """(E u)(E v)[equations linear in u or v with polynomial coefficients /\\ an atom], or
+    the universal dual with inequations and a disjunction."""
     ring = PolyRing(("x", "y", "u", "v"))
     x, y, u, v = (ring.gen(n) for n in ("x", "y", "u", "v"))
     coeffs = [x, y, u, x - y, x * y, u + 1, ring.ctx.constant(2)]
@@ -223,9 +224,14 @@ def parametric_linear_problem(draw):
     def c():
         return draw(st.sampled_from(coeffs))
 
-    eqs = [logic.Atom(x - c() * u, "="), logic.Atom(y - c() * v - c(), "=")]
     other = logic.Atom(u * v + draw(st.integers(-2, 2)) * x + c(), draw(rels))
-    body = logic.Exists(("u",), logic.Exists(("v",), logic.And(tuple(eqs) + (other,))))
+    linear = [x - c() * u, y - c() * v - c()]
+    if draw(st.booleans()):
+        eqs = tuple(logic.Atom(p, "=") for p in linear)
+        body = logic.Exists(("u",), logic.Exists(("v",), logic.And(eqs + (other,))))
+    else:       # the dual: (A u)(A v)[p /= 0 \/ q /= 0 \/ ...]
+        neqs = tuple(logic.Atom(p, "/=") for p in linear)
+        body = logic.Forall(("u",), logic.Forall(("v",), logic.Or(neqs + (other,))))
     return logic.Problem(ring=ring, free=("x", "y"), formula=body)
 
 
