@@ -113,18 +113,22 @@ def _tidy(kids):
     becomes one atom ``f /= 0`` per irreducible factor ``f`` of ``h`` (a product is non-zero
     iff every factor is); in ``g = 0`` repeated factors count once and the factors known
     non-zero from those atoms are dropped (``g = 0`` iff some remaining factor vanishes;
-    none left: false).  Other atoms and subformulas are kept; duplicates are removed."""
+    none left: false).  Constant atoms, other atoms and subformulas are kept (constants are
+    folded by the caller); duplicates are removed."""
+    def reducible(node, rel):      # a constant atom is left to the folding
+        return isinstance(node, Atom) and node.rel == rel and not node.poly.is_constant()
+
     nonzero = {}
     for node in kids:
-        if isinstance(node, Atom) and node.rel == "/=":
+        if reducible(node, "/="):
             for f in irreducible_factors(node.poly):
                 nonzero.setdefault(poly_key(f), f)
     out = [Atom(f, "/=") for f in nonzero.values()]
     seen = {(poly_key(a.poly), a.rel) for a in out}
     for node in kids:
-        if isinstance(node, Atom) and node.rel == "/=":
+        if reducible(node, "/="):
             continue
-        if isinstance(node, Atom) and node.rel == "=" and not node.poly.is_constant():
+        if reducible(node, "="):
             g = node.poly.context().from_dict({(0,) * node.poly.context().nvars(): 1})
             for f in irreducible_factors(node.poly):
                 if poly_key(f) not in nonzero:

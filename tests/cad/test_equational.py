@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from cad import logic
 from cad.decomposition import ConstraintNullified, cad, projection_factors
 from cad.decomposition.equational import EquationalConstraint
-from cad.elimination import driver, equivalent, preprocess, qe
+from cad.elimination import decide, driver, equivalent, preprocess, qe
 from cad.errors import InputError
 from cad.io import parse_qepcad, parse_qepcad_output_formula
 from cad.poly import PolyRing, poly_key
@@ -225,13 +225,15 @@ def parametric_linear_problem(draw):
         return draw(st.sampled_from(coeffs))
 
     other = logic.Atom(u * v + draw(st.integers(-2, 2)) * x + c(), draw(rels))
-    linear = [x - c() * u, y - c() * v - c()]
+    # an atom that a substitution can turn into a constant (0 /= 0 must become false)
+    second = logic.Atom(draw(st.sampled_from([u, v, u * v, x * u, u - v])), draw(rels))
+    linear = [x * u - c() * u, y - c() * v - c()]
     if draw(st.booleans()):
         eqs = tuple(logic.Atom(p, "=") for p in linear)
-        body = logic.Exists(("u",), logic.Exists(("v",), logic.And(eqs + (other,))))
+        body = logic.Exists(("u",), logic.Exists(("v",), logic.And(eqs + (other, second))))
     else:       # the dual: (A u)(A v)[p /= 0 \/ q /= 0 \/ ...]
         neqs = tuple(logic.Atom(p, "/=") for p in linear)
-        body = logic.Forall(("u",), logic.Forall(("v",), logic.Or(neqs + (other,))))
+        body = logic.Forall(("u",), logic.Forall(("v",), logic.Or(neqs + (other, second))))
     return logic.Problem(ring=ring, free=("x", "y"), formula=body)
 
 
@@ -240,6 +242,15 @@ def parametric_linear_problem(draw):
 def test_parametric_linear_split_agrees_with_plain_cad_at_points(problem, rnd):
     agrees_with_step_off(problem, rnd, preprocess, "split_parametric_linear_equations",
                          lambda matrix, *rest: matrix, npoints=4, num=3, dens=(1, 2))
+
+
+def test_substitution_that_zeroes_an_inequation_gives_false():
+    # a = l u = 0, b = l v = -1, c = m u = -1: l /= 0 forces u = 0, so c = 0; not in the
+    # LU image (a substitution l := 0 turns "l /= 0" into "0 /= 0", which must stay false)
+    ring = PolyRing(("l", "m", "n", "u", "v", "w"))
+    text = "(E l)(E m)(E n)(E u)(E v)(E w)[0 = l u /\\ -1 = l v /\\ -1 = m u /\\ 0 = m v + n w]"
+    sentence = logic.Problem(ring=ring, free=(), formula=parse_qepcad_output_formula(text, ring))
+    assert decide(sentence) is False
 
 
 def test_two_neuron_image_is_eliminated_without_bound_variables():
