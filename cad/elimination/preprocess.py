@@ -255,6 +255,13 @@ def _substitute(a, v, value_num, den):
     return Atom(g, a.rel)
 
 
+# The case split is used for innermost blocks of at least this many variables.  Smaller
+# problems are cheap for the projection, whose solution formula is written in the image's
+# own polynomials (e.g. ``a d - b c = 0`` for the 2-1-2 image, closed by syntax), while the
+# split adds the coefficients' cases (``a = 0 /\ ...``) to the answer's atoms.
+SPLIT_MIN_BLOCK = 7
+
+
 def split_parametric_linear_equations(matrix, order, quants, nfree):
     r"""Innermost-block variables fixed by linear equations with polynomial coefficients,
     substituted case by case (:mod:`cad.elimination.linear_cases`).  For a universal block
@@ -263,6 +270,8 @@ def split_parametric_linear_equations(matrix, order, quants, nfree):
     if not quants or isinstance(matrix, Truth):
         return matrix
     block = _innermost_block(len(order), quants, nfree)
+    if len(block) < SPLIT_MIN_BLOCK:
+        return matrix
 
     def split(f):
         return split_linear_equations(

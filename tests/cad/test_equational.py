@@ -240,8 +240,9 @@ def parametric_linear_problem(draw):
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(parametric_linear_problem(), st.randoms(use_true_random=False))
 def test_parametric_linear_split_agrees_with_plain_cad_at_points(problem, rnd):
-    agrees_with_step_off(problem, rnd, preprocess, "split_parametric_linear_equations",
-                         lambda matrix, *rest: matrix, npoints=4, num=3, dens=(1, 2))
+    with mock.patch.object(preprocess, "SPLIT_MIN_BLOCK", 1):     # split these small blocks
+        agrees_with_step_off(problem, rnd, preprocess, "split_parametric_linear_equations",
+                             lambda matrix, *rest: matrix, npoints=4, num=3, dens=(1, 2))
 
 
 def test_substitution_that_zeroes_an_inequation_gives_false():
@@ -250,7 +251,8 @@ def test_substitution_that_zeroes_an_inequation_gives_false():
     ring = PolyRing(("l", "m", "n", "u", "v", "w"))
     text = "(E l)(E m)(E n)(E u)(E v)(E w)[0 = l u /\\ -1 = l v /\\ -1 = m u /\\ 0 = m v + n w]"
     sentence = logic.Problem(ring=ring, free=(), formula=parse_qepcad_output_formula(text, ring))
-    assert decide(sentence) is False
+    with mock.patch.object(preprocess, "SPLIT_MIN_BLOCK", 1):
+        assert decide(sentence) is False
 
 
 def test_two_neuron_image_is_eliminated_without_bound_variables():
