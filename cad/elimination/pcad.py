@@ -21,6 +21,11 @@ proof of Lazard's method for CAD construction", J. Symbolic Comput. 92 (2019)): 
 Theorem 2 the valuation is invariant on the (connected, analytic) cell, so such a factor is
 zero on the whole cylinder and the roots of its Lazard residue are added to the stack.
 
+With an equational constraint for the innermost variable (:func:`equational_constraint`) the
+first projection step is the equational one (:mod:`cad.decomposition.equational`); the
+lifting then checks, before each stack over a cell of level ``n - 1``, that the constraint
+cannot be nullified there.
+
 A re-projection round of the solution formula construction (:mod:`cad.elimination.definability`)
 reads truth values from the previous round's partial CAD instead of lifting into the
 quantified levels again (:meth:`PartialCAD.truth_reusing`).
@@ -30,10 +35,9 @@ from flint import fmpq
 
 from cad.decomposition import cad
 from cad.decomposition.equational import constraint_factors
-from cad.logic import And, Atom, Or
-from cad.poly import coefficients_in
 from cad.errors import InternalError
-from cad.poly import poly_key
+from cad.logic import And, Atom, Or
+from cad.poly import coefficients_in, poly_key
 from cad.elimination.matrix import compile_matrix, factored_atom
 from cad.elimination.preprocess import atom_occurrences
 
