@@ -36,6 +36,13 @@ timeout=None, budget=None, lazy=False, should_lift=None)``
   ``'mccallum'`` (smaller projection sets; if a projection factor is nullified
   over a cell where McCallum's theory does not allow it, the whole CAD is
   rebuilt with Lazard's projection and ``D.projection`` says ``'lazard'``).
+* ``equational``: polynomials whose product ``f`` is an *equational constraint* for the
+  last variable (every irreducible factor involves it): the first projection step is the
+  equational one of :mod:`cad.decomposition.equational`, so the level-``n`` cells are
+  sign-invariant for the factors of ``f``, and the other factors are sign-invariant only on
+  the sections of ``f`` (what QE of ``E x_n [f = 0 and ...]`` needs).  If ``f`` may be
+  nullified over a cell that is lifted, the CAD is rebuilt without it; a lazy ``lift``
+  raises :class:`ConstraintNullified` instead.
 * Budgets: ``max_cells`` (cells of all levels >= 1 ever created) and
   ``timeout`` (seconds from the call of :func:`cad`, also for lazy lifting
   later) or ``budget`` (a :class:`cad.budget.Budget`; wins over ``timeout``)
@@ -107,6 +114,7 @@ from cad.budget import Budget
 from cad.decomposition.cell import Cell
 from cad.decomposition.delineation import delineating_derivative, lazard_valuation_polynomial
 from cad.decomposition.lifting import Decomposition, NotWellOriented, convert_polynomial, make_ring
+from cad.decomposition.equational import ConstraintNullified, EquationalConstraint, constraint_factors
 from cad.decomposition.projection import brown_order, projection_factors
 from cad.errors import InputError
 
@@ -115,6 +123,7 @@ __all__ = [
     "Cell",
     "Decomposition",
     "NotWellOriented",
+    "ConstraintNullified",
     "delineating_derivative",
     "lazard_valuation_polynomial",
     "projection_factors",
@@ -123,7 +132,7 @@ __all__ = [
 
 
 def cad(polys, variables, *, projection="lazard", order=None, max_cells=None, timeout=None,
-        budget=None, lazy=False, should_lift=None):
+        budget=None, lazy=False, should_lift=None, equational=None):
     """Sign-invariant cylindrical algebraic decomposition of R^n for ``polys``.
 
     See the module docstring for the arguments and the partial-CAD hooks.
@@ -150,14 +159,25 @@ def cad(polys, variables, *, projection="lazard", order=None, max_cells=None, ti
             ps = [convert_polynomial(p, ring) for p in ps]
     if projection not in ("lazard", "mccallum"):
         raise InputError(f"projection: unknown method {projection!r} (use 'lazard' or 'mccallum')")
-    levels = projection_factors(ps, ring, projection, budget)
-    D = Decomposition(ring, levels, projection, max_cells, budget, ps)
+    ec = None
+    if equational is not None:
+        ecs = [convert_polynomial(p, ring) for p in equational]
+        factors = constraint_factors(ecs, ring.ctx.nvars())
+        if not factors:
+            raise InputError("equational: the constraint must be a non-constant polynomial all "
+                             "of whose irreducible factors involve the last variable")
+        ec = EquationalConstraint(factors)
+        ps = ps + ecs
+    levels = projection_factors(ps, ring, projection, budget, ec)
+    D = Decomposition(ring, levels, projection, max_cells, budget, ps, ec)
     if lazy:
         return D
-    try:
-        D.build(should_lift)
-    except NotWellOriented:
-        levels = projection_factors(ps, ring, "lazard", budget)
-        D = Decomposition(ring, levels, "lazard", max_cells, budget, ps)
-        D.build(should_lift)
-    return D
+    while True:
+        try:
+            return D.build(should_lift)
+        except NotWellOriented:
+            projection = "lazard"
+        except ConstraintNullified:
+            ec = None
+        levels = projection_factors(ps, ring, projection, budget, ec)
+        D = Decomposition(ring, levels, projection, max_cells, budget, ps, ec)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import flint
 
 from cad.decomposition.cell import Cell
+from cad.decomposition.equational import check_not_nullified
 from cad.decomposition.delineation import delineating_derivative, lazard_valuation_polynomial
 from cad.errors import BudgetExceeded, CadError, InputError, InternalError
 from cad.numbers.rational import (
@@ -46,7 +47,8 @@ class Decomposition:
     level-``k`` projection factors.  ``root``: the level-0 cell (R^0).
     """
 
-    def __init__(self, ring, levels, projection, max_cells=None, budget=None, input_polys=()):
+    def __init__(self, ring, levels, projection, max_cells=None, budget=None, input_polys=(),
+                 equational=None):
         self.ring = ring
         self.variables = tuple(ring.variables)
         self.n = len(self.variables)
@@ -57,6 +59,8 @@ class Decomposition:
         self.input_polys = list(input_polys)
         self.ncells = 0
         self.nullifications = []      # (cell, poly) pairs met while lifting
+        # the top level's equational constraint (cad.decomposition.equational), or None
+        self.equational = equational
         self._sign_at = sign_at       # read by cad.elimination (exact signs at this CAD's samples)
         self.root = Cell(self, None, (), ())
 
@@ -84,6 +88,9 @@ class Decomposition:
         record of nullifications.
         """
         k = len(point)
+        if (self.equational is not None and cell is not None and k + 1 == self.n
+                and cell.dimension > 0):
+            check_not_nullified(self.equational, cell, sign_at)
         merged = []   # [value, factors], sorted
         # over a rational sample each factor becomes one integer polynomial in x_{k+1}
         # (over one irrational coordinate a FibreOverAlgebraic); the cell keeps them

@@ -52,6 +52,7 @@ a cell of positive dimension); the lifting phase checks this and the caller
 
 from __future__ import annotations
 
+from cad.decomposition.equational import equational_step
 from cad.errors import InputError
 from cad.poly.ops import coefficients_in, irreducible_factors, poly_key, poly_level
 
@@ -178,7 +179,7 @@ _CACHE = {}
 _CACHE_MAX = 64
 
 
-def projection_factors(polys, ring, method="lazard", budget=None):
+def projection_factors(polys, ring, method="lazard", budget=None, equational=None):
     """Projection factor sets of every level, for a CAD in the ring's variable order.
 
     Returns a list ``levels`` of length ``n = ring.nvars``; ``levels[k-1]`` is
@@ -194,16 +195,26 @@ def projection_factors(polys, ring, method="lazard", budget=None):
     polynomials does not repeat the projection.  ``budget`` (a
     :class:`cad.budget.Budget` or None) is checked after every factor and
     resultant: a spent budget raises :class:`cad.errors.BudgetExceeded`.
+
+    ``equational`` (an :class:`cad.decomposition.equational.EquationalConstraint` whose
+    factors are of level ``n`` and among the inputs' factors, or None): the first step
+    (w.r.t. ``x_n``) is the equational projection ``P_E`` of
+    :mod:`cad.decomposition.equational`, which also records the constraint's guards; the
+    result is then valid for that constraint only, under the check made while lifting.
     """
     if method not in ("lazard", "mccallum"):
         raise InputError(f"unknown projection {method!r}; use 'lazard' or 'mccallum'")
     ctx = ring.ctx
     n = ctx.nvars()
     names = tuple(ctx.names())
-    ckey = (names, method, tuple(sorted(poly_key(p) for p in polys)))
+    ec_key = None if equational is None else tuple(sorted(equational.keys))
+    ckey = (names, method, ec_key, tuple(sorted(poly_key(p) for p in polys)))
     hit = _CACHE.get(ckey)
     if hit is not None:
-        return [list(level) for level in hit]
+        levels, guards = hit
+        if equational is not None:
+            equational.guards.update(guards)
+        return [list(level) for level in levels]
 
     buckets = [dict() for _ in range(n + 1)]
     for p in polys:
@@ -215,7 +226,11 @@ def projection_factors(polys, ring, method="lazard", budget=None):
         if not A:
             continue
         out = {}
-        step(A, k - 1, out, budget)
+        if k == n and equational is not None:
+            equational_step(equational, A, k - 1, out, method, _add_factors, _add_resultants,
+                            budget)
+        else:
+            step(A, k - 1, out, budget)
         for key, f in out.items():
             buckets[poly_level(f)].setdefault(key, f)
     levels = []
@@ -225,7 +240,8 @@ def projection_factors(polys, ring, method="lazard", budget=None):
         levels.append(fs)
     if len(_CACHE) >= _CACHE_MAX:
         _CACHE.pop(next(iter(_CACHE)))
-    _CACHE[ckey] = [list(level) for level in levels]
+    guards = {} if equational is None else dict(equational.guards)
+    _CACHE[ckey] = ([list(level) for level in levels], guards)
     return levels
 
 

@@ -6,13 +6,18 @@
    prenex form (:func:`cad.logic.prenex_problem`, :func:`cad.logic.prenex`), its matrix
    in negation normal form, its polynomials moved to the variable order free-then-bound.
 2. **Preprocessing** (:mod:`cad.elimination.preprocess`): linear eliminations of innermost bound
-   variables and removal of the variables that no longer occur.
+   variables (with a case split when the coefficient is a polynomial,
+   :mod:`cad.elimination.linear_cases`), shears of bound variables, and removal of the
+   variables that no longer occur.
 3. **Partial CAD** (:mod:`cad.elimination.pcad`): McCallum's projection first (smaller); over a
    0-dimensional cell a nullified factor is lifted with a least-order derivative
    (:func:`cad.decomposition.delineating_derivative`); if a factor is nullified over a lifted
    cell of positive dimension below the top level (not well oriented,
    :class:`cad.decomposition.NotWellOriented`) the round is redone with Lazard's projection,
-   valid for every input.
+   valid for every input.  When the matrix has an equational constraint for the innermost
+   variable, the first projection step is the equational one
+   (:mod:`cad.decomposition.equational`); if its guard fails over a lifted cell
+   (:class:`cad.decomposition.ConstraintNullified`) the round is redone without it.
 4. **Projection definability** (:mod:`cad.elimination.definability`): derivatives are signed on
    sections, or added to the projection for a new round, until no true and false leaf share
    a signature; when no new derivative is left, the delineating polynomials of nullified
@@ -30,14 +35,14 @@ from flint import fmpz_mpoly_ctx
 
 from cad.budget import Budget
 from cad.hard_deadline import run_with_hard_limit
-from cad.decomposition import NotWellOriented
+from cad.decomposition import ConstraintNullified, NotWellOriented
 from cad.poly import poly_key
 from cad.errors import InputError, InternalError
 from cad.logic import (
     FALSE, TRUE, Atom, Formula, Forall, Iff, Problem, Truth, prenex, prenex_problem, to_ring,
 )
 from cad.elimination.definability import conflict_level, derivatives_to_project
-from cad.elimination.pcad import build_partial_cad
+from cad.elimination.pcad import build_partial_cad, equational_constraint
 from cad.elimination.preprocess import map_atoms, preprocess, simplify
 from cad.elimination.root_atoms import expand_root_atoms
 from cad.elimination.root_features import add_root_features, delineating_polynomials
@@ -210,10 +215,12 @@ def _definable_partial_cad(matrix, order, nfree, quants, budget, max_cells):
     extra = []
     ncells = 0
     projection = "mccallum"   # smaller; falls back to Lazard when not well oriented
+    # the equational projection at the top level, dropped when its check fails
+    equational = equational_constraint(matrix, len(order), nfree, quants)
     prev = None
     for _round in range(_MAX_ROUNDS):
-        pc, projection, cells = _partial_cad_round(matrix, order, nfree, quants, extra, prev,
-                                                   budget, max_cells, projection)
+        pc, projection, equational, cells = _partial_cad_round(
+            matrix, order, nfree, quants, extra, prev, budget, max_cells, projection, equational)
         ncells += cells
         if not nfree:
             return pc, ncells
@@ -250,19 +257,27 @@ def _new_polynomials(polys, order, extra):
     return out
 
 
-def _partial_cad_round(matrix, order, nfree, quants, extra, prev, budget, max_cells, projection):
-    """One partial CAD with truth values on the free cells: ``(pc, projection, cells)``."""
-    pc = build_partial_cad(matrix, order, nfree, quants, extra, budget, max_cells, projection)
-    try:
-        pc.run(prev)
-        return pc, projection, pc.ncells
-    except NotWellOriented:
-        # McCallum's projection is invalid here (a factor nullified over a lifted cell):
-        # redo with Lazard's projection, valid for every input (MPP 2019)
-        wasted = pc.ncells
-        pc = build_partial_cad(matrix, order, nfree, quants, extra, budget, max_cells, "lazard")
-        pc.run(None)
-        return pc, "lazard", wasted + pc.ncells
+def _partial_cad_round(matrix, order, nfree, quants, extra, prev, budget, max_cells, projection,
+                       equational):
+    """One partial CAD with truth values on the free cells: ``(pc, projection, equational,
+    cells)``, the last three saying which projection the round ended with and its cells."""
+    wasted = 0
+    while True:
+        pc = build_partial_cad(matrix, order, nfree, quants, extra, budget, max_cells, projection,
+                               equational)
+        try:
+            pc.run(prev)
+            return pc, projection, equational, wasted + pc.ncells
+        except NotWellOriented:
+            # McCallum's projection is invalid here (a factor nullified over a lifted cell):
+            # redo with Lazard's projection, valid for every input (MPP 2019)
+            projection = "lazard"
+        except ConstraintNullified:
+            # the equational constraint may be nullified over a lifted cell (a curtain): the
+            # equational projection is not known valid there, redo with the full projection
+            equational = None
+        wasted += pc.ncells
+        prev = None
 
 
 def _mover(src_names, dst_names, dst_ctx):

@@ -21,6 +21,11 @@ proof of Lazard's method for CAD construction", J. Symbolic Comput. 92 (2019)): 
 Theorem 2 the valuation is invariant on the (connected, analytic) cell, so such a factor is
 zero on the whole cylinder and the roots of its Lazard residue are added to the stack.
 
+With an equational constraint for the innermost variable (:func:`equational_constraint`) the
+first projection step is the equational one (:mod:`cad.decomposition.equational`); the
+lifting then checks, before each stack over a cell of level ``n - 1``, that the constraint
+cannot be nullified there.
+
 A re-projection round of the solution formula construction (:mod:`cad.elimination.definability`)
 reads truth values from the previous round's partial CAD instead of lifting into the
 quantified levels again (:meth:`PartialCAD.truth_reusing`).
@@ -29,12 +34,14 @@ quantified levels again (:meth:`PartialCAD.truth_reusing`).
 from flint import fmpq
 
 from cad.decomposition import cad
+from cad.decomposition.equational import constraint_factors
 from cad.errors import InternalError
-from cad.poly import poly_key
+from cad.logic import And, Atom, Or
+from cad.poly import coefficients_in, poly_key
 from cad.elimination.matrix import compile_matrix, factored_atom
 from cad.elimination.preprocess import atom_occurrences
 
-__all__ = ["PartialCAD", "build_partial_cad", "reusable_keys"]
+__all__ = ["PartialCAD", "build_partial_cad", "reusable_keys", "equational_constraint"]
 
 
 class PartialCAD:
@@ -214,7 +221,8 @@ def reusable_keys(prev, pc):
     """Keys of ``prev``'s free-level factors, level by level, when ``pc`` can read truth
     values from ``prev`` (:meth:`PartialCAD.truth_reusing`): same projection operator and,
     at every free level, the new factor set contains the earlier one.  Else None."""
-    if prev is None or prev.D.projection != pc.D.projection or prev.nfree != pc.nfree:
+    if (prev is None or prev.D.projection != pc.D.projection or prev.nfree != pc.nfree
+            or (prev.D.equational is None) != (pc.D.equational is None)):
         return None
     keys = []
     for k in range(pc.nfree):
@@ -250,13 +258,15 @@ def _earlier_children(cell, children, old_cell, keys, D):
     return out
 
 
-def build_partial_cad(matrix, order, nfree, quants, extra, budget, max_cells, projection):
+def build_partial_cad(matrix, order, nfree, quants, extra, budget, max_cells, projection,
+                      equational=None):
     """Compute the projection factor sets of the matrix's polynomials and ``extra`` (a lazy
     :func:`cad.decomposition.cad` in the variable order ``order``), compile the matrix over
     them, and return a fresh :class:`PartialCAD` (nothing lifted yet).  ``quants``: 'E'/'A'
-    for the bound variables ``order[nfree:]``."""
+    for the bound variables ``order[nfree:]``.  ``equational``: the polynomial of an
+    equational constraint (:func:`equational_constraint`) or None."""
     polys = [a.poly for a in atom_occurrences(matrix) if not a.poly.is_constant()] + list(extra)
-    D = _lazy_decomposition(polys, order, projection, max_cells, budget)
+    D = _lazy_decomposition(polys, order, projection, max_cells, budget, equational)
     factors = {}
     fid_of_key = {}
     fid_of_id = {}
@@ -274,6 +284,36 @@ def build_partial_cad(matrix, order, nfree, quants, extra, budget, max_cells, pr
     return PartialCAD(D, nfree, [None] * nfree + list(quants), compiled, factors, levels, fid_of_id)
 
 
-def _lazy_decomposition(polys, order, projection, max_cells, budget):
+def _lazy_decomposition(polys, order, projection, max_cells, budget, equational):
     budget.check("time")
-    return cad(polys, order, lazy=True, budget=budget, max_cells=max_cells, projection=projection)
+    return cad(polys, order, lazy=True, budget=budget, max_cells=max_cells, projection=projection,
+               equational=None if equational is None else [equational])
+
+
+def equational_constraint(matrix, nvars, nfree, quants):
+    r"""The polynomial ``f`` of an equational constraint for the last variable, or None.
+
+    Innermost variable existential: an atom ``f = 0`` that is the matrix or one of its
+    top-level conjuncts; universal: an atom ``f /= 0`` that is the matrix or one of its
+    top-level disjuncts (then the matrix is true off the zero set of ``f``, the dual case of
+    :mod:`cad.decomposition.equational`).  Every irreducible factor of ``f`` must involve
+    the last variable.  Among the candidates the one with a constant leading coefficient in
+    that variable is preferred (its guard never fails), then the lowest degree in it, then
+    the fewest terms."""
+    if nvars <= nfree or not quants:
+        return None
+    kind = quants[-1]
+    top = And if kind == "E" else Or
+    rel = "=" if kind == "E" else "/="
+    parts = matrix.children() if isinstance(matrix, top) else (matrix,)
+    best = None
+    for a in parts:
+        if not isinstance(a, Atom) or a.rel != rel or a.poly.degrees()[nvars - 1] == 0:
+            continue
+        if constraint_factors([a.poly], nvars) is None:
+            continue
+        lead = coefficients_in(a.poly, nvars - 1)[-1]
+        key = (not lead.is_constant(), a.poly.degrees()[nvars - 1], len(a.poly), str(a.poly))
+        if best is None or key < best[0]:
+            best = (key, a.poly)
+    return None if best is None else best[1]

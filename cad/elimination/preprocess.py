@@ -4,6 +4,9 @@ r"""Preprocessing of the prenex matrix, before any projection.
   (:func:`eliminate_single_occurrences`, one-atom virtual substitution).
 * Innermost existential variables fixed by a linear equation with a constant coefficient
   are substituted away (:func:`eliminate_linear_equations`).
+* Bound variables are sheared, ``u := u ± v``, while that lowers the number of terms
+  (:func:`shear_bound_variables`): e.g. a translation-invariant sentence loses the
+  translation variables.
 * Quantified variables occurring nowhere are dropped (:func:`compact`), so that they do not
   enter the projection; atoms that became constant are folded (:func:`fold_constants`).
 
@@ -18,11 +21,13 @@ single-occurrence rule counts atom *occurrences*.
 from flint import fmpz_mpoly_ctx
 
 from cad.logic import FALSE, NEGATED, TRUE, And, Atom, Or, Truth
-from cad.poly import coefficients_in
+from cad.poly import coefficients_in, poly_key
+from cad.elimination.linear_cases import split_linear_equations
 from cad.elimination.masks import holds
 
 __all__ = [
-    "preprocess", "eliminate_single_occurrences", "eliminate_linear_equations", "compact",
+    "preprocess", "eliminate_single_occurrences", "eliminate_linear_equations",
+    "shear_bound_variables", "split_parametric_linear_equations", "compact",
     "simplify", "fold_constants", "map_atoms", "atom_occurrences",
 ]
 
@@ -33,8 +38,22 @@ def preprocess(matrix, order, quants, nfree):
         return matrix, order, quants
     matrix = eliminate_single_occurrences(matrix, order, quants, nfree)
     matrix = eliminate_linear_equations(matrix, order, quants, nfree)
+    matrix = shear_bound_variables(matrix, order, quants, nfree)
+    matrix = split_parametric_linear_equations(matrix, order, quants, nfree)
+    matrix = _per_disjunct(matrix, quants, lambda f: eliminate_single_occurrences(
+        eliminate_single_occurrences(f, order, quants, nfree), order, quants, nfree))
     matrix = eliminate_single_occurrences(matrix, order, quants, nfree)
     return compact(matrix, order, quants, nfree)
+
+
+def _per_disjunct(matrix, quants, fn):
+    r"""``fn`` applied to each top-level disjunct when the innermost block is existential
+    (``(E X)[A \/ B] <-> (E X) A \/ (E X) B``: a rule valid for ``(E X) A`` may be applied
+    to ``A`` alone), to each top-level conjunct when it is universal (dually), else to the
+    whole matrix."""
+    if quants and isinstance(matrix, Or if quants[-1] == "E" else And):
+        return fold_constants(matrix.rebuild(tuple(fn(k) for k in matrix.children())))
+    return fn(matrix)
 
 
 # ---------------------------------------------------------------------------
@@ -220,7 +239,9 @@ def eliminate_linear_equations(matrix, order, quants, nfree):
 
 
 def _substitute(a, v, value_num, den):
-    """The atom ``a`` with ``v := value_num / den`` (``den > 0``), times ``den^deg_v``."""
+    """The atom ``a`` with ``v := value_num / den``, times ``den^deg_v`` (and once more when
+    that degree is odd and ``den`` is not a positive integer: an even power of a non-zero
+    ``den`` keeps the sign)."""
     f = a.poly
     fd = f.degrees()[v]
     if fd == 0:
@@ -229,7 +250,126 @@ def _substitute(a, v, value_num, den):
     for e, ce in enumerate(coefficients_in(f, v)):
         if not ce.is_zero():
             g += ce * value_num ** e * den ** (fd - e)
+    if fd % 2 and not (isinstance(den, int) and den > 0):
+        g *= den
     return Atom(g, a.rel)
+
+
+# The case split is used for innermost blocks of at least this many variables.  Smaller
+# problems are cheap for the projection, whose solution formula is written in the image's
+# own polynomials (e.g. ``a d - b c = 0`` for the 2-1-2 image, closed by syntax), while the
+# split adds the coefficients' cases (``a = 0 /\ ...``) to the answer's atoms.
+SPLIT_MIN_BLOCK = 7
+
+
+def split_parametric_linear_equations(matrix, order, quants, nfree):
+    r"""Innermost-block variables fixed by linear equations with polynomial coefficients,
+    substituted case by case (:mod:`cad.elimination.linear_cases`).  For a universal block
+    the rule is applied to the negation: ``(A X) phi <-> ~(E X) ~phi``, the negation of a
+    negation normal form being again one (:func:`_negated`)."""
+    if not quants or isinstance(matrix, Truth):
+        return matrix
+    block = _innermost_block(len(order), quants, nfree)
+    if len(block) < SPLIT_MIN_BLOCK:
+        return matrix
+
+    def split(f):
+        return split_linear_equations(
+            f, block,
+            lambda node, v, num, den: map_atoms(node, lambda a: _substitute(a, v, num, den)),
+            fold_constants)
+
+    if quants[-1] == "E":
+        return split(matrix)
+    negated = _negated(matrix)
+    out = split(negated)
+    return matrix if out is negated else fold_constants(_negated(out))
+
+
+def _negated(f):
+    """The negation normal form of ``~f`` for a negation normal form ``f`` (De Morgan)."""
+    if isinstance(f, Atom):
+        return Atom(f.poly, NEGATED[f.rel])
+    if isinstance(f, Truth):
+        return FALSE if f.value else TRUE
+    if isinstance(f, And):
+        return Or(tuple(_negated(k) for k in f.children()))
+    return And(tuple(_negated(k) for k in f.children()))
+
+
+# the shear search composes every atom polynomial about 2 n^2 times per step: only for
+# matrices this small (in total terms of the distinct atom polynomials)
+_SHEAR_MAX_TERMS = 400
+
+
+def shear_bound_variables(matrix, order, quants, nfree, max_steps=None):
+    r"""Shear bound variables, ``u := u + s v`` (``s = ±1``), while the atoms get fewer terms.
+
+    **Validity** (proved).  Let ``u`` be bound and ``v ≠ u`` free, bound in an outer block,
+    or bound in ``u``'s own block.  Quantifiers of one kind commute, so ``u`` (and ``v`` when
+    it is in the same block) can be taken innermost in the block.  For fixed values of every
+    variable except ``u`` and the variables of the inner blocks, ``u ↦ u + s v`` is a
+    bijection of ``R`` (a translation), hence ``(Q u) ψ(u) <-> (Q u) ψ(u + s v)`` for ``Q``
+    either quantifier, where ``ψ`` is the rest of the prefix and the matrix (``v`` is not
+    bound in ``ψ``).  So replacing ``u`` by ``u + s v`` in every atom of the matrix keeps the
+    problem's meaning; a variable bound in an inner block is never used as ``v``, where the
+    translation would depend on a variable chosen after ``u``.  Signs of atoms are values of
+    the same polynomials at corresponding points, so relations are unchanged.
+
+    **Heuristic.**  Greedy: among all such shears take the one that lowers the total number
+    of terms of the distinct atom polynomials most, provided no variable's maximal degree
+    grows; repeat while one lowers it, at most ``max_steps`` (default ``2 n``) times.  A
+    translation-invariant problem such as ``(A x y z w a b)`` over distances of the points
+    ``(x, y)``, ``(z, w)``, ``(a, b)`` loses ``x`` and ``y`` this way (then :func:`compact`
+    drops them).
+    """
+    n = len(order)
+    if n <= nfree or isinstance(matrix, Truth):
+        return matrix
+    block = [None] * nfree
+    for j, q in enumerate(quants):        # block number of every bound variable
+        block.append(1 if j == 0 else block[-1] + (q != quants[j - 1]))
+    ctx = fmpz_mpoly_ctx.get(tuple(order), "lex")
+    gens = ctx.gens()
+    polys = {}
+    for a in atom_occurrences(matrix):
+        polys.setdefault(poly_key(a.poly), a.poly)
+    polys = list(polys.values())
+    if sum(len(p) for p in polys) > _SHEAR_MAX_TERMS:
+        return matrix
+    steps = 0
+    max_steps = 2 * n if max_steps is None else max_steps
+    while steps < max_steps:
+        cost = sum(len(p) for p in polys)
+        degs = _max_degrees(polys, n)
+        best = None
+        for u in range(nfree, n):
+            for v in range(n):
+                if v == u or (v >= nfree and block[v] > block[u]):
+                    continue
+                for sgn in (1, -1):
+                    images = list(gens)
+                    images[u] = gens[u] + sgn * gens[v]
+                    new = [p.compose(*images) if p.degrees()[u] else p for p in polys]
+                    c = sum(len(p) for p in new)
+                    if c < cost and (best is None or c < best[0]):
+                        if all(d <= e for d, e in zip(_max_degrees(new, n), degs)):
+                            best = (c, images)
+        if best is None:
+            break
+        images = best[1]
+        polys = [p.compose(*images) for p in polys]
+        matrix = map_atoms(matrix, lambda a, im=images: Atom(a.poly.compose(*im), a.rel))
+        steps += 1
+    return fold_constants(matrix)
+
+
+def _max_degrees(polys, n):
+    out = [0] * n
+    for p in polys:
+        for j, d in enumerate(p.degrees()):
+            out[j] = max(out[j], d)
+    return out
 
 
 def compact(matrix, order, quants, nfree):

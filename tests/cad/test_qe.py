@@ -394,20 +394,28 @@ def single_occurrence_problem(draw):
 def test_single_occurrence_elimination_agrees_with_plain_cad(problem, rnd):
     """QE with the one-atom elimination agrees, at random rational points, with deciding
     the substituted sentence by plain partial CAD (the elimination switched off)."""
-    from unittest import mock
-
     from cad.elimination import preprocess
+
+    agrees_with_step_off(problem, rnd, preprocess, "eliminate_single_occurrences",
+                         lambda matrix, *rest: matrix, npoints=4, num=4, dens=(1, 2))
+
+
+def agrees_with_step_off(problem, rnd, module, name, off, npoints, num, dens):
+    """Assert that ``qe(problem)`` agrees, at ``npoints`` random rational points of the free
+    variables (numerators in ``[-num, num]``, denominators from ``dens``), with deciding the
+    substituted sentence while ``module.name`` is replaced by ``off`` (a step switched off).
+    A problem that exceeds its budget is discarded (hypothesis ``assume``)."""
+    from unittest import mock
 
     try:
         res = qe(problem, timeout=30)
     except BudgetExceeded:
         assume(False)
     ring = problem.ring
-    off = lambda matrix, *rest: matrix  # noqa: E731
-    for _ in range(4):
-        pt = {n: fmpq(rnd.randint(-4, 4), rnd.choice((1, 2))) for n in problem.free}
+    for _ in range(npoints):
+        pt = {n: fmpq(rnd.randint(-num, num), rnd.choice(dens)) for n in problem.free}
         sentence = logic.Problem(ring=ring, free=(), formula=substitute(problem.formula, ring, pt))
-        with mock.patch.object(preprocess, "eliminate_single_occurrences", off):
+        with mock.patch.object(module, name, off):
             want = decide(sentence, timeout=30)
         got = logic.evaluate(res.formula, ring, pt)
         assert got == want, (to_str(problem.formula, ring), to_str(res.formula, ring), pt)
