@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cad.errors import BudgetExceeded
 from netalgebra import census
 from netalgebra.certificate import verify
 from netalgebra.decide import decide
@@ -55,7 +56,10 @@ def test_deep_core_certificates_always_verify(bits):
     """Whenever the search returns a core on a 3,3,3,3 pattern, its certificate verifies (deep 2x2
     cores and lifted cores of grouped patterns alike)."""
     masks = [[bits[9 * l + 3 * i:9 * l + 3 * i + 3] for i in range(3)] for l in range(3)]
-    found = find_deep_core(masks, 5)
+    try:
+        found = find_deep_core(masks, 5)
+    except BudgetExceeded:      # a loaded machine: no core within the budget is not a failure
+        return
     if found is None:
         return
     from netalgebra.decide.certify import deep_not_closed_certificate
