@@ -72,7 +72,7 @@ Block certificates (``verdict: "not_closed"``, ``method: "block"``), checked by
     block     {"rows": R', "cols": C', "certificate": inner}: inner is a not-closed certificate
               of the block sub-pattern (first-layer columns C', last-layer rows R', every hidden
               neuron; only edges on no input -> output path of that slice may be dropped);
-              verified in full.  Block projection: B in cl(L') \ L' gives B (+) 0 in cl(L_I) \ L_I.
+              verified in full.  Block projection: B in cl(L') minus L' gives B (+) 0 in cl(L_I) minus L_I.
     target    (optional) the inner target padded with zeros
 
 When the budget runs out the report has ``incomplete = True`` ("could not

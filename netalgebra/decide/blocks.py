@@ -35,7 +35,7 @@ from netalgebra.theorems.structure import live_neurons
 __all__ = ["block_pattern", "candidate_blocks", "find_block_witness", "block_certificate", "BLOCK_SIZES"]
 
 BLOCK_SIZES = ((2, 2), (2, 3), (3, 2), (3, 3))   # (rows, columns) of the blocks tried, smallest first
-BLOCK_SHARE = 0.5      # share of the remaining budget for the whole block search
+BLOCK_SHARE = 0.5      # share of the remaining budget for the whole block search (CAD pass included)
 BLOCK_MIN_SECONDS = 0.5   # each block's decision gets at least this (or what remains)
 BLOCK_MAX_SECONDS = 10.0  # and at most this without an overall budget
 
@@ -70,19 +70,19 @@ def candidate_blocks(masks):
                 yield rows, cols, sub
 
 
-def find_block_witness(masks, budget, decide_block):
+def find_block_witness(masks, budget, decide_block, share=BLOCK_SHARE, cad=True):
     """The first block whose sub-pattern ``decide_block(sub_masks, budget, cad)`` finds not
     closed: ``(rows, cols, sub_masks, verdict)``, or None.
 
     Two passes: every block without the CAD route (theorems, layer merge, cores: cheap), then
-    the blocks again with it, smallest first.  The search gets :data:`BLOCK_SHARE` of the
-    remaining budget; in the CAD pass each block gets an equal part of what is left for the
+    (when ``cad``) the undecided blocks again with it, smallest first.  The search gets
+    ``share`` of the remaining budget; in the CAD pass each block gets an equal part of what is left for the
     blocks still to try (at least :data:`BLOCK_MIN_SECONDS`; without a budget
     :data:`BLOCK_MAX_SECONDS`), so one hard block does not starve the others.  A block whose
     share runs out counts as undecided."""
     budget = Budget.of(budget)
     rem = budget.remaining()
-    search = budget if rem is None else budget.sub(BLOCK_SHARE * rem)
+    search = budget if rem is None else budget.sub(share * rem)
     todo = list(candidate_blocks(masks))
     undecided = []
     for rows, cols, sub in todo:
@@ -95,7 +95,7 @@ def find_block_witness(masks, budget, decide_block):
             return None
         if v.status == "not_closed":
             return rows, cols, sub, v
-        if v.status == "unknown":
+        if v.status == "unknown" and cad:
             undecided.append((rows, cols, sub))
     for n, (rows, cols, sub) in enumerate(undecided):
         budget.check("time (block search)")

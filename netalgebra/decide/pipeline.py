@@ -51,8 +51,8 @@ from fractions import Fraction
 from cad.budget import Budget
 from cad.errors import BudgetExceeded, InputError
 from netalgebra.certificate import FORMAT
-from netalgebra.decide.blocks import block_certificate, find_block_witness
-from netalgebra.decide.cad_route import decide_by_cad
+from netalgebra.decide.blocks import BLOCK_SHARE, block_certificate, find_block_witness
+from netalgebra.decide.cad_route import decide_by_cad, size_note
 from netalgebra.decide.certify import deep_not_closed_certificate, not_closed_certificate, self_check
 from netalgebra.decide.claims import add_guarantee, claims_of
 from netalgebra.decide.cores import find_core
@@ -260,10 +260,14 @@ def _by_deep_core(pattern, masks, budget):
 
 def _by_block(pattern, masks, methods, budget):
     """A not-closed verdict from a block sub-pattern (:mod:`netalgebra.decide.blocks`: block
-    projection), decided by this pipeline without a further block search; re-checked first."""
+    projection), decided by this pipeline without a further block search; re-checked first.
+    When the whole pattern is within the CAD route's size limits, the blocks are searched without
+    it (the whole pattern's CAD decides both ways); otherwise they get the whole budget, CAD
+    included."""
+    whole_cad = "cad" in methods and not size_note(masks)    # the whole pattern's CAD route comes next
     found = find_block_witness(masks, budget, lambda sub, b, cad: _decide_linear(
         SparsityPattern(sub, name=None), sub, methods if cad else tuple(m for m in methods if m != "cad"),
-        b, blocks=False))
+        b, blocks=False), share=BLOCK_SHARE if whole_cad else 1.0, cad="cad" in methods and not whole_cad)
     if found is None:
         return None
     rows, cols, _, inner = found

@@ -110,3 +110,47 @@ def test_tamper_block_certificate():
     del no_block["block"]
     for bad in (mask, moved_rows, dropped, moved_target, changed_target, closed_inner, garbage, no_block):
         assert not verify(bad).ok
+
+
+# ---------------------------------------------------------------------------------------------
+# the CAD route under the hard limit, and its size limit on live weights
+
+
+def test_cad_route_answers_the_same_under_the_hard_limit():
+    """With a finite budget the route runs in a forked child; its verdict is the in-process one."""
+    from cad.budget import Budget
+    from netalgebra.decide.cad_route import decide_by_cad
+
+    pat = SparsityPattern.preset("lu:2")
+    forked, _ = decide_by_cad(pat, pat.masks, Budget(60))
+    inproc, _ = decide_by_cad(pat, pat.masks, Budget(None))
+    assert forked.status == inproc.status == "not_closed"
+    assert forked.certificate["target"] == inproc.certificate["target"] and verify(forked.certificate).ok
+
+
+def test_cad_route_stuck_in_one_step_is_stopped(monkeypatch):
+    """A step that never returns to a budget check (simulated by a sleep) is stopped from outside:
+    BudgetExceeded (the decider's unknown), never a late answer."""
+    import time
+
+    import pytest
+
+    from cad.budget import Budget
+    from cad.errors import BudgetExceeded
+    from netalgebra.decide import cad_route
+
+    monkeypatch.setattr(cad_route, "_decide_by_cad", lambda *a, **k: time.sleep(30))
+    pat = SparsityPattern.preset("lu:2")
+    with pytest.raises(BudgetExceeded):
+        cad_route.decide_by_cad(pat, pat.masks, Budget(0.5))
+
+
+def test_size_limit_counts_live_weights_only():
+    """Edges on no input -> output path are not variables of phi: adding a dead neuron with many
+    edges leaves the size note unchanged."""
+    from netalgebra.decide.cad_route import size_note
+
+    base = [[[1, 1]] * 3, [[1, 1, 1]] * 3, [[1, 1, 1]] * 2]                       # 2,3,3,2 dense
+    dead = [[[1, 1]] * 3 + [[0, 0]] * 2, [[1] * 5] * 5, [[1, 1, 1, 0, 0]] * 2]     # + 2 dead per layer
+    assert sum(sum(r) for m in dead for r in m) > 24 + 5        # over the limit if dead edges counted
+    assert size_note(base) == size_note(dead) == ""
