@@ -154,3 +154,24 @@ def test_size_limit_counts_live_weights_only():
     dead = [[[1, 1]] * 3 + [[0, 0]] * 2, [[1] * 5] * 5, [[1, 1, 1, 0, 0]] * 2]     # + 2 dead per layer
     assert sum(sum(r) for m in dead for r in m) > 24 + 5        # over the limit if dead edges counted
     assert size_note(base) == size_note(dead) == ""
+
+
+def test_block_search_passes():
+    """Pass 1 decides every block without CAD; pass 2 (only with ``cad``) retries the undecided
+    ones with it; a block decided in pass 1 is not retried."""
+    from netalgebra.decide.verdict import Verdict
+
+    calls = []
+
+    def fake(sub, budget, cad):
+        calls.append((sub, cad))
+        status = "not_closed" if cad and len(sub[-1]) == 3 else "closed" if len(sub[0][0]) == 3 else "unknown"
+        return Verdict(status)
+
+    masks = [[[1, 1, 1]] * 3, [[1, 1, 1]] * 3, [[1, 1, 1]] * 3]
+    assert find_block_witness(masks, 30, fake, cad=False) is None
+    assert all(not cad for _, cad in calls)
+    calls.clear()
+    rows, cols, sub, v = find_block_witness(masks, 30, fake)
+    assert v.status == "not_closed" and len(rows) == 3 and len(cols) == 2
+    assert not any(cad and len(s[0][0]) == 3 for s, cad in calls)     # decided in pass 1: not retried
