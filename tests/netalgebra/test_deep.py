@@ -278,3 +278,39 @@ def test_lifted_grouped_core_verifies_and_tampering_fails():
     pole = next(n for n, v in sorted(weights.items()) if len(v["den"]) > 1)
     weights[pole] = {"num": ["1"], "den": ["1"]}      # a family without its escaping weight
     assert not verify(bad).ok
+
+
+def test_hand_family_of_an_undecided_pattern_verifies():
+    """random:3,3,3,3:0.7:1 is not closed, although the decider answers unknown (issue 15: an
+    open case for the deep family search).  Grouped at hidden layer 1 it has a 3x3 core with
+    target A = e_00 + e_12 + e_21, whose identity lifts (path sums substituted); the grouped
+    family does not lift (both U[1,2] and U[2,0] pass hidden neuron m0 of layer 2, so the cross
+    term U[1,0] V[0,0] does not vanish).  A family that does, derived by hand: rows
+    N0 = (a,0,0), N1 = (0,1,0), N2 = (1,0,t^2) of W1 with a = -1; m0 = N0 + N2 (the x0 parts
+    cancel), m1 = N1 + t N2, m2 = N1; y0 = (m1 - m2)/t -> (1,0,0), y1 = m0/t^2 = (0,0,1),
+    y2 = m1 -> (0,1,0).  The verifier accepts the certificate; dropping the cancelling weight or
+    moving the witness is rejected."""
+    from netalgebra.decide.certify import deep_not_closed_certificate
+    from netalgebra.decide.cores import find_core
+    from netalgebra.decide.deep_cores import _lift_multiplier, grouped_pattern
+    from netalgebra.decide.family import RationalFunction as RF
+
+    pat = SparsityPattern.preset("random:3,3,3,3:0.7:1")
+    masks = pat.masks
+    kind, (ones, _, eqs, mult, rows, cols, _) = find_core(grouped_pattern(masks, 1), 30)
+    assert sorted(map(tuple, ones)) == [(0, 0), (1, 2), (2, 1)]
+    one = RF([1])
+    family = {"w1_0_0": RF([-1]), "w1_1_1": one, "w1_2_0": one, "w1_2_2": RF([0, 0, 1]),
+              "w2_0_0": one, "w2_0_2": one, "w2_1_1": one, "w2_1_2": RF([0, 1]), "w2_2_1": one,
+              "w3_0_1": RF([1], [0, 1]), "w3_0_2": RF([-1], [0, 1]), "w3_1_0": RF([1], [0, 0, 1]),
+              "w3_2_1": one}
+    found = ("deep 3x3", (ones, family, eqs, [_lift_multiplier(m, masks, 1) for m in mult], rows, cols,
+                          "hand-derived family"))
+    cert = deep_not_closed_certificate(pat, masks, found)
+    assert verify(cert).ok
+    bad = copy.deepcopy(cert)
+    bad["escaping_family"]["weights"]["w1_0_0"] = {"num": ["1"], "den": ["1"]}   # no cancellation at m0
+    assert not verify(bad).ok
+    moved = copy.deepcopy(cert)
+    moved["target"][0][0], moved["target"][0][1] = "0", "1"
+    assert not verify(moved).ok
