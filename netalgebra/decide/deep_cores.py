@@ -335,41 +335,66 @@ def _projection_family(masks, ones, budget=None, tries=PROJECTION_TRIES, seed=0)
     ``B``, ``G c = B A_r`` with ``G`` its Gram matrix, all over ``Q(t)``).  Row ``r`` of the product is
     then that projection; when ``A_r`` lies in the limit of the spans it tends to ``A_r``.  Exact
     cancellations between paths are allowed by the draw (coefficients of both signs, zeros), which
-    the one-path lifting of :func:`_lift_family` cannot produce.  *Nothing here is a proof*: a
+    the one-path lifting of :func:`_lift_family` cannot produce.  Every other draw is made on the
+    transposed pattern (``W_1`` solved from the target's columns).  *Nothing here is a proof*: a
     family is returned only when :func:`_escapes_to` checks ``phi(theta(t)) -> A`` and a pole
     exactly, and the verifier checks it again."""
     import random
 
     rng = random.Random(seed)
-    L, n0 = len(masks), len(masks[0][0])
-    A = [[1 if (i, j) in ones else 0 for j in range(n0)] for i in range(len(masks[-1]))]
-    inner = [(l, i, j) for l in range(1, L) for i, row in enumerate(masks[l - 1]) for j, v in enumerate(row) if v]
-    zero = RationalFunction([0])
+    L = len(masks)
+    flipped = tuple(tuple(zip(*m)) for m in reversed(masks))       # the transposed pattern
+    flipped_ones = {(j, i) for i, j in ones}
     for attempt in range(tries):
         if budget is not None and attempt % 16 == 0:
             budget.check("time (deep family search)")
-        w = {}
-        for e in inner:
-            if rng.random() < 0.75:
-                k = rng.choices((0, 1, 2), (5, 3, 2))[0]
-                w[e] = RationalFunction([0] * k + [rng.choice((1, -1, 1, -1, 2))])
-        prod = _product(masks[:L - 1], w)
-        rows = {h: [prod.get((h, c), zero) for c in range(n0)] for h in range(len(masks[-1][0]))}
-        ok = True
-        for r, mask_row in enumerate(masks[-1]):
-            if not any(A[r]):
-                continue
-            B = _independent([(h, rows[h]) for h in range(len(mask_row)) if mask_row[h]])
-            target = [RationalFunction([x]) for x in A[r]]
-            coef = _solve([[_dot(rows[a], rows[b]) for b in B] for a in B], [_dot(rows[a], target) for a in B]) \
-                if B else None
-            if coef is None:
-                ok = False
-                break
-            w.update({(L, r, h): c for h, c in zip(B, coef) if c.n != 0})
-        if ok and _escapes_to(masks, w, ones):
+        if attempt % 2 == 0:
+            w = _projection_attempt(masks, ones, rng)
+        else:      # transposed: W_1 solved by projection of the target's columns
+            w = _projection_attempt(flipped, flipped_ones, rng)
+            w = None if w is None else {(L + 1 - l, j, i): v for (l, i, j), v in w.items()}
+        if w is not None and _escapes_to(masks, w, ones):
             return {weight_name(*e): v for e, v in w.items() if v.n != 0}
     return None
+
+
+def _projection_attempt(masks, ones, rng):
+    """One draw of :func:`_projection_family`: ``{(l, i, j): RationalFunction}`` or None when a
+    Gram system is singular (its limit is not checked here)."""
+    L, n0 = len(masks), len(masks[0][0])
+    A = [[1 if (i, j) in ones else 0 for j in range(n0)] for i in range(len(masks[-1]))]
+    zero = RationalFunction([0])
+    w = {}
+    for l in range(1, L):
+        for i, row in enumerate(masks[l - 1]):
+            for j, v in enumerate(row):
+                if v and rng.random() < 0.75:
+                    k = rng.choices((0, 1, 2), (5, 3, 2))[0]
+                    w[(l, i, j)] = RationalFunction([0] * k + [rng.choice((1, -1, 1, -1, 2))])
+    prod = _product(masks[:L - 1], w)
+    rows = {h: [prod.get((h, c), zero) for c in range(n0)] for h in range(len(masks[-1][0]))}
+    for r, mask_row in enumerate(masks[-1]):
+        if not any(A[r]):
+            continue
+        B = _independent([(h, rows[h]) for h in range(len(mask_row)) if mask_row[h]])
+        target = [RationalFunction([x]) for x in A[r]]
+        coef = _solve([[_dot(rows[a], rows[b]) for b in B] for a in B], [_dot(rows[a], target) for a in B]) \
+            if B else None
+        if coef is None:
+            return None
+        w.update({(L, r, h): c for h, c in zip(B, coef) if c.n != 0})
+    return w
+
+
+def _family_within_share(masks, ones, budget):
+    """:func:`_projection_family` on :data:`GROUPED_BUDGET_SHARE` of the remaining budget (at most
+    :data:`GROUPED_MAX_SECONDS`); None when that share runs out."""
+    rem = budget.remaining() if budget is not None else None
+    share = GROUPED_MAX_SECONDS if rem is None else min(GROUPED_MAX_SECONDS, GROUPED_BUDGET_SHARE * rem)
+    try:
+        return _projection_family(masks, ones, budget.sub(share) if budget is not None else Budget(share))
+    except BudgetExceeded:
+        return None
 
 
 def _any_grouped_core(masks, budget):
@@ -394,10 +419,7 @@ def _any_grouped_core(masks, budget):
         kind, (ones, fam, eqs, mult, rows, cols, text) = found
         deep = _lift_family(masks, l, fam, set(map(tuple, ones)))
         if deep is None:
-            try:
-                deep = _projection_family(masks, set(map(tuple, ones)), budget.sub(share) if budget else Budget(share))
-            except BudgetExceeded:
-                deep = None
+            deep = _family_within_share(masks, set(map(tuple, ones)), budget)
         if deep is None:
             continue
         text = (f"the pattern grouped at hidden layer {l} has a {kind} core ({text}); the family is realised "
@@ -422,10 +444,10 @@ def find_deep_core(masks, budget=None):
         core = find_core_2x2(grouped_pattern(masks, l), budget)
         if core is None:
             continue
-        fam = _escaping_family(masks, l, core)
+        k, k2, r, c, r2, c2 = (core[x] for x in ("k", "k2", "r", "c", "r2", "c2"))
+        fam = _escaping_family(masks, l, core) or _family_within_share(masks, {(r, c2), (r2, c)}, budget)
         if fam is None:
             continue
-        k, k2, r, c, r2, c2 = (core[x] for x in ("k", "k2", "r", "c", "r2", "c2"))
         a, b = path_sums(masks, l, k, L, r), path_sums(masks, l, k, L, r2)
         x = path_sums(masks, 0, c, l, k)
         eqs = [[r, c2], [r2, c], [r2, c2]]

@@ -13,12 +13,11 @@ from hypothesis import strategies as st
 from netalgebra.certificate import verify
 from netalgebra.decide import decide
 from netalgebra.decide.blocks import block_certificate, block_pattern, find_block_witness
-from netalgebra.decide.deep_cores import find_deep_core
 from netalgebra.pattern import SparsityPattern
 
 from strategies import mask_lists
 
-# a 3,2,2,3 pattern without a deep core of its own, whose block rows {0, 2} x all columns has one
+# a 3,2,2,3 pattern whose block rows {0, 2} x all columns has a deep core
 DEEP = [[[1, 1, 0], [1, 0, 1]], [[1, 1], [1, 1]], [[1, 1], [1, 1], [0, 1]]]
 ROWS, COLS = (0, 2), (0, 1, 2)
 
@@ -64,13 +63,19 @@ def _cert():
     return block_certificate(SparsityPattern(masks), masks, ROWS, COLS, inner.certificate)
 
 
-def test_block_witness_is_found_where_the_whole_search_fails():
-    """The whole-pattern deep search finds nothing; the block search does, and the pipeline answers
-    with a block certificate that verifies."""
-    assert find_deep_core(DEEP, 10) is None
+def test_block_witness_is_found_and_the_pipeline_answers_with_it(monkeypatch):
+    """The block search finds a witness on a block; with the whole-pattern deep search silenced
+    (as when it finds nothing in time), the pipeline answers with a block certificate that
+    verifies."""
+    from netalgebra.decide import pipeline
+
     found = find_block_witness(DEEP, 20, lambda sub, b, cad: decide(SparsityPattern(sub), b,
                                                                    methods=("theorems", "core")))
     assert found is not None and found[3].status == "not_closed"
+    whole = pipeline.find_deep_core
+    monkeypatch.setattr(pipeline, "find_deep_core",
+                        lambda masks, budget=None: None if len(masks[-1]) == 3 and len(masks[0][0]) == 3
+                        else whole(masks, budget))
     v = decide(SparsityPattern(DEEP), 30, methods=("theorems", "core"))
     assert v.status == "not_closed" and v.certificate["method"] == "block"
     assert verify(v.certificate).ok
