@@ -10,6 +10,12 @@ is the ``R' x C'`` block of this pattern's product map, and by the block project
 point ``B in cl(L') \\ L'`` gives ``B (+) 0 in cl(L_I) \\ L_I``.  ``inner`` must be a not-closed
 certificate for question ``linear`` and is verified in full by :func:`verify`; a ``target``, when
 stated, must be ``inner``'s target padded with zeros.
+
+A *closed* block certificate is accepted only when every row outside ``R'`` and every column
+outside ``C'`` lies on no input -> output path (the *live block*).  Those entries of the product
+are then identically 0, so ``L_I = {B (+) 0 : B in L'}``, a linear isometric copy of ``L'``: closed
+exactly when ``L'`` is ("Reductions that preserve closedness of L_I", dead neurons).  The inner
+certificate must then be a verified closed one.
 """
 
 from netalgebra.certificate.kernel import Malformed, live_neurons, rational
@@ -40,8 +46,8 @@ def _inner_target(inner):
 
 def check_block(cert, masks, report, budget=None):
     """Re-check a block certificate: the inner masks are the block sub-pattern (up to dead
-    edges), the inner certificate is a verified not-closed one, and the stated target pads its
-    target with zeros."""
+    edges), the inner certificate is a verified one with the same verdict (closed: only for the
+    live block), and the stated target pads its target with zeros."""
     from netalgebra.certificate.verifier import verify   # the nested certificate, in full
 
     blk = cert.get("block")
@@ -66,9 +72,18 @@ def check_block(cert, masks, report, budget=None):
            if S[i][j] != M[i][j] and not (S[i][j] == 0 and (i not in live[l + 1] or j not in live[l]))]
     report.check("block: the inner masks are the block sub-pattern (only dead edges dropped)", not bad,
                  f"entry (layer, row, col) = {bad[0]} differs" if bad else f"rows {rows} x columns {cols}")
-    report.check("block: the inner certificate is a not-closed one for question 'linear'",
-                 inner.get("verdict") == "not_closed" and inner.get("question", "linear") == "linear"
-                 and cert.get("question", "linear") == "linear")
+    if cert.get("verdict") == "closed":
+        # closedness transfers only when nothing lies outside the block: every other row and column
+        # is on no input -> output path, so those entries of the product are identically 0
+        live_all = live_neurons(masks)
+        outside = [("row", r) for r in range(nL) if r not in rows and r in live_all[-1]] + \
+                  [("column", c) for c in range(n0) if c not in cols and c in live_all[0]]
+        report.check("block: every row and column outside the block is dead (closed verdicts)", not outside,
+                     f"live {outside[0][0]} {outside[0][1]} outside the block" if outside else
+                     "L_I = {B (+) 0 : B in L'}")
+    report.check("block: the inner certificate has the same verdict, for question 'linear'",
+                 inner.get("verdict") == cert.get("verdict") in ("closed", "not_closed")
+                 and inner.get("question", "linear") == "linear" and cert.get("question", "linear") == "linear")
     sub = verify(inner, budget=budget)
     for name, passed, detail in sub.checks:
         report.check(f"block sub-pattern: {name}", passed, detail)

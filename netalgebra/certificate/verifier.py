@@ -27,8 +27,7 @@ __all__ = ["verify", "NOT_CLOSED_CHECKERS", "NOT_CLOSED_POINTS_CHECKERS"]
 # not-closed certificate method (the top-level "method" key) -> checker (cert, masks, report, budget);
 # any other method is the escaping-family certificate of netalgebra.certificate.not_closed
 NOT_CLOSED_CHECKERS = {"cad": cad.check_cad_not_closed,
-                       "monarch_similarity": similarity.check_monarch_similarity,
-                       "block": block.check_block}
+                       "monarch_similarity": similarity.check_monarch_similarity}
 # not-closed certificates about F_I(Omega) (question "relu_points"), by method
 NOT_CLOSED_POINTS_CHECKERS = {"pinned_row_escape": points.check_pinned_row_escape}
 
@@ -62,6 +61,8 @@ def verify(cert, timeout=None, *, budget=None) -> VerificationReport:
             for name, passed, detail in inner.checks:
                 rep.check(f"merged pattern: {name}", passed, detail)
             rep.incomplete = rep.incomplete or inner.incomplete
+        elif cert.get("method") == "block":
+            block.check_block(cert, masks, rep, budget)         # either verdict (closed: live block only)
         elif verdict == "not_closed" and question == "linear":
             method = cert.get("method")
             check = NOT_CLOSED_CHECKERS.get(method) if isinstance(method, str) else None

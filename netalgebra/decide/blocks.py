@@ -32,7 +32,8 @@ from netalgebra.certificate import FORMAT
 from netalgebra.decide.verdict import pattern_json
 from netalgebra.theorems.structure import live_neurons
 
-__all__ = ["block_pattern", "candidate_blocks", "find_block_witness", "block_certificate", "BLOCK_SIZES"]
+__all__ = ["block_pattern", "candidate_blocks", "find_block_witness", "live_block", "block_certificate",
+           "BLOCK_SIZES"]
 
 BLOCK_SIZES = ((2, 2), (2, 3), (3, 2), (3, 3))   # (rows, columns) of the blocks tried, smallest first
 BLOCK_SHARE = 0.5      # share of the remaining budget for the whole block search (CAD pass included)
@@ -112,18 +113,38 @@ def find_block_witness(masks, budget, decide_block, share=BLOCK_SHARE, cad=True)
     return None
 
 
+def live_block(masks):
+    """``(rows, cols, sub)`` for the *live block* -- the rows and columns on some input -> output
+    path, dead edges dropped -- when it differs from the pattern, else None.  Every entry outside
+    it is identically 0, so ``L_I = {B (+) 0 : B in L'}``: closed exactly when ``L'`` is, and a
+    missing point of ``L'`` padded with zeros is one of ``L_I`` (both verdicts transfer)."""
+    live = live_neurons(masks)
+    rows, cols = tuple(sorted(live[-1])), tuple(sorted(live[0]))
+    if not rows or not cols:
+        return None
+    sub = block_pattern(masks, rows, cols)
+    if sub == tuple(tuple(tuple(r) for r in m) for m in masks):
+        return None
+    return rows, cols, sub
+
+
 def block_certificate(pattern, masks, rows, cols, inner):
-    """The ``method: "block"`` certificate: the block, and the block sub-pattern's not-closed
-    certificate ``inner``; ``target`` is the inner target padded with zeros when the inner
-    certificate (or the one it reduces to) states one."""
-    cert = {"format": FORMAT, "verdict": "not_closed", "question": "linear", "method": "block",
+    """The ``method: "block"`` certificate: the block, and the block sub-pattern's certificate
+    ``inner`` (not closed; or closed when the block is the live block, :func:`live_block`), with its
+    verdict; ``target`` is the inner target padded with zeros when the inner certificate (or the
+    one it reduces to) states one."""
+    verdict = inner["verdict"]
+    cert = {"format": FORMAT, "verdict": verdict, "question": "linear", "method": "block",
             "pattern": pattern_json(pattern, masks),
             "block": {"rows": list(rows), "cols": list(cols), "certificate": inner},
             "argument": (f"block projection: the block rows {list(rows)} x columns {list(cols)} of the "
                          "product is the product map of the block sub-pattern (dead edges dropped), whose "
-                         "certificate below proves it not closed; its missing point B gives B (+) 0, a "
-                         "limit of products (weights off the block set to 0) that is not a product.")}
-    B = inner_target(inner)
+                         "certificate below proves it " + ("not closed; its missing point B gives B (+) 0, a "
+                         "limit of products (weights off the block set to 0) that is not a product."
+                         if verdict == "not_closed" else
+                         "closed; every other row and column is on no input -> output path, so "
+                         "L_I = {B (+) 0 : B in L'}, closed."))}
+    B = inner_target(inner) if verdict == "not_closed" else None
     if B is not None:
         A = [["0"] * len(masks[0][0]) for _ in range(len(masks[-1]))]
         for i, r in enumerate(rows):

@@ -13,7 +13,9 @@ Pipeline (one function per step below):
    support is a coordinate subspace absorbed first (``shallow_subspace_absorption``);
    dense live components for any depth.  They apply after the reductions they prove themselves (dead
    neurons, components, disjoint support groups).
-1b. **Layer merge** for depth >= 3 (:func:`_by_layer_merge`): hidden layers whose neurons
+1b. **Live block** for depth >= 3 (:func:`_by_live_block`): dead rows, columns and edges are
+   dropped (``L_I = L' (+) 0``, both verdicts transfer), the rest goes through this pipeline.
+   **Layer merge** for depth >= 3 (:func:`_by_layer_merge`): hidden layers whose neurons
    all have in-degree <= 1 (or all out-degree <= 1) are merged into a neighbour
    (:mod:`netalgebra.layer_merge`, ``L_I`` unchanged); the merged pattern goes through this
    pipeline and its certificate is wrapped with the merge steps.
@@ -51,7 +53,7 @@ from fractions import Fraction
 from cad.budget import Budget
 from cad.errors import BudgetExceeded, InputError
 from netalgebra.certificate import FORMAT
-from netalgebra.decide.blocks import BLOCK_SHARE, block_certificate, find_block_witness
+from netalgebra.decide.blocks import BLOCK_SHARE, block_certificate, find_block_witness, live_block
 from netalgebra.decide.cad_route import decide_by_cad, size_note
 from netalgebra.decide.certify import deep_not_closed_certificate, not_closed_certificate, self_check
 from netalgebra.decide.claims import add_guarantee, claims_of
@@ -136,6 +138,9 @@ def _decide_linear(pattern, masks, methods, budget, blocks=True):
             return v
     budget.check("time (theorems)")
     if len(masks) >= 3:
+        v = _by_live_block(pattern, masks, methods, budget, blocks)
+        if v is not None:
+            return v
         v = _by_layer_merge(pattern, masks, methods, budget, blocks)
         if v is not None:
             return v
@@ -256,6 +261,25 @@ def _by_deep_core(pattern, masks, budget):
     return _core_verdict(cert, kind, rr, cc, budget,
                          f"the block rows {rr} x columns {cc} is a non-closed {kind} core ({text}); its missing "
                          f"point, zero outside the block, is a limit of the escaping family and is not attained")
+
+
+def _by_live_block(pattern, masks, methods, budget, blocks=True):
+    """Decide the live block (:func:`netalgebra.decide.blocks.live_block`: dead rows, columns and
+    edges dropped, ``L_I = L' (+) 0``) and wrap its certificate; re-checked first.  None when
+    nothing is dead; the live block's ``unknown`` otherwise stands (same set up to zeros)."""
+    found = live_block(masks)
+    if found is None:
+        return None
+    rows, cols, sub = found
+    inner = _decide_linear(SparsityPattern(sub, name=None), sub, methods, budget, blocks)
+    what = f"on the live block rows {list(rows)} x columns {list(cols)} (dead rows, columns, edges dropped)"
+    if inner.status == "unknown":
+        return Verdict("unknown", None, f"{what}: {inner.reason}", budget.elapsed())
+    cert = block_certificate(pattern, masks, rows, cols, inner.certificate)
+    note = self_check(cert, budget)
+    if note:
+        return Verdict("unknown", None, f"{what}: the certificate failed its re-check ({note})", budget.elapsed())
+    return Verdict(inner.status, cert, f"{what}: {inner.reason}", budget.elapsed(), dict(inner.witness))
 
 
 def _by_block(pattern, masks, methods, budget):

@@ -180,3 +180,23 @@ def test_block_search_passes():
     rows, cols, sub, v = find_block_witness(masks, 30, fake)
     assert v.status == "not_closed" and len(rows) == 3 and len(cols) == 2
     assert not any(cad and len(s[0][0]) == 3 for s, cad in calls)     # decided in pass 1: not retried
+
+
+def test_live_block_transfers_closedness_and_tampering_fails():
+    """random:3,3,3,3:0.5:5 reads input 2 on no path: its live block (dead column and edges
+    dropped) merges and is closed by a theorem; the wrapped certificate verifies.  A live column
+    outside the block, or an outer verdict that differs from the inner one, is rejected."""
+    v = decide(SparsityPattern.preset("random:3,3,3,3:0.5:5"), 30)
+    cert = v.certificate
+    assert v.status == "closed" and cert["method"] == "block" and cert["block"]["cols"] == [0, 1]
+    assert verify(cert).ok
+    live_outside = copy.deepcopy(cert)
+    live_outside["pattern"]["name"] = None
+    M1 = live_outside["pattern"]["masks"][0]
+    k = next(i for i, r in enumerate(M1) if r[0] or r[1])      # a neuron on a path reads column 2 too
+    M1[k][2] = 1
+    rep = verify(live_outside)
+    assert not rep.ok and any("outside the block is dead" in name for name, *_ in rep.failures)
+    other_verdict = copy.deepcopy(cert)
+    other_verdict["verdict"] = "not_closed"
+    assert not verify(other_verdict).ok
