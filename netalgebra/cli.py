@@ -178,10 +178,18 @@ def _check_work(args, budget):
         print(f"{name}: {label}  [{what}; widths {'-'.join(map(str, pattern.widths))}; {seconds:.3f} s]")
         print(f"reason: {verdict.reason}")
         print(_claims_text(verdict.claims))
-        merged = bool(cert and "reduction" in cert)
-        if merged:                               # layers merged: show the merged pattern's certificate
-            cert = cert["reduction"]["certificate"]
-            print(f"merged pattern: widths {'-'.join(str(len(m)) for m in [cert['pattern']['masks'][0][0]] + cert['pattern']['masks'])}")
+        merged = False
+        while cert and ("reduction" in cert or cert.get("method") == "block"):
+            if "reduction" in cert:              # layers merged: show the merged pattern's certificate
+                merged = True
+                cert = cert["reduction"]["certificate"]
+                print(f"merged pattern: widths {'-'.join(str(len(m)) for m in [cert['pattern']['masks'][0][0]] + cert['pattern']['masks'])}")
+            else:                                # a block: show the block sub-pattern's certificate
+                blk = cert["block"]
+                print(f"block sub-pattern: rows {blk['rows']} x columns {blk['cols']} (certificate below; "
+                      + ("its missing point, padded with zeros, is missing here)" if verdict.status == "not_closed"
+                         else "every other row and column is on no path)"))
+                cert = blk["certificate"]
         if verdict.status == "not_closed" and cert and "target" in cert:
             rel = cert.get("relu", {})
             rows, cols = rel.get("block_rows"), rel.get("block_cols")
@@ -194,7 +202,7 @@ def _check_work(args, budget):
                       f"{len(ap.get('points', []))} products at halving distances"
                       + (" along a segment" if "segment" in ap else "") + " (decided by CAD)")
             else:
-                fam = cert["escaping_family"]["weights"]
+                fam = cert.get("escaping_family", {}).get("weights", {})
                 print("escaping family (t -> 0+, all other weights 0): "
                       + ", ".join(f"{k} = {_fmt_ratfun(v)}" for k, v in fam.items()))
             if rel:

@@ -15,7 +15,7 @@ import json
 
 from cad.budget import Budget
 from cad.errors import BudgetExceeded, InputError
-from netalgebra.certificate import cad, merge, not_closed, points, similarity
+from netalgebra.certificate import block, cad, merge, not_closed, points, similarity
 from netalgebra.certificate.claims import check_claims
 from netalgebra.certificate.closed import check_closed
 from netalgebra.certificate.format import FORMAT, load
@@ -61,6 +61,8 @@ def verify(cert, timeout=None, *, budget=None) -> VerificationReport:
             for name, passed, detail in inner.checks:
                 rep.check(f"merged pattern: {name}", passed, detail)
             rep.incomplete = rep.incomplete or inner.incomplete
+        elif cert.get("method") == "block":
+            block.check_block(cert, masks, rep, budget)         # either verdict (closed: live block only)
         elif verdict == "not_closed" and question == "linear":
             method = cert.get("method")
             check = NOT_CLOSED_CHECKERS.get(method) if isinstance(method, str) else None

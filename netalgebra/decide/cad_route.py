@@ -13,14 +13,32 @@ from netalgebra.decide.normalise import cases as normal_cases, choose as choose_
 from netalgebra.naming import weight_name
 from netalgebra.decide.verdict import Verdict, pattern_json
 from netalgebra.pattern import SparsityPattern
+from netalgebra.theorems.structure import live_neurons
 
-__all__ = ["decide_by_cad", "CAD_MAX_WEIGHTS", "CAD_MAX_ENTRIES"]
+__all__ = ["decide_by_cad", "size_note", "CAD_MAX_WEIGHTS", "CAD_MAX_ENTRIES"]
 
 CAD_MAX_WEIGHTS = 24   # the CAD route is attempted only on patterns this small (free weights
 CAD_MAX_ENTRIES = 16   # after the rescaling normalisation, netalgebra.decide.normalise)
 
 
 def decide_by_cad(pattern, masks, budget, points=None, napproach=5):
+    """:func:`_decide_by_cad` under the budget as a hard limit when the budget is finite.
+
+    One exact step inside the engine (a discriminant or a factorisation inside flint) cannot
+    be interrupted by budget checks and has been seen to overrun a 10 s budget threefold.  So
+    the route runs in a forked child (:func:`cad.hard_deadline.run_with_hard_limit`, the
+    project's one hard limit) that is killed once the remaining budget is spent: the answer is
+    then ``unknown`` (``BudgetExceeded``), never late.  The child's verdict is exactly the one
+    :func:`_decide_by_cad` computed, self-check included."""
+    from cad.hard_deadline import available, run_with_hard_limit
+
+    rem = budget.remaining()
+    if points is not None or not available(rem):
+        return _decide_by_cad(pattern, masks, budget, points, napproach)
+    return run_with_hard_limit(lambda: _decide_by_cad(pattern, masks, budget, points, napproach), rem)
+
+
+def _decide_by_cad(pattern, masks, budget, points=None, napproach=5):
     """Exact route: QE of the image, then ``cad.topology.is_closed``; re-checkable certificates.
 
     Returns ``(verdict, note)``: a :class:`Verdict`, or None with a note saying
@@ -67,14 +85,11 @@ def decide_by_cad(pattern, masks, budget, points=None, napproach=5):
     if points is not None:
         return None, ("the CAD route for F_I(Omega) has no re-checkable certificate yet")
     chosen = choose_normalisation(masks) if len(masks) >= 2 else []
-    nweights = sum(sum(r) for m in masks for r in m) - len(chosen)
-    nout = len(masks[-1]) * len(masks[0][0])
-    if nweights > CAD_MAX_WEIGHTS or nout > CAD_MAX_ENTRIES:
+    too_large = size_note(masks, chosen)
+    if too_large:
         # compiling the image formula is not budgeted and the QE is doubly exponential:
         # do not start what cannot finish
-        return None, (f"the pattern is too large for the CAD route ({nweights} free weights after "
-                      f"normalisation, {nout} output "
-                      f"entries; limits {CAD_MAX_WEIGHTS} and {CAD_MAX_ENTRIES})")
+        return None, too_large
     if budget.expired():
         raise BudgetExceeded("time (CAD route)", budget.seconds)
     try:
@@ -124,6 +139,23 @@ def decide_by_cad(pattern, masks, budget, points=None, napproach=5):
         raise
     except Exception as e:   # an engine error never becomes a verdict
         return None, f"the CAD route failed ({type(e).__name__}: {e})"
+
+
+def size_note(masks, chosen=None):
+    """Why the pattern is too large for the CAD route (a note), or "" when it is within
+    :data:`CAD_MAX_WEIGHTS` free weights after normalisation (weights on no input -> output path
+    are not variables of ``phi``) and :data:`CAD_MAX_ENTRIES` output entries."""
+    if chosen is None:
+        chosen = choose_normalisation(masks) if len(masks) >= 2 else []
+    live = live_neurons(masks)
+    nweights = (sum(1 for l, m in enumerate(masks) for i, r in enumerate(m) for j, v in enumerate(r)
+                    if v and i in live[l + 1] and j in live[l])
+                - sum(1 for l, h, _, _ in chosen if h in live[l]))
+    nout = len(masks[-1]) * len(masks[0][0])
+    if nweights > CAD_MAX_WEIGHTS or nout > CAD_MAX_ENTRIES:
+        return (f"the pattern is too large for the CAD route ({nweights} free weights after "
+                f"normalisation, {nout} output entries; limits {CAD_MAX_WEIGHTS} and {CAD_MAX_ENTRIES})")
+    return ""
 
 
 def _normalised_image(problem, chosen, budget):

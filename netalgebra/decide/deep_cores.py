@@ -45,7 +45,9 @@ cover depth >= 3); Theorem 3.1 of the paper (cited) gives the ReLU consequence.
 product map is the grouped one with path sums substituted, so the identity of any core of
 a grouped pattern (3x2, 2x3, 3x3) becomes an identity of the deep pattern by substitution
 (:func:`_lift_multiplier`); the grouped family is realised on one path per grouped weight
-(:func:`_lift_family`) and kept only when the exact limit check passes.
+(:func:`_lift_family`), or else a deep family is built by exact projection
+(:func:`_projection_family`: inner layers drawn as monomials in ``t``, the last layer solved over
+``Q(t)``); either is kept only when the exact limit check (:func:`_escapes_to`) passes.
 """
 
 from fractions import Fraction
@@ -210,15 +212,7 @@ def _escaping_family(masks, l, core):
     if s.n == 0:
         return None
     w[zedge] = -(e0 * RationalFunction(s.d, s.n))
-    prod = _product(masks, w)
-    n0, nL = len(masks[0][0]), len(masks[-1])
-    for i, j in _cartesian(range(nL), range(n0)):
-        want = 1 if (i, j) in ((r, c2), (r2, c)) else 0
-        v = prod.get((i, j))
-        fin, lim = (True, 0) if v is None else _limit(v)
-        if not fin or lim != want:
-            return None
-    if not any(_limit(v)[0] is False for v in w.values()):
+    if not _escapes_to(masks, w, {(r, c2), (r2, c)}):
         return None
     return {weight_name(*e): v for e, v in w.items() if v.n != 0}
 
@@ -250,7 +244,6 @@ def _lift_family(masks, l, fam, ones):
         g, i, j = parse_weight_name(name)
         edges = _path_down(masks, j, l, i) if g == 1 else _path_up(masks, j, l, i)
         paths.append((g, edges, val))
-    n0, nL = len(masks[0][0]), len(masks[-1])
     for down_at, up_at in ((0, -1), (-1, 0), (0, 0), (-1, -1)):
         w, owner, ok = {}, {}, True
         for g, edges, val in paths:
@@ -264,17 +257,144 @@ def _lift_family(masks, l, fam, ones):
         for g, edges, val in paths:
             for e in edges:
                 w[e] = owner.get(e, ONE)
-        prod = _product(masks, w)
-        good = True
-        for i, j in _cartesian(range(nL), range(n0)):
-            v = prod.get((i, j))
-            fin, lim = (True, 0) if v is None else _limit(v)
-            if not fin or lim != (1 if (i, j) in ones else 0):
-                good = False
-                break
-        if good and any(_limit(v)[0] is False for v in w.values() if v.n != 0):
+        if _escapes_to(masks, w, ones):
             return {weight_name(*e): v for e, v in w.items() if v.n != 0}
     return None
+
+
+def _escapes_to(masks, w, ones):
+    """Whether ``phi(theta(t)) -> A`` (1 on ``ones``, 0 elsewhere) for the weights ``w``
+    ``{(l, i, j): RationalFunction}`` and some weight has a pole: checked exactly."""
+    prod = _product(masks, w)
+    for i, j in _cartesian(range(len(masks[-1])), range(len(masks[0][0]))):
+        v = prod.get((i, j))
+        fin, lim = (True, 0) if v is None else _limit(v)
+        if not fin or lim != (1 if (i, j) in ones else 0):
+            return False
+    return any(_limit(v)[0] is False for v in w.values() if v.n != 0)
+
+
+PROJECTION_TRIES = 400      # inner families tried by _projection_family
+
+
+def _inverse(x):
+    return RationalFunction(x.d, x.n)
+
+
+def _dot(a, b):
+    out = RationalFunction([0])
+    for x, y in zip(a, b):
+        if x.n != 0 and y.n != 0:
+            out = out + x * y
+    return out
+
+
+def _independent(vectors):
+    """Keys of a maximal subset of ``vectors`` (``[(key, [RationalFunction])]``) linearly
+    independent over ``Q(t)`` (Gaussian elimination)."""
+    keys, reduced = [], []
+    for key, v in vectors:
+        v = list(v)
+        for piv, u in reduced:
+            if v[piv].n != 0:
+                f = v[piv] * _inverse(u[piv])
+                v = [x + -(f * y) for x, y in zip(v, u)]
+        piv = next((i for i, x in enumerate(v) if x.n != 0), None)
+        if piv is not None:
+            keys.append(key)
+            reduced.append((piv, v))
+    return keys
+
+
+def _solve(G, b):
+    """The solution of the invertible system ``G c = b`` over ``Q(t)`` (Gauss-Jordan), or None."""
+    n = len(G)
+    M = [list(row) + [b[i]] for i, row in enumerate(G)]
+    for c in range(n):
+        p = next((r for r in range(c, n) if M[r][c].n != 0), None)
+        if p is None:
+            return None
+        M[c], M[p] = M[p], M[c]
+        iv = _inverse(M[c][c])
+        M[c] = [x * iv for x in M[c]]
+        for r in range(n):
+            if r != c and M[r][c].n != 0:
+                f = M[r][c]
+                M[r] = [x + -(f * y) for x, y in zip(M[r], M[c])]
+    return [M[r][n] for r in range(n)]
+
+
+def _projection_family(masks, ones, budget=None, tries=PROJECTION_TRIES, seed=0):
+    """Deep weights with ``phi(theta(t)) -> A`` (1 on ``ones``) found by exact projection, or None.
+
+    *Construction.*  Draw the weights of layers ``1..L-1`` as monomials ``c t^k`` (or 0; ``c`` in
+    ``{1, -1, 2}``, ``k`` in ``{0, 1, 2}``, from ``random.Random(seed)``): the rows ``M_h(t)`` of
+    ``W_{L-1} ... W_1`` are then vectors over ``Q(t)``.  Row ``r`` of the product is
+    ``sum_h W_L[r,h] M_h`` over the neurons ``h`` that ``r`` reads, so put in row ``r`` of ``W_L`` the
+    coefficients of the orthogonal projection of ``A_r`` onto the span of those ``M_h`` (a basis
+    ``B``, ``G c = B A_r`` with ``G`` its Gram matrix, all over ``Q(t)``).  Row ``r`` of the product is
+    then that projection; when ``A_r`` lies in the limit of the spans it tends to ``A_r``.  Exact
+    cancellations between paths are allowed by the draw (coefficients of both signs, zeros), which
+    the one-path lifting of :func:`_lift_family` cannot produce.  Every other draw is made on the
+    transposed pattern (``W_1`` solved from the target's columns).  *Nothing here is a proof*: a
+    family is returned only when :func:`_escapes_to` checks ``phi(theta(t)) -> A`` and a pole
+    exactly, and the verifier checks it again."""
+    import random
+
+    rng = random.Random(seed)
+    L = len(masks)
+    flipped = tuple(tuple(zip(*m)) for m in reversed(masks))       # the transposed pattern
+    flipped_ones = {(j, i) for i, j in ones}
+    for attempt in range(tries):
+        if budget is not None and attempt % 16 == 0:
+            budget.check("time (deep family search)")
+        if attempt % 2 == 0:
+            w = _projection_attempt(masks, ones, rng)
+        else:      # transposed: W_1 solved by projection of the target's columns
+            w = _projection_attempt(flipped, flipped_ones, rng)
+            w = None if w is None else {(L + 1 - l, j, i): v for (l, i, j), v in w.items()}
+        if w is not None and _escapes_to(masks, w, ones):
+            return {weight_name(*e): v for e, v in w.items() if v.n != 0}
+    return None
+
+
+def _projection_attempt(masks, ones, rng):
+    """One draw of :func:`_projection_family`: ``{(l, i, j): RationalFunction}`` or None when a
+    Gram system is singular (its limit is not checked here)."""
+    L, n0 = len(masks), len(masks[0][0])
+    A = [[1 if (i, j) in ones else 0 for j in range(n0)] for i in range(len(masks[-1]))]
+    zero = RationalFunction([0])
+    w = {}
+    for l in range(1, L):
+        for i, row in enumerate(masks[l - 1]):
+            for j, v in enumerate(row):
+                if v and rng.random() < 0.75:
+                    k = rng.choices((0, 1, 2), (5, 3, 2))[0]
+                    w[(l, i, j)] = RationalFunction([0] * k + [rng.choice((1, -1, 1, -1, 2))])
+    prod = _product(masks[:L - 1], w)
+    rows = {h: [prod.get((h, c), zero) for c in range(n0)] for h in range(len(masks[-1][0]))}
+    for r, mask_row in enumerate(masks[-1]):
+        if not any(A[r]):
+            continue
+        B = _independent([(h, rows[h]) for h in range(len(mask_row)) if mask_row[h]])
+        target = [RationalFunction([x]) for x in A[r]]
+        coef = _solve([[_dot(rows[a], rows[b]) for b in B] for a in B], [_dot(rows[a], target) for a in B]) \
+            if B else None
+        if coef is None:
+            return None
+        w.update({(L, r, h): c for h, c in zip(B, coef) if c.n != 0})
+    return w
+
+
+def _family_within_share(masks, ones, budget):
+    """:func:`_projection_family` on :data:`GROUPED_BUDGET_SHARE` of the remaining budget (at most
+    :data:`GROUPED_MAX_SECONDS`); None when that share runs out."""
+    rem = budget.remaining() if budget is not None else None
+    share = GROUPED_MAX_SECONDS if rem is None else min(GROUPED_MAX_SECONDS, GROUPED_BUDGET_SHARE * rem)
+    try:
+        return _projection_family(masks, ones, budget.sub(share) if budget is not None else Budget(share))
+    except BudgetExceeded:
+        return None
 
 
 def _any_grouped_core(masks, budget):
@@ -299,9 +419,11 @@ def _any_grouped_core(masks, budget):
         kind, (ones, fam, eqs, mult, rows, cols, text) = found
         deep = _lift_family(masks, l, fam, set(map(tuple, ones)))
         if deep is None:
+            deep = _family_within_share(masks, set(map(tuple, ones)), budget)
+        if deep is None:
             continue
-        text = (f"the pattern grouped at hidden layer {l} has a {kind} core ({text}); each grouped weight "
-                f"is realised on one path and the identity's weights are replaced by path sums")
+        text = (f"the pattern grouped at hidden layer {l} has a {kind} core ({text}); the family is realised "
+                f"on the deep pattern (checked exactly) and the identity's weights are replaced by path sums")
         return f"deep {kind}", (ones, deep, eqs, [_lift_multiplier(m, masks, l) for m in mult], rows, cols, text)
     return None
 
@@ -322,10 +444,10 @@ def find_deep_core(masks, budget=None):
         core = find_core_2x2(grouped_pattern(masks, l), budget)
         if core is None:
             continue
-        fam = _escaping_family(masks, l, core)
+        k, k2, r, c, r2, c2 = (core[x] for x in ("k", "k2", "r", "c", "r2", "c2"))
+        fam = _escaping_family(masks, l, core) or _family_within_share(masks, {(r, c2), (r2, c)}, budget)
         if fam is None:
             continue
-        k, k2, r, c, r2, c2 = (core[x] for x in ("k", "k2", "r", "c", "r2", "c2"))
         a, b = path_sums(masks, l, k, L, r), path_sums(masks, l, k, L, r2)
         x = path_sums(masks, 0, c, l, k)
         eqs = [[r, c2], [r2, c], [r2, c2]]

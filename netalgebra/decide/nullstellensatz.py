@@ -19,6 +19,8 @@ from netalgebra.theorems.structure import DisjointSets
 __all__ = ["CORE3_NSS_DEGREES", "nss_ring", "nss_graded"]
 
 CORE3_NSS_DEGREES = (0, 2, 4)
+ELIMINATION_OPS_PER_SECOND = 2e8   # a safe (low) rate of elimination mod p in flint: n^3 operations for an n x n matrix
+
 
 def nss_ring(masks, rows, cols):
     """Variables of the block and the torus-invariant monomials of degree <= max(CORE3_NSS_DEGREES)
@@ -116,13 +118,20 @@ def nss_graded(masks, rows, cols, A, budget=None, ring=None):
         nr, nc = len(rowidx), len(unk)
         if nr > 4000 or nc > 4000:
             return None     # too large for this bounded search
+        rem = budget.remaining() if budget is not None else None
+        if rem is not None and nr * nc * min(nr, nc) > ELIMINATION_OPS_PER_SECOND * rem:
+            return None     # one elimination in flint cannot be interrupted: do not start what cannot end in time
         Mm = nmod_mat(nr, nc + 1, p)
         for r, c, co in entries:
             Mm[r, c] = Mm[r, c] + co.numerator * pow(co.denominator, -1, p)
         rk = Mm.rank()
         Mm[0, nc] = 1
+        if budget is not None:
+            budget.check("time (witness search (Nullstellensatz))")
         if Mm.rank() > rk:
             continue      # no solution modulo p (a solution over Q may rarely be missed: never a wrong verdict)
+        if budget is not None:
+            budget.check("time (witness search (Nullstellensatz))")
         R, rk_aug = Mm.rref()
         pivs = [next(c for c in range(nc + 1) if R[r, c] != 0) for r in range(rk_aug)]
         if pivs and pivs[-1] == nc:

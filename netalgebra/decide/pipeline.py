@@ -14,14 +14,19 @@ Pipeline (one function per step below):
    dense live components and the other deep theorems (``theorems.deep``, ``theorems.subspace``).
    They apply after the reductions they prove themselves (dead neurons, components, disjoint
    support groups).
-1b. **Layer merge** for depth >= 3 (:func:`_by_layer_merge`): hidden layers whose neurons
+1b. **Live block** for depth >= 3 (:func:`_by_live_block`): dead rows, columns and edges are
+   dropped (``L_I = L' (+) 0``, both verdicts transfer), the rest goes through this pipeline.
+   **Layer merge** for depth >= 3 (:func:`_by_layer_merge`): hidden layers whose neurons
    all have in-degree <= 1 (or all out-degree <= 1) are merged into a neighbour
    (:mod:`netalgebra.layer_merge`, ``L_I`` unchanged); the merged pattern goes through this
    pipeline and its certificate is wrapped with the merge steps.
 1c. **Three alternating Monarch factors** (:func:`_by_monarch_similarity`): not closed, by a
    block similarity invariant (:mod:`netalgebra.decide.similarity`).
 2. **Witness search** for deep patterns: a core of the pattern grouped at a hidden
-   layer (:func:`find_deep_core`, self-checked by ``verify``).  For one hidden layer (:func:`find_core`): a 2x2 block
+   layer (:func:`find_deep_core`, self-checked by ``verify``), then the blocks of the pattern
+   (:func:`_by_block`, :mod:`netalgebra.decide.blocks`): a block sub-pattern decided not closed
+   by this pipeline (without the CAD route first, then with it) is a witness by block
+   projection.  For one hidden layer (:func:`find_core`): a 2x2 block
    whose sub-pattern is a non-closed LU/UL core (:func:`find_core_2x2`), or a
    3x2 / 2x3 "collision" core (:func:`find_core_3x2`), or a 3x3 block with a 0/1
    missing point found by a bounded search (:func:`find_core_3x3`: collision
@@ -49,7 +54,8 @@ from fractions import Fraction
 from cad.budget import Budget
 from cad.errors import BudgetExceeded, InputError
 from netalgebra.certificate import FORMAT
-from netalgebra.decide.cad_route import decide_by_cad
+from netalgebra.decide.blocks import BLOCK_SHARE, block_certificate, find_block_witness, live_block
+from netalgebra.decide.cad_route import decide_by_cad, size_note
 from netalgebra.decide.certify import deep_not_closed_certificate, not_closed_certificate, self_check
 from netalgebra.decide.claims import add_guarantee, claims_of
 from netalgebra.decide.cores import find_core
@@ -124,15 +130,19 @@ def _validate_masks(masks):
             raise InputError(f"pattern: layer {l}: {len(m[0])} columns but layer {l - 1} has {len(masks[l - 2])} rows")
 
 
-def _decide_linear(pattern, masks, methods, budget):
-    """Is ``L_I`` closed?  Theorems, then the core search (one hidden layer), then CAD."""
+def _decide_linear(pattern, masks, methods, budget, blocks=True):
+    """Is ``L_I`` closed?  Theorems, then the core search (one hidden layer), then CAD.
+    ``blocks``: search the blocks of a deep pattern (:func:`_by_block`; not again inside a block)."""
     if "theorems" in methods:
         v = _by_theorem(pattern, masks, budget)
         if v is not None:
             return v
     budget.check("time (theorems)")
     if len(masks) >= 3:
-        v = _by_layer_merge(pattern, masks, methods, budget)
+        v = _by_live_block(pattern, masks, methods, budget, blocks)
+        if v is not None:
+            return v
+        v = _by_layer_merge(pattern, masks, methods, budget, blocks)
         if v is not None:
             return v
     if len(masks) == 3 and "core" in methods:
@@ -145,6 +155,9 @@ def _decide_linear(pattern, masks, methods, budget):
             return v
     if len(masks) >= 3 and "core" in methods:
         v = _by_deep_core(pattern, masks, budget)
+        if v is not None:
+            return v
+        v = _by_block(pattern, masks, methods, budget) if blocks else None
         if v is not None:
             return v
     budget.check("time (witness search)")
@@ -173,7 +186,7 @@ def _by_theorem(pattern, masks, budget, points_json=None):
                    {"theorem": th["name"]})
 
 
-def _by_layer_merge(pattern, masks, methods, budget):
+def _by_layer_merge(pattern, masks, methods, budget, blocks=True):
     """Merge layers through hidden layers of in- or out-degree <= 1 (:mod:`netalgebra.layer_merge`,
     which proves ``L_I`` unchanged), decide the merged pattern, and wrap its certificate with the
     merge steps; the wrapped certificate is re-checked before answering.  None when nothing
@@ -182,7 +195,7 @@ def _by_layer_merge(pattern, masks, methods, budget):
     if not steps:
         return None
     inner = _decide_linear(SparsityPattern(merged, name=f"{getattr(pattern, 'name', None)} (merged)"),
-                           merged, methods, budget)
+                           merged, methods, budget, blocks)
     what = f"after merging through {describe_steps(steps)} (L_I unchanged)"
     if inner.status == "unknown":
         return Verdict("unknown", None, f"{what}: {inner.reason}", budget.elapsed())
@@ -249,6 +262,47 @@ def _by_deep_core(pattern, masks, budget):
     return _core_verdict(cert, kind, rr, cc, budget,
                          f"the block rows {rr} x columns {cc} is a non-closed {kind} core ({text}); its missing "
                          f"point, zero outside the block, is a limit of the escaping family and is not attained")
+
+
+def _by_live_block(pattern, masks, methods, budget, blocks=True):
+    """Decide the live block (:func:`netalgebra.decide.blocks.live_block`: dead rows, columns and
+    edges dropped, ``L_I = L' (+) 0``) and wrap its certificate; re-checked first.  None when
+    nothing is dead; the live block's ``unknown`` otherwise stands (same set up to zeros)."""
+    found = live_block(masks)
+    if found is None:
+        return None
+    rows, cols, sub = found
+    inner = _decide_linear(SparsityPattern(sub, name=None), sub, methods, budget, blocks)
+    what = f"on the live block rows {list(rows)} x columns {list(cols)} (dead rows, columns, edges dropped)"
+    if inner.status == "unknown":
+        return Verdict("unknown", None, f"{what}: {inner.reason}", budget.elapsed())
+    cert = block_certificate(pattern, masks, rows, cols, inner.certificate)
+    note = self_check(cert, budget)
+    if note:
+        return Verdict("unknown", None, f"{what}: the certificate failed its re-check ({note})", budget.elapsed())
+    return Verdict(inner.status, cert, f"{what}: {inner.reason}", budget.elapsed(), dict(inner.witness))
+
+
+def _by_block(pattern, masks, methods, budget):
+    """A not-closed verdict from a block sub-pattern (:mod:`netalgebra.decide.blocks`: block
+    projection), decided by this pipeline without a further block search; re-checked first.
+    When the whole pattern is within the CAD route's size limits, the blocks are searched without
+    it (the whole pattern's CAD decides both ways); otherwise they get the whole budget, CAD
+    included."""
+    whole_cad = "cad" in methods and not size_note(masks)    # the whole pattern's CAD route comes next
+    found = find_block_witness(masks, budget, lambda sub, b, cad: _decide_linear(
+        SparsityPattern(sub, name=None), sub, methods if cad else tuple(m for m in methods if m != "cad"),
+        b, blocks=False), share=BLOCK_SHARE if whole_cad else 1.0, cad="cad" in methods and not whole_cad)
+    if found is None:
+        return None
+    rows, cols, _, inner = found
+    cert = block_certificate(pattern, masks, rows, cols, inner.certificate)
+    if self_check(cert, budget):
+        return None
+    return Verdict("not_closed", cert, f"the block rows {list(rows)} x columns {list(cols)} is not closed "
+                   f"({inner.reason}); block projection: its missing point, zero elsewhere, is missing here",
+                   budget.elapsed(), {"block_rows": list(rows), "block_cols": list(cols), "core": "block",
+                                      "target": cert.get("target")})
 
 
 def _decide_points(pattern, masks, points, budget):
