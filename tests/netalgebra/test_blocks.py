@@ -10,9 +10,11 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cad.budget import Budget
 from netalgebra.certificate import verify
 from netalgebra.decide import decide
 from netalgebra.decide.blocks import block_certificate, block_pattern, find_block_witness
+from netalgebra.decide.pipeline import ROUTES, _by_live_block
 from netalgebra.pattern import SparsityPattern
 
 from strategies import mask_lists
@@ -185,8 +187,11 @@ def test_block_search_passes():
 def test_live_block_transfers_closedness_and_tampering_fails():
     """random:3,3,3,3:0.5:5 reads input 2 on no path: its live block (dead column and edges
     dropped) merges and is closed by a theorem; the wrapped certificate verifies.  A live column
-    outside the block, or an outer verdict that differs from the inner one, is rejected."""
-    v = decide(SparsityPattern.preset("random:3,3,3,3:0.5:5"), 30)
+    outside the block, or an outer verdict that differs from the inner one, is rejected.
+    (The pipeline's live-block step is called directly: the whole pipeline now closes this
+    pattern earlier, by ``deep_single_neuron_layer``.)"""
+    pattern = SparsityPattern.preset("random:3,3,3,3:0.5:5")
+    v = _by_live_block(pattern, pattern.masks, ROUTES, Budget(30))
     cert = v.certificate
     assert v.status == "closed" and cert["method"] == "block" and cert["block"]["cols"] == [0, 1]
     assert verify(cert).ok
