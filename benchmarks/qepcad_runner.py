@@ -59,8 +59,11 @@ def qepcad_binary():
 
 
 def user_cpu_seconds():
-    """User CPU time of this process: the clock QEPCAD B reports (``ru_utime``)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_utime
+    """User CPU time of this process and of its finished children: the clock QEPCAD B reports
+    (``ru_utime``).  The children count because ``qe(..., timeout=...)`` does its work in a
+    forked child under the hard limit; a child is counted once it has been waited for."""
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_utime
+            + resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime)
 
 
 def _answer(text):
