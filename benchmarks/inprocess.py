@@ -3,9 +3,9 @@ the same process, as a user calling the library in a loop does.
 
 Run as a worker: ``python benchmarks/inprocess.py --runs N --timeout S FILE...`` prints one JSON
 line per file: ``{"file", "status", "answer", "wall", "cpu", "cells"}`` where ``wall`` is the
-median wall-clock time and ``cpu`` the median user CPU time (``ru_utime``, the clock QEPCAD B
-reports) of ``parse_qepcad`` + ``qe``; ``status`` is ``answer``, ``unknown`` (budget spent) or
-``error: ...``.  The projection cache is cleared before every run, so a repeated run does not
+median wall-clock time and ``cpu`` the median user CPU time (``ru_utime`` of this process and its
+forked child, the clock QEPCAD B reports) of ``parse_qepcad`` + ``qe``; ``status`` is
+``answer``, ``unknown`` (budget spent) or ``error: ...``.  The projection cache is cleared before every run, so a repeated run does not
 reuse the previous one's projection.  A warm-up ``qe`` on a one-atom problem runs first, so
 lazily imported modules are not charged to the first file.
 """

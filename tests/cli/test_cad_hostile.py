@@ -3,7 +3,6 @@ repro is answered or refused with exit 2 and a one-line message, never a traceba
 ``--timeout`` and ``qe(..., timeout=)`` budgets hold (measured in subprocesses)."""
 
 import json
-import os
 import subprocess
 import sys
 import time
