@@ -7,7 +7,7 @@ worker past twice the budget plus 10 s is killed and its pattern counted unknown
 verdict other than unknown is self-checked by ``verify`` inside ``decide``.  Prints, per
 shape, the counts of closed / not closed / unknown with the unknown percentage against
 the issue's target, the median and maximum wall time, and the counts of the routes that
-answered.
+answered; ``--list-unknown`` also lists the unknown presets.
 
     python benchmarks/deep.py                          # the full run: 900 patterns, long
     python benchmarks/deep.py --seeds 0-24 --workers 2 # a reduced sample
@@ -60,6 +60,7 @@ def main(argv=None):
     ap.add_argument("--seeds", default="0-99", help="range a-b or list")
     ap.add_argument("--timeout", type=float, default=10.0)
     ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--list-unknown", action="store_true", help="also print the unknown presets")
     args = ap.parse_args(argv)
     from netalgebra.census.run import _local_executor
 
@@ -88,6 +89,10 @@ def main(argv=None):
     for v in res.values():
         routes[(v[0], v[1])] = routes.get((v[0], v[1]), 0) + 1
     print("answering routes: " + ", ".join(f"{st}/{r}: {n}" for (st, r), n in sorted(routes.items())))
+    if args.list_unknown:
+        unknown = [f"random:{sh}:{d}:{s} ({'' if v[1] == '-' else v[1] + ', '}{v[2]:.1f} s)"
+                   for (sh, d, s), v in sorted(res.items()) if v[0] == "unknown"]
+        print(f"unknown presets ({len(unknown)}): " + (", ".join(unknown) if unknown else "none"))
 
 
 if __name__ == "__main__":
