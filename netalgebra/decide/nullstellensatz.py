@@ -16,7 +16,7 @@ from netalgebra.decide.family import fraction_text
 from netalgebra.naming import weight_name
 from netalgebra.theorems.structure import DisjointSets
 
-__all__ = ["CORE3_NSS_DEGREES", "nss_ring", "nss_graded"]
+__all__ = ["CORE3_NSS_DEGREES", "nss_ring", "nss_graded", "solve_macaulay"]
 
 CORE3_NSS_DEGREES = (0, 2, 4)
 ELIMINATION_OPS_PER_SECOND = 2e8   # a safe (low) rate of elimination mod p in flint: n^3 operations for an n x n matrix
@@ -92,7 +92,6 @@ def nss_graded(masks, rows, cols, A, budget=None, ring=None):
             d[comps[find(("r", i))]] -= 1
             d[comps[find(("c", j))]] += 1
             eqs.append(((i, j), terms, tuple(d)))
-    p = 1000003
     buckets = {}
     for combo in mons:
         d = [0] * len(comps)
@@ -118,44 +117,11 @@ def nss_graded(masks, rows, cols, A, budget=None, ring=None):
         nr, nc = len(rowidx), len(unk)
         if nr > 4000 or nc > 4000:
             return None     # too large for this bounded search
-        rem = budget.remaining() if budget is not None else None
-        if rem is not None and nr * nc * min(nr, nc) > ELIMINATION_OPS_PER_SECOND * rem:
-            return None     # one elimination in flint cannot be interrupted: do not start what cannot end in time
-        Mm = nmod_mat(nr, nc + 1, p)
-        for r, c, co in entries:
-            Mm[r, c] = Mm[r, c] + co.numerator * pow(co.denominator, -1, p)
-        rk = Mm.rank()
-        Mm[0, nc] = 1
-        if budget is not None:
-            budget.check("time (witness search (Nullstellensatz))")
-        if Mm.rank() > rk:
-            continue      # no solution modulo p (a solution over Q may rarely be missed: never a wrong verdict)
-        if budget is not None:
-            budget.check("time (witness search (Nullstellensatz))")
-        R, rk_aug = Mm.rref()
-        pivs = [next(c for c in range(nc + 1) if R[r, c] != 0) for r in range(rk_aug)]
-        if pivs and pivs[-1] == nc:
+        sol = solve_macaulay(entries, nr, nc, budget)
+        if sol is None:
             continue
-        # exact solve over Q on the pivot columns found modulo p: row-reduce [M_piv | e_0]
-        pos = {c: n for n, c in enumerate(pivs)}
-        Q = fmpq_mat(nr, len(pivs) + 1)
-        for r, c, co in entries:
-            if c in pos:
-                Q[r, pos[c]] = Q[r, pos[c]] + fmpq(co.numerator, co.denominator)
-        Q[0, len(pivs)] = 1
-        if budget is not None:
-            budget.check("time (witness search (Nullstellensatz))")
-        R, rank = Q.rref()
-        sol = {}
-        ok = True
-        for r in range(rank):
-            piv = next(c for c in range(len(pivs) + 1) if R[r, c] != 0)
-            if piv == len(pivs):
-                ok = False
-                break
-            sol[pivs[piv]] = R[r, len(pivs)]
-        if not ok:
-            continue
+        if sol == "too large":
+            return None
         mults = [[] for _ in eqs]
         for c, val in sol.items():
             if val == 0:
@@ -170,3 +136,46 @@ def nss_graded(masks, rows, cols, A, budget=None, ring=None):
         keep = [n for n in range(len(eqs)) if mults[n]]
         return [list(eqs[n][0]) for n in keep], [mults[n] for n in keep]
     return None
+
+
+def solve_macaulay(entries, nr, nc, budget=None, p=1000003):
+    """Solve ``M x = e_0`` exactly for the sparse Macaulay matrix ``entries`` (``(row, col, Fraction)``,
+    ``nr x nc``; row 0 is the constant monomial): first modulo the prime ``p`` (rank test, pivot
+    columns), then over Q on those pivot columns.  Returns ``{column: fmpq}`` (a solution), None when
+    there is none modulo ``p`` or over Q on the pivots (a solution over Q may rarely be missed, never
+    a wrong one), or ``"too large"`` when the elimination would not end within ``budget``."""
+    rem = budget.remaining() if budget is not None else None
+    if rem is not None and nr * nc * min(nr, nc) > ELIMINATION_OPS_PER_SECOND * rem:
+        return "too large"   # one elimination in flint cannot be interrupted: do not start what cannot end in time
+    Mm = nmod_mat(nr, nc + 1, p)
+    for r, c, co in entries:
+        Mm[r, c] = Mm[r, c] + co.numerator * pow(co.denominator, -1, p)
+    rk = Mm.rank()
+    Mm[0, nc] = 1
+    if budget is not None:
+        budget.check("time (witness search (Nullstellensatz))")
+    if Mm.rank() > rk:
+        return None       # no solution modulo p
+    if budget is not None:
+        budget.check("time (witness search (Nullstellensatz))")
+    R, rk_aug = Mm.rref()
+    pivs = [next(c for c in range(nc + 1) if R[r, c] != 0) for r in range(rk_aug)]
+    if pivs and pivs[-1] == nc:
+        return None
+    # exact solve over Q on the pivot columns found modulo p: row-reduce [M_piv | e_0]
+    pos = {c: n for n, c in enumerate(pivs)}
+    Q = fmpq_mat(nr, len(pivs) + 1)
+    for r, c, co in entries:
+        if c in pos:
+            Q[r, pos[c]] = Q[r, pos[c]] + fmpq(co.numerator, co.denominator)
+    Q[0, len(pivs)] = 1
+    if budget is not None:
+        budget.check("time (witness search (Nullstellensatz))")
+    R, rank = Q.rref()
+    sol = {}
+    for r in range(rank):
+        piv = next(c for c in range(len(pivs) + 1) if R[r, c] != 0)
+        if piv == len(pivs):
+            return None
+        sol[pivs[piv]] = R[r, len(pivs)]
+    return sol

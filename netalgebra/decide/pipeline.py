@@ -60,6 +60,7 @@ from netalgebra.decide.certify import deep_not_closed_certificate, not_closed_ce
 from netalgebra.decide.claims import add_guarantee, claims_of
 from netalgebra.decide.cores import find_core
 from netalgebra.decide.deep_cores import find_deep_core
+from netalgebra.decide.deep_nss import find_permutation_core
 from netalgebra.decide.family import fraction_text
 from netalgebra.decide.points_route import decide_points_route
 from netalgebra.decide.similarity import describe as describe_monarch
@@ -251,8 +252,9 @@ def _core_verdict(cert, kind, rr, cc, budget, reason):
 
 
 def _by_deep_core(pattern, masks, budget):
-    """A not-closed verdict from a deep core (:func:`find_deep_core`), self-checked, or None."""
-    found = find_deep_core(masks, budget)
+    """A not-closed verdict from a deep core (:func:`find_deep_core`, else a partial-permutation
+    target seen by all layers together, :func:`find_permutation_core`), self-checked, or None."""
+    found = find_deep_core(masks, budget) or find_permutation_core(masks, budget)
     if found is None:
         return None
     cert = deep_not_closed_certificate(pattern, masks, found)
