@@ -27,7 +27,7 @@ from cad.logic import FALSE, And, Atom, Or, Truth
 from cad.poly import coefficients_in, poly_key
 from cad.poly.ops import irreducible_factors
 
-__all__ = ["split_linear_equations", "MAX_BRANCHES"]
+__all__ = ["split_linear_equations", "tidy_conjunction", "block_equations", "MAX_BRANCHES"]
 
 #: above this many branches the split is abandoned (the matrix is kept as it was)
 MAX_BRANCHES = 48
@@ -65,18 +65,23 @@ def _pick(kids, block):
     """The equation to use: ``(position, v, q, c)`` with the fewest terms in ``c``
     (an integer ``c`` first), or None."""
     best = None
+    for pos, v, (q, c) in block_equations(kids, block, 1):
+        key = (not c.is_constant(), len(c), len(q))
+        if best is None or key < best[0]:
+            best = (key, pos, v, q, c)
+    return None if best is None else best[1:]
+
+
+def block_equations(kids, block, degree):
+    """``(position, v, coefficients)`` for each equation among ``kids`` of degree ``degree``
+    in a variable ``v`` of ``block`` (its coefficients in ``v``, low to high)."""
     for pos, node in enumerate(kids):
         if not isinstance(node, Atom) or node.rel != "=" or node.poly.is_constant():
             continue
         degs = node.poly.degrees()
         for v in block:
-            if degs[v] != 1:
-                continue
-            q, c = coefficients_in(node.poly, v)
-            key = (not c.is_constant(), len(c), len(q))
-            if best is None or key < best[0]:
-                best = (key, pos, v, q, c)
-    return None if best is None else best[1:]
+            if degs[v] == degree:
+                yield pos, v, coefficients_in(node.poly, v)
 
 
 def _expand(kids, block, substitute, fold, count):
@@ -96,7 +101,7 @@ def _expand(kids, block, substitute, fold, count):
     else:
         cases = [[Atom(c, "/=")] + solved, [Atom(c, "="), Atom(q, "=")] + rest]
     for case in cases:
-        f = fold(And(tuple(_tidy(case))))
+        f = fold(And(tuple(tidy_conjunction(case))))
         if isinstance(f, Truth):
             if f.value:
                 count[0] += 1
@@ -108,7 +113,7 @@ def _expand(kids, block, substitute, fold, count):
 
 
 
-def _tidy(kids):
+def tidy_conjunction(kids):
     """The conjunction ``kids`` with its equations and inequations reduced (proved): ``h /= 0``
     becomes one atom ``f /= 0`` per irreducible factor ``f`` of ``h`` (a product is non-zero
     iff every factor is); in ``g = 0`` repeated factors count once and the factors known

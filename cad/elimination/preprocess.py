@@ -22,12 +22,15 @@ from flint import fmpz_mpoly_ctx
 
 from cad.logic import FALSE, NEGATED, TRUE, And, Atom, Or, Truth
 from cad.poly import coefficients_in, poly_key
+from cad.elimination.bounds import implied_bounds, with_bounds
 from cad.elimination.linear_cases import split_linear_equations
+from cad.elimination.quadratic_cases import split_quadratic_cases
 from cad.elimination.masks import holds
 
 __all__ = [
     "preprocess", "eliminate_single_occurrences", "eliminate_linear_equations",
-    "shear_bound_variables", "split_parametric_linear_equations", "compact",
+    "shear_bound_variables", "split_parametric_linear_equations", "split_quadratic_equations",
+    "compact",
     "simplify", "fold_constants", "map_atoms", "atom_occurrences",
 ]
 
@@ -40,10 +43,13 @@ def preprocess(matrix, order, quants, nfree):
     matrix = eliminate_linear_equations(matrix, order, quants, nfree)
     matrix = shear_bound_variables(matrix, order, quants, nfree)
     matrix = split_parametric_linear_equations(matrix, order, quants, nfree)
+    bounds = implied_bounds(matrix, len(order))     # shears are done: the variables are final
+    matrix = split_quadratic_equations(matrix, order, quants, nfree)
     matrix = _per_disjunct(matrix, quants, lambda f: eliminate_single_occurrences(
         eliminate_single_occurrences(f, order, quants, nfree), order, quants, nfree))
     matrix = eliminate_single_occurrences(matrix, order, quants, nfree)
-    return compact(matrix, order, quants, nfree)
+    matrix, new_order, new_quants = compact(matrix, order, quants, nfree)
+    return with_bounds(matrix, bounds, order, new_order, nfree), new_order, new_quants
 
 
 def _per_disjunct(matrix, quants, fn):
@@ -283,6 +289,20 @@ def split_parametric_linear_equations(matrix, order, quants, nfree):
         return split(matrix)
     negated = _negated(matrix)
     out = split(negated)
+    return matrix if out is negated else fold_constants(_negated(out))
+
+
+def split_quadratic_equations(matrix, order, quants, nfree):
+    r"""Innermost-block variables fixed by quadratic equations, their two roots substituted
+    case by case (:mod:`cad.elimination.quadratic_cases`); a universal block through the
+    negation, as in :func:`split_parametric_linear_equations`."""
+    if not quants or isinstance(matrix, Truth):
+        return matrix
+    block = _innermost_block(len(order), quants, nfree)
+    if quants[-1] == "E":
+        return split_quadratic_cases(matrix, block, fold_constants)
+    negated = _negated(matrix)
+    out = split_quadratic_cases(negated, block, fold_constants)
     return matrix if out is negated else fold_constants(_negated(out))
 
 
