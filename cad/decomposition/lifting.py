@@ -205,6 +205,17 @@ class Decomposition:
             todo.extend(reversed(kids))
         return self
 
+    def release(self):
+        """Break the tree's reference cycles (parent and children, cell and decomposition)
+        so that reference counting frees it at once; the decomposition is unusable after."""
+        stack = [self.root]
+        while stack:
+            c = stack.pop()
+            if c.children is not None:
+                stack.extend(c.children)
+            c.children = c.parent = c.decomposition = None
+        self.root = None
+
     # -- queries -----------------------------------------------------------
     def cells(self, level=None):
         """Iterate over the constructed cells of ``level`` (all levels >= 1 when None), in index order."""
