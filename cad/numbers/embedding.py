@@ -32,14 +32,14 @@ def express_in(alpha, v, relation):
     Proof.  The minimal polynomial ``m_v`` is irreducible, so ``K = Q[w]/(m_v)`` is a field
     and ``w -> v`` maps it isomorphically onto ``Q(v)``; an element is 0 in ``K`` iff its
     remainder modulo ``m_v`` is the zero polynomial.  Euclid's algorithm in ``K[z]`` on
-    ``m_alpha(z)`` and ``G(z, w)``, with each remainder replaced by a non-zero multiple in
-    ``K`` (a pseudo-remainder, divided by a rational content; leading coefficients that are
-    0 in ``K`` dropped first), ends with a non-zero multiple of ``H = gcd(m_alpha, G)``.
+    ``m_alpha(z)`` and ``G(z, w)`` (:func:`gcd_over`: each remainder replaced by a non-zero
+    multiple in ``K``, leading coefficients that are 0 in ``K`` dropped first) ends with a
+    non-zero multiple of ``H = gcd(m_alpha, G)``.
     ``alpha`` is a common root, so ``z - alpha`` divides ``H`` over ``Q(v)``.  When ``H``
     has degree 1, ``H = D z - N`` with ``D(v) != 0`` and its root ``N(v)/D(v)`` is
     ``alpha``.  Otherwise (``G(z, v)`` also vanishes at another conjugate of ``alpha``, or
-    is 0) the answer is None: nothing is claimed.  No inverse in ``K`` is computed (inverses
-    modulo a minimal polynomial of high degree have huge coefficients).
+    is 0) the answer is None: nothing is claimed.  ``N/D`` needs no inverse in ``K`` (in a
+    field of high degree an inverse has huge coefficients).
     """
     m = fmpq_poly(v.poly)
     a = gcd_over(m, [fmpq_poly(c) for c in alpha.poly.coeffs()], [fmpq_poly(g) for g in relation])
