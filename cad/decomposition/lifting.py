@@ -21,7 +21,7 @@ from cad.numbers.rational import (
     strictly_between,
 )
 from cad.numbers.real_algebraic import RealAlgebraic
-from cad.poly.fibre import PartialFibre, fiber_polynomial, real_roots_in_fiber
+from cad.poly.fibre import PartialFibre, embedding_over, fiber_polynomial, real_roots_in_fiber
 from cad.poly.ring import PolyRing
 from cad.poly.sign import sign_at
 
@@ -99,9 +99,16 @@ class Decomposition:
         # the parent's coordinates already substituted (PartialFibre), when possible
         partial = self._partial_fibres(cell.parent) if cell is not None and k else None
         fibers = {} if rational or partial is not None else None
+        embedding = False   # alpha = P(v) for the parent's irrational alpha, once needed
         for f in self.levels[k]:
             pf = partial.get(id(f)) if partial is not None else None
             g = pf.fibre(point[-1]) if pf is not None else None
+            if g is None and pf is not None and pf.alpha is not None:
+                # two irrational coordinates: one primitive element avoids the double norm
+                if embedding is False:
+                    embedding = embedding_over(cell.section_polynomials, point)
+                if embedding is not None:
+                    g = pf.fibre(point[-1], embedding)
             if g is not None:
                 fibers[id(f)] = g
                 rs = pf.roots(g)
@@ -197,6 +204,17 @@ class Decomposition:
             kids = self.lift(c)
             todo.extend(reversed(kids))
         return self
+
+    def release(self):
+        """Break the tree's reference cycles (parent and children, cell and decomposition)
+        so that reference counting frees it at once; the decomposition is unusable after."""
+        stack = [self.root]
+        while stack:
+            c = stack.pop()
+            if c.children is not None:
+                stack.extend(c.children)
+            c.children = c.parent = c.decomposition = None
+        self.root = None
 
     # -- queries -----------------------------------------------------------
     def cells(self, level=None):

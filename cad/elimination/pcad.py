@@ -150,10 +150,14 @@ class PartialCAD:
             start = len(self.leaves)
             vals = [self.truth(c) for c in children]
             return self._close_cylinder(cell, start, vals)
+        # sectors first: their samples are rational in the new coordinate, so lifting over
+        # them is cheap, and one of them often settles the quantifier (the answer does not
+        # depend on the order)
+        order = children[0::2] + children[1::2]
         if self.quants[k] == "E":
-            res = any(self.truth(c) for c in children)
+            res = any(self.truth(c) for c in order)
         else:
-            res = all(self.truth(c) for c in children)
+            res = all(self.truth(c) for c in order)
         data["t"] = res
         if k == self.nfree:
             self.leaves.append(cell)

@@ -12,12 +12,14 @@ from math import gcd
 from flint import arb, ctx as _flint_ctx, fmpq, fmpq_mpoly, fmpq_mpoly_ctx, fmpq_poly, fmpz_mpoly
 
 from cad.errors import InputError
+from cad.numbers.embedding import MONIC_DEGREE, Embedding, express_in, squarefree_over
 from cad.numbers.rational import as_real
 from cad.numbers.real_algebraic import RealAlgebraic
 from cad.poly.ops import coefficients_in, subs_exact, to_q, to_z, univariate, zctx_of
 from cad.poly.sign import _exact_sign, _reduce_mod_minpolys, _sign_filter, sign_at_algebraic
 
-__all__ = ["real_roots_in_fiber", "fiber_polynomial", "PartialFibre", "FibreOverAlgebraic"]
+__all__ = ["real_roots_in_fiber", "fiber_polynomial", "PartialFibre", "FibreOverAlgebraic",
+           "embedding_over"]
 
 
 def real_roots_in_fiber(p, point, var_index):
@@ -157,7 +159,7 @@ class FibreOverAlgebraic:
     so the degree in ``y`` at ``alpha`` is exact at once.  Calling it at a rational ``y``
     gives the exact sign there (as lifting's rational fibres give a value of that sign)."""
 
-    __slots__ = ("alpha", "i", "reduced", "_balls")
+    __slots__ = ("alpha", "i", "reduced", "_balls", "_sqfree")
 
     def __init__(self, alpha, coeffs, i):
         m = fmpq_poly(alpha.poly)
@@ -168,12 +170,25 @@ class FibreOverAlgebraic:
         self.i = i            # alpha is generator i of the contexts in :meth:`roots`
         self.reduced = reduced
         self._balls = False   # the root balls of :meth:`_may_be_root`, once computed
+        self._sqfree = False  # the squarefree part of :meth:`_squarefree`, once computed
 
     def __call__(self, y):
+        return self._sign(self.reduced, y)
+
+    def _sign(self, coeffs, y):
+        """The exact sign at the rational ``y`` of ``sum_e coeffs[e](alpha) y^e`` (each
+        ``coeffs[e]`` of degree below ``deg alpha``, so the value is 0 iff the polynomial is)."""
         v = fmpq_poly(0)
-        for c in reversed(self.reduced):
+        for c in reversed(coeffs):
             v = v * y + c
         return 0 if v.is_zero() else self.alpha.sign_of(v)
+
+    def _squarefree(self):
+        """The coefficients of a multiple (in ``Q(alpha)``) of the squarefree part, or None
+        when the fibre is squarefree (:func:`cad.numbers.embedding.squarefree_over`)."""
+        if self._sqfree is False:
+            self._sqfree = squarefree_over(fmpq_poly(self.alpha.poly), list(self.reduced))
+        return self._sqfree
 
     def roots(self, ctx, j):
         """The sorted real roots in ``y`` (None when the fibre vanishes identically); ``ctx``
@@ -257,9 +272,12 @@ class FibreOverAlgebraic:
             return [(-b - r) / (2 * a), (-b + r) / (2 * a)]
 
     def _has_root(self, beta, zq, j):
-        """Is the real root ``beta`` of the norm a root here?  As :func:`_vanishes_at`, on the
-        univariate coefficients: a 16-bit ball excluding 0 rejects, a sign change over
-        ``beta``'s isolating interval accepts; else :func:`_vanishes_at`."""
+        """Is the real root ``beta`` of the norm a root here?  A 16-bit ball excluding 0
+        rejects, a sign change over ``beta``'s interval accepts; else the sign of the fibre's
+        squarefree part over ``Q(alpha)`` at the ends of the interval decides (it isolates
+        ``beta`` among the roots of the norm, which include every root of the fibre): a sign
+        change iff ``beta`` is a root.  Where that part may be costly (a field of high degree
+        and a fibre of high degree: pseudo-remainders), :func:`_vanishes_at` decides."""
         if beta.is_rational:
             return self(beta.rational) == 0
         a = self.alpha.arb(64)
@@ -273,7 +291,14 @@ class FibreOverAlgebraic:
         lo, hi = beta.interval
         if self(lo) * self(hi) < 0:
             return True
-        return _vanishes_at(zq, [(self.i, self.alpha)], j, beta)
+        # (lo, hi) holds one root of the norm, beta, and no root at its ends.  A root of the
+        # squarefree part is simple, so it is a root iff that part changes sign there
+        if self.alpha.degree > MONIC_DEGREE and len(self.reduced) > 5:
+            return _vanishes_at(zq, [(self.i, self.alpha)], j, beta)
+        sq = self._squarefree()
+        if sq is None:
+            return False
+        return self._sign(sq, lo) * self._sign(sq, hi) < 0
 
 
 def fiber_polynomial(p, point):
@@ -328,10 +353,12 @@ class PartialFibre:
             b = buckets.get(e) or {}
             self.coeffs.append([_poly_of(b.get(d)) % mq for d in range(_length(b))])
 
-    def fibre(self, v):
+    def fibre(self, v, embedding=None):
         """``p(sample, v, y)`` for the value ``v`` of ``x_k``: an fmpz_poly (a positive multiple)
         when every coordinate involved is rational, a :class:`FibreOverAlgebraic` when exactly
-        one is irrational, None when two are (then :func:`real_roots_in_fiber` on ``q``)."""
+        one is irrational, or when two are and ``embedding`` (a
+        :class:`cad.numbers.embedding.Embedding` for ``v``) writes ``alpha`` as a rational
+        function of ``v`` (then a positive multiple of the fibre); else None (then :func:`real_roots_in_fiber` on ``q``)."""
         if type(v) is not fmpq and v.is_rational:
             v = v.rational
         if self.alpha is None:
@@ -339,7 +366,18 @@ class PartialFibre:
                 return fmpq_poly([c(v) for c in self.coeffs]).numer()
             return FibreOverAlgebraic(v, self.coeffs, self.k)
         if type(v) is not fmpq:
-            return None
+            if embedding is None or embedding.v is not v:
+                return None
+            # every coefficient an element of Q(v): D(v)^E c_{e,d}(N(v)/D(v)) v^d, the same
+            # positive factor D(v)^E throughout (same roots, same signs)
+            w = fmpq_poly([0, 1])
+            out = []
+            for row in self.coeffs:
+                acc = fmpq_poly(0)
+                for c in reversed(row):
+                    acc = acc * w + embedding.image(c)
+                out.append(acc)
+            return FibreOverAlgebraic(v, out, self.k)
         out = []
         for row in self.coeffs:
             acc = fmpq_poly(0)
@@ -354,6 +392,27 @@ class PartialFibre:
         if isinstance(g, FibreOverAlgebraic):
             return g.roots(self.q.context(), self.k + 1)
         return None if g.is_zero() else RealAlgebraic.roots_of(g)
+
+
+def embedding_over(relations, sample):
+    """An :class:`Embedding` writing the one irrational coordinate ``alpha`` of
+    ``sample[:-1]`` as a rational function of the irrational last coordinate ``v``, from the first of
+    ``relations`` (polynomials of level ``len(sample)`` vanishing at ``sample``) for which
+    :func:`express_in` succeeds; None when none does."""
+    k = len(sample) - 1
+    v = sample[-1]
+    for f in relations:
+        q, alg = _prepare_fiber(f, sample[:-1])
+        if len(alg) != 1:
+            continue
+        i, alpha = alg[0]
+        buckets = {}
+        for m, c in zip(q.monoms(), q.coeffs()):
+            buckets.setdefault(m[i], {})[m[k]] = c
+        nd = express_in(alpha, v, [_poly_of(buckets.get(e)) for e in range(_length(buckets))])
+        if nd is not None:
+            return Embedding(v, *nd, alpha.degree)
+    return None
 
 
 def _length(buckets):
