@@ -10,10 +10,10 @@ inverse map is the identity on ``L_I``: a witness ``A`` for the merged pattern i
 for the original one.  Only the standard library is imported here.
 """
 
-__all__ = ["merge_once", "merge_layers", "describe_steps"]
+__all__ = ["merge_once", "merge_layers", "describe_steps", "merged_support"]
 
 
-def _merged(first, second):
+def merged_support(first, second):
     """The support of ``W_{l+1} W_l`` (``first`` = ``I_l``, ``second`` = ``I_{l+1}``): the
     boolean product of the masks."""
     rows, cols = len(second), len(first[0])
@@ -54,10 +54,10 @@ def merge_once(masks):
         first, second = masks[l - 1], masks[l]
         if all(sum(row) <= 1 for row in first):
             return ({"merge": "in", "hidden_layer": l},
-                    masks[:l - 1] + (_merged(first, second),) + masks[l + 1:])
+                    masks[:l - 1] + (merged_support(first, second),) + masks[l + 1:])
         if all(sum(second[i][n] for i in range(len(second))) <= 1 for n in range(len(first))):
             return ({"merge": "out", "hidden_layer": l},
-                    masks[:l - 1] + (_merged(first, second),) + masks[l + 1:])
+                    masks[:l - 1] + (merged_support(first, second),) + masks[l + 1:])
     return None
 
 

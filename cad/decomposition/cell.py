@@ -23,8 +23,9 @@ class Cell:
     sample's last coordinate (empty for sectors).  ``lower`` / ``upper`` are the
     neighbouring section values in the stack over the parent's sample (``None``
     when unbounded; for a section both are its own value).  ``children`` is
-    ``None`` until the cell is lifted.  ``fibers`` (set by lifting, when the
-    sample is rational or has one irrational coordinate) maps ``id(f)`` of level-``k+1``
+    ``None`` until the cell is lifted.  ``fibers`` (set by lifting; it holds
+    the factors whose fibre could be computed: rational sample, one irrational coordinate,
+    or two related by an embedding) maps ``id(f)`` of level-``k+1``
     factors to ``f(sample, x_{k+1})``: an fmpz_poly (up to a positive constant)
     or a :class:`cad.poly.fibre.FibreOverAlgebraic`; either, called at a rational ``y``,
     gives a number with the sign of ``f(sample, y)``, so callers can evaluate signs in the

@@ -32,7 +32,7 @@ variable is a polynomial of the first level and costs no projection.  An atom al
 conjunction is not added again.
 """
 
-from flint import fmpq
+from flint import fmpq, fmpz_mpoly_ctx
 
 from cad.logic import And, Atom, Truth
 
@@ -118,7 +118,7 @@ def _deduplicated(rows):
             continue
         s = abs(lead)
         row = ([c / s for c in coeffs], k / s)
-        out.setdefault(tuple(str(c) for c in row[0]) + (str(row[1]),), row)
+        out.setdefault(tuple(row[0]) + (row[1],), row)
     return list(out.values())
 
 
@@ -197,7 +197,6 @@ def with_bounds(matrix, bounds, old_order, order, nfree):
     (module docstring); atoms already among the top-level conjuncts are not repeated."""
     if bounds is None or len(order) <= nfree or isinstance(matrix, Truth):
         return matrix
-    from flint import fmpz_mpoly_ctx
     ctx = fmpz_mpoly_ctx.get(tuple(order), "lex")
     gens = ctx.gens()
     where = {name: i for i, name in enumerate(old_order)}

@@ -285,11 +285,7 @@ def split_parametric_linear_equations(matrix, order, quants, nfree):
             lambda node, v, num, den: map_atoms(node, lambda a: _substitute(a, v, num, den)),
             fold_constants)
 
-    if quants[-1] == "E":
-        return split(matrix)
-    negated = _negated(matrix)
-    out = split(negated)
-    return matrix if out is negated else fold_constants(_negated(out))
+    return _split_innermost(matrix, quants, split)
 
 
 def split_quadratic_equations(matrix, order, quants, nfree):
@@ -299,10 +295,17 @@ def split_quadratic_equations(matrix, order, quants, nfree):
     if not quants or isinstance(matrix, Truth):
         return matrix
     block = _innermost_block(len(order), quants, nfree)
+    return _split_innermost(matrix, quants, lambda f: split_quadratic_cases(f, block, fold_constants))
+
+
+def _split_innermost(matrix, quants, split):
+    """``split`` (a rule for an existential innermost block, returning its argument itself
+    when nothing applies) applied to ``matrix``; for a universal block to the negation,
+    ``(A X) phi <-> ~(E X) ~phi``, and the result negated back."""
     if quants[-1] == "E":
-        return split_quadratic_cases(matrix, block, fold_constants)
+        return split(matrix)
     negated = _negated(matrix)
-    out = split_quadratic_cases(negated, block, fold_constants)
+    out = split(negated)
     return matrix if out is negated else fold_constants(_negated(out))
 
 

@@ -5,7 +5,7 @@ equation of the matrix's top conjunction, with ``a``, ``b``, ``c`` free of ``v``
 ``D = b^2 - 4 a c``.  Then
 
     ``(E v)[f = 0 /\ phi]  <->  [a /= 0 /\ D >= 0 /\ phi[v := r+]] \/ [a /= 0 /\ D >= 0 /\ phi[v := r-]]``
-    ``                          \/ [a = 0 /\ b v + c = 0 /\ (E v) phi]``
+    ``                          \/ [a = 0 /\ (E v)[b v + c = 0 /\ phi]]``
 
 with ``r± = (-b ± sqrt D) / (2 a)`` (proved: where ``a /= 0`` the real roots of ``f`` in ``v``
 are exactly ``r+`` and ``r-``, and they exist iff ``D >= 0``; where ``a = 0``, ``f = b v + c``).
@@ -65,13 +65,11 @@ by the caller.
 
 from cad.logic import FALSE, And, Atom, Or, Truth
 from cad.poly import coefficients_in
-from cad.elimination.linear_cases import block_equations, tidy_conjunction
+from cad.elimination.linear_cases import MAX_BRANCHES, block_equations, tidy_conjunction
 
 __all__ = ["split_quadratic_cases", "root_sign_condition", "root_substitution",
            "MAX_BRANCHES", "MAX_TERMS"]
 
-#: above this many branches the split is abandoned (the matrix is kept as it was)
-MAX_BRANCHES = 48
 #: above this many terms in one new polynomial the split is abandoned
 MAX_TERMS = 600
 #: equations whose leading coefficient in ``v`` is a polynomial are used only when this is

@@ -145,10 +145,7 @@ def _one_algebraic(q, alg_i, j):
     buckets = {}
     for mono, c in zip(q.monoms(), q.coeffs()):
         buckets.setdefault(mono[j], {})[mono[i]] = c
-    coeffs = []
-    for e in range(max(buckets) + 1):
-        b = buckets.get(e)
-        coeffs.append(fmpq_poly([b.get(d, 0) for d in range(max(b) + 1)]) if b else fmpq_poly(0))
+    coeffs = [_poly_of(buckets.get(e)) for e in range(_length(buckets))]
     return FibreOverAlgebraic(a, coeffs, i).roots(q.context(), j)
 
 

@@ -66,13 +66,15 @@ trusted base for them, never for theorem certificates), checked by
                  "forall s in (0, 2^-e0]: exists theta: phi(theta) = A + s U" is TRUE (which alone
                  puts A in the closure; without a segment the certificate is rejected).
 
-Block certificates (``verdict: "not_closed"``, ``method: "block"``), checked by
+Block certificates (``verdict: "not_closed"`` or ``"closed"``, ``method: "block"``), checked by
 :mod:`netalgebra.certificate.block`::
 
-    block     {"rows": R', "cols": C', "certificate": inner}: inner is a not-closed certificate
+    block     {"rows": R', "cols": C', "certificate": inner}: inner is a certificate, with the same verdict,
               of the block sub-pattern (first-layer columns C', last-layer rows R', every hidden
               neuron; only edges on no input -> output path of that slice may be dropped);
               verified in full.  Block projection: B in cl(L') minus L' gives B (+) 0 in cl(L_I) minus L_I.
+              A closed verdict is accepted only for the live block (every row and column outside
+              R' x C' on no input -> output path) with a closed inner certificate.
     target    (optional) the inner target padded with zeros
 
 When the budget runs out the report has ``incomplete = True`` ("could not

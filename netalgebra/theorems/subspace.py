@@ -36,11 +36,11 @@ proves ``V_K ⊆ L_I``.
 
 from cad.budget import Budget
 from cad.errors import BudgetExceeded
+from netalgebra.layer_merge import merged_support
 from netalgebra.theorems.fragment import fragment
 from netalgebra.theorems.structure import live_neurons
 
-__all__ = ["deep_coordinate_subspace", "deep_subchain_merge", "coordinate_subspace_proof", "star_assignments",
-           "boolean_product"]
+__all__ = ["deep_coordinate_subspace", "deep_subchain_merge", "coordinate_subspace_proof", "star_assignments"]
 
 MAX_POSITIONS = 400          # |K| beyond which the theorem is not tried (it then does not apply)
 MAX_WIDTH = 24               # likewise for a hidden width
@@ -50,13 +50,6 @@ MAX_CANDIDATES = 8           # sets tried per neuron at a branching step of a st
 MAX_CONSTRUCTIONS = 120      # single-layer masks collected by the construction search
 MAX_CLAIMS = 4_000           # position sets explored by the elimination search
 SEARCH_SHARE, MAX_SEARCH_SECONDS = 0.25, 3.0   # each theorem's search: its share of the budget left
-
-
-def boolean_product(first, second):
-    """The support of ``W_{l+1} W_l`` for masks ``first = I_l``, ``second = I_{l+1}``."""
-    n_mid, n_in = len(first), len(first[0])
-    return tuple(tuple(int(any(second[i][n] and first[n][a] for n in range(n_mid))) for a in range(n_in))
-                 for i in range(len(second)))
 
 
 def _components(T):
@@ -332,7 +325,7 @@ def coordinate_subspace_proof(masks, budget=None):
         return None
     K = masks[0]
     for m in masks[1:]:
-        K = boolean_product(K, m)
+        K = merged_support(K, m)
     Kset = frozenset((r, c) for r, row in enumerate(K) for c, x in enumerate(row) if x)
     if not Kset or len(Kset) > MAX_POSITIONS or not _parameter_count_allows(masks, len(Kset)):
         return None
