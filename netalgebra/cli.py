@@ -179,9 +179,10 @@ def _check_work(args, budget):
         print(f"reason: {verdict.reason}")
         print(_claims_text(verdict.claims))
         merged = False
+        frame = None                             # the sub-pattern whose weight names the family uses
         while cert and ("reduction" in cert or cert.get("method") == "block"):
             if "reduction" in cert:              # layers merged: show the merged pattern's certificate
-                merged = True
+                merged, frame = True, "merged pattern"
                 cert = cert["reduction"]["certificate"]
                 print(f"merged pattern: widths {'-'.join(str(len(m)) for m in [cert['pattern']['masks'][0][0]] + cert['pattern']['masks'])}")
             else:                                # a block: show the block sub-pattern's certificate
@@ -190,6 +191,7 @@ def _check_work(args, budget):
                       + ("its missing point, padded with zeros, is missing here)" if verdict.status == "not_closed"
                          else "every other row and column is on no path)"))
                 cert = blk["certificate"]
+                frame = "block sub-pattern"
         if verdict.status == "not_closed" and cert and "target" in cert:
             rel = cert.get("relu", {})
             rows, cols = rel.get("block_rows"), rel.get("block_cols")
@@ -203,7 +205,9 @@ def _check_work(args, budget):
                       + (" along a segment" if "segment" in ap else "") + " (decided by CAD)")
             else:
                 fam = cert.get("escaping_family", {}).get("weights", {})
-                print("escaping family (t -> 0+, all other weights 0): "
+                print("escaping family "
+                      + (f"of the {frame} (weights named by its own neurons; " if frame else "(")
+                      + "t -> 0+, all other weights 0): "
                       + ", ".join(f"{k} = {_fmt_ratfun(v)}" for k, v in fam.items()))
             if rel:
                 print(f"training set: {len(rel['points'])} points with targets A x; no optimum of the "

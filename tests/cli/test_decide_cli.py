@@ -51,3 +51,18 @@ def test_cli_whole_process_fast():
                              capture_output=True, text=True)
         assert res.returncode == 0, res.stderr
         assert time.perf_counter() - t < limit, name
+
+
+def test_cli_family_line_names_its_sub_pattern(capsys):
+    """The escaping family's weight names index the sub-pattern whose certificate is shown (a
+    block sub-pattern, a merged pattern); the line says which, and says nothing for the pattern
+    itself."""
+    def family_line(preset):
+        assert main(["check", "--preset", preset]) == 0
+        lines = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("escaping family")]
+        assert len(lines) == 1
+        return lines[0]
+
+    assert family_line("lu:2").startswith("escaping family (t -> 0+")
+    assert family_line("random:4,4,4,4:0.5:0").startswith("escaping family of the block sub-pattern (")
+    assert family_line("random:4,4,4,4:0.5:2").startswith("escaping family of the merged pattern (")
