@@ -38,7 +38,7 @@ from cad.budget import Budget
 from cad.errors import BudgetExceeded
 from netalgebra.layer_merge import merged_support
 from netalgebra.theorems.fragment import fragment
-from netalgebra.theorems.structure import live_neurons
+from netalgebra.theorems.structure import DisjointSets, live_masks, live_neurons
 
 __all__ = ["deep_coordinate_subspace", "deep_subchain_merge", "coordinate_subspace_proof", "star_assignments"]
 
@@ -53,22 +53,18 @@ SEARCH_SHARE, MAX_SEARCH_SECONDS = 0.25, 3.0   # each theorem's search: its shar
 
 
 def _components(T):
-    """Connected components of a position set (adjacent: same row or same column)."""
-    left, out = set(T), []
-    while left:
-        comp, rows, cols = set(), set(), set()
-        todo = [min(left)]
-        while todo:
-            e = todo.pop()
-            if e in comp:
-                continue
-            comp.add(e)
-            rows.add(e[0])
-            cols.add(e[1])
-            todo.extend(f for f in left if f not in comp and (f[0] == e[0] or f[1] == e[1]))
-        left -= comp
-        out.append((comp, rows, cols))
-    return out
+    """Connected components of a position set (adjacent: same row or same column), as
+    ``(positions, rows, columns)``: a position joins its row and its column in a union-find."""
+    sets = DisjointSets()
+    for r, c in T:
+        sets.union(("r", r), ("c", c))
+    out = {}
+    for r, c in T:
+        comp, rows, cols = out.setdefault(sets.find(("r", r)), (set(), set(), set()))
+        comp.add((r, c))
+        rows.add(r)
+        cols.add(c)
+    return list(out.values())
 
 
 def _is_stars(T):
@@ -314,7 +310,7 @@ def _parameter_count_allows(masks, n_positions):
     product map has dimension at most (number of live edges) - (number of live hidden neurons),
     since rescaling each hidden neuron keeps the product; it must reach ``|K|``."""
     live = live_neurons(masks)
-    edges = sum(1 for l, m in enumerate(masks) for i in live[l + 1] for j in live[l] if m[i][j])
+    edges = sum(map(sum, (row for m in live_masks(masks, live) for row in m)))
     return edges - sum(len(live[l]) for l in range(1, len(masks))) >= n_positions
 
 
@@ -332,9 +328,7 @@ def coordinate_subspace_proof(masks, budget=None):
     live = live_neurons(masks)
     # Dead neurons carry no product: the search runs on the live edges only.  An assignment valid
     # there is valid on the masks themselves (it uses a subset of each neuron's rows and columns).
-    live_masks = tuple(tuple(tuple(int(x and i in live[l + 1] and j in live[l]) for j, x in enumerate(row))
-                             for i, row in enumerate(m)) for l, m in enumerate(masks))
-    leaves = _constructions(live_masks, budget, Kset)
+    leaves = _constructions(live_masks(masks, live), budget, Kset)
     if not leaves:
         return None
     row_ops = _contained_lines(masks[-1], live[L - 1], by_rows=True)
