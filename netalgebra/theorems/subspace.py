@@ -38,9 +38,11 @@ from cad.budget import Budget
 from cad.errors import BudgetExceeded
 from netalgebra.layer_merge import merged_support
 from netalgebra.theorems.fragment import fragment
+from netalgebra.theorems.peel import peel_proof
 from netalgebra.theorems.structure import DisjointSets, live_masks, live_neurons
 
-__all__ = ["deep_coordinate_subspace", "deep_subchain_merge", "coordinate_subspace_proof", "star_assignments"]
+__all__ = ["deep_coordinate_subspace", "shallow_coordinate_subspace", "deep_subchain_merge",
+           "coordinate_subspace_proof", "star_assignments"]
 
 MAX_POSITIONS = 400          # |K| beyond which the theorem is not tried (it then does not apply)
 MAX_WIDTH = 24               # likewise for a hidden width
@@ -290,6 +292,30 @@ def deep_coordinate_subspace(masks, budget=None):
                     hyp, source="proved in netalgebra.theorems.subspace")
 
 
+def shallow_coordinate_subspace(masks, budget=None):
+    """Two layers: ``L_I = V_K`` (``K`` the boolean product of the masks), hence closed.
+
+    Proof: :func:`coordinate_subspace_proof` on the two masks, either constructions with
+    elimination (module docstring) or a rank-one peel proof (:mod:`netalgebra.theorems.peel`);
+    both show ``V_K ⊆ L_I``, and ``L_I ⊆ V_K`` always.  Replayed by
+    :mod:`netalgebra.certificate.subspace` (and :mod:`netalgebra.certificate.peel`).  Returns
+    None when the bounded search finds no proof.
+    """
+    if len(masks) != 2:
+        return None
+    hyp = _bounded(coordinate_subspace_proof, budget, masks)
+    if hyp is None:
+        return None
+    return fragment("shallow_coordinate_subspace",
+                    "L_I is the coordinate subspace V_K of the matrices supported on the boolean product K of "
+                    "the two masks (hence closed): "
+                    + ("a rank-one peel proof (segments, and pivots split on whether the pivot entry of the "
+                       "remainder vanishes) writes every matrix of V_K as a sum of one rank-one term per hidden "
+                       "neuron within its rows x columns." if "peel" in hyp else
+                       "star assignments and row/column elimination show V_K inside L_I."),
+                    hyp, source="proved in netalgebra.theorems.subspace and netalgebra.theorems.peel")
+
+
 def _bounded(search, budget, *args):
     """``search(*args, inner)`` within a share of ``budget`` (:data:`SEARCH_SHARE`, at most
     :data:`MAX_SEARCH_SECONDS`, also when ``budget`` has no limit): None when the share runs out, so
@@ -315,7 +341,9 @@ def _parameter_count_allows(masks, n_positions):
 
 
 def coordinate_subspace_proof(masks, budget=None):
-    """The hypotheses of a proof that ``L_I = V_K`` (depth >= 2; see the module docstring), or None."""
+    """The hypotheses of a proof that ``L_I = V_K`` (depth >= 2; see the module docstring), or None:
+    constructions and elimination nodes, or for two layers when those fail a peel proof
+    (:mod:`netalgebra.theorems.peel`; hypotheses ``{depth: 2, support, peel}``)."""
     L = len(masks)
     if L < 2 or max(len(m) for m in masks[:-1]) > MAX_WIDTH:
         return None
@@ -329,13 +357,17 @@ def coordinate_subspace_proof(masks, budget=None):
     # Dead neurons carry no product: the search runs on the live edges only.  An assignment valid
     # there is valid on the masks themselves (it uses a subset of each neuron's rows and columns).
     leaves = _constructions(live_masks(masks, live), budget, Kset)
-    if not leaves:
-        return None
-    row_ops = _contained_lines(masks[-1], live[L - 1], by_rows=True)
-    col_ops = _contained_lines(masks[0], live[1], by_rows=False)
-    nodes = _eliminate(Kset, leaves, row_ops, col_ops, budget)
+    nodes = None
+    if leaves:
+        row_ops = _contained_lines(masks[-1], live[L - 1], by_rows=True)
+        col_ops = _contained_lines(masks[0], live[1], by_rows=False)
+        nodes = _eliminate(Kset, leaves, row_ops, col_ops, budget)
     if nodes is None:
-        return None
+        # two layers: rank-one peeling with case splits on pivots (netalgebra.theorems.peel)
+        peel = peel_proof(masks[0], masks[1], Kset, budget) if L == 2 else None
+        if peel is None:
+            return None
+        return {"depth": L, "support": [list(r) for r in K], "peel": peel}
     used = sorted({n["step"]["construction"] for n in nodes if "construction" in n["step"]})
     renum = {old: k for k, old in enumerate(used)}
     for n in nodes:
@@ -383,7 +415,8 @@ def _subchain_merge(masks, budget):
             continue
         return fragment("deep_subchain_merge",
                         f"The products of layers {a + 1}..{b + 1} are exactly the matrices supported on their "
-                        "boolean product U (proof 'subspace', as for deep_coordinate_subspace); replacing "
+                        "boolean product U (proof 'subspace', as for deep_coordinate_subspace, or for a run of "
+                        "two layers a rank-one peel proof); replacing "
                         "those layers by one layer of mask U leaves L_I unchanged, and the reduced pattern "
                         "is closed by the theorem 'then'.",
                         {"depth": L, "first_layer": a + 1, "last_layer": b + 1, "subspace": proof, "then": then},
