@@ -31,7 +31,7 @@ star assignments of :mod:`netalgebra.theorems.subspace` are the special case wit
 
 from fractions import Fraction
 
-__all__ = ["peel_proof", "realise", "MAX_PEEL_CLAIMS"]
+__all__ = ["peel_proof", "realise", "parents_first", "MAX_PEEL_CLAIMS"]
 
 MAX_PEEL_CLAIMS = 20_000     # claims (P, N) explored before the search gives up (no claim made)
 
@@ -115,14 +115,15 @@ def peel_proof(first, second, positions, budget=None):
         return None
     if root is None:
         return None
-    return _renumber(nodes, root)
+    return parents_first(nodes, root)
 
 
 _CHILD_KEYS = ("next", "nonzero", "zero")
 
 
-def _renumber(nodes, root):
-    """The nodes reachable from ``root``, root first, children after their parents."""
+def parents_first(nodes, root):
+    """The proof nodes reachable from ``root`` (children by index under :data:`_CHILD_KEYS` of their
+    ``step``), renumbered root first with children after their parents (reverse post-order)."""
     order, seen = [], set()
 
     def visit(i):

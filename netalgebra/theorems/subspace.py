@@ -38,7 +38,7 @@ from cad.budget import Budget
 from cad.errors import BudgetExceeded
 from netalgebra.layer_merge import merged_support
 from netalgebra.theorems.fragment import fragment
-from netalgebra.theorems.peel import peel_proof
+from netalgebra.theorems.peel import parents_first, peel_proof
 from netalgebra.theorems.structure import DisjointSets, live_masks, live_neurons
 
 __all__ = ["deep_coordinate_subspace", "shallow_coordinate_subspace", "deep_subchain_merge",
@@ -231,7 +231,7 @@ def _eliminate(K, leaves, row_ops, col_ops, budget):
         return None
     if root is None:
         return None
-    return _renumber(nodes, root)
+    return parents_first(nodes, root)
 
 
 class _TooLarge(Exception):
@@ -243,32 +243,6 @@ def _node(nodes, T, step):
     return len(nodes) - 1
 
 
-def _renumber(nodes, root):
-    """The nodes reachable from ``root``, root first, children after their parents."""
-    order, seen = [], set()
-
-    def visit(i):                         # reverse post-order: parents before children
-        if i in seen:
-            return
-        seen.add(i)
-        for key in ("nonzero", "zero"):
-            if key in nodes[i]["step"]:
-                visit(nodes[i]["step"][key])
-        order.append(i)
-
-    visit(root)
-    order.reverse()
-    new = {old: k for k, old in enumerate(order)}
-    out = []
-    for old in order:
-        step = dict(nodes[old]["step"])
-        for key in ("nonzero", "zero"):
-            if key in step:
-                step[key] = new[step[key]]
-        out.append({"positions": nodes[old]["positions"], "step": step})
-    return out
-
-
 def deep_coordinate_subspace(masks, budget=None):
     """Depth >= 3: ``L_I = V_K`` (``K`` the boolean product of the masks), hence closed.
 
@@ -278,18 +252,7 @@ def deep_coordinate_subspace(masks, budget=None):
     :mod:`netalgebra.certificate.subspace` replays both with its own code.  Returns None when the
     bounded search finds no proof (which never makes a verdict wrong).
     """
-    if len(masks) < 3:
-        return None
-    hyp = _bounded(coordinate_subspace_proof, budget, masks)
-    if hyp is None:
-        return None
-    return fragment("deep_coordinate_subspace",
-                    "L_I is the coordinate subspace V_K of the matrices supported on the boolean product K "
-                    "of the masks (hence closed): each construction merges pairs of layers by star "
-                    "assignments down to one layer of mask U, so V_U lies in L_I; the elimination nodes "
-                    "reduce V_K to such sets by row operations that I_L allows and column operations "
-                    "that I_1 allows.",
-                    hyp, source="proved in netalgebra.theorems.subspace")
+    return _subspace_theorem("deep_coordinate_subspace", masks, budget) if len(masks) >= 3 else None
 
 
 def shallow_coordinate_subspace(masks, budget=None):
@@ -301,19 +264,24 @@ def shallow_coordinate_subspace(masks, budget=None):
     :mod:`netalgebra.certificate.subspace` (and :mod:`netalgebra.certificate.peel`).  Returns
     None when the bounded search finds no proof.
     """
-    if len(masks) != 2:
-        return None
+    return _subspace_theorem("shallow_coordinate_subspace", masks, budget) if len(masks) == 2 else None
+
+
+def _subspace_theorem(name, masks, budget):
+    """The fragment ``name`` with the hypotheses of :func:`coordinate_subspace_proof` (bounded), or None."""
     hyp = _bounded(coordinate_subspace_proof, budget, masks)
     if hyp is None:
         return None
-    return fragment("shallow_coordinate_subspace",
-                    "L_I is the coordinate subspace V_K of the matrices supported on the boolean product K of "
-                    "the two masks (hence closed): "
-                    + ("a rank-one peel proof (segments, and pivots split on whether the pivot entry of the "
-                       "remainder vanishes) writes every matrix of V_K as a sum of one rank-one term per hidden "
-                       "neuron within its rows x columns." if "peel" in hyp else
-                       "star assignments and row/column elimination show V_K inside L_I."),
-                    hyp, source="proved in netalgebra.theorems.subspace and netalgebra.theorems.peel")
+    how = ("a rank-one peel proof (segments, and pivots split on whether the pivot entry of the remainder "
+           "vanishes) writes every matrix of V_K as a sum of one rank-one term per hidden neuron within its "
+           "rows x columns." if "peel" in hyp else
+           "each construction merges pairs of layers by star assignments down to one layer of mask U, so V_U "
+           "lies in L_I; the elimination nodes reduce V_K to such sets by row operations that I_L allows and "
+           "column operations that I_1 allows.")
+    return fragment(name, "L_I is the coordinate subspace V_K of the matrices supported on the boolean product K "
+                    "of the masks (hence closed): " + how, hyp,
+                    source="proved in netalgebra.theorems.subspace" + (" and netalgebra.theorems.peel"
+                                                                        if "peel" in hyp else ""))
 
 
 def _bounded(search, budget, *args):

@@ -17,6 +17,7 @@ from netalgebra.layer_merge import merged_support
 from netalgebra.pattern import SparsityPattern
 from netalgebra.theorems.peel import peel_proof, realise
 from netalgebra.theorems.subspace import shallow_coordinate_subspace
+from test_subspace import cad_agrees_where_proved
 
 # V_K ⊆ L_I needs a pivot here (hand check: column 1 is reached only by neuron 2, so
 # b_2 = M[:, 1] / a_2[1]; pivoting at (1, 1) leaves rows 0 and 2 on columns {0, 2} for neurons 0
@@ -96,16 +97,8 @@ def test_peel_proofs_realise_targets_and_never_meet_a_core(shape, density, seed)
 def test_agrees_with_cad_on_small_patterns():
     """Where a peel proof exists on small two-layer patterns, the CAD route (when it answers) says
     closed."""
-    compared = 0
-    for seed in range(40):
-        p = SparsityPattern.preset(f"random:2,2,2:0.7:{seed}")
-        if peel_proof(*p.masks, _positions(p.masks)) is None:
-            continue
-        v = decide(p, 20, methods=("cad",))
-        if v.status != "unknown":
-            compared += 1
-            assert v.status == "closed", seed
-    assert compared > 0
+    cad_agrees_where_proved([f"random:2,2,2:0.7:{seed}" for seed in range(40)],
+                            lambda masks: peel_proof(*masks, _positions(masks)) is not None)
 
 
 def _deep_cert(name):
