@@ -64,6 +64,7 @@ register("deep_digit_mixing", digits.check_digit_mixing)
 register("shallow_subspace_absorption", absorption.check_absorption)
 register("deep_coordinate_subspace", subspace.check_coordinate_subspace)
 register("deep_subchain_merge", subspace.check_subchain_merge)
+register("shallow_coordinate_subspace", subspace.check_coordinate_subspace)    # two layers
 register("cad", cad.check_cad_closed)
 
 

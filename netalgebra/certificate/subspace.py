@@ -6,11 +6,13 @@ construction (its merges, each a star assignment re-checked against the current 
 one layer whose mask is the construction's ``covers``), and every elimination node (the row or
 column operation allowed by ``I_L`` / ``I_1`` on live neurons, the pivot and cleared positions,
 the children's position sets; a leaf's positions inside its construction's ``covers``).
-Children come after their node, so the proof is finite.
+Children come after their node, so the proof is finite.  For two layers the hypotheses may hold
+a rank-one peel proof (``peel``) instead, replayed by :mod:`netalgebra.certificate.peel`.
 """
 
 from netalgebra.certificate.kernel import Malformed, live_neurons
 from netalgebra.certificate.merge import _boolean_product
+from netalgebra.certificate.peel import check_peel
 
 __all__ = ["check_coordinate_subspace", "check_subchain_merge"]
 
@@ -152,13 +154,19 @@ def _check_node(node_id, node, nodes, T, covers, row_lines, col_lines, where):
 
 
 def check_coordinate_subspace(hypotheses, masks, question, report, budget):
-    """``deep_coordinate_subspace``: replay of the constructions and of the elimination."""
+    """``deep_coordinate_subspace`` (and ``shallow_coordinate_subspace``, two layers): replay of the
+    constructions and of the elimination, or of the peel proof."""
     L = len(masks)
     K = masks[0]
     for m in masks[1:]:
         K = _boolean_product(m, K)
     Kset = {(r, c) for r, row in enumerate(K) for c, x in enumerate(row) if x}
     report.check("support: the boolean product of the masks", hypotheses.get("support") == [list(r) for r in K])
+    if "peel" in hypotheses:           # two layers: a rank-one peel proof instead of constructions
+        if L != 2:
+            raise Malformed("theorem.hypotheses.peel: a peel proof is for two layers")
+        check_peel(hypotheses["peel"], masks[0], masks[1], Kset, report, budget)
+        return
     cons = hypotheses.get("constructions")
     if not isinstance(cons, list) or not cons:
         raise Malformed("theorem.hypotheses.constructions: expected a non-empty list")

@@ -30,7 +30,7 @@ from cad.budget import Budget
 from cad.errors import BudgetExceeded
 from netalgebra.certificate import FORMAT
 from netalgebra.decide.verdict import pattern_json
-from netalgebra.theorems.structure import live_neurons
+from netalgebra.theorems.structure import live_masks, live_neurons
 
 __all__ = ["block_pattern", "candidate_blocks", "find_block_witness", "live_block", "block_certificate",
            "BLOCK_SIZES"]
@@ -47,10 +47,7 @@ def block_pattern(masks, rows, cols):
     m = [list(map(list, M)) for M in masks]
     m[0] = [[r[c] for c in cols] for r in m[0]]
     m[-1] = [m[-1][r] for r in rows]
-    live = live_neurons(tuple(tuple(map(tuple, M)) for M in m))
-    return tuple(tuple(tuple(v if (v and i in live[l + 1] and j in live[l]) else 0
-                             for j, v in enumerate(row)) for i, row in enumerate(M))
-                 for l, M in enumerate(m))
+    return live_masks(tuple(tuple(map(tuple, M)) for M in m))
 
 
 def candidate_blocks(masks):

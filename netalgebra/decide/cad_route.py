@@ -13,7 +13,7 @@ from netalgebra.decide.normalise import cases as normal_cases, choose as choose_
 from netalgebra.naming import weight_name
 from netalgebra.decide.verdict import Verdict, pattern_json
 from netalgebra.pattern import SparsityPattern
-from netalgebra.theorems.structure import live_neurons
+from netalgebra.theorems.structure import live_masks, live_neurons
 
 __all__ = ["decide_by_cad", "size_note", "CAD_MAX_WEIGHTS", "CAD_MAX_ENTRIES"]
 
@@ -148,8 +148,7 @@ def size_note(masks, chosen=None):
     if chosen is None:
         chosen = choose_normalisation(masks) if len(masks) >= 2 else []
     live = live_neurons(masks)
-    nweights = (sum(1 for l, m in enumerate(masks) for i, r in enumerate(m) for j, v in enumerate(r)
-                    if v and i in live[l + 1] and j in live[l])
+    nweights = (sum(map(sum, (row for m in live_masks(masks, live) for row in m)))
                 - sum(1 for l, h, _, _ in chosen if h in live[l]))
     nout = len(masks[-1]) * len(masks[0][0])
     if nweights > CAD_MAX_WEIGHTS or nout > CAD_MAX_ENTRIES:

@@ -75,7 +75,8 @@ from netalgebra.theorems import closed_by_theorem, masks_of
 __all__ = ["decide"]
 
 ROUTES = ("theorems", "core", "cad")
-SELF_CHECKED_THEOREMS = frozenset({"deep_digit_mixing", "deep_coordinate_subspace", "deep_subchain_merge"})    # newer theorems: re-checked before answering
+SELF_CHECKED_THEOREMS = frozenset({"deep_digit_mixing", "deep_coordinate_subspace", "deep_subchain_merge",
+                                   "shallow_coordinate_subspace"})    # newer theorems: re-checked before answering
 
 
 def decide(pattern, budget=None, *, points=None, methods=ROUTES):

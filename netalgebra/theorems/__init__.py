@@ -33,11 +33,11 @@ from netalgebra.theorems.points import shallow_two_points
 from netalgebra.theorems.registry import RELU_THEOREMS, THEOREMS, closed_by_theorem
 from netalgebra.theorems.shallow import (one_layer, shallow_free_lines, shallow_free_lines_theorem,
                                          shallow_scalar_output)
-from netalgebra.theorems.structure import (components, live_components, live_neurons, masks_of,
+from netalgebra.theorems.structure import (components, live_components, live_masks, live_neurons, masks_of,
                                            shallow_supports, widths)
 
 __all__ = [
-    "masks_of", "widths", "shallow_supports", "live_neurons", "live_components", "components",
+    "masks_of", "widths", "shallow_supports", "live_neurons", "live_masks", "live_components", "components",
     "one_layer", "shallow_scalar_output", "shallow_support_groups", "deep_dense_components",
     "shallow_free_lines", "shallow_free_lines_theorem", "shallow_two_points",
     "shallow_subspace_absorption", "closed_by_theorem", "THEOREMS", "RELU_THEOREMS", "SOURCE_PAPER",

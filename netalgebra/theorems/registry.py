@@ -15,7 +15,7 @@ from netalgebra.theorems.groups import shallow_support_groups
 from netalgebra.theorems.points import shallow_isolated_outputs, shallow_two_points
 from netalgebra.theorems.shallow import one_layer, shallow_free_lines_theorem, shallow_scalar_output
 from netalgebra.theorems.structure import masks_of
-from netalgebra.theorems.subspace import deep_coordinate_subspace, deep_subchain_merge
+from netalgebra.theorems.subspace import deep_coordinate_subspace, deep_subchain_merge, shallow_coordinate_subspace
 
 __all__ = ["THEOREMS", "RELU_THEOREMS", "EVERY_TRAINING_SET", "closed_by_theorem"]
 
@@ -41,6 +41,8 @@ THEOREMS = {
     "deep_subchain_merge": deep_subchain_merge,             # recurses through closed_by_theorem
     "shallow_free_lines": shallow_free_lines_theorem,    # recurses through closed_by_theorem
     "shallow_subspace_absorption": shallow_subspace_absorption,    # likewise
+    "shallow_coordinate_subspace": shallow_coordinate_subspace,    # two layers, bounded search (last:
+                                                                   # it only adds verdicts)
 }
 
 # The theorems whose conclusion is "F_I(Omega) is closed for EVERY finite Omega" (so every
@@ -61,7 +63,8 @@ RELU_THEOREMS = {
 
 
 # theorems whose search can take long on large patterns: they take ``budget=`` and check it
-BUDGETED = {"shallow_subspace_absorption", "deep_coordinate_subspace", "deep_subchain_merge"}
+BUDGETED = {"shallow_subspace_absorption", "deep_coordinate_subspace", "deep_subchain_merge",
+            "shallow_coordinate_subspace"}
 
 
 def closed_by_theorem(pattern, question="linear", npoints=None, budget=None):

@@ -9,8 +9,8 @@ from netalgebra.pattern import SparsityPattern
 
 _INT = {int}
 
-__all__ = ["masks_of", "widths", "shallow_supports", "live_neurons", "components", "live_components",
-           "DisjointSets"]
+__all__ = ["masks_of", "widths", "shallow_supports", "live_neurons", "live_masks", "components",
+           "live_components", "DisjointSets"]
 
 
 class DisjointSets:
@@ -89,6 +89,16 @@ def live_neurons(masks):
         m = masks[l - 1]
         bwd[l - 1] = {j for j in range(w[l - 1]) if any(m[i][j] for i in bwd[l])}
     return [fwd[l] & bwd[l] for l in range(L + 1)]
+
+
+def live_masks(masks, live=None):
+    """The masks with every edge that does not join two live neurons (:func:`live_neurons`) set
+    to 0: the edges on at least one input -> output path.  ``L_I`` is unchanged (the dropped
+    weights appear in no path product)."""
+    if live is None:
+        live = live_neurons(masks)
+    return tuple(tuple(tuple(int(bool(x) and i in live[l + 1] and j in live[l]) for j, x in enumerate(row))
+                       for i, row in enumerate(m)) for l, m in enumerate(masks))
 
 
 def components(masks, neurons):

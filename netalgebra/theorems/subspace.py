@@ -38,9 +38,11 @@ from cad.budget import Budget
 from cad.errors import BudgetExceeded
 from netalgebra.layer_merge import merged_support
 from netalgebra.theorems.fragment import fragment
-from netalgebra.theorems.structure import live_neurons
+from netalgebra.theorems.peel import parents_first, peel_proof
+from netalgebra.theorems.structure import DisjointSets, live_masks, live_neurons
 
-__all__ = ["deep_coordinate_subspace", "deep_subchain_merge", "coordinate_subspace_proof", "star_assignments"]
+__all__ = ["deep_coordinate_subspace", "shallow_coordinate_subspace", "deep_subchain_merge",
+           "coordinate_subspace_proof", "star_assignments"]
 
 MAX_POSITIONS = 400          # |K| beyond which the theorem is not tried (it then does not apply)
 MAX_WIDTH = 24               # likewise for a hidden width
@@ -53,22 +55,18 @@ SEARCH_SHARE, MAX_SEARCH_SECONDS = 0.25, 3.0   # each theorem's search: its shar
 
 
 def _components(T):
-    """Connected components of a position set (adjacent: same row or same column)."""
-    left, out = set(T), []
-    while left:
-        comp, rows, cols = set(), set(), set()
-        todo = [min(left)]
-        while todo:
-            e = todo.pop()
-            if e in comp:
-                continue
-            comp.add(e)
-            rows.add(e[0])
-            cols.add(e[1])
-            todo.extend(f for f in left if f not in comp and (f[0] == e[0] or f[1] == e[1]))
-        left -= comp
-        out.append((comp, rows, cols))
-    return out
+    """Connected components of a position set (adjacent: same row or same column), as
+    ``(positions, rows, columns)``: a position joins its row and its column in a union-find."""
+    sets = DisjointSets()
+    for r, c in T:
+        sets.union(("r", r), ("c", c))
+    out = {}
+    for r, c in T:
+        comp, rows, cols = out.setdefault(sets.find(("r", r)), (set(), set(), set()))
+        comp.add((r, c))
+        rows.add(r)
+        cols.add(c)
+    return list(out.values())
 
 
 def _is_stars(T):
@@ -233,7 +231,7 @@ def _eliminate(K, leaves, row_ops, col_ops, budget):
         return None
     if root is None:
         return None
-    return _renumber(nodes, root)
+    return parents_first(nodes, root)
 
 
 class _TooLarge(Exception):
@@ -245,32 +243,6 @@ def _node(nodes, T, step):
     return len(nodes) - 1
 
 
-def _renumber(nodes, root):
-    """The nodes reachable from ``root``, root first, children after their parents."""
-    order, seen = [], set()
-
-    def visit(i):                         # reverse post-order: parents before children
-        if i in seen:
-            return
-        seen.add(i)
-        for key in ("nonzero", "zero"):
-            if key in nodes[i]["step"]:
-                visit(nodes[i]["step"][key])
-        order.append(i)
-
-    visit(root)
-    order.reverse()
-    new = {old: k for k, old in enumerate(order)}
-    out = []
-    for old in order:
-        step = dict(nodes[old]["step"])
-        for key in ("nonzero", "zero"):
-            if key in step:
-                step[key] = new[step[key]]
-        out.append({"positions": nodes[old]["positions"], "step": step})
-    return out
-
-
 def deep_coordinate_subspace(masks, budget=None):
     """Depth >= 3: ``L_I = V_K`` (``K`` the boolean product of the masks), hence closed.
 
@@ -280,18 +252,36 @@ def deep_coordinate_subspace(masks, budget=None):
     :mod:`netalgebra.certificate.subspace` replays both with its own code.  Returns None when the
     bounded search finds no proof (which never makes a verdict wrong).
     """
-    if len(masks) < 3:
-        return None
+    return _subspace_theorem("deep_coordinate_subspace", masks, budget) if len(masks) >= 3 else None
+
+
+def shallow_coordinate_subspace(masks, budget=None):
+    """Two layers: ``L_I = V_K`` (``K`` the boolean product of the masks), hence closed.
+
+    Proof: :func:`coordinate_subspace_proof` on the two masks, either constructions with
+    elimination (module docstring) or a rank-one peel proof (:mod:`netalgebra.theorems.peel`);
+    both show ``V_K ⊆ L_I``, and ``L_I ⊆ V_K`` always.  Replayed by
+    :mod:`netalgebra.certificate.subspace` (and :mod:`netalgebra.certificate.peel`).  Returns
+    None when the bounded search finds no proof.
+    """
+    return _subspace_theorem("shallow_coordinate_subspace", masks, budget) if len(masks) == 2 else None
+
+
+def _subspace_theorem(name, masks, budget):
+    """The fragment ``name`` with the hypotheses of :func:`coordinate_subspace_proof` (bounded), or None."""
     hyp = _bounded(coordinate_subspace_proof, budget, masks)
     if hyp is None:
         return None
-    return fragment("deep_coordinate_subspace",
-                    "L_I is the coordinate subspace V_K of the matrices supported on the boolean product K "
-                    "of the masks (hence closed): each construction merges pairs of layers by star "
-                    "assignments down to one layer of mask U, so V_U lies in L_I; the elimination nodes "
-                    "reduce V_K to such sets by row operations that I_L allows and column operations "
-                    "that I_1 allows.",
-                    hyp, source="proved in netalgebra.theorems.subspace")
+    how = ("a rank-one peel proof (segments, and pivots split on whether the pivot entry of the remainder "
+           "vanishes) writes every matrix of V_K as a sum of one rank-one term per hidden neuron within its "
+           "rows x columns." if "peel" in hyp else
+           "each construction merges pairs of layers by star assignments down to one layer of mask U, so V_U "
+           "lies in L_I; the elimination nodes reduce V_K to such sets by row operations that I_L allows and "
+           "column operations that I_1 allows.")
+    return fragment(name, "L_I is the coordinate subspace V_K of the matrices supported on the boolean product K "
+                    "of the masks (hence closed): " + how, hyp,
+                    source="proved in netalgebra.theorems.subspace" + (" and netalgebra.theorems.peel"
+                                                                        if "peel" in hyp else ""))
 
 
 def _bounded(search, budget, *args):
@@ -314,12 +304,14 @@ def _parameter_count_allows(masks, n_positions):
     product map has dimension at most (number of live edges) - (number of live hidden neurons),
     since rescaling each hidden neuron keeps the product; it must reach ``|K|``."""
     live = live_neurons(masks)
-    edges = sum(1 for l, m in enumerate(masks) for i in live[l + 1] for j in live[l] if m[i][j])
+    edges = sum(map(sum, (row for m in live_masks(masks, live) for row in m)))
     return edges - sum(len(live[l]) for l in range(1, len(masks))) >= n_positions
 
 
 def coordinate_subspace_proof(masks, budget=None):
-    """The hypotheses of a proof that ``L_I = V_K`` (depth >= 2; see the module docstring), or None."""
+    """The hypotheses of a proof that ``L_I = V_K`` (depth >= 2; see the module docstring), or None:
+    constructions and elimination nodes, or for two layers when those fail a peel proof
+    (:mod:`netalgebra.theorems.peel`; hypotheses ``{depth: 2, support, peel}``)."""
     L = len(masks)
     if L < 2 or max(len(m) for m in masks[:-1]) > MAX_WIDTH:
         return None
@@ -332,16 +324,18 @@ def coordinate_subspace_proof(masks, budget=None):
     live = live_neurons(masks)
     # Dead neurons carry no product: the search runs on the live edges only.  An assignment valid
     # there is valid on the masks themselves (it uses a subset of each neuron's rows and columns).
-    live_masks = tuple(tuple(tuple(int(x and i in live[l + 1] and j in live[l]) for j, x in enumerate(row))
-                             for i, row in enumerate(m)) for l, m in enumerate(masks))
-    leaves = _constructions(live_masks, budget, Kset)
-    if not leaves:
-        return None
-    row_ops = _contained_lines(masks[-1], live[L - 1], by_rows=True)
-    col_ops = _contained_lines(masks[0], live[1], by_rows=False)
-    nodes = _eliminate(Kset, leaves, row_ops, col_ops, budget)
+    leaves = _constructions(live_masks(masks, live), budget, Kset)
+    nodes = None
+    if leaves:
+        row_ops = _contained_lines(masks[-1], live[L - 1], by_rows=True)
+        col_ops = _contained_lines(masks[0], live[1], by_rows=False)
+        nodes = _eliminate(Kset, leaves, row_ops, col_ops, budget)
     if nodes is None:
-        return None
+        # two layers: rank-one peeling with case splits on pivots (netalgebra.theorems.peel)
+        peel = peel_proof(masks[0], masks[1], Kset, budget) if L == 2 else None
+        if peel is None:
+            return None
+        return {"depth": L, "support": [list(r) for r in K], "peel": peel}
     used = sorted({n["step"]["construction"] for n in nodes if "construction" in n["step"]})
     renum = {old: k for k, old in enumerate(used)}
     for n in nodes:
@@ -389,7 +383,8 @@ def _subchain_merge(masks, budget):
             continue
         return fragment("deep_subchain_merge",
                         f"The products of layers {a + 1}..{b + 1} are exactly the matrices supported on their "
-                        "boolean product U (proof 'subspace', as for deep_coordinate_subspace); replacing "
+                        "boolean product U (proof 'subspace', as for deep_coordinate_subspace, or for a run of "
+                        "two layers a rank-one peel proof); replacing "
                         "those layers by one layer of mask U leaves L_I unchanged, and the reduced pattern "
                         "is closed by the theorem 'then'.",
                         {"depth": L, "first_layer": a + 1, "last_layer": b + 1, "subspace": proof, "then": then},
