@@ -49,7 +49,6 @@ from itertools import combinations, combinations_with_replacement, permutations
 from flint import nmod_mat
 
 from cad.budget import Budget
-from cad.errors import BudgetExceeded
 from netalgebra.decide.deep_cores import _projection_family
 from netalgebra.decide.family import fraction_text
 from netalgebra.decide.nullstellensatz import solve_macaulay
@@ -189,21 +188,155 @@ def permutation_identity(masks, ones, budget=None, ring=None):
     return None
 
 
+ROTATED_MAX_DEGREE = 2      # multipliers of the rotated identity: all monomials up to this degree
+
+
+def _partial_products(masks, lo, hi, nv, idx):
+    """Entries of ``W_hi ... W_{lo+1}`` as ``{(i, j): {sorted tuple of variable indices: 1}}`` (the
+    neurons ``i`` of layer ``hi`` and ``j`` of layer ``lo``; weights ``(l, i, j)`` indexed by ``idx``)."""
+    cur = {(j, j): {(): 1} for j in range(len(masks[lo][0]))}
+    for l in range(lo + 1, hi + 1):
+        nxt = {}
+        for (a, c), poly in cur.items():
+            for i, row in enumerate(masks[l - 1]):
+                if row[a] and (l, i, a) in idx:
+                    acc = nxt.setdefault((i, c), {})
+                    for mon, co in poly.items():
+                        key = tuple(sorted(mon + (idx[(l, i, a)],)))
+                        acc[key] = acc.get(key, 0) + co
+        cur = nxt
+    return cur
+
+
+def rotated_identity(masks, ones, budget=None):
+    """An identity ``sum_e m_e f_e + sum_ab m_ab g_ab = 1`` for a permutation target ``A`` (1s at
+    ``ones``) of an ``n x n`` pattern, with the rotated equations ``g_ab`` of every hidden layer of
+    width ``n`` (:func:`netalgebra.certificate.not_closed._rotated_combination` proves that they
+    vanish wherever ``phi = A``), as the certificate's ``non_attainment`` object, or None.
+
+    Rotation puts the layers ``k+1..L`` before ``1..k``: the equations are of degree ``L`` like the
+    ``f_e``, but hold only where ``A`` is attained, so low-degree multipliers often suffice where the
+    ``f_e`` alone need degree ``3L``.  Example: when no cycle ``a -> output r -> input c -> a`` with
+    ``A_rc = 1`` passes a neuron ``a`` of the cut layer, ``g_aa = -1`` and ``m_aa = -1`` is an
+    identity.  The multipliers are all monomials of degree ``<=`` :data:`ROTATED_MAX_DEGREE` of the
+    degree opposite to their equation's in the gradings of the module docstring (every ``f_e`` and
+    ``g_ab`` is homogeneous in both: a rotated path crosses the cut neurons ``b`` then ``a``, with
+    degree ``e_a - e_b`` in grading (i), and passes ``r`` then ``c`` of the same class in (ii)); a
+    column whose product has a monomial no other column has cannot be used and is dropped first."""
+    n, L, ones = len(masks[0][0]), len(masks), set(ones)
+    cuts = [k for k in range(1, L) if len(masks[k - 1]) == n]
+    if len(masks[-1]) != n or len(ones) != n or not cuts:
+        return None
+    vars_ = [(l, i, j) for l, m in enumerate(masks, start=1) for i, row in enumerate(m) for j, x in enumerate(row) if x]
+    idx = {v: q for q, v in enumerate(vars_)}
+    cls = {r: q for q, (r, _) in enumerate(sorted(ones))}       # grading (ii): row r and column c of a 1
+    cls.update({("c", c): cls[r] for r, c in ones})
+
+    def grade(mon):
+        g = {}
+        for q in mon:
+            l, i, j = vars_[q]
+            for key, v in ((("h", l, i), 1) if l < L else (("o", cls[i], 0), 1),
+                           (("h", l - 1, j), -1) if l > 1 else (("o", cls[("c", j)], 0), -1)):
+                g[key] = g.get(key, 0) + v
+        return tuple(sorted((k, v) for k, v in g.items() if v))
+
+    eqs = []                    # (label, polynomial {sorted index tuple: coefficient})
+    whole = _partial_products(masks, 0, L, len(vars_), idx)
+    for (r, c), poly in sorted(whole.items()):
+        eqs.append(((None, r, c), {**poly, (): -1} if (r, c) in ones else dict(poly)))
+    for k in cuts:
+        Y, X = _partial_products(masks, 0, k, len(vars_), idx), _partial_products(masks, k, L, len(vars_), idx)
+        for a in range(n):
+            for b in range(n):
+                g = {(): -1} if a == b else {}
+                for r, c in ones:
+                    for m1, c1 in Y.get((a, c), {}).items():
+                        for m2, c2 in X.get((r, b), {}).items():
+                            key = tuple(sorted(m1 + m2))
+                            g[key] = g.get(key, 0) + c1 * c2
+                g = {m: v for m, v in g.items() if v}
+                if g:
+                    eqs.append(((k, a, b), g))
+    want = []
+    for _, g in eqs:
+        gs = {grade(m) for m in g if m}
+        want.append(tuple((k, -v) for k, v in gs.pop()) if len(gs) == 1 else ())
+    by_grade = {}
+    for D in range(ROTATED_MAX_DEGREE + 1):
+        for mon in combinations_with_replacement(range(len(vars_)), D):
+            by_grade.setdefault(grade(mon), []).append(mon)
+        if budget is not None:
+            budget.check("time (deep Nullstellensatz)")
+        cols = [(q, m, {tuple(sorted(m + mon)): co for mon, co in eqs[q][1].items()})
+                for q in range(len(eqs)) for m in by_grade.get(want[q], ()) if len(m) <= D]
+        cols = _usable_columns(cols)
+        if len(cols) > MAX_MATRIX:
+            return None
+        rowidx, entries = {(): 0}, []
+        for col, (_, _, prod) in enumerate(cols):
+            for mon, co in prod.items():
+                entries.append((rowidx.setdefault(mon, len(rowidx)), col, Fraction(co)))
+        if not cols or len(rowidx) > MAX_MATRIX:
+            continue
+        sol = solve_macaulay(entries, len(rowidx), len(cols), budget)
+        if sol == "too large":
+            return None
+        if sol is None:
+            continue
+        return _rotated_certificate_part(vars_, eqs, cols, sol)
+    return None
+
+
+def _usable_columns(cols):
+    """The columns ``(equation, multiplier monomial, product)`` left after dropping, repeatedly, a
+    column with a non-constant monomial that no other column has (its coefficient is 0 in every
+    solution of the Macaulay system, so dropping it loses no identity)."""
+    count, where = {}, {}
+    for q, (_, _, prod) in enumerate(cols):
+        for mon in prod:
+            count[mon] = count.get(mon, 0) + 1
+            where.setdefault(mon, []).append(q)
+    alive = set(range(len(cols)))
+    stack = [mon for mon, x in count.items() if x == 1 and mon]
+    while stack:
+        mon = stack.pop()
+        if count[mon] != 1:
+            continue
+        q = next(q for q in where[mon] if q in alive)
+        alive.discard(q)
+        for other in cols[q][2]:
+            count[other] -= 1
+            if count[other] == 1 and other:
+                stack.append(other)
+    return [cols[q] for q in sorted(alive)]
+
+
+def _rotated_certificate_part(vars_, eqs, cols, sol):
+    """The ``non_attainment`` object of a solved rotated identity (certificate format)."""
+    plain, rotated = {}, {}
+    for col, val in sol.items():
+        if val == 0:
+            continue
+        q, m, _ = cols[col]
+        (k, a, b), exps = eqs[q][0], {}
+        for x in m:
+            exps[weight_name(*vars_[x])] = exps.get(weight_name(*vars_[x]), 0) + 1
+        term = [fraction_text(Fraction(int(val.p), int(val.q))), sorted([v, e] for v, e in exps.items())]
+        (plain if k is None else rotated.setdefault(k, {})).setdefault((a, b), []).append(term)
+    return {"method": "nullstellensatz", "equations": [list(e) for e in sorted(plain)],
+            "multipliers": [plain[e] for e in sorted(plain)],
+            "rotated": [{"cut": k, "equations": [list(e) for e in sorted(rotated[k])],
+                         "multipliers": [rotated[k][e] for e in sorted(rotated[k])]} for k in sorted(rotated)]}
+
+
 def find_permutation_core(masks, budget=None):
     """A witness of the module docstring for a pattern with ``L >= 3`` layers, in the layout of
     :func:`netalgebra.decide.deep_cores.find_deep_core`, or None (also when its share of ``budget``,
     :data:`SHARE` of the rest and at most :data:`MAX_SECONDS`, runs out)."""
     if len(masks) < 3:
         return None
-    left = None if budget is None else budget.remaining()
-    seconds = MAX_SECONDS if left is None else min(MAX_SECONDS, SHARE * left)
-    inner = Budget(seconds) if budget is None else budget.sub(seconds)
-    try:
-        return _search(masks, inner)
-    except BudgetExceeded:
-        if budget is not None:
-            budget.check("time (deep Nullstellensatz)")
-        return None
+    return Budget.run_share(budget, SHARE, MAX_SECONDS, _search, masks, what="time (deep Nullstellensatz)")
 
 
 def _search(masks, budget):
@@ -211,14 +344,20 @@ def _search(masks, budget):
     K = {(r, c) for r, c, _ in ring[1]}
     for ones in _targets(masks, K):
         budget.check("time (deep Nullstellensatz)")
-        found = permutation_identity(masks, ones, budget, ring)
+        found = rotated_identity(masks, ones, budget) or permutation_identity(masks, ones, budget, ring)
         if found is None:
             continue
         fam = _projection_family(masks, set(ones), budget, tries=FAMILY_TRIES)
         if fam is None:
             continue
-        eqs, mult = found
         rows, cols = sorted(r for r, _ in ones), sorted(c for _, c in ones)
+        if isinstance(found, dict):       # rotated: the whole non_attainment object (deep_not_closed_certificate)
+            cuts = [part["cut"] for part in found["rotated"]]
+            text = (f"the permutation target with 1s at {sorted(ones)} is a limit of the escaping family and is "
+                    f"not attained: a graded Nullstellensatz identity over {len(found['equations'])} entries of "
+                    f"the whole product and the rotated products cut at hidden layer(s) {cuts}")
+            return "deep rotated permutation", (sorted(ones), fam, found, None, rows, cols, text)
+        eqs, mult = found
         text = (f"the 0/1 target with 1s at {sorted(ones)} is a limit of the escaping family and is not "
                 f"attained: a graded Nullstellensatz identity over {len(eqs)} entries of the whole product")
         return "deep permutation", (sorted(ones), fam, eqs, mult, rows, cols, text)
