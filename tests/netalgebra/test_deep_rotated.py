@@ -1,0 +1,142 @@
+"""Rotated-product equations for permutation targets of deep patterns (netalgebra/decide/deep_nss.py,
+``rotated_identity``; checked by netalgebra/certificate/not_closed.py, ``_rotated_combination``):
+``X Y = A`` with square ``X = W_L ... W_{k+1}``, ``Y = W_k ... W_1`` and ``A`` a permutation matrix
+forces ``Y A^T X = I``.  The certificate verifies, tampering makes ``verify`` fail, and an attained
+permutation never gets an identity."""
+
+import copy
+from fractions import Fraction
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cad.budget import Budget
+from netalgebra.certificate import verify
+from netalgebra.decide import decide
+from netalgebra.decide.certify import deep_not_closed_certificate
+from netalgebra.decide.deep_nss import find_permutation_core, rotated_identity
+from netalgebra.pattern import SparsityPattern
+
+HAND = "random:2,2,2,2:0.7:40"           # docs/mathematics.md, "Rotated products"
+DEEP = "random:4,4,4,4:0.6:9"            # unknown before the rotated equations
+
+
+def _cert(preset):
+    pat = SparsityPattern.preset(preset)
+    found = find_permutation_core(pat.masks, Budget(20))
+    assert found is not None and found[0] == "deep rotated permutation"
+    return deep_not_closed_certificate(pat, pat.masks, found)
+
+
+def _matmul(a, b):
+    return [[sum(a[i][k] * b[k][j] for k in range(len(b))) for j in range(len(b[0]))] for i in range(len(a))]
+
+
+def test_hand_example_masks_and_identity():
+    """The example of the docs: x1 reaches hidden neuron h0 of layer 1 not at all, and h0 reaches
+    only y0, whose 1 of the swap target A is at x1; so no path h0 -> y_r -> (A_rc = 1) x_c -> h0
+    exists, the entry (0, 0) of Y A^T X = W1 A^T W3 W2 is identically 0, and ``g_00 = -1``: the
+    identity is ``(-1) g_00 = 1``, with no other term (the other cut neurons lie on such cycles)."""
+    masks = SparsityPattern.preset(HAND).masks
+    assert masks == (((1, 0), (1, 1)), ((0, 1), (1, 1)), ((0, 1), (1, 0)))
+    na = rotated_identity(masks, [(0, 1), (1, 0)])
+    assert na["equations"] == [] and na["multipliers"] == []
+    assert na["rotated"] == [{"cut": 1, "equations": [[0, 0]], "multipliers": [[["-1", []]]]}]
+    cert = _cert(HAND)
+    assert cert["target"] == [["0", "1"], ["1", "0"]]
+    assert verify(cert).ok
+
+
+def test_hand_example_family_by_hand():
+    """The swap is a limit (t -> 0+): h1 = x0 + t x1, h0 = x0, g0 = h1, g1 = h1/t - h0/t, y0 = g1,
+    y1 = g0, so y0 = x1 and y1 = x0 + t x1; exact products at two values of t."""
+    masks = SparsityPattern.preset(HAND).masks
+    for t in (Fraction(1, 10), Fraction(1, 1000)):
+        W1 = [[1, 0], [1, t]]
+        W2 = [[0, 1], [-1 / t, 1 / t]]
+        W3 = [[0, 1], [1, 0]]
+        for W, m in zip((W1, W2, W3), masks):
+            assert all(m[i][j] or W[i][j] == 0 for i in range(2) for j in range(2))
+        assert _matmul(W3, _matmul(W2, W1)) == [[0, 1], [1, t]]
+
+
+def test_decide_answers_not_closed_on_a_deep_pattern():
+    v = decide(SparsityPattern.preset(DEEP), 10)
+    assert v.status == "not_closed" and v.certificate["core"] == "deep rotated permutation"
+    assert v.certificate["non_attainment"]["rotated"]
+    assert verify(v.certificate).ok
+
+
+def test_tamper():
+    cert = _cert(DEEP)
+    assert verify(cert).ok
+    na = cert["non_attainment"]
+    part = next(p for p in na["rotated"] if any(len(t[1]) for m in p["multipliers"] for t in m)) \
+        if any(len(t[1]) for p in na["rotated"] for m in p["multipliers"] for t in m) else na["rotated"][0]
+    q = part_index = na["rotated"].index(part)
+    bads = []
+    bad = copy.deepcopy(cert)                                   # a changed mask: an edge of the identity removed
+    name = next(v for p in na["rotated"] for m in p["multipliers"] for t in m for v, _ in t[1]) \
+        if any(t[1] for p in na["rotated"] for m in p["multipliers"] for t in m) else None
+    l, i, j = (int(x) for x in (name or "w1_0_0")[1:].split("_"))
+    bad["pattern"]["masks"][l - 1][i][j] = 0
+    bads.append(bad)
+    bad = copy.deepcopy(cert)                                   # a dropped multiplier term
+    del bad["non_attainment"]["rotated"][q]["multipliers"][0][0]
+    bads.append(bad)
+    bad = copy.deepcopy(cert)                                   # a dropped rotated equation
+    del bad["non_attainment"]["rotated"][q]["equations"][0]
+    del bad["non_attainment"]["rotated"][q]["multipliers"][0]
+    bads.append(bad)
+    bad = copy.deepcopy(cert)                                   # a changed coefficient
+    term = bad["non_attainment"]["rotated"][q]["multipliers"][0][0]
+    term[0] = str(Fraction(term[0]) * 2)
+    bads.append(bad)
+    bad = copy.deepcopy(cert)                                   # a moved target entry: no longer a permutation
+    A = bad["target"]
+    r = next(r for r in range(4) if A[r][0] == "1")
+    A[r][0], A[r][1] = ("0", "1") if A[r][1] == "0" else ("1", "0")
+    bads.append(bad)
+    bad = copy.deepcopy(cert)                                   # a changed family weight
+    name = next(iter(bad["escaping_family"]["weights"]))
+    bad["escaping_family"]["weights"][name] = {"num": ["7"], "den": ["1"]}
+    bads.append(bad)
+    bad = copy.deepcopy(cert)                                   # another cut layer
+    part = bad["non_attainment"]["rotated"][q]
+    part["cut"] = 1 if part["cut"] != 1 else 2
+    bads.append(bad)
+    bad = copy.deepcopy(cert)                                   # a cut outside the hidden layers
+    bad["non_attainment"]["rotated"][q]["cut"] = 3
+    bads.append(bad)
+    for n, bad in enumerate(bads):
+        assert not verify(bad).ok, n
+    assert part_index == q
+
+
+def test_rotated_equations_need_a_square_cut():
+    """A cut layer whose width is not n proves nothing (X, Y would not be square): rejected."""
+    cert = _cert(HAND)
+    bad = copy.deepcopy(cert)
+    masks = bad["pattern"]["masks"]
+    masks[0].append([1, 1])                                     # layer 1 gets a third neuron
+    masks[1] = [row + [0] for row in masks[1]]
+    assert not verify(bad).ok
+
+
+@given(st.integers(2, 3).flatmap(lambda n: st.tuples(
+    st.just(n), st.lists(st.integers(0, 1), min_size=3 * n * n, max_size=3 * n * n),
+    st.lists(st.permutations(range(n)), min_size=3, max_size=3))))
+@settings(max_examples=30, deadline=None)
+def test_attained_permutations_have_no_identity(data):
+    """Soundness: masks containing the supports of three permutation matrices P_l, so that their
+    product A = P_3 P_2 P_1 (a permutation) is attained; then no identity may exist, whatever the
+    search does.  And any witness found for the drawn pattern verifies."""
+    n, bits, perms = data
+    Ps = [[[int(perm[j] == i) for j in range(n)] for i in range(n)] for perm in perms]
+    masks = tuple(tuple(tuple(bits[n * n * l + n * i + j] | Ps[l][i][j] for j in range(n)) for i in range(n))
+                  for l in range(3))
+    A = _matmul(Ps[2], _matmul(Ps[1], Ps[0]))
+    assert rotated_identity(masks, [(r, c) for r in range(n) for c in range(n) if A[r][c]]) is None
+    found = find_permutation_core(masks, Budget(5))
+    if found is not None:
+        assert verify(deep_not_closed_certificate(SparsityPattern(masks), masks, found)).ok
