@@ -33,6 +33,13 @@ hidden neuron equally often, a flow, which decomposes into input -> output paths
 path monomials.  The candidates are the products of at most :data:`MAX_PATHS` path monomials with
 the required degree in grading (ii).
 
+**Rotated equations (proved).**  For a permutation target of an ``n x n`` pattern with a hidden
+layer of width ``n``, :func:`rotated_identity` adds the equations ``Y A^T X = I`` of the product cut
+there (``X Y = A`` with square ``X``, ``Y``); they hold wherever ``A`` is attained, are of degree
+``L`` and make low-degree identities exist where the ``f_e`` alone need high degree (proof in
+:func:`netalgebra.certificate.not_closed._rotated_combination`; the certificate kind is
+``"deep rotated permutation"``).  It is tried first on such targets, then the identity above.
+
 **Escaping family.**  :func:`netalgebra.decide.deep_cores._projection_family` draws inner layers
 as monomials in ``t`` and solves the last layer (or, transposed, the first) by exact projection;
 a family is kept only when ``phi(theta(t)) -> A`` and a pole at ``t = 0`` are checked exactly.
@@ -55,7 +62,7 @@ from netalgebra.decide.nullstellensatz import solve_macaulay
 from netalgebra.naming import weight_name
 from netalgebra.theorems.structure import DisjointSets, live_neurons
 
-__all__ = ["find_permutation_core", "permutation_identity", "MAX_PATHS"]
+__all__ = ["find_permutation_core", "permutation_identity", "rotated_identity", "MAX_PATHS"]
 
 MAX_PATHS = 2                # multipliers: products of at most this many path monomials
 MAX_MATRIX = 3000            # rows or columns of a Macaulay matrix beyond which a degree is skipped
@@ -91,10 +98,10 @@ def _live_paths(masks, budget=None):
                 for q, v in enumerate(paths[x][2]):
                     e[q] += v
             seen.setdefault(tuple(e), tuple(paths[x][:2] for x in combo))
-            if budget is not None and len(seen) % 4096 == 0:
+            if len(seen) > MAX_MATRIX:
+                return vars_, paths, products   # the Macaulay matrices of this degree would be too large anyway
+            if budget is not None and len(seen) % 1024 == 0:
                 budget.check("time (deep Nullstellensatz)")
-        if len(seen) > MAX_MATRIX:
-            break               # the Macaulay matrices of this degree would be too large anyway
         products[k] = list(seen.items())
     return vars_, paths, products
 
