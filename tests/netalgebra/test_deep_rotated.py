@@ -140,3 +140,11 @@ def test_attained_permutations_have_no_identity(data):
     found = find_permutation_core(masks, Budget(5))
     if found is not None:
         assert verify(deep_not_closed_certificate(SparsityPattern(masks), masks, found)).ok
+
+
+def test_rotated_equations_refused_next_to_a_training_set():
+    """The training-set argument covers identities over block entries only."""
+    cert = _cert(HAND)
+    bad = copy.deepcopy(cert)
+    bad["relu"] = {"block_rows": [0, 1], "block_cols": [0, 1], "points": [], "targets": [], "biases": {}}
+    assert not verify(bad).ok
