@@ -45,6 +45,9 @@ def test_hand_example_masks_and_identity():
     cert = _cert(HAND)
     assert cert["target"] == [["0", "1"], ["1", "0"]]
     assert verify(cert).ok
+    bad = copy.deepcopy(cert)
+    bad["pattern"]["masks"][0][0][1] = 1      # x1 -> h0: the cycle h0 -> g1 -> y0 -> x1 -> h0 now exists
+    assert not verify(bad).ok
 
 
 def test_hand_example_family_by_hand():
@@ -67,20 +70,24 @@ def test_decide_answers_not_closed_on_a_deep_pattern():
     assert verify(v.certificate).ok
 
 
+def _weights_of(terms):
+    return [name for t in terms for name, _ in t[1]]
+
+
 def test_tamper():
+    """Changed mask, dropped term, dropped equation, changed coefficient, moved target entry, changed
+    family weight, another cut, a cut outside the hidden layers: each makes ``verify`` fail."""
     cert = _cert(DEEP)
     assert verify(cert).ok
     na = cert["non_attainment"]
-    part = next(p for p in na["rotated"] if any(len(t[1]) for m in p["multipliers"] for t in m)) \
-        if any(len(t[1]) for p in na["rotated"] for m in p["multipliers"] for t in m) else na["rotated"][0]
-    q = part_index = na["rotated"].index(part)
+    q = next((q for q, p in enumerate(na["rotated"]) if any(_weights_of(m) for m in p["multipliers"])), 0)
+    names = [n for m in na["rotated"][q]["multipliers"] for n in _weights_of(m)]
     bads = []
-    bad = copy.deepcopy(cert)                                   # a changed mask: an edge of the identity removed
-    name = next(v for p in na["rotated"] for m in p["multipliers"] for t in m for v, _ in t[1]) \
-        if any(t[1] for p in na["rotated"] for m in p["multipliers"] for t in m) else None
-    l, i, j = (int(x) for x in (name or "w1_0_0")[1:].split("_"))
-    bad["pattern"]["masks"][l - 1][i][j] = 0
-    bads.append(bad)
+    for name in names[:1] + sorted(cert["escaping_family"]["weights"])[:1]:
+        bad = copy.deepcopy(cert)                               # a changed mask: a weight of the identity or family removed
+        l, i, j = (int(x) for x in name[1:].split("_"))
+        bad["pattern"]["masks"][l - 1][i][j] = 0
+        bads.append(bad)
     bad = copy.deepcopy(cert)                                   # a dropped multiplier term
     del bad["non_attainment"]["rotated"][q]["multipliers"][0][0]
     bads.append(bad)
@@ -95,7 +102,7 @@ def test_tamper():
     bad = copy.deepcopy(cert)                                   # a moved target entry: no longer a permutation
     A = bad["target"]
     r = next(r for r in range(4) if A[r][0] == "1")
-    A[r][0], A[r][1] = ("0", "1") if A[r][1] == "0" else ("1", "0")
+    A[r][0], A[r][1] = "0", "1"
     bads.append(bad)
     bad = copy.deepcopy(cert)                                   # a changed family weight
     name = next(iter(bad["escaping_family"]["weights"]))
@@ -110,7 +117,6 @@ def test_tamper():
     bads.append(bad)
     for n, bad in enumerate(bads):
         assert not verify(bad).ok, n
-    assert part_index == q
 
 
 def test_rotated_equations_need_a_square_cut():
