@@ -34,8 +34,8 @@ path monomials.  The candidates are the products of at most :data:`MAX_PATHS` pa
 the required degree in grading (ii).
 
 **Rotated equations (proved).**  For a permutation target of an ``n x n`` pattern with a hidden
-layer of width ``n``, :func:`rotated_identity` adds the equations ``Y A^T X = I`` of the product cut
-there (``X Y = A`` with square ``X``, ``Y``); they hold wherever ``A`` is attained, are of degree
+layer of ``n`` live neurons ``S``, :func:`rotated_identity` adds the equations ``Y_S A^T X_S = I`` of
+the product cut there (``X_S Y_S = A`` with square ``X_S``, ``Y_S``); they hold wherever ``A`` is attained, are of degree
 ``L`` and make low-degree identities exist where the ``f_e`` alone need high degree (proof in
 :func:`netalgebra.certificate.not_closed._rotated_combination`; the certificate kind is
 ``"deep rotated permutation"``).  It is tried first on such targets, then the identity above.
@@ -223,7 +223,8 @@ class RotatedRing:
 
     def __init__(self, masks):
         self.n, self.L = len(masks[0][0]), len(masks)
-        self.cuts = [k for k in range(1, self.L) if len(masks[k - 1]) == self.n] if len(masks[-1]) == self.n else []
+        self.live = live_neurons(masks)      # a cut layer needs exactly n live neurons (X_S, Y_S square)
+        self.cuts = [k for k in range(1, self.L) if len(self.live[k]) == self.n] if len(masks[-1]) == self.n else []
         self.vars_ = [(l, i, j) for l, m in enumerate(masks, start=1) for i, row in enumerate(m)
                       for j, x in enumerate(row) if x]
         idx = {v: q for q, v in enumerate(self.vars_)}
@@ -268,8 +269,8 @@ class RotatedRing:
 
 def rotated_identity(masks, ones, budget=None, degrees=(0, 1, 2), ring=None):
     """An identity ``sum_e m_e f_e + sum_ab m_ab g_ab = 1`` for a permutation target ``A`` (1s at
-    ``ones``) of an ``n x n`` pattern, with the rotated equations ``g_ab`` of every hidden layer of
-    width ``n`` (:func:`netalgebra.certificate.not_closed._rotated_combination` proves that they
+    ``ones``) of an ``n x n`` pattern, with the rotated equations ``g_ab`` of every hidden layer with
+    ``n`` live neurons (:func:`netalgebra.certificate.not_closed._rotated_combination` proves that they
     vanish wherever ``phi = A``), as the certificate's ``non_attainment`` object, or None.
 
     Rotation puts the layers ``k+1..L`` before ``1..k``: the equations are of degree ``L`` like the
@@ -302,8 +303,8 @@ def rotated_identity(masks, ones, budget=None, degrees=(0, 1, 2), ring=None):
         eqs.append(((None, r, c), {**poly, (): -1} if (r, c) in ones else dict(poly)))
     for k in ring.cuts:
         Y, X = ring.halves[k]
-        for a in range(n):
-            for b in range(n):
+        for a in sorted(ring.live[k]):
+            for b in sorted(ring.live[k]):
                 g = {(): -1} if a == b else {}
                 for r, c in ones:
                     for m1, c1 in Y.get((a, c), {}).items():

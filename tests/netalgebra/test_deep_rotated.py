@@ -28,6 +28,14 @@ def _cert(preset):
     return deep_not_closed_certificate(pat, pat.masks, found)
 
 
+def _unnamed(cert):
+    """A copy whose pattern has no preset name, so that changed masks are judged by the identity and
+    the family (not by the name check)."""
+    out = copy.deepcopy(cert)
+    out["pattern"].pop("name", None)
+    return out
+
+
 def _matmul(a, b):
     return [[sum(a[i][k] * b[k][j] for k in range(len(b))) for j in range(len(b[0]))] for i in range(len(a))]
 
@@ -44,8 +52,8 @@ def test_hand_example_masks_and_identity():
     assert na["rotated"] == [{"cut": 1, "equations": [[0, 0]], "multipliers": [[["-1", []]]]}]
     cert = _cert(HAND)
     assert cert["target"] == [["0", "1"], ["1", "0"]]
-    assert verify(cert).ok
-    bad = copy.deepcopy(cert)
+    assert verify(_unnamed(cert)).ok
+    bad = _unnamed(cert)
     bad["pattern"]["masks"][0][0][1] = 1      # x1 -> h0: the cycle h0 -> g1 -> y0 -> x1 -> h0 now exists
     assert not verify(bad).ok
 
@@ -84,7 +92,7 @@ def test_tamper():
     names = [n for m in na["rotated"][q]["multipliers"] for n in _weights_of(m)]
     bads = []
     for name in names[:1] + sorted(cert["escaping_family"]["weights"])[:1]:
-        bad = copy.deepcopy(cert)                               # a changed mask: a weight of the identity or family removed
+        bad = _unnamed(cert)                                    # a changed mask: a weight of the identity or family removed
         l, i, j = (int(x) for x in name[1:].split("_"))
         bad["pattern"]["masks"][l - 1][i][j] = 0
         bads.append(bad)
@@ -120,13 +128,33 @@ def test_tamper():
 
 
 def test_rotated_equations_need_a_square_cut():
-    """A cut layer whose width is not n proves nothing (X, Y would not be square): rejected."""
-    cert = _cert(HAND)
+    """A cut layer with more than n live neurons proves nothing (X_S, Y_S would not be square):
+    rejected.  A dead neuron there changes nothing (its column of X or row of Y is 0): accepted."""
+    cert = _unnamed(_cert(HAND))
+    assert verify(cert).ok
     bad = copy.deepcopy(cert)
     masks = bad["pattern"]["masks"]
-    masks[0].append([1, 1])                                     # layer 1 gets a third neuron
-    masks[1] = [row + [0] for row in masks[1]]
+    masks[0].append([1, 1])                                     # layer 1 gets a third, live neuron
+    masks[1] = [row + [1] for row in masks[1]]
     assert not verify(bad).ok
+    dead = copy.deepcopy(cert)
+    masks = dead["pattern"]["masks"]
+    masks[0].append([1, 1])                                     # a third neuron with no outgoing edge
+    masks[1] = [row + [0] for row in masks[1]]
+    assert verify(dead).ok
+
+
+def test_cut_through_the_live_neurons():
+    """The hand example with a dead third neuron in layer 1 (it reads both inputs, feeds nothing):
+    layer 1 has width 3 but 2 live neurons, so the cut there still gives ``g_00 = -1`` (the dead
+    neuron's row of Y meets a zero column of X)."""
+    base = SparsityPattern.preset(HAND).masks
+    masks = (base[0] + ((1, 1),), tuple(row + (0,) for row in base[1]), base[2])
+    na = rotated_identity(masks, [(0, 1), (1, 0)])
+    assert na["rotated"] == [{"cut": 1, "equations": [[0, 0]], "multipliers": [[["-1", []]]]}]
+    found = find_permutation_core(masks, Budget(20))
+    assert found is not None and found[0] == "deep rotated permutation"
+    assert verify(deep_not_closed_certificate(SparsityPattern(masks), masks, found)).ok
 
 
 @given(st.integers(2, 3).flatmap(lambda n: st.tuples(
