@@ -73,5 +73,23 @@ class Budget:
             inner.deadline, inner.seconds = self.deadline, self.seconds
         return inner
 
+    @staticmethod
+    def run_share(budget, fraction, at_most, search, *args, what="time (seconds)"):
+        """``search(*args, inner)`` on a budget ``inner`` of ``fraction`` of what ``budget`` has left and
+        at most ``at_most`` seconds (``at_most`` also when ``budget`` is None or unlimited).  Returns
+        what ``search`` returns, or None when ``inner`` runs out first, so that the caller keeps the
+        rest of its time; when ``budget`` itself is spent, :class:`BudgetExceeded` still propagates
+        (naming ``what``).  The one home of "a bounded sub-search": a search that must not eat the
+        time of the routes after it."""
+        left = None if budget is None else budget.remaining()
+        seconds = at_most if left is None else min(at_most, fraction * left)
+        inner = Budget(seconds) if budget is None else budget.sub(seconds)
+        try:
+            return search(*args, inner)
+        except BudgetExceeded:
+            if budget is not None:
+                budget.check(what)
+            return None
+
     def __repr__(self):
         return f"Budget({self.seconds!r}, remaining={self.remaining()!r})"

@@ -300,12 +300,14 @@ def weight_position(name, masks):
     return l, i, j
 
 
-def entry_poly(masks, r, c):
-    """Entry (r, c) of W_L ... W_1 as a polynomial in the weight names: sum over paths c -> r."""
+def entry_poly(masks, r, c, first_layer=1):
+    """Entry (r, c) of W_L ... W_1 as a polynomial in the weight names: sum over paths c -> r.
+    ``masks`` may be the consecutive layers ``first_layer, first_layer + 1, ...`` of a pattern (a
+    partial product, its weights named by their layer in the whole pattern)."""
     vec = {c: {(): Fraction(1)}}
-    L = len(masks)
-    for l, m in enumerate(masks, start=1):
-        rows = [r] if l == L else range(len(m))
+    last = first_layer + len(masks) - 1
+    for l, m in enumerate(masks, start=first_layer):
+        rows = [r] if l == last else range(len(m))
         new = {}
         for i in rows:
             acc = {}

@@ -19,8 +19,8 @@ from math import comb
 from flint import fmpq, fmpq_poly
 
 from netalgebra.certificate.format import rational_str
-from netalgebra.certificate.kernel import (Malformed, RatFun, det, entry_poly, matmul, parse_poly, poly_add,
-                                           poly_mul, rational, to_fraction, weight_position, widths)
+from netalgebra.certificate.kernel import (Malformed, RatFun, det, entry_poly, live_neurons, matmul, parse_poly,
+                                           poly_add, poly_mul, rational, to_fraction, weight_position, widths)
 
 __all__ = ["check_not_closed", "check_escaping_family", "check_relu"]
 
@@ -39,8 +39,10 @@ def check_not_closed(cert, masks, report, budget=None):
     if not isinstance(na, dict) or na.get("method") != "nullstellensatz":
         raise Malformed("non_attainment: expected method 'nullstellensatz'")
     eqs, mults = na.get("equations"), na.get("multipliers")
-    if not (isinstance(eqs, list) and isinstance(mults, list) and len(eqs) == len(mults) and eqs):
-        raise Malformed("non_attainment: 'equations' and 'multipliers' must be non-empty lists of equal length")
+    if not (isinstance(eqs, list) and isinstance(mults, list) and len(eqs) == len(mults)
+            and (eqs or na.get("rotated"))):
+        raise Malformed("non_attainment: 'equations' and 'multipliers' must be lists of equal length, "
+                        "non-empty unless there are rotated equations")
     total = {}
     for k, (rc, mp) in enumerate(zip(eqs, mults)):
         if not (isinstance(rc, list) and len(rc) == 2 and all(isinstance(x, int) for x in rc)
@@ -48,16 +50,64 @@ def check_not_closed(cert, masks, report, budget=None):
             raise Malformed(f"non_attainment.equations[{k}]: expected [row, col] inside the output matrix")
         f = poly_add(entry_poly(masks, rc[0], rc[1]), {(): A[rc[0]][rc[1]]} if A[rc[0]][rc[1]] else {}, -1)
         total = poly_add(total, poly_mul(parse_poly(mp, f"non_attainment.multipliers[{k}]"), f))
+    rotated = na.get("rotated", [])
+    if rotated:
+        total = poly_add(total, _rotated_combination(rotated, masks, A))
     report.check("sum_i m_i (phi_i - A_i) == 1 (A is not in L_I)", total == {(): Fraction(1)},
               f"the combination has {len(total)} term(s)" if total != {(): Fraction(1)} else
-              f"{len(eqs)} equations")
+              f"{len(eqs)} equations" + (f" and {sum(len(x['equations']) for x in rotated)} rotated ones"
+                                         if rotated else ""))
 
     # 3. the ReLU consequence (Theorem 3.1 of the paper), for one hidden layer.
     relu = cert.get("relu")
+    if rotated and relu is not None:
+        raise Malformed("non_attainment.rotated: the training-set argument covers block identities only")
     if relu is None:
         report.check("relu consequence present", L != 2, "depth-2 certificates must carry the training set")
         return
     check_relu(relu, masks, A, theta, eqs, report)
+
+
+def _rotated_combination(rotated, masks, A):
+    """``sum m_ab g_ab`` over the rotated equations of a permutation target ``A`` (n x n).
+
+    *Proof that every ``g_ab`` vanishes where ``phi(theta) = A``.*  Cut the product at a hidden
+    layer ``k`` with exactly ``n`` live neurons ``S`` (on some input -> output path):
+    ``X = W_L ... W_{k+1}``, ``Y = W_k ... W_1``.  A neuron ``a`` of layer ``k`` outside ``S`` has
+    ``X[:, a] = 0`` or ``Y[a, :] = 0`` as polynomials (else a path would pass it), so
+    ``X Y = X_S Y_S`` with ``X_S`` (columns ``S``) and ``Y_S`` (rows ``S``) square, ``n x n``.
+    ``X_S Y_S = A`` gives ``X_S (Y_S A^T) = I`` (``A`` is a permutation matrix, ``A A^T = I``);
+    square matrices over a field with ``X Z = I`` also have ``Z X = I``, so ``Y_S A^T X_S = I``,
+    that is ``g_ab = sum_{A_rc = 1} Y[a,c] X[r,b] - [a = b] = 0`` for all ``a, b`` in ``S``.  So
+    ``sum m_e f_e + sum m_ab g_ab = 1`` shows that ``phi(theta) = A`` has no solution, even a
+    complex one.  Checked here: ``A`` is a permutation matrix, the cut layer has ``n`` live
+    neurons (recomputed by the kernel) and ``a, b`` are among them, and ``g_ab`` is rebuilt from
+    the masks by path expansion (its weights named by their layers)."""
+    L, n, live = len(masks), len(A), live_neurons(masks)
+    ones = [(r, c) for r in range(n) for c in range(len(A[r])) if A[r][c] != 0]
+    if not (len(A[0]) == n and all(A[r][c] == 1 for r, c in ones) and len(ones) == n
+            and len({r for r, _ in ones}) == n and len({c for _, c in ones}) == n):
+        raise Malformed("non_attainment.rotated: the target must be a permutation matrix")
+    if not isinstance(rotated, list):
+        raise Malformed("non_attainment.rotated: expected a list of {cut, equations, multipliers}")
+    total = {}
+    for q, part in enumerate(rotated):
+        where = f"non_attainment.rotated[{q}]"
+        k = part.get("cut") if isinstance(part, dict) else None
+        if type(k) is not int or not 1 <= k < L or len(live[k]) != n:
+            raise Malformed(f"{where}.cut: expected a hidden layer with {n} live neurons")
+        reqs, rmults = part.get("equations"), part.get("multipliers")
+        if not (isinstance(reqs, list) and isinstance(rmults, list) and len(reqs) == len(rmults)):
+            raise Malformed(f"{where}: 'equations' and 'multipliers' must be lists of equal length")
+        for e, (ab, mp) in enumerate(zip(reqs, rmults)):
+            if not (isinstance(ab, list) and len(ab) == 2 and all(type(x) is int and x in live[k] for x in ab)):
+                raise Malformed(f"{where}.equations[{e}]: expected [a, b], live neurons of hidden layer {k}")
+            a, b = ab
+            g = {(): Fraction(-1)} if a == b else {}
+            for r, c in ones:
+                g = poly_add(g, poly_mul(entry_poly(masks[:k], a, c), entry_poly(masks[k:], r, b, k + 1)))
+            total = poly_add(total, poly_mul(parse_poly(mp, f"{where}.multipliers[{e}]"), g))
+    return total
 
 
 def check_escaping_family(cert, masks, report):

@@ -170,7 +170,8 @@ def deep_not_closed_certificate(pattern, masks, found):
         "target": [[fraction_text(v) for v in row] for row in A],
         "escaping_family": {"parameter": "t", "limit": "0+",
                             "weights": {nm: v.json() for nm, v in sorted(fam.items())}},
-        "non_attainment": {"method": "nullstellensatz", "equations": eqs, "multipliers": mult},
+        "non_attainment": eqs if isinstance(eqs, dict) else   # rotated: the whole object, built by deep_nss
+        {"method": "nullstellensatz", "equations": eqs, "multipliers": mult},
         "core": kind,
         "argument": (f"{kind} core on rows {rows} x columns {cols} of {name or 'the pattern'}: {text}. "
                      "phi(theta(t)) -> A while ||theta(t)|| -> infinity; the Nullstellensatz identity "

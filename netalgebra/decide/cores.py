@@ -12,7 +12,6 @@ and a bounded search for 3x3 cores (:func:`find_core_3x3`).
 from itertools import combinations
 
 from cad.budget import Budget
-from cad.errors import BudgetExceeded
 from netalgebra.decide.family import INV_T, ONE, T
 from netalgebra.decide.nullstellensatz import nss_graded, nss_ring
 from netalgebra.naming import parse_weight_name, weight_name
@@ -226,14 +225,9 @@ def find_core(masks, budget=None):
     core = find_core_3x2(tm, budget)
     if core is not None:
         return "2x3", _transpose_parts(_core_3x2_parts(core))
-    rem = budget.remaining() if budget is not None else None
-    share = CORE3_MAX_SECONDS if rem is None else min(CORE3_MAX_SECONDS, CORE3_BUDGET_SHARE * rem)
-    try:
-        core = find_core_3x3(masks, Budget(share))
-    except BudgetExceeded:
-        if budget is not None:
-            budget.check("time (witness search (3x3))")
-        core = None          # the 3x3 search's own share ran out: leave the rest to the CAD route
+    # when the 3x3 search's own share runs out, the rest goes to the CAD route
+    core = Budget.run_share(budget, CORE3_BUDGET_SHARE, CORE3_MAX_SECONDS, find_core_3x3, masks,
+                            what="time (witness search (3x3))")
     if core is not None:
         A, fam, eqs, mult, rows, cols, text = core
         ones = [(r, c) for r in rows for c in cols if A[r][c]]

@@ -54,7 +54,6 @@ from fractions import Fraction
 from itertools import product as _cartesian
 
 from cad.budget import Budget
-from cad.errors import BudgetExceeded
 from netalgebra.decide.cores import find_core, find_core_2x2
 from netalgebra.decide.family import INV_T, ONE, T, RationalFunction
 from netalgebra.naming import parse_weight_name, weight_name
@@ -275,6 +274,11 @@ def _escapes_to(masks, w, ones):
 
 
 PROJECTION_TRIES = 400      # inner families tried by _projection_family
+# (masks, target's 1s, seed) -> number of draws that found no family.  The draws are a function of the
+# seed only, so a search with fewer draws on the same target cannot succeed either (deep_cores tries
+# a target at several hidden layers, deep_nss again): only a search that ran to its end is recorded.
+_FAMILY_FAILED = {}
+FAMILY_FAILED_MAX = 4096    # entries kept at most (cleared when full: a census decides many patterns)
 
 
 def _inverse(x):
@@ -341,6 +345,9 @@ def _projection_family(masks, ones, budget=None, tries=PROJECTION_TRIES, seed=0)
     exactly, and the verifier checks it again."""
     import random
 
+    key = (tuple(tuple(map(tuple, m)) for m in masks), frozenset(ones), seed)
+    if _FAMILY_FAILED.get(key, -1) >= tries:
+        return None             # the same draws (same seed, a prefix of them) already failed on this target
     rng = random.Random(seed)
     L = len(masks)
     flipped = tuple(tuple(zip(*m)) for m in reversed(masks))       # the transposed pattern
@@ -355,6 +362,9 @@ def _projection_family(masks, ones, budget=None, tries=PROJECTION_TRIES, seed=0)
             w = None if w is None else {(L + 1 - l, j, i): v for (l, i, j), v in w.items()}
         if w is not None and _escapes_to(masks, w, ones):
             return {weight_name(*e): v for e, v in w.items() if v.n != 0}
+    if len(_FAMILY_FAILED) >= FAMILY_FAILED_MAX:
+        _FAMILY_FAILED.clear()
+    _FAMILY_FAILED[key] = tries
     return None
 
 
@@ -389,12 +399,8 @@ def _projection_attempt(masks, ones, rng):
 def _family_within_share(masks, ones, budget):
     """:func:`_projection_family` on :data:`GROUPED_BUDGET_SHARE` of the remaining budget (at most
     :data:`GROUPED_MAX_SECONDS`); None when that share runs out."""
-    rem = budget.remaining() if budget is not None else None
-    share = GROUPED_MAX_SECONDS if rem is None else min(GROUPED_MAX_SECONDS, GROUPED_BUDGET_SHARE * rem)
-    try:
-        return _projection_family(masks, ones, budget.sub(share) if budget is not None else Budget(share))
-    except BudgetExceeded:
-        return None
+    return Budget.run_share(budget, GROUPED_BUDGET_SHARE, GROUPED_MAX_SECONDS,
+                            lambda b: _projection_family(masks, ones, b), what="time (deep family search)")
 
 
 def _any_grouped_core(masks, budget):
@@ -408,12 +414,9 @@ def _any_grouped_core(masks, budget):
     for l in range(1, L):
         if budget is not None:
             budget.check("time (deep witness search)")
-        rem = budget.remaining() if budget is not None else None
-        share = GROUPED_MAX_SECONDS if rem is None else min(GROUPED_MAX_SECONDS, GROUPED_BUDGET_SHARE * rem)
-        try:
-            found = find_core(grouped_pattern(masks, l), Budget(share))
-        except BudgetExceeded:
-            found = None       # this layer's share ran out: the rest goes to the next layer and CAD
+        # when this layer's share runs out, the rest goes to the next layer and CAD
+        found = Budget.run_share(budget, GROUPED_BUDGET_SHARE, GROUPED_MAX_SECONDS, find_core,
+                                 grouped_pattern(masks, l), what="time (deep witness search)")
         if found is None:
             continue
         kind, (ones, fam, eqs, mult, rows, cols, text) = found

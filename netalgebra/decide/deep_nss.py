@@ -33,6 +33,13 @@ hidden neuron equally often, a flow, which decomposes into input -> output paths
 path monomials.  The candidates are the products of at most :data:`MAX_PATHS` path monomials with
 the required degree in grading (ii).
 
+**Rotated equations (proved).**  For a permutation target of an ``n x n`` pattern with a hidden
+layer of ``n`` live neurons ``S``, :func:`rotated_identity` adds the equations ``Y_S A^T X_S = I`` of
+the product cut there (``X_S Y_S = A`` with square ``X_S``, ``Y_S``); they hold wherever ``A`` is attained, are of degree
+``L`` and make low-degree identities exist where the ``f_e`` alone need high degree (proof in
+:func:`netalgebra.certificate.not_closed._rotated_combination`; the certificate kind is
+``"deep rotated permutation"``).  It is tried first on such targets, then the identity above.
+
 **Escaping family.**  :func:`netalgebra.decide.deep_cores._projection_family` draws inner layers
 as monomials in ``t`` and solves the last layer (or, transposed, the first) by exact projection;
 a family is kept only when ``phi(theta(t)) -> A`` and a pole at ``t = 0`` are checked exactly.
@@ -49,20 +56,19 @@ from itertools import combinations, combinations_with_replacement, permutations
 from flint import nmod_mat
 
 from cad.budget import Budget
-from cad.errors import BudgetExceeded
 from netalgebra.decide.deep_cores import _projection_family
 from netalgebra.decide.family import fraction_text
 from netalgebra.decide.nullstellensatz import solve_macaulay
 from netalgebra.naming import weight_name
 from netalgebra.theorems.structure import DisjointSets, live_neurons
 
-__all__ = ["find_permutation_core", "permutation_identity", "MAX_PATHS"]
+__all__ = ["find_permutation_core", "permutation_identity", "rotated_identity", "MAX_PATHS"]
 
 MAX_PATHS = 2                # multipliers: products of at most this many path monomials
 MAX_MATRIX = 3000            # rows or columns of a Macaulay matrix beyond which a degree is skipped
 MAX_TARGETS = 400            # targets tried at most
-FAMILY_TRIES = 80            # draws of the projection family per target with an identity
-SHARE, MAX_SECONDS = 0.25, 3.0  # the search's share of the remaining budget, at most this
+FAMILY_TRIES = 160           # draws of the projection family per target with an identity
+SHARE, MAX_SECONDS = 0.3, 4.0   # the search's share of the remaining budget, at most this
 
 
 def _live_paths(masks, budget=None):
@@ -92,10 +98,10 @@ def _live_paths(masks, budget=None):
                 for q, v in enumerate(paths[x][2]):
                     e[q] += v
             seen.setdefault(tuple(e), tuple(paths[x][:2] for x in combo))
-            if budget is not None and len(seen) % 4096 == 0:
+            if len(seen) > MAX_MATRIX:
+                return vars_, paths, products   # the Macaulay matrices of this degree would be too large anyway
+            if budget is not None and len(seen) % 1024 == 0:
                 budget.check("time (deep Nullstellensatz)")
-        if len(seen) > MAX_MATRIX:
-            break               # the Macaulay matrices of this degree would be too large anyway
         products[k] = list(seen.items())
     return vars_, paths, products
 
@@ -189,37 +195,248 @@ def permutation_identity(masks, ones, budget=None, ring=None):
     return None
 
 
-def find_permutation_core(masks, budget=None):
+ROTATED_DEGREES = ((0, 1, 2), (3,))   # multiplier degrees of the rotated identity: a pass over every target each
+
+
+def _partial_products(masks, lo, hi, idx):
+    """Entries of ``W_hi ... W_{lo+1}`` as ``{(i, j): {sorted tuple of variable indices: 1}}`` (the
+    neurons ``i`` of layer ``hi`` and ``j`` of layer ``lo``; weights ``(l, i, j)`` indexed by ``idx``)."""
+    cur = {(j, j): {(): 1} for j in range(len(masks[lo][0]))}
+    for l in range(lo + 1, hi + 1):
+        nxt = {}
+        for (a, c), poly in cur.items():
+            for i, row in enumerate(masks[l - 1]):
+                if row[a] and (l, i, a) in idx:
+                    acc = nxt.setdefault((i, c), {})
+                    for mon, co in poly.items():
+                        key = tuple(sorted(mon + (idx[(l, i, a)],)))
+                        acc[key] = acc.get(key, 0) + co
+        cur = nxt
+    return cur
+
+
+class RotatedRing:
+    """What :func:`rotated_identity` needs of a pattern whatever the target, built once per pattern:
+    the weights, the whole product and the two halves of each square cut, and the monomials of each
+    degree bucketed by their degree in grading (i) (the hidden neurons), with the first- and
+    last-layer weights that grading (ii) reads once the target's classes are known."""
+
+    def __init__(self, masks):
+        self.n, self.L = len(masks[0][0]), len(masks)
+        self.live = live_neurons(masks)      # a cut layer needs exactly n live neurons (X_S, Y_S square)
+        self.cuts = [k for k in range(1, self.L) if len(self.live[k]) == self.n] if len(masks[-1]) == self.n else []
+        self.vars_ = [(l, i, j) for l, m in enumerate(masks, start=1) for i, row in enumerate(m)
+                      for j, x in enumerate(row) if x]
+        idx = {v: q for q, v in enumerate(self.vars_)}
+        self.whole = _partial_products(masks, 0, self.L, idx)
+        self.halves = {k: (_partial_products(masks, 0, k, idx), _partial_products(masks, k, self.L, idx))
+                       for k in self.cuts}
+        self.by_hidden = {}      # degree -> {grade (i): [(monomial, its weights' ends)]}
+
+    def hidden_grade(self, mon):
+        """Degree of a monomial in grading (i): +1 per weight into a hidden neuron, -1 per weight out."""
+        g = {}
+        for q in mon:
+            l, i, j = self.vars_[q]
+            if l < self.L:
+                g[(l, i)] = g.get((l, i), 0) + 1
+            if l > 1:
+                g[(l - 1, j)] = g.get((l - 1, j), 0) - 1
+        return tuple(sorted((k, v) for k, v in g.items() if v))
+
+    def ends(self, mon):
+        """The monomial's last-layer rows (+1) and first-layer columns (-1), read by grading (ii)."""
+        out = []
+        for q in mon:
+            l, i, j = self.vars_[q]
+            if l == self.L:
+                out.append((1, i, None))
+            if l == 1:
+                out.append((-1, None, j))
+        return tuple(out)
+
+    def monomials(self, D, budget=None):
+        """``{grade (i): [(monomial, ends)]}`` of the monomials of degree ``D`` (cached)."""
+        if D not in self.by_hidden:
+            out = {}
+            for n_mon, mon in enumerate(combinations_with_replacement(range(len(self.vars_)), D)):
+                out.setdefault(self.hidden_grade(mon), []).append((mon, self.ends(mon)))
+                if budget is not None and n_mon % 1024 == 0:
+                    budget.check("time (deep Nullstellensatz)")
+            self.by_hidden[D] = out
+        return self.by_hidden[D]
+
+
+def rotated_identity(masks, ones, budget=None, degrees=(0, 1, 2), ring=None):
+    """An identity ``sum_e m_e f_e + sum_ab m_ab g_ab = 1`` for a permutation target ``A`` (1s at
+    ``ones``) of an ``n x n`` pattern, with the rotated equations ``g_ab`` of every hidden layer with
+    ``n`` live neurons (:func:`netalgebra.certificate.not_closed._rotated_combination` proves that they
+    vanish wherever ``phi = A``), as the certificate's ``non_attainment`` object, or None.
+
+    Rotation puts the layers ``k+1..L`` before ``1..k``: the equations are of degree ``L`` like the
+    ``f_e``, but hold only where ``A`` is attained, so low-degree multipliers often suffice where the
+    ``f_e`` alone need degree ``3L``.  Example: when no cycle ``a -> output r -> input c -> a`` with
+    ``A_rc = 1`` passes a neuron ``a`` of the cut layer, ``g_aa = -1`` and ``m_aa = -1`` is an
+    identity.  The multipliers are all monomials of degree ``<= max(degrees)`` of the
+    degree opposite to their equation's in the gradings of the module docstring (every ``f_e`` and
+    ``g_ab`` is homogeneous in both: a rotated path crosses the cut neurons ``b`` then ``a``, with
+    degree ``e_a - e_b`` in grading (i), and passes ``r`` then ``c`` of the same class in (ii)); a
+    column whose product has a monomial no other column has cannot be used and is dropped first.
+    ``degrees``: the multiplier degrees tried, in turn (each with all lower degrees included);
+    ``ring``: the pattern's :class:`RotatedRing` (built here when None)."""
+    ring = RotatedRing(masks) if ring is None else ring
+    n, ones = ring.n, set(ones)
+    if not ring.cuts or len(ones) != n:
+        return None
+    cls = {r: q for q, (r, _) in enumerate(sorted(ones))}       # grading (ii): row r and column c of a 1
+    col_cls = {c: cls[r] for r, c in ones}
+
+    def class_grade(ends):
+        g = {}
+        for sign, r, c in ends:
+            key = cls[r] if c is None else col_cls[c]
+            g[key] = g.get(key, 0) + sign
+        return tuple(sorted((k, v) for k, v in g.items() if v))
+
+    eqs = []                    # (label, polynomial {sorted index tuple: coefficient})
+    for (r, c), poly in sorted(ring.whole.items()):
+        eqs.append(((None, r, c), {**poly, (): -1} if (r, c) in ones else dict(poly)))
+    for k in ring.cuts:
+        Y, X = ring.halves[k]
+        for a in sorted(ring.live[k]):
+            for b in sorted(ring.live[k]):
+                g = {(): -1} if a == b else {}
+                for r, c in ones:
+                    for m1, c1 in Y.get((a, c), {}).items():
+                        for m2, c2 in X.get((r, b), {}).items():
+                            key = tuple(sorted(m1 + m2))
+                            g[key] = g.get(key, 0) + c1 * c2
+                g = {m: v for m, v in g.items() if v}
+                if g:
+                    eqs.append(((k, a, b), g))
+    want = []                   # per equation: the (grade (i), grade (ii)) its multiplier must have
+    for _, g in eqs:
+        m = next((m for m in g if m), ())
+        want.append((tuple((h, -v) for h, v in ring.hidden_grade(m)),
+                     tuple((q, -v) for q, v in class_grade(ring.ends(m)))))
+    for D in degrees:
+        cols = []
+        for q, (wh, wc) in enumerate(want):
+            for d in range(D + 1):
+                for m, ends in ring.monomials(d, budget).get(wh, ()):
+                    if class_grade(ends) == wc:
+                        cols.append((q, m, {tuple(sorted(m + mon)): co for mon, co in eqs[q][1].items()}))
+        cols = _usable_columns(cols)
+        if len(cols) > MAX_MATRIX:
+            return None
+        rowidx, entries = {(): 0}, []
+        for col, (_, _, prod) in enumerate(cols):
+            for mon, co in prod.items():
+                entries.append((rowidx.setdefault(mon, len(rowidx)), col, Fraction(co)))
+        if not cols or len(rowidx) > MAX_MATRIX:
+            continue
+        sol = solve_macaulay(entries, len(rowidx), len(cols), budget)
+        if sol == "too large":
+            return None
+        if sol is None:
+            continue
+        return _rotated_certificate_part(ring.vars_, eqs, cols, sol)
+    return None
+
+
+def _usable_columns(cols):
+    """The columns ``(equation, multiplier monomial, product)`` left after dropping, repeatedly, a
+    column with a non-constant monomial that no other column has (its coefficient is 0 in every
+    solution of the Macaulay system, so dropping it loses no identity)."""
+    count, where = {}, {}
+    for q, (_, _, prod) in enumerate(cols):
+        for mon in prod:
+            count[mon] = count.get(mon, 0) + 1
+            where.setdefault(mon, []).append(q)
+    alive = set(range(len(cols)))
+    stack = [mon for mon, x in count.items() if x == 1 and mon]
+    while stack:
+        mon = stack.pop()
+        if count[mon] != 1:
+            continue
+        q = next(q for q in where[mon] if q in alive)
+        alive.discard(q)
+        for other in cols[q][2]:
+            count[other] -= 1
+            if count[other] == 1 and other:
+                stack.append(other)
+    return [cols[q] for q in sorted(alive)]
+
+
+def _rotated_certificate_part(vars_, eqs, cols, sol):
+    """The ``non_attainment`` object of a solved rotated identity (certificate format)."""
+    plain, rotated = {}, {}
+    for col, val in sol.items():
+        if val == 0:
+            continue
+        q, m, _ = cols[col]
+        (k, a, b), exps = eqs[q][0], {}
+        for x in m:
+            exps[weight_name(*vars_[x])] = exps.get(weight_name(*vars_[x]), 0) + 1
+        term = [fraction_text(Fraction(int(val.p), int(val.q))), sorted([v, e] for v, e in exps.items())]
+        (plain if k is None else rotated.setdefault(k, {})).setdefault((a, b), []).append(term)
+    return {"method": "nullstellensatz", "equations": [list(e) for e in sorted(plain)],
+            "multipliers": [plain[e] for e in sorted(plain)],
+            "rotated": [{"cut": k, "equations": [list(e) for e in sorted(rotated[k])],
+                         "multipliers": [rotated[k][e] for e in sorted(rotated[k])]} for k in sorted(rotated)]}
+
+
+def find_permutation_core(masks, budget=None, rotated=True):
     """A witness of the module docstring for a pattern with ``L >= 3`` layers, in the layout of
     :func:`netalgebra.decide.deep_cores.find_deep_core`, or None (also when its share of ``budget``,
-    :data:`SHARE` of the rest and at most :data:`MAX_SECONDS`, runs out)."""
+    :data:`SHARE` of the rest and at most :data:`MAX_SECONDS`, runs out).  ``rotated=False``: products
+    of paths only (no rotated equations; tests of that certificate kind)."""
     if len(masks) < 3:
         return None
-    left = None if budget is None else budget.remaining()
-    seconds = MAX_SECONDS if left is None else min(MAX_SECONDS, SHARE * left)
-    inner = Budget(seconds) if budget is None else budget.sub(seconds)
-    try:
-        return _search(masks, inner)
-    except BudgetExceeded:
-        if budget is not None:
-            budget.check("time (deep Nullstellensatz)")
-        return None
+    return Budget.run_share(budget, SHARE, MAX_SECONDS, lambda b: _search(masks, b, rotated),
+                            what="time (deep Nullstellensatz)")
 
 
-def _search(masks, budget):
+def _search(masks, budget, rotated=True):
+    """Passes over the targets, cheapest identities first: rotated ones for the permutation targets
+    (multipliers of degree <= 2, then 3: a few hundredths of a second each), then the products of
+    paths (:func:`permutation_identity`, tenths of a second each) for every target."""
     ring = _live_paths(masks, budget)
     K = {(r, c) for r, c, _ in ring[1]}
-    for ones in _targets(masks, K):
-        budget.check("time (deep Nullstellensatz)")
-        found = permutation_identity(masks, ones, budget, ring)
-        if found is None:
-            continue
-        fam = _projection_family(masks, set(ones), budget, tries=FAMILY_TRIES)
-        if fam is None:
-            continue
-        eqs, mult = found
-        rows, cols = sorted(r for r, _ in ones), sorted(c for _, c in ones)
-        text = (f"the 0/1 target with 1s at {sorted(ones)} is a limit of the escaping family and is not "
-                f"attained: a graded Nullstellensatz identity over {len(eqs)} entries of the whole product")
-        return "deep permutation", (sorted(ones), fam, eqs, mult, rows, cols, text)
+    targets, refuted = _targets(masks, K), set()
+    full = [ones for ones in targets if rotated and len(ones) == len(masks[0][0]) == len(masks[-1])]
+    rotated_ring = RotatedRing(masks) if full else None
+    passes = [(full, lambda ones, d=d: rotated_identity(masks, ones, budget, d, rotated_ring)) for d in ROTATED_DEGREES]
+    for group, identity in passes + [(targets, lambda ones: permutation_identity(masks, ones, budget, ring))]:
+        for ones in group:
+            if ones in refuted:
+                continue        # an identity is known; its family failed (the same draws would again)
+            budget.check("time (deep Nullstellensatz)")
+            found = identity(ones)
+            if found is not None:
+                refuted.add(ones)
+            witness = _witness(masks, ones, found, budget)
+            if witness is not None:
+                return witness
     return None
+
+
+def _witness(masks, ones, found, budget):
+    """The witness of an identity ``found`` for the target ``ones`` once an escaping family is
+    found (:func:`_projection_family`), or None."""
+    if found is None:
+        return None
+    fam = _projection_family(masks, set(ones), budget, tries=FAMILY_TRIES)
+    if fam is None:
+        return None
+    rows, cols = sorted(r for r, _ in ones), sorted(c for _, c in ones)
+    if isinstance(found, dict):       # rotated: the whole non_attainment object (deep_not_closed_certificate)
+        cuts = [part["cut"] for part in found["rotated"]]
+        text = (f"the permutation target with 1s at {sorted(ones)} is a limit of the escaping family and is "
+                f"not attained: a graded Nullstellensatz identity over {len(found['equations'])} entries of "
+                f"the whole product and the rotated products cut at hidden layer(s) {cuts}")
+        return "deep rotated permutation", (sorted(ones), fam, found, None, rows, cols, text)
+    eqs, mult = found
+    text = (f"the 0/1 target with 1s at {sorted(ones)} is a limit of the escaping family and is not "
+            f"attained: a graded Nullstellensatz identity over {len(eqs)} entries of the whole product")
+    return "deep permutation", (sorted(ones), fam, eqs, mult, rows, cols, text)

@@ -24,8 +24,8 @@ Pipeline (one function per step below):
    block similarity invariant (:mod:`netalgebra.decide.similarity`).
 2. **Witness search** for deep patterns: a core of the pattern grouped at a hidden
    layer (:func:`find_deep_core`), else a partial-permutation target with a Nullstellensatz
-   identity over the whole product (:func:`find_permutation_core`; both self-checked by
-   ``verify``), then the blocks of the pattern
+   identity over the whole product, with rotated-product equations for permutation targets
+   (:func:`find_permutation_core`; both self-checked by ``verify``), then the blocks of the pattern
    (:func:`_by_block`, :mod:`netalgebra.decide.blocks`): a block sub-pattern decided not closed
    by this pipeline (without the CAD route first, then with it) is a witness by block
    projection.  For one hidden layer (:func:`find_core`): a 2x2 block
