@@ -60,7 +60,7 @@ from netalgebra.decide.deep_cores import _projection_family
 from netalgebra.decide.family import fraction_text
 from netalgebra.decide.nullstellensatz import solve_macaulay
 from netalgebra.naming import weight_name
-from netalgebra.theorems.structure import DisjointSets, live_neurons
+from netalgebra.theorems.structure import DisjointSets, live_masks, live_neurons
 
 __all__ = ["find_permutation_core", "permutation_identity", "rotated_identity", "MAX_PATHS"]
 
@@ -76,8 +76,8 @@ def _live_paths(masks, budget=None):
     output path ``(r, c, exponent tuple over the variables)``; and for ``k <= MAX_PATHS`` the distinct
     products of ``k`` path monomials, as ``(exponents, endpoints of the paths)``."""
     live = live_neurons(masks)
-    vars_ = [(l, i, j) for l, m in enumerate(masks, start=1) for i, row in enumerate(m)
-             for j, x in enumerate(row) if x and i in live[l] and j in live[l - 1]]
+    vars_ = [(l, i, j) for l, m in enumerate(live_masks(masks, live), start=1) for i, row in enumerate(m)
+             for j, x in enumerate(row) if x]
     idx = {v: n for n, v in enumerate(vars_)}
     paths = []
     for c in sorted(live[0]):

@@ -35,7 +35,6 @@ proves ``V_K ⊆ L_I``.
 """
 
 from cad.budget import Budget
-from cad.errors import BudgetExceeded
 from netalgebra.layer_merge import merged_support
 from netalgebra.theorems.fragment import fragment
 from netalgebra.theorems.peel import parents_first, peel_proof
@@ -285,18 +284,11 @@ def _subspace_theorem(name, masks, budget):
 
 
 def _bounded(search, budget, *args):
-    """``search(*args, inner)`` within a share of ``budget`` (:data:`SEARCH_SHARE`, at most
-    :data:`MAX_SEARCH_SECONDS`, also when ``budget`` has no limit): None when the share runs out, so
-    that the routes after the theorems keep their time; a spent ``budget`` still raises."""
-    left = None if budget is None else budget.remaining()
-    seconds = MAX_SEARCH_SECONDS if left is None else min(MAX_SEARCH_SECONDS, SEARCH_SHARE * left)
-    inner = Budget(seconds) if budget is None else budget.sub(seconds)
-    try:
-        return search(*args, inner)
-    except BudgetExceeded:
-        if budget is not None:
-            budget.check("time (coordinate subspace)")
-        return None
+    """``search(*args, inner)`` within :data:`SEARCH_SHARE` of ``budget`` (at most
+    :data:`MAX_SEARCH_SECONDS`): None when the share runs out, so that the routes after the
+    theorems keep their time; a spent ``budget`` still raises."""
+    return Budget.run_share(budget, SEARCH_SHARE, MAX_SEARCH_SECONDS, search, *args,
+                            what="time (coordinate subspace)")
 
 
 def _parameter_count_allows(masks, n_positions):
