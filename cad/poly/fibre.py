@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from math import gcd
 
-from flint import arb, ctx as _flint_ctx, fmpq, fmpq_mpoly, fmpq_mpoly_ctx, fmpq_poly, fmpz_mpoly
+from flint import arb, ctx as _flint_ctx, fmpq, fmpq_mpoly, fmpq_mpoly_ctx, fmpq_poly, fmpz_mpoly, fmpz_poly
 
 from cad.errors import InputError
 from cad.numbers.embedding import MONIC_DEGREE, Embedding, express_in, squarefree_over
@@ -17,6 +17,7 @@ from cad.numbers.rational import as_real
 from cad.numbers.real_algebraic import RealAlgebraic
 from cad.poly.ops import coefficients_in, subs_exact, to_q, to_z, univariate, zctx_of
 from cad.poly.sign import _exact_sign, _reduce_mod_minpolys, _sign_filter, sign_at_algebraic
+from cad.poly.terms import Terms
 
 __all__ = ["real_roots_in_fiber", "fiber_polynomial", "PartialFibre", "FibreOverAlgebraic",
            "embedding_over"]
@@ -156,7 +157,7 @@ class FibreOverAlgebraic:
     so the degree in ``y`` at ``alpha`` is exact at once.  Calling it at a rational ``y``
     gives the exact sign there (as lifting's rational fibres give a value of that sign)."""
 
-    __slots__ = ("alpha", "i", "reduced", "_balls", "_sqfree")
+    __slots__ = ("alpha", "i", "reduced", "_balls", "_sqfree", "_cballs")
 
     def __init__(self, alpha, coeffs, i):
         m = fmpq_poly(alpha.poly)
@@ -168,6 +169,7 @@ class FibreOverAlgebraic:
         self.reduced = reduced
         self._balls = False   # the root balls of :meth:`_may_be_root`, once computed
         self._sqfree = False  # the squarefree part of :meth:`_squarefree`, once computed
+        self._cballs = None   # the coefficients' 64-bit balls at alpha, once computed
 
     def __call__(self, y):
         return self._sign(self.reduced, y)
@@ -226,9 +228,13 @@ class FibreOverAlgebraic:
                                 lambda beta: self._may_be_root(beta, count))
 
     def _coefficient_balls(self):
-        a = self.alpha.arb(64)
-        with _flint_ctx.workprec(64):
-            return [c.numer()(a) / arb(c.denom()) for c in self.reduced]
+        """The coefficients at ``alpha``'s 64-bit ball (computed once: every candidate root
+        and the root balls of a line or quadratic use them)."""
+        if self._cballs is None:
+            a = self.alpha.arb(64)
+            with _flint_ctx.workprec(64):
+                self._cballs = [c.numer()(a) / arb(c.denom()) for c in self.reduced]
+        return self._cballs
 
     def _may_be_root(self, beta, count):
         """False only when ``beta`` is certainly not a root: for a line or a quadratic the
@@ -277,12 +283,12 @@ class FibreOverAlgebraic:
         and a fibre of high degree: pseudo-remainders), :func:`_vanishes_at` decides."""
         if beta.is_rational:
             return self(beta.rational) == 0
-        a = self.alpha.arb(64)
+        cs = self._coefficient_balls()
         b = beta.arb(16)
         with _flint_ctx.workprec(64):
             v = arb(0)
-            for c in reversed(self.reduced):
-                v = v * b + c.numer()(a) / arb(c.denom())
+            for c in reversed(cs):
+                v = v * b + c
         if v > 0 or v < 0:
             return False
         lo, hi = beta.interval
@@ -317,38 +323,72 @@ class PartialFibre:
     kept for the stacks over the cell's children: each child adds one coordinate ``v`` (of
     ``x_k``) and needs ``p(sample, v, y)``, ``y = x_{k+1}``.
 
-    With a rational sample (or one whose irrational coordinates ``p`` ignores),
-    ``coeffs[e]`` is the fmpq_poly in ``x_k`` multiplying ``y^e``; with exactly one irrational
-    coordinate ``alpha = x_i`` that ``p`` depends on, ``coeffs[e][d]`` is the fmpq_poly in
-    ``x_i``, reduced modulo ``alpha``'s minimal polynomial, multiplying ``x_k^d y^e``.  ``q`` is
-    ``p`` with the sample's rational coordinates substituted (an mpoly of ``p``'s context).
-    Substituting once per cell leaves each child the cheap :meth:`fibre`."""
+    The rational coordinates are substituted on Python integers (:class:`cad.poly.terms.Terms`,
+    a positive integer multiple of ``p``: same signs, same roots).  With a rational sample
+    (or one whose irrational coordinates ``p`` ignores), ``rows[e][d]`` is the integer
+    multiplying ``x_k^d y^e``; with exactly one irrational coordinate ``alpha = x_i`` that ``p``
+    depends on, ``coeffs[e][d]`` is the fmpq_poly in ``x_i``, reduced modulo ``alpha``'s minimal
+    polynomial, multiplying ``x_k^d y^e``.  :attr:`q` is ``p`` with the sample's rational
+    coordinates substituted (an mpoly of ``p``'s context), made only when asked.  Substituting
+    once per cell leaves each child the cheap :meth:`fibre`."""
 
-    __slots__ = ("q", "coeffs", "alpha", "i", "k")
+    __slots__ = ("p", "sample", "k", "alpha", "i", "rows", "_coeffs", "_q")
 
-    def __init__(self, p, sample):
-        """Raises ValueError when ``p`` depends on two irrational coordinates of ``sample``."""
-        q, alg = _prepare_fiber(p, sample)
+    def __init__(self, p, sample, terms=None):
+        """``terms``: :class:`cad.poly.terms.Terms` of ``p`` split after ``len(sample)``
+        generators, when the caller keeps them.  Raises ValueError when ``p`` depends on two
+        irrational coordinates of ``sample``."""
+        k = len(sample)
+        degs = p.degrees()
+        values = []
+        alg = []
+        for i, v in enumerate(sample):
+            if degs[i] and type(v) is not fmpq:
+                v = as_real(v, f"PartialFibre: sample[{i}]")
+                if isinstance(v, RealAlgebraic):
+                    alg.append((i, v))
+                    v = None
+            values.append(v)
         if len(alg) > 1:
             raise ValueError("two irrational coordinates")
-        k = len(sample)
-        self.q, self.k = q, k
-        self.alpha, self.i = (alg[0][1], alg[0][0]) if alg else (None, None)
-        if self.alpha is None:
-            buckets = {}
-            for m, c in zip(q.monoms(), q.coeffs()):
-                buckets.setdefault(m[k + 1], {})[m[k]] = c
-            self.coeffs = [_poly_of(buckets.get(e)) for e in range(_length(buckets))]
+        self.p, self.sample, self.k = p, sample, k
+        self._q = None
+        self._coeffs = None
+        table = (terms if terms is not None else Terms(p, k)).substitute(values)
+        if not alg:
+            self.alpha = self.i = None
+            width = 1 + max((key[0] for key in table), default=0)
+            rows = [[0] * width for _ in range(1 + max((key[1] for key in table), default=-1))]
+            for key, c in table.items():
+                rows[key[1]][key[0]] = c
+            self.rows = rows
             return
-        i = self.i
+        self.i, self.alpha = alg[0]
+        self.rows = None
         mq = fmpq_poly(self.alpha.poly)
         buckets = {}
-        for m, c in zip(q.monoms(), q.coeffs()):
-            buckets.setdefault(m[k + 1], {}).setdefault(m[k], {})[m[i]] = c
-        self.coeffs = []
+        for key, c in table.items():
+            buckets.setdefault(key[2], {}).setdefault(key[1], {})[key[0]] = c
+        coeffs = []
         for e in range(_length(buckets)):
             b = buckets.get(e) or {}
-            self.coeffs.append([_poly_of(b.get(d)) % mq for d in range(_length(b))])
+            coeffs.append([_poly_of(b.get(d)) % mq for d in range(_length(b))])
+        self._coeffs = coeffs
+
+    @property
+    def q(self):
+        """``p`` with the sample's rational coordinates substituted."""
+        if self._q is None:
+            self._q = _prepare_fiber(self.p, self.sample)[0]
+        return self._q
+
+    @property
+    def coeffs(self):
+        """The coefficients as fmpq_polys: ``coeffs[e]`` in ``x_k`` multiplying ``y^e`` (rational
+        sample), or ``coeffs[e][d]`` in ``alpha`` (see the class docstring)."""
+        if self._coeffs is None:
+            self._coeffs = [fmpq_poly(row) for row in self.rows]
+        return self._coeffs
 
     def fibre(self, v, embedding=None):
         """``p(sample, v, y)`` for the value ``v`` of ``x_k``: an fmpz_poly (a positive multiple)
@@ -360,7 +400,7 @@ class PartialFibre:
             v = v.rational
         if self.alpha is None:
             if type(v) is fmpq:
-                return fmpq_poly([c(v) for c in self.coeffs]).numer()
+                return _rows_at(self.rows, v)
             return FibreOverAlgebraic(v, self.coeffs, self.k)
         if type(v) is not fmpq:
             if embedding is None or embedding.v is not v:
@@ -369,14 +409,14 @@ class PartialFibre:
             # positive factor D(v)^E throughout (same roots, same signs)
             w = fmpq_poly([0, 1])
             out = []
-            for row in self.coeffs:
+            for row in self._coeffs:
                 acc = fmpq_poly(0)
                 for c in reversed(row):
                     acc = acc * w + embedding.image(c)
                 out.append(acc)
             return FibreOverAlgebraic(v, out, self.k)
         out = []
-        for row in self.coeffs:
+        for row in self._coeffs:
             acc = fmpq_poly(0)
             for c in reversed(row):
                 acc = acc * v + c
@@ -387,8 +427,30 @@ class PartialFibre:
         """The sorted real roots in ``y`` of the fibre ``g`` from :meth:`fibre`, None when it
         vanishes identically."""
         if isinstance(g, FibreOverAlgebraic):
-            return g.roots(self.q.context(), self.k + 1)
+            return g.roots(self.p.context(), self.k + 1)
         return None if g.is_zero() else RealAlgebraic.roots_of(g)
+
+
+def _rows_at(rows, v):
+    """``sum_e (sum_d rows[e][d] v^d) y^e`` times ``den(v)^D`` (``D + 1`` the common length of
+    the rows), an fmpz_poly: Horner's rule on Python integers."""
+    num, den = int(v.p), int(v.q)
+    out = []
+    if den == 1:
+        for row in rows:
+            acc = 0
+            for c in reversed(row):
+                acc = acc * num + c
+            out.append(acc)
+    else:
+        for row in rows:
+            acc = 0
+            scale = 1
+            for c in reversed(row):
+                acc = acc * num + c * scale
+                scale *= den
+            out.append(acc)
+    return fmpz_poly(out)
 
 
 def embedding_over(relations, sample):
