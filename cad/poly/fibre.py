@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from math import gcd
 
-from flint import arb, ctx as _flint_ctx, fmpq, fmpq_mpoly, fmpq_mpoly_ctx, fmpq_poly, fmpz_mpoly, fmpz_poly
+from flint import arb, ctx as _flint_ctx, fmpq, fmpq_mpoly, fmpq_mpoly_ctx, fmpq_poly, fmpz_mpoly
 
 from cad.errors import InputError
 from cad.numbers.embedding import MONIC_DEGREE, Embedding, express_in, squarefree_over
+from cad.numbers.quadratic_field import field_element_root, quadratic_roots
 from cad.numbers.rational import as_real
 from cad.numbers.real_algebraic import RealAlgebraic
 from cad.poly.ops import coefficients_in, subs_exact, to_q, to_z, univariate, zctx_of
@@ -210,6 +211,10 @@ class FibreOverAlgebraic:
             if s < 0:
                 return []
             count = 2 if s > 0 else 1     # a zero discriminant: one (double) root
+        if self.alpha.degree == 2 and count == 1:
+            # the root of a line, or the double root -b/2a: an element of Q(alpha)
+            c0, c1 = reduced[:2] if len(reduced) == 2 else (reduced[1], 2 * reduced[2])
+            return [field_element_root(self.alpha, c0, c1)]
         den = 1
         for r in reduced:
             den = den * int(r.denom()) // gcd(den, int(r.denom()))
@@ -223,6 +228,10 @@ class FibreOverAlgebraic:
                     terms[tuple(exps)] = int(c)
         zctx = zctx_of(ctx) if isinstance(ctx, fmpq_mpoly_ctx) else ctx
         zq = zctx.from_dict(terms)
+        if self.alpha.degree == 2 and count == 2:
+            found = quadratic_roots(self.alpha, reduced, _norm(zq, [(i, self.alpha)], j))
+            if found is not None:
+                return found
         return _confirmed_roots(zq, [(i, self.alpha)], j, count,
                                 lambda beta: self._has_root(beta, zq, j),
                                 lambda beta: self._may_be_root(beta, count))
@@ -325,14 +334,14 @@ class PartialFibre:
 
     The rational coordinates are substituted on Python integers (:class:`cad.poly.terms.Terms`,
     a positive integer multiple of ``p``: same signs, same roots).  With a rational sample
-    (or one whose irrational coordinates ``p`` ignores), ``rows[e][d]`` is the integer
-    multiplying ``x_k^d y^e``; with exactly one irrational coordinate ``alpha = x_i`` that ``p``
-    depends on, ``coeffs[e][d]`` is the fmpq_poly in ``x_i``, reduced modulo ``alpha``'s minimal
-    polynomial, multiplying ``x_k^d y^e``.  :attr:`q` is ``p`` with the sample's rational
-    coordinates substituted (an mpoly of ``p``'s context), made only when asked.  Substituting
-    once per cell leaves each child the cheap :meth:`fibre`."""
+    (or one whose irrational coordinates ``p`` ignores), ``_coeffs[e]`` is the polynomial in
+    ``x_k`` (integer coefficients) multiplying ``y^e``; with exactly one irrational coordinate
+    ``alpha = x_i`` that ``p`` depends on, ``_coeffs[e][d]`` is the fmpq_poly in ``x_i``, reduced
+    modulo ``alpha``'s minimal polynomial, multiplying ``x_k^d y^e``.  :attr:`q` is ``p`` with
+    the sample's rational coordinates substituted (an mpoly of ``p``'s context), made only when
+    asked.  Substituting once per cell leaves each child the cheap :meth:`fibre`."""
 
-    __slots__ = ("p", "sample", "k", "alpha", "i", "rows", "_coeffs", "_q")
+    __slots__ = ("p", "sample", "k", "alpha", "i", "_coeffs", "_q")
 
     def __init__(self, p, sample, terms=None):
         """``terms``: :class:`cad.poly.terms.Terms` of ``p`` split after ``len(sample)``
@@ -353,18 +362,15 @@ class PartialFibre:
             raise ValueError("two irrational coordinates")
         self.p, self.sample, self.k = p, sample, k
         self._q = None
-        self._coeffs = None
         table = (terms if terms is not None else Terms(p, k)).substitute(values)
         if not alg:
             self.alpha = self.i = None
-            width = 1 + max((key[0] for key in table), default=0)
-            rows = [[0] * width for _ in range(1 + max((key[1] for key in table), default=-1))]
+            buckets = {}
             for key, c in table.items():
-                rows[key[1]][key[0]] = c
-            self.rows = rows
+                buckets.setdefault(key[1], {})[key[0]] = c
+            self._coeffs = [_poly_of(buckets.get(e)) for e in range(_length(buckets))]
             return
         self.i, self.alpha = alg[0]
-        self.rows = None
         mq = fmpq_poly(self.alpha.poly)
         buckets = {}
         for key, c in table.items():
@@ -382,14 +388,6 @@ class PartialFibre:
             self._q = _prepare_fiber(self.p, self.sample)[0]
         return self._q
 
-    @property
-    def coeffs(self):
-        """The coefficients as fmpq_polys: ``coeffs[e]`` in ``x_k`` multiplying ``y^e`` (rational
-        sample), or ``coeffs[e][d]`` in ``alpha`` (see the class docstring)."""
-        if self._coeffs is None:
-            self._coeffs = [fmpq_poly(row) for row in self.rows]
-        return self._coeffs
-
     def fibre(self, v, embedding=None):
         """``p(sample, v, y)`` for the value ``v`` of ``x_k``: an fmpz_poly (a positive multiple)
         when every coordinate involved is rational, a :class:`FibreOverAlgebraic` when exactly
@@ -400,8 +398,8 @@ class PartialFibre:
             v = v.rational
         if self.alpha is None:
             if type(v) is fmpq:
-                return _rows_at(self.rows, v)
-            return FibreOverAlgebraic(v, self.coeffs, self.k)
+                return fmpq_poly([c(v) for c in self._coeffs]).numer()
+            return FibreOverAlgebraic(v, self._coeffs, self.k)
         if type(v) is not fmpq:
             if embedding is None or embedding.v is not v:
                 return None
@@ -429,28 +427,6 @@ class PartialFibre:
         if isinstance(g, FibreOverAlgebraic):
             return g.roots(self.p.context(), self.k + 1)
         return None if g.is_zero() else RealAlgebraic.roots_of(g)
-
-
-def _rows_at(rows, v):
-    """``sum_e (sum_d rows[e][d] v^d) y^e`` times ``den(v)^D`` (``D + 1`` the common length of
-    the rows), an fmpz_poly: Horner's rule on Python integers."""
-    num, den = int(v.p), int(v.q)
-    out = []
-    if den == 1:
-        for row in rows:
-            acc = 0
-            for c in reversed(row):
-                acc = acc * num + c
-            out.append(acc)
-    else:
-        for row in rows:
-            acc = 0
-            scale = 1
-            for c in reversed(row):
-                acc = acc * num + c * scale
-                scale *= den
-            out.append(acc)
-    return fmpz_poly(out)
 
 
 def embedding_over(relations, sample):

@@ -27,8 +27,10 @@ class Terms:
 
     def __init__(self, p, k):
         self.k = k
-        self.terms = [(m[:k], m[k:], int(c)) for m, c in zip(p.monoms(), p.coeffs())]
-        self.degrees = tuple(p.degrees()[:k])
+        # flint gives exponents as fmpz: Python ints index lists and multiply much faster
+        self.terms = [(tuple(map(int, m[:k])), tuple(map(int, m[k:])), int(c))
+                      for m, c in zip(p.monoms(), p.coeffs())]
+        self.degrees = tuple(map(int, p.degrees()[:k]))
 
     def substitute(self, values):
         """``{key: c}``: a positive integer multiple of ``p`` with ``values[i]`` (an fmpq) put

@@ -114,3 +114,33 @@ def test_partial_fibre_over_one_irrational_coordinate(p, alpha, r, v, pos):
     for t in (fmpq(-2), fmpq(1, 3), fmpq(4)):
         s = g(t)
         assert (s > 0) - (s < 0) == sign_at(p, point + (t,))
+
+
+@st.composite
+def quadratic_irrationals(draw):
+    """``(t +- sqrt(d)) / a`` for a non-square ``d``: a root of ``(a x - t)^2 - d``."""
+    d = draw(st.sampled_from([2, 3, 5, 6, 7, 10, 13]))
+    t, a = draw(small), draw(st.integers(1, 3))
+    return RealAlgebraic.roots_of(fmpz_poly([t * t - d, -2 * a * t, a * a]))[draw(st.integers(0, 1))]
+
+
+@given(quadratic_irrationals(), st.lists(st.tuples(small, small), min_size=3, max_size=3),
+       st.integers(0, 2))
+def test_roots_over_a_quadratic_field_match_the_norm_route(alpha, cs, shape):
+    """Lines and quadratics with coefficients in Q(alpha), alpha of degree 2, solved by the
+    formulas of cad.numbers.quadratic_field (field elements, balls then an exact sign change),
+    have the roots of the norm route, and each is a root by the exact sign test."""
+    x, y = CTX2.gens()
+    c, b, a = ((u + v * x) for u, v in cs)
+    p = (a * y ** 2 + b * y + c, b * y + c, (b * y + c) ** 2 * a)[shape]
+    if p.is_zero():
+        return
+    general = _roots_over_algebraic(p, [(0, alpha)], 1)
+    fast = real_roots_in_fiber(p, [alpha], 1)
+    assert (general is None) == (fast is None)
+    if general is None:
+        return
+    assert len(general) == len(fast) and all(g == f for g, f in zip(general, fast))
+    assert all(fast[i] < fast[i + 1] for i in range(len(fast) - 1))
+    for beta in fast:
+        assert sign_at(p, (alpha, beta)) == 0
