@@ -67,6 +67,19 @@ def algebraic_numbers(draw):
     return roots[draw(st.integers(0, len(roots) - 1))]
 
 
+def roots_by_both_routes(p, alpha):
+    """The roots of ``p(alpha, y)`` by the one-algebraic route, checked against the
+    multivariate norm route (same roots, or both None) and by the exact sign test."""
+    general = _roots_over_algebraic(p, [(0, alpha)], 1)
+    fast = real_roots_in_fiber(p, [alpha], 1)
+    assert (general is None) == (fast is None)
+    if general is not None:
+        assert len(general) == len(fast) and all(g == f for g, f in zip(general, fast))
+        for beta in fast:
+            assert sign_at(p, (alpha, beta)) == 0
+    return fast
+
+
 @given(mpolys(CTX2, max_exp=4), algebraic_numbers(), st.integers(0, 2))
 def test_one_algebraic_route_matches_general_route(q, alpha, mult):
     """Both routes agree, with multiplied-in factors vanishing at alpha (degree drops) and
@@ -80,15 +93,9 @@ def test_one_algebraic_route_matches_general_route(q, alpha, mult):
               (2 * y - x - mult) ** 2 + q * mx):
         if p.is_zero():
             continue
-        general = _roots_over_algebraic(p, [(0, alpha)], 1)
-        fast = real_roots_in_fiber(p, [alpha], 1)
-        assert (general is None) == (fast is None)
-        if general is None:
+        fast = roots_by_both_routes(p, alpha)
+        if fast is None:
             continue
-        assert len(general) == len(fast)
-        assert all(g == f for g, f in zip(general, fast))
-        for beta in fast:
-            assert sign_at(p, (alpha, beta)) == 0
         fibre = PartialFibre(p, ()).fibre(alpha)
         assert isinstance(fibre, FibreOverAlgebraic)
         for t in (fmpq(-3), fmpq(1, 2), fmpq(5)) + tuple(b.interval[0] for b in fast):
@@ -135,12 +142,6 @@ def test_roots_over_a_quadratic_field_match_the_norm_route(alpha, cs, shape):
     p = (a * y ** 2 + b * y + c, b * y + c, (b * y + c) ** 2 * a)[shape]
     if p.is_zero():
         return
-    general = _roots_over_algebraic(p, [(0, alpha)], 1)
-    fast = real_roots_in_fiber(p, [alpha], 1)
-    assert (general is None) == (fast is None)
-    if general is None:
-        return
-    assert len(general) == len(fast) and all(g == f for g, f in zip(general, fast))
-    assert all(fast[i] < fast[i + 1] for i in range(len(fast) - 1))
-    for beta in fast:
-        assert sign_at(p, (alpha, beta)) == 0
+    fast = roots_by_both_routes(p, alpha)
+    if fast is not None:
+        assert all(fast[i] < fast[i + 1] for i in range(len(fast) - 1))
