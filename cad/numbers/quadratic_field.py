@@ -43,7 +43,7 @@ __all__ = ["field_element_root", "quadratic_roots"]
 _PREC = 64
 
 
-def _conjugate(alpha):
+def _minimal_coefficients(alpha):
     """``(p0, p1, p2)`` of ``alpha``'s minimal polynomial (degree 2)."""
     m = alpha.poly
     return fmpq(m[0]), fmpq(m[1]), fmpq(m[2])
@@ -53,7 +53,7 @@ def field_element_root(alpha, c0, c1):
     """The root ``-c0/c1`` of the line ``c1(alpha) y + c0(alpha)`` (``c1`` non-zero, both reduced
     modulo the minimal polynomial of the quadratic irrational ``alpha``), a
     :class:`RealAlgebraic` (see the module docstring)."""
-    p0, p1, p2 = _conjugate(alpha)
+    p0, p1, p2 = _minimal_coefficients(alpha)
     m = fmpq_poly([p0, p1, p2])
     u, v = c1[0], c1[1]
     conj = fmpq_poly([u - v * p1 / p2, -v])          # c1(alpha') as a polynomial in alpha
@@ -85,14 +85,17 @@ def _roots_balls(coeffs, z):
     return [(-b - r) / (2 * a), (-b + r) / (2 * a)]
 
 
+def _dyadic(x):
+    """The exact value of the exact arb ``x`` (a midpoint or a radius) as an fmpq."""
+    man, exp = x.man_exp()
+    man, exp = int(man), int(exp)
+    return fmpq(man << exp) if exp >= 0 else fmpq(man, 1 << (-exp))
+
+
 def _exact_ends(ball):
-    """The ends of ``ball`` as fmpqs (its midpoint and radius are dyadic)."""
-    out = []
-    for x in (ball.mid() - ball.rad(), ball.mid() + ball.rad()):
-        man, exp = x.mid().man_exp()
-        man, exp = int(man), int(exp)
-        out.append(fmpq(man << exp) if exp >= 0 else fmpq(man, 1 << (-exp)))
-    return out
+    """The ends of ``ball`` as fmpqs, computed exactly from its dyadic midpoint and radius."""
+    mid, rad = _dyadic(ball.mid()), _dyadic(ball.rad())
+    return [mid - rad, mid + rad]
 
 
 def quadratic_roots(alpha, coeffs, norm):
@@ -100,7 +103,7 @@ def quadratic_roots(alpha, coeffs, norm):
     the minimal polynomial of the quadratic irrational ``alpha``, discriminant known positive),
     given ``norm = Res_x(F(x, y), m(x))`` as an fmpz_poly in ``y``; None when the 64-bit balls do
     not separate the roots of the norm (see the module docstring)."""
-    p0, p1, p2 = _conjugate(alpha)
+    p0, p1, p2 = _minimal_coefficients(alpha)
     with _flint_ctx.workprec(_PREC):
         z = alpha.arb(_PREC)
         own = _roots_balls(coeffs, z)

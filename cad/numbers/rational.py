@@ -234,7 +234,8 @@ def integer_below(v) -> fmpq:
     (bisection: logarithmically many steps in its width), so that ``floor(lo)`` is at most
     one below the answer; walking up from ``floor(lo)`` one integer at a time would take
     as many steps as the interval is wide (billions for a root near ``4.5e9`` isolated in
-    ``(0, 2^33)``)."""
+    ``(0, 2^33)``).  When the isolating interval ``(lo, hi)`` already lies in
+    ``[n, n + 1]`` for ``n = floor(lo)``, the answer is ``n`` (``v`` is irrational) at once."""
     if type(v) is fmpq:
         return fmpq(v.ceil() - 1)
     if is_rational(v):
@@ -242,6 +243,9 @@ def integer_below(v) -> fmpq:
         m = floor(q)
         return fmpq(m - 1 if fmpq(m) == q else m)
     lo, hi = bounds(v)
+    m = lo.floor()
+    if hi <= m + 1:
+        return fmpq(m)
     if hi - lo > _HALF:
         v.refine(_HALF)
         lo, _ = bounds(v)
@@ -253,12 +257,16 @@ def integer_below(v) -> fmpq:
 
 def integer_above(v) -> fmpq:
     """The smallest integer strictly above ``v``, as fmpq: ``-integer_below(-v)`` without
-    negating an algebraic number (a new minimal polynomial); see :func:`integer_below`."""
+    negating an algebraic number (a new minimal polynomial); see :func:`integer_below` (here
+    ``(lo, hi)`` in ``[n - 1, n]`` for ``n = ceil(hi)`` gives ``n`` at once)."""
     if type(v) is fmpq:
         return fmpq(v.floor() + 1)
     if is_rational(v):
         return fmpq(floor(rational_value(v)) + 1)
     lo, hi = bounds(v)
+    m = hi.ceil()
+    if lo >= m - 1:
+        return fmpq(m)
     if hi - lo > _HALF:
         v.refine(_HALF)
         _, hi = bounds(v)
