@@ -173,6 +173,18 @@ class FibreOverAlgebraic:
         self._cballs = None   # the coefficients' 64-bit balls at alpha, once computed
 
     def __call__(self, y):
+        """The exact sign at the rational ``y``: a 64-bit ball of the value (the coefficients'
+        balls at ``alpha``, cached) settles it when it excludes 0; else :meth:`_sign`."""
+        cs = self._coefficient_balls()
+        with _flint_ctx.workprec(64):
+            t = arb(y)
+            v = arb(0)
+            for c in reversed(cs):
+                v = v * t + c
+        if v > 0:
+            return 1
+        if v < 0:
+            return -1
         return self._sign(self.reduced, y)
 
     def _sign(self, coeffs, y):
