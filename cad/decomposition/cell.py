@@ -35,13 +35,15 @@ class Cell:
     ``data`` is a free dict for callers.
     """
 
+    # one object per cell, tens of thousands per problem: slots, and the sign cache of
+    # :meth:`sign` made only when asked
     __slots__ = (
         "decomposition", "parent", "index", "sample", "section_polynomials",
-        "lower", "upper", "children", "data", "_signs", "nullified", "fibers", "partial_fibres",
+        "lower", "upper", "children", "data", "_signs", "fibers", "partial_fibres",
     )
 
     def __init__(self, decomposition, parent, index, sample, section_polynomials=(),
-                 lower=None, upper=None, nullified=()):
+                 lower=None, upper=None):
         self.decomposition = decomposition
         self.parent = parent
         self.index = index
@@ -51,8 +53,7 @@ class Cell:
         self.upper = upper
         self.children = None
         self.data = {}
-        self._signs = {}
-        self.nullified = tuple(nullified)
+        self._signs = None
         self.fibers = None
         self.partial_fibres = None
 
@@ -81,6 +82,8 @@ class Cell:
         D = self.decomposition
         p = D._to_ring(p)
         key = poly_key(p)
+        if self._signs is None:
+            self._signs = {}
         s = self._signs.get(key)
         if s is None:
             lvl = poly_level(p)

@@ -62,7 +62,7 @@ lifts only cells whose truth value is open, so a nullification over a cell alrea
 from __future__ import annotations
 
 from cad.errors import CadError, InputError
-from cad.poly.ops import coefficients_in, irreducible_factors, poly_key
+from cad.poly.ops import coefficients_in, irreducible_factors, poly_key, poly_level
 
 __all__ = ["ConstraintNullified", "EquationalConstraint", "equational_step",
            "check_not_nullified"]
@@ -94,6 +94,11 @@ class EquationalConstraint:
         self.factors = list(found.values())
         self.keys = frozenset(found)
         self.guards = {}              # poly_key(e) -> [coefficients]
+        # for check_not_nullified: [(factor, [(guard, its level)])] once the guards are known,
+        # and (id(cell), id(guard)) -> is the guard non-zero at the sample of that cell, whose
+        # level is the guard's own (the cells live as long as the CAD)
+        self._checks = None
+        self._nonzero = {}
 
     def __repr__(self):
         return f"EquationalConstraint({', '.join(map(str, self.factors))})"
@@ -142,11 +147,31 @@ def equational_step(ec, A, i, out, method, add_factors, add_resultants, budget=N
 
 def check_not_nullified(ec, cell, sign_at):
     """Raise :class:`ConstraintNullified` unless every factor of ``ec`` has a guard that is
-    non-zero at ``cell``'s sample (``cell``: level ``n - 1``, positive dimension)."""
-    point = cell.sample
-    for e in ec.factors:
-        if not any(c.is_constant() or sign_at(c, point) != 0 for c in ec.guards[poly_key(e)]):
+    non-zero at ``cell``'s sample (``cell``: level ``n - 1``, positive dimension).
+
+    A guard of level ``L`` depends on the first ``L`` coordinates only, and those are the
+    sample of ``cell``'s ancestor of level ``L`` (samples extend their parents' samples):
+    its sign is computed once per such ancestor and kept in ``ec``."""
+    if ec._checks is None:
+        ec._checks = [(e, [(c, poly_level(c)) for c in ec.guards[poly_key(e)]])
+                      for e in ec.factors]
+    for e, guards in ec._checks:
+        if not any(_nonzero_at(ec, c, level, cell, sign_at) for c, level in guards):
             raise ConstraintNullified(e, cell)
+
+
+def _nonzero_at(ec, c, level, cell, sign_at):
+    """Is the guard ``c`` of level ``level`` non-zero at ``cell``'s sample?  (Cached per
+    ancestor, see above.)"""
+    if level == 0:
+        return not c.is_zero()
+    while len(cell.index) > level:
+        cell = cell.parent
+    key = (id(cell), id(c))
+    found = ec._nonzero.get(key)
+    if found is None:
+        found = ec._nonzero[key] = sign_at(c, cell.sample) != 0
+    return found
 
 
 def constraint_factors(polys, n):

@@ -23,6 +23,7 @@ from cad.numbers.rational import (
 from cad.numbers.real_algebraic import RealAlgebraic
 from cad.poly.fibre import PartialFibre, embedding_over, fiber_polynomial, real_roots_in_fiber
 from cad.poly.ring import PolyRing
+from cad.poly.terms import Terms
 from cad.poly.sign import sign_at
 
 __all__ = ["Decomposition", "NotWellOriented", "make_ring", "convert_polynomial"]
@@ -62,6 +63,9 @@ class Decomposition:
         # the top level's equational constraint (cad.decomposition.equational), or None
         self.equational = equational
         self._sign_at = sign_at       # read by cad.elimination (exact signs at this CAD's samples)
+        # id(f) -> the terms of the level-(k+2) factor f split after k generators, read once
+        # (the factors live in ``levels`` as long as the decomposition)
+        self._terms = {}
         self.root = Cell(self, None, (), ())
 
     # -- conversions -------------------------------------------------------
@@ -83,7 +87,8 @@ class Decomposition:
     def _stack_roots(self, point, cell=None):
         """Sorted distinct roots over ``point`` of the level-(k+1) factors, with their factors.
 
-        Returns a list of ``[value, [factors]]``.  ``cell`` (when given) is the
+        Returns a list of ``[value, [factors]]``, the value an ``fmpq`` when rational (else
+        an irrational :class:`RealAlgebraic`).  ``cell`` (when given) is the
         cell whose sample is ``point``; used for the McCallum check and for the
         record of nullifications.
         """
@@ -91,14 +96,16 @@ class Decomposition:
         if (self.equational is not None and cell is not None and k + 1 == self.n
                 and cell.dimension > 0):
             check_not_nullified(self.equational, cell, sign_at)
-        merged = []   # [value, factors], sorted
+        merged = []   # [value, factors], sorted; a value is an fmpq when rational
         # over a rational sample each factor becomes one integer polynomial in x_{k+1}
         # (over one irrational coordinate a FibreOverAlgebraic); the cell keeps them
         # (``cell.fibers``) for whoever evaluates signs in its stack
-        rational = all(type(v) is flint.fmpq for v in point)
         # the parent's coordinates already substituted (PartialFibre), when possible
         partial = self._partial_fibres(cell.parent) if cell is not None and k else None
-        fibers = {} if rational or partial is not None else None
+        rational = None   # is every coordinate of the point rational?  (asked once, if needed)
+        if partial is None:
+            rational = all(type(v) is flint.fmpq for v in point)
+        fibers = {} if partial is not None or rational else None
         embedding = False   # alpha = P(v) for the parent's irrational alpha, once needed
         for f in self.levels[k]:
             pf = partial.get(id(f)) if partial is not None else None
@@ -114,12 +121,15 @@ class Decomposition:
                 rs = pf.roots(g)
             elif pf is not None:
                 rs = real_roots_in_fiber(pf.q, point, k)
-            elif rational:
-                g = fiber_polynomial(f, point)
-                fibers[id(f)] = g
-                rs = None if g.is_zero() else RealAlgebraic.roots_of(g)
             else:
-                rs = real_roots_in_fiber(f, point, k)
+                if rational is None:
+                    rational = all(type(v) is flint.fmpq for v in point)
+                if rational:
+                    g = fiber_polynomial(f, point)
+                    fibers[id(f)] = g
+                    rs = None if g.is_zero() else RealAlgebraic.roots_of(g)
+                else:
+                    rs = real_roots_in_fiber(f, point, k)
             if rs is None:
                 if cell is not None:
                     self.nullifications.append((cell, f))
@@ -134,7 +144,8 @@ class Decomposition:
                 if rs is None:  # cannot happen (MPP 2019): g(s, x_{k+1}) is not identically zero
                     raise InternalError(f"internal: Lazard valuation of {f} vanishes on the fiber")
             for r in rs:
-                _insert_root(merged, r, f)
+                q = r.rational
+                _insert_root(merged, r if q is None else q, f)
             self._check_budget()
         if cell is not None:
             cell.fibers = fibers
@@ -148,9 +159,13 @@ class Decomposition:
         if partial is None:
             partial = {}
             if sum(type(v) is not flint.fmpq for v in cell.sample) <= 1:
-                for f in self.levels[cell.level + 1]:
+                k = cell.level
+                for f in self.levels[k + 1]:
+                    terms = self._terms.get(id(f))
+                    if terms is None:
+                        terms = self._terms[id(f)] = Terms(f, k)
                     try:
-                        partial[id(f)] = PartialFibre(f, cell.sample)
+                        partial[id(f)] = PartialFibre(f, cell.sample, terms)
                     except ValueError:
                         pass
             cell.partial_fibres = partial
@@ -167,26 +182,18 @@ class Decomposition:
         roots = self._stack_roots(cell.sample, cell)
         nnew = 2 * len(roots) + 1
         self._check_budget(nnew)
+        index, sample = cell.index, cell.sample
         children = []
-        values = [simplify(r) for r, _ in roots]
-        for j in range(nnew):
-            idx = cell.index + (j + 1,)
-            if j % 2 == 1:   # section
-                v = values[j // 2]
-                c = Cell(self, cell, idx, cell.sample + (v,), roots[j // 2][1], v, v)
-            else:            # sector
-                lo = values[j // 2 - 1] if j > 0 else None
-                hi = values[j // 2] if j // 2 < len(values) else None
-                if lo is None and hi is None:
-                    v = flint.fmpq(0)
-                elif lo is None:
-                    v = integer_below(hi)
-                elif hi is None:
-                    v = integer_above(lo)
-                else:
-                    v = strictly_between(lo, hi)
-                c = Cell(self, cell, idx, cell.sample + (v,), (), lo, hi)
-            children.append(c)
+        lo = None            # the root below the current sector (None: unbounded)
+        j = 1
+        for v, polys in roots:
+            children.append(Cell(self, cell, index + (j,), sample + (_sector_sample(lo, v),),
+                                 (), lo, v))
+            children.append(Cell(self, cell, index + (j + 1,), sample + (v,), tuple(polys), v, v))
+            lo = v
+            j += 2
+        children.append(Cell(self, cell, index + (j,), sample + (_sector_sample(lo, None),),
+                             (), lo, None))
         self.ncells += nnew
         cell.children = children
         return children
@@ -305,7 +312,18 @@ def _ancestor(cell, k):
     return cell
 
 
+def _sector_sample(lo, hi):
+    """The sample of the sector between the stack values ``lo < hi`` (None: unbounded): 0,
+    the nearest integer beyond the one finite end, or the simplest rational between."""
+    if lo is None:
+        return flint.fmpq(0) if hi is None else integer_below(hi)
+    if hi is None:
+        return integer_above(lo)
+    return strictly_between(lo, hi)
+
+
 def _insert_root(merged, r, f):
+    """Insert the root ``r`` of ``f`` (an fmpq when rational) into the sorted ``merged``."""
     lo, hi = 0, len(merged)
     while lo < hi:
         mid = (lo + hi) // 2

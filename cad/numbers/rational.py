@@ -155,17 +155,18 @@ def simplify(v):
 
 def floor(q) -> fmpz:
     """``floor(q)`` as fmpz for a rational ``q``."""
-    q = rational_value(q)
-    return fmpz(q.p) // fmpz(q.q)
+    return rational_value(q).floor()
 
 
 def bounds(v):
     """Rationals ``(lo, hi)`` with ``lo <= v <= hi``: the isolating interval, or ``(v, v)``."""
+    if type(v) is fmpq:
+        return v, v
     if is_rational(v):
         q = rational_value(v)
         return q, q
     lo, hi = v.interval
-    return fmpq(lo), fmpq(hi)
+    return (lo if type(lo) is fmpq else fmpq(lo)), (hi if type(hi) is fmpq else fmpq(hi))
 
 
 def refine(v):
@@ -195,8 +196,13 @@ def separate(a, b):
 
 def compare(a, b) -> int:
     """-1, 0, 1: the order of two values (fmpq, fmpz, int or RealAlgebraic), exactly."""
-    if type(a) is fmpq and type(b) is fmpq:   # the common case, first
-        return (a > b) - (a < b)
+    if type(a) is fmpq:   # the common cases first: two rationals, a rational and a RealAlgebraic
+        if type(b) is fmpq:
+            return (a > b) - (a < b)
+        if hasattr(b, "_cmp"):
+            return -b._cmp(a)
+    elif type(b) is fmpq and hasattr(a, "_cmp"):
+        return a._cmp(b)
     if is_rational_type(a):
         a = rational_value(a)
     if is_rational_type(b):
@@ -218,6 +224,9 @@ def negate(v):
     return -v
 
 
+_HALF = fmpq(1, 2)
+
+
 def integer_below(v) -> fmpq:
     """The largest integer strictly below ``v``, as fmpq.
 
@@ -225,38 +234,46 @@ def integer_below(v) -> fmpq:
     (bisection: logarithmically many steps in its width), so that ``floor(lo)`` is at most
     one below the answer; walking up from ``floor(lo)`` one integer at a time would take
     as many steps as the interval is wide (billions for a root near ``4.5e9`` isolated in
-    ``(0, 2^33)``)."""
+    ``(0, 2^33)``).  When the isolating interval ``(lo, hi)`` already lies in
+    ``[n, n + 1]`` for ``n = floor(lo)``, the answer is ``n`` (``v`` is irrational) at once."""
+    if type(v) is fmpq:
+        return fmpq(v.ceil() - 1)
     if is_rational(v):
         q = rational_value(v)
         m = floor(q)
         return fmpq(m - 1 if fmpq(m) == q else m)
     lo, hi = bounds(v)
-    if hi - lo > fmpq(1, 2):
-        v.refine(fmpq(1, 2))
+    m = lo.floor()
+    if hi <= m + 1:
+        return fmpq(m)
+    if hi - lo > _HALF:
+        v.refine(_HALF)
         lo, _ = bounds(v)
     m = floor(lo)
-    while fmpq(m + 1) < v:
+    while compare(v, fmpq(m + 1)) > 0:
         m += 1
-    if v == fmpq(m):
-        m -= 1
-    return fmpq(m)
+    return fmpq(m)   # v is irrational, so not m
 
 
 def integer_above(v) -> fmpq:
     """The smallest integer strictly above ``v``, as fmpq: ``-integer_below(-v)`` without
-    negating an algebraic number (a new minimal polynomial); see :func:`integer_below`."""
+    negating an algebraic number (a new minimal polynomial); see :func:`integer_below` (here
+    ``(lo, hi)`` in ``[n - 1, n]`` for ``n = ceil(hi)`` gives ``n`` at once)."""
+    if type(v) is fmpq:
+        return fmpq(v.floor() + 1)
     if is_rational(v):
         return fmpq(floor(rational_value(v)) + 1)
     lo, hi = bounds(v)
-    if hi - lo > fmpq(1, 2):
-        v.refine(fmpq(1, 2))
+    m = hi.ceil()
+    if lo >= m - 1:
+        return fmpq(m)
+    if hi - lo > _HALF:
+        v.refine(_HALF)
         _, hi = bounds(v)
     m = -floor(-hi)
-    while fmpq(m - 1) > v:
+    while compare(v, fmpq(m - 1)) < 0:
         m -= 1
-    if v == fmpq(m):
-        m += 1
-    return fmpq(m)
+    return fmpq(m)   # v is irrational, so not m
 
 
 # --------------------------------------------------------------------------- simplest rationals

@@ -11,7 +11,7 @@ are in :mod:`cad.poly.sign`, roots in a fibre in :mod:`cad.poly.fibre`.
 
 from __future__ import annotations
 
-from math import isqrt
+from math import gcd, isqrt
 
 from flint import arb, ctx as _flint_ctx, fmpq, fmpq_poly, fmpz, fmpz_poly
 
@@ -54,13 +54,12 @@ def _poly_str(f: fmpz_poly, var="x") -> str:
     return s
 
 
-def _isolate_quadratic(f: fmpz_poly):
-    """The sorted isolating intervals of the roots of ``c x^2 + b x + a`` (``c > 0``,
+def _isolate_quadratic(a, b, c):
+    """The sorted isolating intervals of the roots of ``c x^2 + b x + a`` (integers, ``c > 0``,
     ``D = b^2 - 4ac != 0``) by the quadratic formula: with ``s = isqrt(D)``, the rational
     roots ``(-b -+ s) / 2c`` when ``s^2 = D``, else the irrational ``(-b -+ sqrt(D)) / 2c`` in
     ``(-b - s - 1, -b - s) / 2c`` and ``(-b + s, -b + s + 1) / 2c`` (disjoint: ``D >= 2``
     gives ``s >= 1``; the rational ends are not roots)."""
-    a, b, c = int(f[0]), int(f[1]), int(f[2])
     D = b * b - 4 * a * c
     if D < 0:
         return []
@@ -110,7 +109,7 @@ class RealAlgebraic:
 
     def _set_rational(self, q):
         self._rat = q
-        self._poly = fmpz_poly([-q.p, q.q])
+        self._poly = None     # q x - p, made when asked (:attr:`poly`): most rational roots never are
         self._lo = self._hi = q
         self._slo = 0
         self._hash = None
@@ -167,14 +166,18 @@ class RealAlgebraic:
         if f.degree() == 1:
             return [cls.from_rational(fmpq(-f[0], f[1]))]
         if f.degree() == 2:   # the quadratic formula (most fibres of low-degree problems)
-            g = _primitive(f)
-            a, b, c = int(g[0]), int(g[1]), int(g[2])
+            # the primitive part with a positive leading coefficient, on Python integers
+            a, b, c = int(f[0]), int(f[1]), int(f[2])
+            content = gcd(a, b, c) if c > 0 else -gcd(a, b, c)
+            if content != 1:
+                a, b, c = a // content, b // content, c // content
             if b * b == 4 * a * c:
                 return [cls.from_rational(fmpq(-b, 2 * c))]
             # non-square discriminant: g is irreducible, positive left of its lower root
             # and negative between its roots
+            g = fmpz_poly([a, b, c])
             return [cls.from_rational(lo) if lo == hi else cls._irreducible(g, lo, hi, 1 - 2 * k)
-                    for k, (lo, hi) in enumerate(_isolate_quadratic(g))]
+                    for k, (lo, hi) in enumerate(_isolate_quadratic(a, b, c))]
         sq = squarefree_part(f)
         if sq.degree() == 2:
             return cls.roots_of(sq)
@@ -213,6 +216,9 @@ class RealAlgebraic:
     @property
     def poly(self) -> fmpz_poly:
         """Minimal polynomial (primitive, irreducible, positive leading coefficient)."""
+        if self._poly is None:
+            q = self._rat
+            self._poly = fmpz_poly([-q.p, q.q])
         return self._poly
 
     @property
@@ -222,7 +228,7 @@ class RealAlgebraic:
 
     @property
     def degree(self) -> int:
-        return self._poly.degree()
+        return 1 if self._rat is not None else self._poly.degree()
 
     # -- refinement -----------------------------------------------------------------
 
@@ -312,6 +318,8 @@ class RealAlgebraic:
         return -1
 
     def _cmp(self, other) -> int:
+        if type(other) is fmpq:
+            return self._cmp_rational(other)
         if not isinstance(other, RealAlgebraic):
             other = _to_fmpq(other, "comparison operand")
             return self._cmp_rational(other)

@@ -13,10 +13,12 @@ from flint import arb, ctx as _flint_ctx, fmpq, fmpq_mpoly, fmpq_mpoly_ctx, fmpq
 
 from cad.errors import InputError
 from cad.numbers.embedding import MONIC_DEGREE, Embedding, express_in, squarefree_over
+from cad.numbers.quadratic_field import field_element_root, quadratic_roots
 from cad.numbers.rational import as_real
 from cad.numbers.real_algebraic import RealAlgebraic
 from cad.poly.ops import coefficients_in, subs_exact, to_q, to_z, univariate, zctx_of
 from cad.poly.sign import _exact_sign, _reduce_mod_minpolys, _sign_filter, sign_at_algebraic
+from cad.poly.terms import Terms
 
 __all__ = ["real_roots_in_fiber", "fiber_polynomial", "PartialFibre", "FibreOverAlgebraic",
            "embedding_over"]
@@ -156,7 +158,7 @@ class FibreOverAlgebraic:
     so the degree in ``y`` at ``alpha`` is exact at once.  Calling it at a rational ``y``
     gives the exact sign there (as lifting's rational fibres give a value of that sign)."""
 
-    __slots__ = ("alpha", "i", "reduced", "_balls", "_sqfree")
+    __slots__ = ("alpha", "i", "reduced", "_balls", "_sqfree", "_cballs")
 
     def __init__(self, alpha, coeffs, i):
         m = fmpq_poly(alpha.poly)
@@ -168,8 +170,21 @@ class FibreOverAlgebraic:
         self.reduced = reduced
         self._balls = False   # the root balls of :meth:`_may_be_root`, once computed
         self._sqfree = False  # the squarefree part of :meth:`_squarefree`, once computed
+        self._cballs = None   # the coefficients' 64-bit balls at alpha, once computed
 
     def __call__(self, y):
+        """The exact sign at the rational ``y``: a 64-bit ball of the value (the coefficients'
+        balls at ``alpha``, cached) settles it when it excludes 0; else :meth:`_sign`."""
+        cs = self._coefficient_balls()
+        with _flint_ctx.workprec(64):
+            t = arb(y)
+            v = arb(0)
+            for c in reversed(cs):
+                v = v * t + c
+        if v > 0:
+            return 1
+        if v < 0:
+            return -1
         return self._sign(self.reduced, y)
 
     def _sign(self, coeffs, y):
@@ -208,6 +223,10 @@ class FibreOverAlgebraic:
             if s < 0:
                 return []
             count = 2 if s > 0 else 1     # a zero discriminant: one (double) root
+        if self.alpha.degree == 2 and count == 1:
+            # the root of a line, or the double root -b/2a: an element of Q(alpha)
+            c0, c1 = reduced[:2] if len(reduced) == 2 else (reduced[1], 2 * reduced[2])
+            return [field_element_root(self.alpha, c0, c1)]
         den = 1
         for r in reduced:
             den = den * int(r.denom()) // gcd(den, int(r.denom()))
@@ -221,14 +240,22 @@ class FibreOverAlgebraic:
                     terms[tuple(exps)] = int(c)
         zctx = zctx_of(ctx) if isinstance(ctx, fmpq_mpoly_ctx) else ctx
         zq = zctx.from_dict(terms)
+        if self.alpha.degree == 2 and count == 2:
+            found = quadratic_roots(self.alpha, reduced, _norm(zq, [(i, self.alpha)], j))
+            if found is not None:
+                return found
         return _confirmed_roots(zq, [(i, self.alpha)], j, count,
                                 lambda beta: self._has_root(beta, zq, j),
                                 lambda beta: self._may_be_root(beta, count))
 
     def _coefficient_balls(self):
-        a = self.alpha.arb(64)
-        with _flint_ctx.workprec(64):
-            return [c.numer()(a) / arb(c.denom()) for c in self.reduced]
+        """The coefficients at ``alpha``'s 64-bit ball (computed once: every candidate root
+        and the root balls of a line or quadratic use them)."""
+        if self._cballs is None:
+            a = self.alpha.arb(64)
+            with _flint_ctx.workprec(64):
+                self._cballs = [c.numer()(a) / arb(c.denom()) for c in self.reduced]
+        return self._cballs
 
     def _may_be_root(self, beta, count):
         """False only when ``beta`` is certainly not a root: for a line or a quadratic the
@@ -277,12 +304,12 @@ class FibreOverAlgebraic:
         and a fibre of high degree: pseudo-remainders), :func:`_vanishes_at` decides."""
         if beta.is_rational:
             return self(beta.rational) == 0
-        a = self.alpha.arb(64)
+        cs = self._coefficient_balls()
         b = beta.arb(16)
         with _flint_ctx.workprec(64):
             v = arb(0)
-            for c in reversed(self.reduced):
-                v = v * b + c.numer()(a) / arb(c.denom())
+            for c in reversed(cs):
+                v = v * b + c
         if v > 0 or v < 0:
             return False
         lo, hi = beta.interval
@@ -317,38 +344,61 @@ class PartialFibre:
     kept for the stacks over the cell's children: each child adds one coordinate ``v`` (of
     ``x_k``) and needs ``p(sample, v, y)``, ``y = x_{k+1}``.
 
-    With a rational sample (or one whose irrational coordinates ``p`` ignores),
-    ``coeffs[e]`` is the fmpq_poly in ``x_k`` multiplying ``y^e``; with exactly one irrational
-    coordinate ``alpha = x_i`` that ``p`` depends on, ``coeffs[e][d]`` is the fmpq_poly in
-    ``x_i``, reduced modulo ``alpha``'s minimal polynomial, multiplying ``x_k^d y^e``.  ``q`` is
-    ``p`` with the sample's rational coordinates substituted (an mpoly of ``p``'s context).
-    Substituting once per cell leaves each child the cheap :meth:`fibre`."""
+    The rational coordinates are substituted on Python integers (:class:`cad.poly.terms.Terms`,
+    a positive integer multiple of ``p``: same signs, same roots).  With a rational sample
+    (or one whose irrational coordinates ``p`` ignores), ``_coeffs[e]`` is the polynomial in
+    ``x_k`` (integer coefficients) multiplying ``y^e``; with exactly one irrational coordinate
+    ``alpha = x_i`` that ``p`` depends on, ``_coeffs[e][d]`` is the fmpq_poly in ``x_i``, reduced
+    modulo ``alpha``'s minimal polynomial, multiplying ``x_k^d y^e``.  :attr:`q` is ``p`` with
+    the sample's rational coordinates substituted (an mpoly of ``p``'s context), made only when
+    asked.  Substituting once per cell leaves each child the cheap :meth:`fibre`."""
 
-    __slots__ = ("q", "coeffs", "alpha", "i", "k")
+    __slots__ = ("p", "sample", "k", "alpha", "i", "_coeffs", "_q")
 
-    def __init__(self, p, sample):
-        """Raises ValueError when ``p`` depends on two irrational coordinates of ``sample``."""
-        q, alg = _prepare_fiber(p, sample)
+    def __init__(self, p, sample, terms=None):
+        """``terms``: :class:`cad.poly.terms.Terms` of ``p`` split after ``len(sample)``
+        generators, when the caller keeps them.  Raises ValueError when ``p`` depends on two
+        irrational coordinates of ``sample``."""
+        k = len(sample)
+        degs = p.degrees()
+        values = []
+        alg = []
+        for i, v in enumerate(sample):
+            if degs[i] and type(v) is not fmpq:
+                v = as_real(v, f"PartialFibre: sample[{i}]")
+                if isinstance(v, RealAlgebraic):
+                    alg.append((i, v))
+                    v = None
+            values.append(v)
         if len(alg) > 1:
             raise ValueError("two irrational coordinates")
-        k = len(sample)
-        self.q, self.k = q, k
-        self.alpha, self.i = (alg[0][1], alg[0][0]) if alg else (None, None)
-        if self.alpha is None:
+        self.p, self.sample, self.k = p, sample, k
+        self._q = None
+        table = (terms if terms is not None else Terms(p, k)).substitute(values)
+        if not alg:
+            self.alpha = self.i = None
             buckets = {}
-            for m, c in zip(q.monoms(), q.coeffs()):
-                buckets.setdefault(m[k + 1], {})[m[k]] = c
-            self.coeffs = [_poly_of(buckets.get(e)) for e in range(_length(buckets))]
+            for key, c in table.items():
+                buckets.setdefault(key[1], {})[key[0]] = c
+            self._coeffs = [_poly_of(buckets.get(e)) for e in range(_length(buckets))]
             return
-        i = self.i
+        self.i, self.alpha = alg[0]
         mq = fmpq_poly(self.alpha.poly)
         buckets = {}
-        for m, c in zip(q.monoms(), q.coeffs()):
-            buckets.setdefault(m[k + 1], {}).setdefault(m[k], {})[m[i]] = c
-        self.coeffs = []
+        for key, c in table.items():
+            buckets.setdefault(key[2], {}).setdefault(key[1], {})[key[0]] = c
+        coeffs = []
         for e in range(_length(buckets)):
             b = buckets.get(e) or {}
-            self.coeffs.append([_poly_of(b.get(d)) % mq for d in range(_length(b))])
+            coeffs.append([_poly_of(b.get(d)) % mq for d in range(_length(b))])
+        self._coeffs = coeffs
+
+    @property
+    def q(self):
+        """``p`` with the sample's rational coordinates substituted."""
+        if self._q is None:
+            self._q = _prepare_fiber(self.p, self.sample)[0]
+        return self._q
 
     def fibre(self, v, embedding=None):
         """``p(sample, v, y)`` for the value ``v`` of ``x_k``: an fmpz_poly (a positive multiple)
@@ -360,8 +410,8 @@ class PartialFibre:
             v = v.rational
         if self.alpha is None:
             if type(v) is fmpq:
-                return fmpq_poly([c(v) for c in self.coeffs]).numer()
-            return FibreOverAlgebraic(v, self.coeffs, self.k)
+                return fmpq_poly([c(v) for c in self._coeffs]).numer()
+            return FibreOverAlgebraic(v, self._coeffs, self.k)
         if type(v) is not fmpq:
             if embedding is None or embedding.v is not v:
                 return None
@@ -369,14 +419,14 @@ class PartialFibre:
             # positive factor D(v)^E throughout (same roots, same signs)
             w = fmpq_poly([0, 1])
             out = []
-            for row in self.coeffs:
+            for row in self._coeffs:
                 acc = fmpq_poly(0)
                 for c in reversed(row):
                     acc = acc * w + embedding.image(c)
                 out.append(acc)
             return FibreOverAlgebraic(v, out, self.k)
         out = []
-        for row in self.coeffs:
+        for row in self._coeffs:
             acc = fmpq_poly(0)
             for c in reversed(row):
                 acc = acc * v + c
@@ -387,7 +437,7 @@ class PartialFibre:
         """The sorted real roots in ``y`` of the fibre ``g`` from :meth:`fibre`, None when it
         vanishes identically."""
         if isinstance(g, FibreOverAlgebraic):
-            return g.roots(self.q.context(), self.k + 1)
+            return g.roots(self.p.context(), self.k + 1)
         return None if g.is_zero() else RealAlgebraic.roots_of(g)
 
 

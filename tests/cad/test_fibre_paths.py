@@ -67,6 +67,19 @@ def algebraic_numbers(draw):
     return roots[draw(st.integers(0, len(roots) - 1))]
 
 
+def roots_by_both_routes(p, alpha):
+    """The roots of ``p(alpha, y)`` by the one-algebraic route, checked against the
+    multivariate norm route (same roots, or both None) and by the exact sign test."""
+    general = _roots_over_algebraic(p, [(0, alpha)], 1)
+    fast = real_roots_in_fiber(p, [alpha], 1)
+    assert (general is None) == (fast is None)
+    if general is not None:
+        assert len(general) == len(fast) and all(g == f for g, f in zip(general, fast))
+        for beta in fast:
+            assert sign_at(p, (alpha, beta)) == 0
+    return fast
+
+
 @given(mpolys(CTX2, max_exp=4), algebraic_numbers(), st.integers(0, 2))
 def test_one_algebraic_route_matches_general_route(q, alpha, mult):
     """Both routes agree, with multiplied-in factors vanishing at alpha (degree drops) and
@@ -80,15 +93,9 @@ def test_one_algebraic_route_matches_general_route(q, alpha, mult):
               (2 * y - x - mult) ** 2 + q * mx):
         if p.is_zero():
             continue
-        general = _roots_over_algebraic(p, [(0, alpha)], 1)
-        fast = real_roots_in_fiber(p, [alpha], 1)
-        assert (general is None) == (fast is None)
-        if general is None:
+        fast = roots_by_both_routes(p, alpha)
+        if fast is None:
             continue
-        assert len(general) == len(fast)
-        assert all(g == f for g, f in zip(general, fast))
-        for beta in fast:
-            assert sign_at(p, (alpha, beta)) == 0
         fibre = PartialFibre(p, ()).fibre(alpha)
         assert isinstance(fibre, FibreOverAlgebraic)
         for t in (fmpq(-3), fmpq(1, 2), fmpq(5)) + tuple(b.interval[0] for b in fast):
@@ -114,3 +121,27 @@ def test_partial_fibre_over_one_irrational_coordinate(p, alpha, r, v, pos):
     for t in (fmpq(-2), fmpq(1, 3), fmpq(4)):
         s = g(t)
         assert (s > 0) - (s < 0) == sign_at(p, point + (t,))
+
+
+@st.composite
+def quadratic_irrationals(draw):
+    """``(t +- sqrt(d)) / a`` for a non-square ``d``: a root of ``(a x - t)^2 - d``."""
+    d = draw(st.sampled_from([2, 3, 5, 6, 7, 10, 13]))
+    t, a = draw(small), draw(st.integers(1, 3))
+    return RealAlgebraic.roots_of(fmpz_poly([t * t - d, -2 * a * t, a * a]))[draw(st.integers(0, 1))]
+
+
+@given(quadratic_irrationals(), st.lists(st.tuples(small, small), min_size=3, max_size=3),
+       st.integers(0, 2))
+def test_roots_over_a_quadratic_field_match_the_norm_route(alpha, cs, shape):
+    """Lines and quadratics with coefficients in Q(alpha), alpha of degree 2, solved by the
+    formulas of cad.numbers.quadratic_field (field elements, balls then an exact sign change),
+    have the roots of the norm route, and each is a root by the exact sign test."""
+    x, y = CTX2.gens()
+    c, b, a = ((u + v * x) for u, v in cs)
+    p = (a * y ** 2 + b * y + c, b * y + c, (b * y + c) ** 2 * a)[shape]
+    if p.is_zero():
+        return
+    fast = roots_by_both_routes(p, alpha)
+    if fast is not None:
+        assert all(fast[i] < fast[i + 1] for i in range(len(fast) - 1))
