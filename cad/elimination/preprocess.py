@@ -36,7 +36,24 @@ __all__ = [
 
 
 def preprocess(matrix, order, quants, nfree):
-    """All the preprocessing steps; returns ``(matrix, order, quants)``."""
+    """All the preprocessing steps; returns ``(matrix, order, quants)``.  When a pass
+    removes the whole innermost block, the next block is innermost and the steps run
+    again on it (each pass keeps the problem equivalent, and each repeat has fewer
+    quantifier blocks, so the repeats end)."""
+    while True:
+        nblocks = _count_blocks(quants)
+        matrix, order, quants = _preprocess_pass(matrix, order, quants, nfree)
+        if isinstance(matrix, Truth) or not quants or _count_blocks(quants) == nblocks:
+            return matrix, order, quants
+
+
+def _count_blocks(quants):
+    """Number of quantifier blocks (maximal runs of one quantifier)."""
+    return sum(1 for j, q in enumerate(quants) if j == 0 or q != quants[j - 1])
+
+
+def _preprocess_pass(matrix, order, quants, nfree):
+    """One pass of the preprocessing steps on the current innermost block."""
     if not quants:
         return matrix, order, quants
     matrix = eliminate_single_occurrences(matrix, order, quants, nfree)
@@ -261,29 +278,30 @@ def _substitute(a, v, value_num, den):
     return Atom(g, a.rel)
 
 
-# The case split is used for innermost blocks of at least this many variables.  Smaller
-# problems are cheap for the projection, whose solution formula is written in the image's
-# own polynomials (e.g. ``a d - b c = 0`` for the 2-1-2 image, closed by syntax), while the
-# split adds the coefficients' cases (``a = 0 /\ ...``) to the answer's atoms.
+# Parametric coefficients are used for innermost blocks of at least this many variables.
+# Smaller problems are cheap for the projection, whose solution formula is written in the
+# image's own polynomials (e.g. ``a d - b c = 0`` for the 2-1-2 image, closed by syntax),
+# while the split adds the coefficients' cases (``a = 0 /\ ...``) to the answer's atoms.
+# Integer coefficients add no atoms and are used in every block.
 SPLIT_MIN_BLOCK = 7
 
 
 def split_parametric_linear_equations(matrix, order, quants, nfree):
-    r"""Innermost-block variables fixed by linear equations with polynomial coefficients,
-    substituted case by case (:mod:`cad.elimination.linear_cases`).  For a universal block
-    the rule is applied to the negation: ``(A X) phi <-> ~(E X) ~phi``, the negation of a
-    negation normal form being again one (:func:`_negated`)."""
+    r"""Innermost-block variables fixed by linear equations, also inside disjunctions,
+    substituted case by case (:mod:`cad.elimination.linear_cases`); polynomial coefficients
+    only in blocks of :data:`SPLIT_MIN_BLOCK` variables or more.  For a universal block the
+    rule is applied to the negation: ``(A X) phi <-> ~(E X) ~phi``, the negation of a
+    negation normal form being again one."""
     if not quants or isinstance(matrix, Truth):
         return matrix
     block = _innermost_block(len(order), quants, nfree)
-    if len(block) < SPLIT_MIN_BLOCK:
-        return matrix
+    parametric = len(block) >= SPLIT_MIN_BLOCK
 
     def split(f):
         return split_linear_equations(
             f, block,
             lambda node, v, num, den: map_atoms(node, lambda a: _substitute(a, v, num, den)),
-            fold_constants)
+            fold_constants, parametric)
 
     return _split_innermost(matrix, quants, split)
 
@@ -304,20 +322,9 @@ def _split_innermost(matrix, quants, split):
     ``(A X) phi <-> ~(E X) ~phi``, and the result negated back."""
     if quants[-1] == "E":
         return split(matrix)
-    negated = _negated(matrix)
+    negated = matrix.to_nnf(False)
     out = split(negated)
-    return matrix if out is negated else fold_constants(_negated(out))
-
-
-def _negated(f):
-    """The negation normal form of ``~f`` for a negation normal form ``f`` (De Morgan)."""
-    if isinstance(f, Atom):
-        return Atom(f.poly, NEGATED[f.rel])
-    if isinstance(f, Truth):
-        return FALSE if f.value else TRUE
-    if isinstance(f, And):
-        return Or(tuple(_negated(k) for k in f.children()))
-    return And(tuple(_negated(k) for k in f.children()))
+    return matrix if out is negated else fold_constants(out.to_nnf(False))
 
 
 # the shear search composes every atom polynomial about 2 n^2 times per step: only for

@@ -183,18 +183,22 @@ def _prime_implicants(t, excl, orders):
                     keep.append(fid)
             seq = keep
         term = {fid: masks[fid] for fid in seq}      # the kept atoms, in the order
-        cur = {fid: live[fid] for fid in seq}
-        for fid in seq:
-            rest = 0
-            for g, r in cur.items():
-                if g != fid:
-                    rest |= r
+        # when an atom's turn to widen comes, the others are the atoms before it (already
+        # widened: their rows ORed into ``before``) and those after it (``after[p + 1]``)
+        after = [0] * (len(seq) + 1)
+        for p in range(len(seq) - 1, -1, -1):
+            after[p] = after[p + 1] | live[seq[p]]
+        before = 0
+        for p, fid in enumerate(seq):
+            rest = before | after[p + 1]
             row = index.get(fid, none)
+            r = live[fid]
             for w in _WIDER.get(term[fid], ()):
                 if rest | row[w] == everything:
                     term[fid] = w
-                    cur[fid] = row[w]
+                    r = row[w]
                     break
+            before |= r
         out.append(term)
     return out
 
