@@ -56,6 +56,7 @@ def _preprocess_pass(matrix, order, quants, nfree):
     """One pass of the preprocessing steps on the current innermost block."""
     if not quants:
         return matrix, order, quants
+    matrix = eliminate_confined_variables(matrix, order, quants, nfree)
     matrix = eliminate_single_occurrences(matrix, order, quants, nfree)
     matrix = eliminate_linear_equations(matrix, order, quants, nfree)
     matrix = shear_bound_variables(matrix, order, quants, nfree)
@@ -295,15 +296,7 @@ def split_parametric_linear_equations(matrix, order, quants, nfree):
     if not quants or isinstance(matrix, Truth):
         return matrix
     block = _innermost_block(len(order), quants, nfree)
-    parametric = len(block) >= SPLIT_MIN_BLOCK
-
-    def split(f):
-        return split_linear_equations(
-            f, block,
-            lambda node, v, num, den: map_atoms(node, lambda a: _substitute(a, v, num, den)),
-            fold_constants, parametric)
-
-    return _split_innermost(matrix, quants, split)
+    return _split_innermost(matrix, quants, _linear_split(block, len(block) >= SPLIT_MIN_BLOCK))
 
 
 def split_quadratic_equations(matrix, order, quants, nfree):
@@ -320,11 +313,88 @@ def _split_innermost(matrix, quants, split):
     """``split`` (a rule for an existential innermost block, returning its argument itself
     when nothing applies) applied to ``matrix``; for a universal block to the negation,
     ``(A X) phi <-> ~(E X) ~phi``, and the result negated back."""
-    if quants[-1] == "E":
+    return _as_existential(matrix, quants[-1], split)
+
+
+def _as_existential(matrix, kind, split):
+    """``split`` applied to ``matrix`` under a block of quantifier ``kind``: directly for
+    ``E``, through the negation for ``A`` (see :func:`_split_innermost`)."""
+    if kind == "E":
         return split(matrix)
     negated = matrix.to_nnf(False)
     out = split(negated)
     return matrix if out is negated else fold_constants(out.to_nnf(False))
+
+
+def _linear_split(block, parametric):
+    """The linear-equation split (:mod:`cad.elimination.linear_cases`) of an existential
+    ``block`` (generator indices), as a function of the matrix."""
+    def split(f):
+        return split_linear_equations(
+            f, block,
+            lambda node, v, num, den: map_atoms(node, lambda a: _substitute(a, v, num, den)),
+            fold_constants, parametric)
+
+    return split
+
+
+def eliminate_confined_variables(matrix, order, quants, nfree):
+    r"""Eliminate variables of an outer block that share no top-level part of the matrix
+    with a variable of an inner block.
+
+    **Validity** (proved).  Let the block ``B`` of quantifier ``E`` be followed by the inner
+    quantifiers ``Q-bar`` over the variables ``Y``, and let the matrix be ``P \/ R`` where
+    ``P`` is the disjunction of the top-level disjuncts that contain a variable of a set
+    ``S`` of ``B``, none of them containing a variable of ``Y``, and ``R`` the rest (no
+    variable of ``S``).  Quantifiers of one block commute, so ``S`` may be taken last in
+    ``B``.  Over the reals (a non-empty domain) ``(Q y)[P \/ R] <-> P \/ (Q y) R`` for
+    ``y`` not in ``P`` and either quantifier, so ``Q-bar [P \/ R] <-> P \/ Q-bar R``; then
+    ``(E S)[P \/ Q-bar R] <-> (E S) P \/ Q-bar R`` (``E`` distributes over ``\/`` and
+    ``S`` is not in ``Q-bar R``).  If ``(E S) P <-> P'`` with ``P'`` quantifier-free and
+    free of ``S``, the problem is the same with the matrix ``P' \/ R`` and ``S`` dropped
+    from the prefix (read backwards, the same steps).  For a block of ``A`` the dual
+    (``/\`` for ``\/``, through ``(A S) P <-> ~(E S) ~P``).  ``P'`` is computed by the
+    linear-equation split (:mod:`cad.elimination.linear_cases`, polynomial coefficients
+    allowed: the variables of ``S`` have no other way out but the projection); when it
+    leaves a variable of ``S`` the matrix is kept.  ``S`` is the set of variables of ``B``
+    all of whose parts are free of ``Y``.  On xxy_closed ``(E s)(E t)`` occur only in
+    ``u - s = 0 /\ v - s t = 0``, disjoint from ``(A x)(A y)``: they become
+    ``u /= 0 \/ u = 0 /\ v = 0`` and the CAD has five variables instead of seven.
+    """
+    if isinstance(matrix, Truth) or len(quants) < 2:
+        return matrix
+    n = len(order)
+    starts = [j for j in range(len(quants)) if j == 0 or quants[j] != quants[j - 1]]
+    for b, start in enumerate(starts[:-1]):
+        kind = quants[start]
+        block = range(nfree + start, nfree + starts[b + 1])
+        inner = range(nfree + starts[b + 1], n)
+        top = Or if kind == "E" else And
+        parts = matrix.children() if isinstance(matrix, top) else (matrix,)
+        used = [_variables(k) for k in parts]
+        confined = [v for v in block
+                    if any(v in u for u in used)
+                    and all(not any(y in u for y in inner) for u in used if v in u)]
+        if not confined:
+            continue
+        chosen = set(confined)
+        inside = [k for k, u in zip(parts, used) if u & chosen]
+        P = inside[0] if len(inside) == 1 else top(tuple(inside))
+        P2 = _as_existential(P, kind, _linear_split(confined, True))
+        if P2 is P or _variables(P2) & chosen:
+            continue
+        rest = [k for k, u in zip(parts, used) if not u & chosen]
+        return eliminate_confined_variables(
+            fold_constants(top(tuple(rest) + (P2,)) if rest else P2), order, quants, nfree)
+    return matrix
+
+
+def _variables(f):
+    """Generator indices of the variables occurring in ``f``."""
+    out = set()
+    for a in atom_occurrences(f):
+        out.update(j for j, d in enumerate(a.poly.degrees()) if d)
+    return out
 
 
 # the shear search composes every atom polynomial about 2 n^2 times per step: only for

@@ -136,3 +136,66 @@ def test_davenport_heintz_agrees_with_qepcad(qepcad):
     assert run.status == "answer", run.status
     theirs = parse_qepcad_output_formula(run.answer, problem.ring)
     assert equivalent(problem.ring, qe(problem, timeout=60).formula, theirs, problem.free)
+
+
+# ---------------------------------------------------------------------------
+# variables of an outer block confined to parts without inner variables
+# ---------------------------------------------------------------------------
+
+@st.composite
+def confined_block_problem(draw):
+    """(Q w)(Q s)(Q' y)[A(x, w, y) op C(x, w, s)] with ``op`` the connective that ``Q``
+    distributes over: s occurs only beside x and w, in linear equations (existential) or
+    inequations (universal) with integer or polynomial coefficients."""
+    ring = PolyRing(("x", "w", "s", "y"))
+    x, w, s, y = (ring.gen(n) for n in ("x", "w", "s", "y"))
+    small = st.integers(-2, 2)
+    rels = st.sampled_from(["<", "<=", ">", ">=", "/=", "="])
+    kind = draw(st.sampled_from(["E", "A"]))
+    inner = draw(st.sampled_from(["E", "A"]).filter(lambda q: q != kind))
+    eq = "=" if kind == "E" else "/="
+    junction, dual = (logic.Or, logic.And) if kind == "E" else (logic.And, logic.Or)
+    coeff = draw(st.sampled_from([ring.ctx.constant(1), ring.ctx.constant(-2), x, w, x - 1]))
+    confined = [logic.Atom(coeff * s + draw(small) * x + draw(small) * w + draw(small), eq),
+                logic.Atom(draw(st.sampled_from([s * s - x, s * w - 1, s + x * w, s - w]))
+                           + draw(small), draw(rels))]
+    part_c = dual(tuple(confined))
+    part_a = logic.Atom(draw(st.sampled_from([y * y - x * w, x * y + w, y - w * w, w * y - x]))
+                        + draw(small), draw(rels))
+    quant = {"E": logic.Exists, "A": logic.Forall}
+    body = quant[inner](("y",), junction((part_a, part_c)))
+    body = quant[kind](("w",), quant[kind](("s",), body))
+    return logic.Problem(ring=ring, free=("x",), formula=body)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(confined_block_problem(), st.randoms(use_true_random=False))
+def test_confined_variables_agree_with_the_rule_off_at_points(problem, rnd):
+    agrees_with_step_off(problem, rnd, preprocess, "eliminate_confined_variables",
+                         lambda matrix, *rest: matrix, npoints=4, num=3, dens=(1, 2))
+
+
+def test_xxy_closed_loses_s_and_t():
+    """(E s)(E t) of xxy_closed occur only in u - s = 0 /\\ v - s t = 0, beside no variable
+    of (A x)(A y): both go, and the answer stays FALSE (answers.md)."""
+    path = os.path.join(ROOT, "benchmarks", "qe", "xxy_closed.qepcad")
+    with open(path, encoding="utf-8") as fh:
+        problem = parse_qepcad(fh.read())
+    task = driver._prenex_in_cad_order(problem)
+    _matrix, order, quants = preprocess.preprocess(task.cad_matrix, task.order, task.quants,
+                                                   task.nfree)
+    assert "s" not in order and "t" not in order
+    assert qe(problem).formula == logic.FALSE
+
+
+def test_xxy_closed_agrees_with_qepcad(qepcad):
+    sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
+    from qepcad_runner import run_qepcad
+
+    path = os.path.join(ROOT, "benchmarks", "qe", "xxy_closed.qepcad")
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    run = run_qepcad(text, qepcad, timeout=60)
+    assert run.status == "answer", run.status
+    assert run.answer.strip() == "FALSE"
+    assert qe(parse_qepcad(text), timeout=60).formula == logic.FALSE
