@@ -166,42 +166,58 @@ def _prime_implicants(t, excl, orders):
     # invalid term no atom can go
     droppable = union == everything
     live = {fid: r for fid, r in rows.items() if r} if droppable else rows
+    # the widenings of each live atom with their rows, looked up once for all orders
+    wider = {fid: [(w, index.get(fid, none)[w]) for w in _WIDER.get(masks[fid], ())]
+             for fid in live}
     out = []
+    done = {}       # orders that list the live atoms alike give the same term: built once
     for order in orders:
         seq = [fid for fid in order if fid in live]
+        key = tuple(seq)
+        term = done.get(key)
+        if term is not None:
+            out.append(term)
+            continue
+        rs = [live[fid] for fid in seq]
+        n = len(rs)
         if droppable:
             # when an atom's turn comes the term holds the atoms kept so far and all those
             # still to come: the union of the others is ``kept | suffix[p + 1]``
-            suffix = [0] * (len(seq) + 1)
-            for p in range(len(seq) - 1, -1, -1):
-                suffix[p] = suffix[p + 1] | live[seq[p]]
+            suffix = [0] * (n + 1)
+            acc = 0
+            for p in range(n - 1, -1, -1):
+                acc |= rs[p]
+                suffix[p] = acc
             kept = 0
-            keep = []
-            for p, fid in enumerate(seq):
+            keep, keep_rs = [], []
+            for p in range(n):
                 if kept | suffix[p + 1] != everything:
-                    kept |= live[fid]
-                    keep.append(fid)
-            seq = keep
+                    kept |= rs[p]
+                    keep.append(seq[p])
+                    keep_rs.append(rs[p])
+            seq, rs, n = keep, keep_rs, len(keep)
         term = {fid: masks[fid] for fid in seq}      # the kept atoms, in the order
         # when an atom's turn to widen comes, the others are the atoms before it (already
         # widened: their rows ORed into ``before``) and those after it (``after[p + 1]``)
-        after = [0] * (len(seq) + 1)
-        for p in range(len(seq) - 1, -1, -1):
-            after[p] = after[p + 1] | live[seq[p]]
+        after = [0] * (n + 1)
+        acc = 0
+        for p in range(n - 1, -1, -1):
+            acc |= rs[p]
+            after[p] = acc
         before = 0
-        for p, fid in enumerate(seq):
+        for p in range(n):
+            fid = seq[p]
             rest = before | after[p + 1]
-            row = index.get(fid, none)
-            r = live[fid]
-            for w in _WIDER.get(term[fid], ()):
-                if rest | row[w] == everything:
+            r = rs[p]
+            for w, row in wider[fid]:
+                if rest | row == everything:
                     term[fid] = w
-                    r = row[w]
+                    r = row
                     break
             before |= r
+        done[key] = term
         out.append(term)
     return out
-
 
 
 def _cover(T, F, cost, orders):
