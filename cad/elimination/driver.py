@@ -42,7 +42,8 @@ from cad.decomposition import ConstraintNullified, NotWellOriented
 from cad.poly import poly_key
 from cad.errors import InputError, InternalError
 from cad.logic import (
-    FALSE, TRUE, Atom, Formula, Forall, Iff, Problem, Truth, prenex, prenex_problem, to_ring,
+    FALSE, TRUE, And, Atom, Formula, Forall, Iff, Not, Or, Problem, RootAtom, Truth, prenex,
+    prenex_problem, to_ring,
 )
 from cad.elimination.definability import conflict_level, derivatives_to_project
 from cad.elimination.pcad import build_partial_cad, equational_constraint
@@ -101,8 +102,8 @@ def qe(problem, timeout=None, max_cells=None, *, budget=None, hard_limit=None):
     (:func:`cad.hard_deadline.run_with_hard_limit`) that is killed
     :data:`cad.hard_deadline.HARD_LIMIT_GRACE` seconds after the budget, and ``BudgetExceeded`` is
     raised within about ``timeout + 0.3`` seconds whatever the input.  The child sends its
-    formula back as QEPCAD text, read again over ``problem.ring`` (exact: integer
-    coefficients).  The default (``None``) is a hard limit when a finite ``timeout`` is
+    formula back as a flat list of connectives and atoms whose polynomials are their integer
+    terms (exact), rebuilt over ``problem.ring``.  The default (``None``) is a hard limit when a finite ``timeout`` is
     given, ``budget`` is not, and ``os.fork`` exists (POSIX); pass ``hard_limit=False`` to
     stay in-process (callers that already run in a child, or hold threads, should).
     """
@@ -117,19 +118,67 @@ def qe(problem, timeout=None, max_cells=None, *, budget=None, hard_limit=None):
 
 def _qe_in_child(problem, seconds, max_cells):
     """:func:`qe` in a forked child killed shortly after ``seconds`` (see :func:`qe`)."""
-    from cad.io.qepcad_syntax import parse_formula, to_str
+    ctx = problem.ring.ctx
 
     def compute():
         res = _qe(problem, None, max_cells, Budget(seconds))
-        return to_str(res.formula), res.cells, res.seconds
+        return _encoded(res.formula, ctx), res.cells, res.seconds
 
-    text, cells, seconds_used = run_with_hard_limit(compute, seconds)
-    return QEResult(_read_formula(parse_formula, text, problem.ring), cells, seconds_used)
+    code, cells, seconds_used = run_with_hard_limit(compute, seconds)
+    return QEResult(_decoded(code, ctx), cells, seconds_used)
 
 
-@deep
-def _read_formula(parse_formula, text, ring):
-    return parse_formula(text, ring)
+# The child's formula travels to the parent as a flat postfix list of picklable entries
+# (flint polynomials do not pickle): ("T", value), ("A", rel, terms), ("R", var, rel, index,
+# terms), ("&", k), ("|", k), ("~",), a polynomial as its (exponents, integer coefficient)
+# terms in the problem's ring.  Both walks are loops, so a deeply nested quantifier-free input
+# needs no deep stack, and nothing is printed and parsed again.
+
+def _encoded(formula, ctx):
+    """``formula`` (Truth, Atom, RootAtom, And, Or, Not over ``ctx``) as the postfix list."""
+    out = []
+    todo = [(formula, False)]
+    while todo:
+        f, expanded = todo.pop()
+        if isinstance(f, Truth):
+            out.append(("T", bool(f.value)))
+        elif isinstance(f, (Atom, RootAtom)):
+            if f.poly.context() is not ctx:
+                raise InternalError("internal: an answer's polynomial is outside the problem's ring")
+            terms = tuple((e, int(c)) for e, c in f.poly.to_dict().items())
+            out.append(("A", f.rel, terms) if isinstance(f, Atom)
+                       else ("R", f.var, f.rel, f.index, terms))
+        elif expanded:
+            out.append(("~",) if isinstance(f, Not) else ("&" if isinstance(f, And) else "|",
+                                                          len(f.args)))
+        elif isinstance(f, (And, Or, Not)):
+            todo.append((f, True))
+            todo.extend((k, False) for k in reversed(f.children()))
+        else:
+            raise InternalError(f"internal: {type(f).__name__} in a quantifier-free answer")
+    return out
+
+
+def _decoded(code, ctx):
+    """The formula of the postfix list ``code`` (:func:`_encoded`), polynomials in ``ctx``."""
+    stack = []
+    for entry in code:
+        tag = entry[0]
+        if tag == "T":
+            stack.append(TRUE if entry[1] else FALSE)
+        elif tag == "A":
+            stack.append(Atom(ctx.from_dict(dict(entry[2])), entry[1]))
+        elif tag == "R":
+            stack.append(RootAtom(entry[1], entry[2], entry[3], ctx.from_dict(dict(entry[4]))))
+        elif tag == "~":
+            stack.append(Not(stack.pop()))
+        else:
+            k = entry[1]
+            args = tuple(stack[len(stack) - k:])
+            del stack[len(stack) - k:]
+            stack.append(And(args) if tag == "&" else Or(args))
+    (formula,) = stack
+    return formula
 
 
 @deep
