@@ -188,11 +188,7 @@ def _prime_implicants(t, excl, orders):
         if droppable:
             # when an atom's turn comes the term holds the atoms kept so far and all those
             # still to come: the union of the others is ``kept | suffix[p + 1]``
-            suffix = [0] * (n + 1)
-            acc = 0
-            for p in range(n - 1, -1, -1):
-                acc |= rs[p]
-                suffix[p] = acc
+            suffix = _suffix_unions(rs)
             kept = 0
             keep, keep_rs = [], []
             for p in range(n):
@@ -204,11 +200,7 @@ def _prime_implicants(t, excl, orders):
         term = {fid: masks[fid] for fid in seq}      # the kept atoms, in the order
         # when an atom's turn to widen comes, the others are the atoms before it (already
         # widened: their rows ORed into ``before``) and those after it (``after[p + 1]``)
-        after = [0] * (n + 1)
-        acc = 0
-        for p in range(n - 1, -1, -1):
-            acc |= rs[p]
-            after[p] = acc
+        after = _suffix_unions(rs)
         before = 0
         for p in range(n):
             fid = seq[p]
@@ -222,6 +214,16 @@ def _prime_implicants(t, excl, orders):
             before |= r
         done[key] = term
         out.append(term)
+    return out
+
+
+def _suffix_unions(rows):
+    """``out[p]`` = the union of ``rows[p:]`` (``out[len(rows)] = 0``)."""
+    out = [0] * (len(rows) + 1)
+    acc = 0
+    for p in range(len(rows) - 1, -1, -1):
+        acc |= rows[p]
+        out[p] = acc
     return out
 
 

@@ -7,6 +7,7 @@ import os
 import sys
 from unittest import mock
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -106,13 +107,6 @@ def disjunctive_linear_problem(draw):
     return logic.Problem(ring=ring, free=("x",), formula=q(("u",), q(("v",), body)))
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(disjunctive_linear_problem(), st.randoms(use_true_random=False))
-def test_distribution_agrees_with_the_rule_off_at_points(problem, rnd):
-    agrees_with_step_off(problem, rnd, preprocess, "split_parametric_linear_equations",
-                         lambda matrix, *rest: matrix, npoints=4, num=3, dens=(1, 2))
-
-
 def test_repeated_pass_agrees_with_a_single_pass_at_points():
     """The repeat of the preprocessing on the next block keeps the answer: compared with
     one pass only (the repeat switched off) on davenport_heintz, by `equivalent`."""
@@ -168,13 +162,6 @@ def confined_block_problem(draw):
     return logic.Problem(ring=ring, free=("x",), formula=body)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(confined_block_problem(), st.randoms(use_true_random=False))
-def test_confined_variables_agree_with_the_rule_off_at_points(problem, rnd):
-    agrees_with_step_off(problem, rnd, preprocess, "eliminate_confined_variables",
-                         lambda matrix, *rest: matrix, npoints=4, num=3, dens=(1, 2))
-
-
 def test_xxy_closed_loses_s_and_t():
     """(E s)(E t) of xxy_closed occur only in u - s = 0 /\\ v - s t = 0, beside no variable
     of (A x)(A y): both go, and the answer stays FALSE (answers.md)."""
@@ -199,3 +186,18 @@ def test_xxy_closed_agrees_with_qepcad(qepcad):
     assert run.status == "answer", run.status
     assert run.answer.strip() == "FALSE"
     assert qe(parse_qepcad(text), timeout=60).formula == logic.FALSE
+
+
+# ---------------------------------------------------------------------------
+# both rules against the rule switched off, at random rational points
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("step, problems", [
+    ("split_parametric_linear_equations", disjunctive_linear_problem()),
+    ("eliminate_confined_variables", confined_block_problem()),
+])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), rnd=st.randoms(use_true_random=False))
+def test_rule_agrees_with_the_rule_off_at_points(step, problems, data, rnd):
+    agrees_with_step_off(data.draw(problems), rnd, preprocess, step,
+                         lambda matrix, *rest: matrix, npoints=4, num=3, dens=(1, 2))
