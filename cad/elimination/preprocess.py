@@ -442,10 +442,17 @@ def shear_bound_variables(matrix, order, quants, nfree, max_steps=None):
     while steps < max_steps:
         cost = sum(len(p) for p in polys)
         degs = _max_degrees(polys, n)
+        # a shear u := u +- v lowers the terms of a polynomial only if it has both u and v:
+        # for p free of v, setting v = 0 in p(u +- v) gives back p(u), so p(u +- v) has at
+        # least the terms of p.  Pairs that no polynomial has together are skipped.
+        together = set()
+        for p in polys:
+            occurring = [j for j, d in enumerate(p.degrees()) if d]
+            together.update((a, b) for a in occurring for b in occurring)
         best = None
         for u in range(nfree, n):
             for v in range(n):
-                if v == u or (v >= nfree and block[v] > block[u]):
+                if v == u or (v >= nfree and block[v] > block[u]) or (u, v) not in together:
                     continue
                 for sgn in (1, -1):
                     images = list(gens)
