@@ -6,9 +6,11 @@
    prenex form (:func:`cad.logic.prenex_problem`, :func:`cad.logic.prenex`), its matrix
    in negation normal form, its polynomials moved to the variable order free-then-bound.
 2. **Preprocessing** (:mod:`cad.elimination.preprocess`): linear eliminations of innermost bound
-   variables (with a case split when the coefficient is a polynomial,
-   :mod:`cad.elimination.linear_cases`), shears of bound variables, and removal of the
-   variables that no longer occur.
+   variables (with a case split when the coefficient is a polynomial or the equations sit in
+   a disjunction, :mod:`cad.elimination.linear_cases`), quadratic ones, variables of outer
+   blocks confined to parts without inner variables, shears of bound variables, and removal
+   of the variables that no longer occur; repeated on the next block when a pass removes the
+   innermost one.
 3. **Partial CAD** (:mod:`cad.elimination.pcad`): McCallum's projection first (smaller); over a
    0-dimensional cell a nullified factor is lifted with a least-order derivative
    (:func:`cad.decomposition.delineating_derivative`); if a factor is nullified over a lifted

@@ -7,15 +7,24 @@ r"""Preprocessing of the prenex matrix, before any projection.
 * Bound variables are sheared, ``u := u ± v``, while that lowers the number of terms
   (:func:`shear_bound_variables`): e.g. a translation-invariant sentence loses the
   translation variables.
+* Innermost-block variables fixed by linear equations, also inside disjunctions, and by
+  quadratic ones are substituted case by case (:func:`split_parametric_linear_equations`,
+  :func:`split_quadratic_equations`).
+* Variables of an outer block that share no top-level part with an inner block's variables
+  are eliminated in place (:func:`eliminate_confined_variables`).
 * Quantified variables occurring nowhere are dropped (:func:`compact`), so that they do not
   enter the projection; atoms that became constant are folded (:func:`fold_constants`).
+* When a pass removes the whole innermost block, the steps run again on the next one
+  (:func:`preprocess`).
 
 The matrix is a negation normal form of :mod:`cad.logic` (``And``, ``Or``, atoms and
 constants: :func:`cad.logic.nnf`) whose polynomials live in the CAD context: generators
 ``order``, the free variables first, then the bound ones with the quantifiers ``quants``.
 The walks use the generic ``children()`` / ``rebuild()`` of the formula nodes and, unlike
 the smart constructors of :mod:`cad.logic`, never drop a repeated subformula: the
-single-occurrence rule counts atom *occurrences*.
+single-occurrence rule counts atom *occurrences*.  (A universal block's case splits work on
+the negation, :meth:`cad.logic.Formula.to_nnf`, which may merge repeated subformulas; that
+keeps the meaning, and every rule counts again on the formula it is given.)
 """
 
 from flint import fmpz_mpoly_ctx
