@@ -123,7 +123,8 @@ def _qe_in_child(problem, seconds, max_cells):
     ctx = problem.ring.ctx
 
     def compute():
-        res = _qe(problem, None, max_cells, Budget(seconds))
+        # the child exits right after: its cell tree is left to the operating system
+        res = _qe(problem, None, max_cells, Budget(seconds), release=False)
         return _encoded(res.formula, ctx), res.cells, res.seconds
 
     code, cells, seconds_used = run_with_hard_limit(compute, seconds)
@@ -184,10 +185,11 @@ def _decoded(code, ctx):
 
 
 @deep
-def _qe(problem, timeout, max_cells, budget):
-    """:func:`qe` in this process."""
+def _qe(problem, timeout, max_cells, budget, release=True):
+    """:func:`qe` in this process; ``release``: break the cell tree's cycles afterwards (so that
+    reference counting frees it), pointless in a child that exits right after."""
     with _few_collections():
-        return _qe_body(problem, timeout, max_cells, budget)
+        return _qe_body(problem, timeout, max_cells, budget, release)
 
 
 # the cell tree is one large cyclic structure (parents and children, cells and their
@@ -216,7 +218,7 @@ def _few_collections():
                 gc.set_threshold(*_gc_state[1])
 
 
-def _qe_body(problem, timeout, max_cells, budget):
+def _qe_body(problem, timeout, max_cells, budget, release=True):
     start = time.monotonic()
     budget = _budget(budget, timeout)
     given = problem
@@ -228,10 +230,12 @@ def _qe_body(problem, timeout, max_cells, budget):
     pc, ncells = _definable_partial_cad(matrix, order, task.nfree, quants, budget, max_cells)
     if not task.nfree:
         formula = TRUE if pc.D.root.data["t"] else FALSE
-        pc.D.release()
+        if release:
+            pc.D.release()
         return QEResult(formula, ncells, time.monotonic() - start)
     formula = solution_formula(pc, _mover(order, given.ring.variables, given.ring.ctx))
-    pc.D.release()
+    if release:
+        pc.D.release()
     if not task.prefix:
         # quantifier-free input: keep whichever of input and simplified output is shorter
         if _formula_size(task.matrix) < _formula_size(formula):
