@@ -22,6 +22,22 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 DAVENPORT_HEINTZ = os.path.join(ROOT, "benchmarks", "qe", "davenport_heintz.qepcad")
 
 
+SMALL = st.integers(-2, 2)
+RELS = st.sampled_from(["<", "<=", ">", ">=", "/=", "="])
+
+
+def _ring(names):
+    """The ring of ``names`` and its generators."""
+    ring = PolyRing(names)
+    return ring, [ring.gen(n) for n in names]
+
+
+def _two_kinds(draw):
+    """Two different quantifiers, ``(outer, inner)``."""
+    first = draw(st.sampled_from(["E", "A"]))
+    return first, "A" if first == "E" else "E"
+
+
 def _substitute(node, v, num, den):
     return preprocess.map_atoms(node, lambda a: preprocess._substitute(a, v, num, den))
 
@@ -78,10 +94,8 @@ def disjunctive_linear_problem(draw):
     """(E u)(E v) or (A u)(A v) over x: a disjunction of conjunctions each holding an
     equation linear in u or v with an integer coefficient, and a further atom; the universal
     problems take the dual shape (inequations in a conjunction of disjunctions)."""
-    ring = PolyRing(("x", "u", "v"))
-    x, u, v = (ring.gen(n) for n in ("x", "u", "v"))
-    small = st.integers(-2, 2)
-    rels = st.sampled_from(["<", "<=", ">", ">=", "/=", "="])
+    ring, (x, u, v) = _ring(("x", "u", "v"))
+    small, rels = SMALL, RELS
     terms = [x, x * x, ring.ctx.constant(1)]
 
     def linear():
@@ -141,12 +155,9 @@ def confined_block_problem(draw):
     """(Q w)(Q s)(Q' y)[A(x, w, y) op C(x, w, s)] with ``op`` the connective that ``Q``
     distributes over: s occurs only beside x and w, in linear equations (existential) or
     inequations (universal) with integer or polynomial coefficients."""
-    ring = PolyRing(("x", "w", "s", "y"))
-    x, w, s, y = (ring.gen(n) for n in ("x", "w", "s", "y"))
-    small = st.integers(-2, 2)
-    rels = st.sampled_from(["<", "<=", ">", ">=", "/=", "="])
-    kind = draw(st.sampled_from(["E", "A"]))
-    inner = draw(st.sampled_from(["E", "A"]).filter(lambda q: q != kind))
+    ring, (x, w, s, y) = _ring(("x", "w", "s", "y"))
+    small, rels = SMALL, RELS
+    kind, inner = _two_kinds(draw)
     eq = "=" if kind == "E" else "/="
     junction, dual = (logic.Or, logic.And) if kind == "E" else (logic.And, logic.Or)
     coeff = draw(st.sampled_from([ring.ctx.constant(1), ring.ctx.constant(-2), x, w, x - 1]))
@@ -196,12 +207,9 @@ def test_xxy_closed_agrees_with_qepcad(qepcad):
 def two_block_problem(draw):
     """(Q w)(Q' u)(Q' v)[...]: an inner block with equations that the split removes, then an
     outer variable w with a linear equation of its own, for the repeated pass."""
-    ring = PolyRing(("x", "w", "u", "v"))
-    x, w, u, v = (ring.gen(n) for n in ("x", "w", "u", "v"))
-    small = st.integers(-2, 2)
-    rels = st.sampled_from(["<", "<=", ">", ">=", "/=", "="])
-    inner = draw(st.sampled_from(["E", "A"]))
-    outer = draw(st.sampled_from(["E", "A"]).filter(lambda q: q != inner))
+    ring, (x, w, u, v) = _ring(("x", "w", "u", "v"))
+    small, rels = SMALL, RELS
+    outer, inner = _two_kinds(draw)
     eq_in = "=" if inner == "E" else "/="
     eq_out = "=" if outer == "E" else "/="
     inner_junction, inner_dual = (logic.And, logic.Or) if inner == "E" else (logic.Or, logic.And)
