@@ -3,7 +3,6 @@
 equal, deep nesting included, and the library call gives the in-process answer."""
 
 import os
-import sys
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,8 +12,7 @@ from cad.elimination import driver
 from cad.logic import And, Atom, Not, Or, RootAtom
 from cad.nesting import deep
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from strategies import R, leaves, polys, rels  # noqa: E402
+from strategies import R, leaves, polys, rels
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

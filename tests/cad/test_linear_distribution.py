@@ -133,10 +133,18 @@ def test_repeated_pass_agrees_with_a_single_pass():
     assert equivalent(ring, got, single, ("d",))
 
 
-def test_davenport_heintz_agrees_with_qepcad(qepcad):
-    sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
+def _run_qepcad():
+    """``benchmarks/qepcad_runner.run_qepcad`` (``benchmarks/`` last on the path: its cad.py
+    must not shadow the cad package, here or in processes spawned later)."""
+    bench = os.path.join(ROOT, "benchmarks")
+    if bench not in sys.path:
+        sys.path.append(bench)
     from qepcad_runner import run_qepcad
+    return run_qepcad
 
+
+def test_davenport_heintz_agrees_with_qepcad(qepcad):
+    run_qepcad = _run_qepcad()
     with open(DAVENPORT_HEINTZ, encoding="utf-8") as fh:
         text = fh.read()
     problem = parse_qepcad(text)
@@ -187,9 +195,7 @@ def test_xxy_closed_loses_s_and_t():
 
 
 def test_xxy_closed_agrees_with_qepcad(qepcad):
-    sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
-    from qepcad_runner import run_qepcad
-
+    run_qepcad = _run_qepcad()
     path = os.path.join(ROOT, "benchmarks", "qe", "xxy_closed.qepcad")
     with open(path, encoding="utf-8") as fh:
         text = fh.read()
