@@ -118,7 +118,10 @@ def _deduplicated(rows):
             continue
         s = abs(lead)
         row = ([c / s for c in coeffs], k / s)
-        out.setdefault(tuple(row[0]) + (row[1],), row)
+        # keyed by integers: hashing an fmpq imports ``fractions`` (python-flint matches
+        # Fraction's hash), milliseconds paid again in every hard-limited child
+        out.setdefault(tuple((int(c.p), int(c.q)) for c in row[0]) + (int(row[1].p), int(row[1].q)),
+                       row)
     return list(out.values())
 
 

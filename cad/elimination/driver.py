@@ -6,9 +6,11 @@
    prenex form (:func:`cad.logic.prenex_problem`, :func:`cad.logic.prenex`), its matrix
    in negation normal form, its polynomials moved to the variable order free-then-bound.
 2. **Preprocessing** (:mod:`cad.elimination.preprocess`): linear eliminations of innermost bound
-   variables (with a case split when the coefficient is a polynomial,
-   :mod:`cad.elimination.linear_cases`), shears of bound variables, and removal of the
-   variables that no longer occur.
+   variables (with a case split when the coefficient is a polynomial or the equations sit in
+   a disjunction, :mod:`cad.elimination.linear_cases`), quadratic ones, variables of outer
+   blocks confined to parts without inner variables, shears of bound variables, and removal
+   of the variables that no longer occur; repeated on the next block when a pass removes the
+   innermost one.
 3. **Partial CAD** (:mod:`cad.elimination.pcad`): McCallum's projection first (smaller); over a
    0-dimensional cell a nullified factor is lifted with a least-order derivative
    (:func:`cad.decomposition.delineating_derivative`); if a factor is nullified over a lifted
@@ -42,7 +44,8 @@ from cad.decomposition import ConstraintNullified, NotWellOriented
 from cad.poly import poly_key
 from cad.errors import InputError, InternalError
 from cad.logic import (
-    FALSE, TRUE, Atom, Formula, Forall, Iff, Problem, Truth, prenex, prenex_problem, to_ring,
+    FALSE, TRUE, And, Atom, Formula, Forall, Iff, Not, Or, Problem, RootAtom, Truth, prenex,
+    prenex_problem, to_ring,
 )
 from cad.elimination.definability import conflict_level, derivatives_to_project
 from cad.elimination.pcad import build_partial_cad, equational_constraint
@@ -101,8 +104,8 @@ def qe(problem, timeout=None, max_cells=None, *, budget=None, hard_limit=None):
     (:func:`cad.hard_deadline.run_with_hard_limit`) that is killed
     :data:`cad.hard_deadline.HARD_LIMIT_GRACE` seconds after the budget, and ``BudgetExceeded`` is
     raised within about ``timeout + 0.3`` seconds whatever the input.  The child sends its
-    formula back as QEPCAD text, read again over ``problem.ring`` (exact: integer
-    coefficients).  The default (``None``) is a hard limit when a finite ``timeout`` is
+    formula back as a flat list of connectives and atoms whose polynomials are their integer
+    terms (exact), rebuilt over ``problem.ring``.  The default (``None``) is a hard limit when a finite ``timeout`` is
     given, ``budget`` is not, and ``os.fork`` exists (POSIX); pass ``hard_limit=False`` to
     stay in-process (callers that already run in a child, or hold threads, should).
     """
@@ -117,26 +120,76 @@ def qe(problem, timeout=None, max_cells=None, *, budget=None, hard_limit=None):
 
 def _qe_in_child(problem, seconds, max_cells):
     """:func:`qe` in a forked child killed shortly after ``seconds`` (see :func:`qe`)."""
-    from cad.io.qepcad_syntax import parse_formula, to_str
+    ctx = problem.ring.ctx
 
     def compute():
-        res = _qe(problem, None, max_cells, Budget(seconds))
-        return to_str(res.formula), res.cells, res.seconds
+        # the child exits right after: its cell tree is left to the operating system
+        res = _qe(problem, None, max_cells, Budget(seconds), release=False)
+        return _encoded(res.formula, ctx), res.cells, res.seconds
 
-    text, cells, seconds_used = run_with_hard_limit(compute, seconds)
-    return QEResult(_read_formula(parse_formula, text, problem.ring), cells, seconds_used)
+    code, cells, seconds_used = run_with_hard_limit(compute, seconds)
+    return QEResult(_decoded(code, ctx), cells, seconds_used)
+
+
+# The child's formula travels to the parent as a flat postfix list of picklable entries
+# (flint polynomials do not pickle): ("T", value), ("A", rel, terms), ("R", var, rel, index,
+# terms), ("&", k), ("|", k), ("~",), a polynomial as its (exponents, integer coefficient)
+# terms in the problem's ring.  Both walks are loops, so a deeply nested quantifier-free input
+# needs no deep stack, and nothing is printed and parsed again.
+
+def _encoded(formula, ctx):
+    """``formula`` (Truth, Atom, RootAtom, And, Or, Not over ``ctx``) as the postfix list."""
+    out = []
+    todo = [(formula, False)]
+    while todo:
+        f, expanded = todo.pop()
+        if isinstance(f, Truth):
+            out.append(("T", bool(f.value)))
+        elif isinstance(f, (Atom, RootAtom)):
+            if f.poly.context() is not ctx:
+                raise InternalError("internal: an answer's polynomial is outside the problem's ring")
+            terms = tuple((e, int(c)) for e, c in f.poly.to_dict().items())
+            out.append(("A", f.rel, terms) if isinstance(f, Atom)
+                       else ("R", f.var, f.rel, f.index, terms))
+        elif expanded:
+            out.append(("~",) if isinstance(f, Not) else ("&" if isinstance(f, And) else "|",
+                                                          len(f.args)))
+        elif isinstance(f, (And, Or, Not)):
+            todo.append((f, True))
+            todo.extend((k, False) for k in reversed(f.children()))
+        else:
+            raise InternalError(f"internal: {type(f).__name__} in a quantifier-free answer")
+    return out
+
+
+def _decoded(code, ctx):
+    """The formula of the postfix list ``code`` (:func:`_encoded`), polynomials in ``ctx``."""
+    stack = []
+    for entry in code:
+        tag = entry[0]
+        if tag == "T":
+            stack.append(TRUE if entry[1] else FALSE)
+        elif tag == "A":
+            stack.append(Atom(ctx.from_dict(dict(entry[2])), entry[1]))
+        elif tag == "R":
+            stack.append(RootAtom(entry[1], entry[2], entry[3], ctx.from_dict(dict(entry[4]))))
+        elif tag == "~":
+            stack.append(Not(stack.pop()))
+        else:
+            k = entry[1]
+            args = tuple(stack[len(stack) - k:])
+            del stack[len(stack) - k:]
+            stack.append(And(args) if tag == "&" else Or(args))
+    (formula,) = stack
+    return formula
 
 
 @deep
-def _read_formula(parse_formula, text, ring):
-    return parse_formula(text, ring)
-
-
-@deep
-def _qe(problem, timeout, max_cells, budget):
-    """:func:`qe` in this process."""
+def _qe(problem, timeout, max_cells, budget, release=True):
+    """:func:`qe` in this process; ``release``: break the cell tree's cycles afterwards (so that
+    reference counting frees it), pointless in a child that exits right after."""
     with _few_collections():
-        return _qe_body(problem, timeout, max_cells, budget)
+        return _qe_body(problem, timeout, max_cells, budget, release)
 
 
 # the cell tree is one large cyclic structure (parents and children, cells and their
@@ -165,7 +218,7 @@ def _few_collections():
                 gc.set_threshold(*_gc_state[1])
 
 
-def _qe_body(problem, timeout, max_cells, budget):
+def _qe_body(problem, timeout, max_cells, budget, release=True):
     start = time.monotonic()
     budget = _budget(budget, timeout)
     given = problem
@@ -177,10 +230,12 @@ def _qe_body(problem, timeout, max_cells, budget):
     pc, ncells = _definable_partial_cad(matrix, order, task.nfree, quants, budget, max_cells)
     if not task.nfree:
         formula = TRUE if pc.D.root.data["t"] else FALSE
-        pc.D.release()
+        if release:
+            pc.D.release()
         return QEResult(formula, ncells, time.monotonic() - start)
     formula = solution_formula(pc, _mover(order, given.ring.variables, given.ring.ctx))
-    pc.D.release()
+    if release:
+        pc.D.release()
     if not task.prefix:
         # quantifier-free input: keep whichever of input and simplified output is shorter
         if _formula_size(task.matrix) < _formula_size(formula):

@@ -7,15 +7,24 @@ r"""Preprocessing of the prenex matrix, before any projection.
 * Bound variables are sheared, ``u := u ± v``, while that lowers the number of terms
   (:func:`shear_bound_variables`): e.g. a translation-invariant sentence loses the
   translation variables.
+* Innermost-block variables fixed by linear equations, also inside disjunctions, and by
+  quadratic ones are substituted case by case (:func:`split_parametric_linear_equations`,
+  :func:`split_quadratic_equations`).
+* Variables of an outer block that share no top-level part with an inner block's variables
+  are eliminated in place (:func:`eliminate_confined_variables`).
 * Quantified variables occurring nowhere are dropped (:func:`compact`), so that they do not
   enter the projection; atoms that became constant are folded (:func:`fold_constants`).
+* When a pass removes the whole innermost block, the steps run again on the next one
+  (:func:`preprocess`).
 
 The matrix is a negation normal form of :mod:`cad.logic` (``And``, ``Or``, atoms and
 constants: :func:`cad.logic.nnf`) whose polynomials live in the CAD context: generators
 ``order``, the free variables first, then the bound ones with the quantifiers ``quants``.
 The walks use the generic ``children()`` / ``rebuild()`` of the formula nodes and, unlike
 the smart constructors of :mod:`cad.logic`, never drop a repeated subformula: the
-single-occurrence rule counts atom *occurrences*.
+single-occurrence rule counts atom *occurrences*.  (A universal block's case splits work on
+the negation, :meth:`cad.logic.Formula.to_nnf`, which may merge repeated subformulas; that
+keeps the meaning, and every rule counts again on the formula it is given.)
 """
 
 from flint import fmpz_mpoly_ctx
@@ -36,9 +45,27 @@ __all__ = [
 
 
 def preprocess(matrix, order, quants, nfree):
-    """All the preprocessing steps; returns ``(matrix, order, quants)``."""
+    """All the preprocessing steps; returns ``(matrix, order, quants)``.  When a pass
+    removes the whole innermost block, the next block is innermost and the steps run
+    again on it (each pass keeps the problem equivalent, and each repeat has fewer
+    quantifier blocks, so the repeats end)."""
+    while True:
+        nblocks = _count_blocks(quants)
+        matrix, order, quants = _preprocess_pass(matrix, order, quants, nfree)
+        if isinstance(matrix, Truth) or not quants or _count_blocks(quants) == nblocks:
+            return matrix, order, quants
+
+
+def _count_blocks(quants):
+    """Number of quantifier blocks (maximal runs of one quantifier)."""
+    return sum(1 for j, q in enumerate(quants) if j == 0 or q != quants[j - 1])
+
+
+def _preprocess_pass(matrix, order, quants, nfree):
+    """One pass of the preprocessing steps on the current innermost block."""
     if not quants:
         return matrix, order, quants
+    matrix = eliminate_confined_variables(matrix, order, quants, nfree)
     matrix = eliminate_single_occurrences(matrix, order, quants, nfree)
     matrix = eliminate_linear_equations(matrix, order, quants, nfree)
     matrix = shear_bound_variables(matrix, order, quants, nfree)
@@ -261,31 +288,24 @@ def _substitute(a, v, value_num, den):
     return Atom(g, a.rel)
 
 
-# The case split is used for innermost blocks of at least this many variables.  Smaller
-# problems are cheap for the projection, whose solution formula is written in the image's
-# own polynomials (e.g. ``a d - b c = 0`` for the 2-1-2 image, closed by syntax), while the
-# split adds the coefficients' cases (``a = 0 /\ ...``) to the answer's atoms.
+# Parametric coefficients are used for innermost blocks of at least this many variables.
+# Smaller problems are cheap for the projection, whose solution formula is written in the
+# image's own polynomials (e.g. ``a d - b c = 0`` for the 2-1-2 image, closed by syntax),
+# while the split adds the coefficients' cases (``a = 0 /\ ...``) to the answer's atoms.
+# Integer coefficients add no atoms and are used in every block.
 SPLIT_MIN_BLOCK = 7
 
 
 def split_parametric_linear_equations(matrix, order, quants, nfree):
-    r"""Innermost-block variables fixed by linear equations with polynomial coefficients,
-    substituted case by case (:mod:`cad.elimination.linear_cases`).  For a universal block
-    the rule is applied to the negation: ``(A X) phi <-> ~(E X) ~phi``, the negation of a
-    negation normal form being again one (:func:`_negated`)."""
+    r"""Innermost-block variables fixed by linear equations, also inside disjunctions,
+    substituted case by case (:mod:`cad.elimination.linear_cases`); polynomial coefficients
+    only in blocks of :data:`SPLIT_MIN_BLOCK` variables or more.  For a universal block the
+    rule is applied to the negation: ``(A X) phi <-> ~(E X) ~phi``, the negation of a
+    negation normal form being again one."""
     if not quants or isinstance(matrix, Truth):
         return matrix
     block = _innermost_block(len(order), quants, nfree)
-    if len(block) < SPLIT_MIN_BLOCK:
-        return matrix
-
-    def split(f):
-        return split_linear_equations(
-            f, block,
-            lambda node, v, num, den: map_atoms(node, lambda a: _substitute(a, v, num, den)),
-            fold_constants)
-
-    return _split_innermost(matrix, quants, split)
+    return _split_innermost(matrix, quants, _linear_split(block, len(block) >= SPLIT_MIN_BLOCK))
 
 
 def split_quadratic_equations(matrix, order, quants, nfree):
@@ -302,22 +322,88 @@ def _split_innermost(matrix, quants, split):
     """``split`` (a rule for an existential innermost block, returning its argument itself
     when nothing applies) applied to ``matrix``; for a universal block to the negation,
     ``(A X) phi <-> ~(E X) ~phi``, and the result negated back."""
-    if quants[-1] == "E":
+    return _as_existential(matrix, quants[-1], split)
+
+
+def _as_existential(matrix, kind, split):
+    """``split`` applied to ``matrix`` under a block of quantifier ``kind``: directly for
+    ``E``, through the negation for ``A`` (see :func:`_split_innermost`)."""
+    if kind == "E":
         return split(matrix)
-    negated = _negated(matrix)
+    negated = matrix.to_nnf(False)
     out = split(negated)
-    return matrix if out is negated else fold_constants(_negated(out))
+    return matrix if out is negated else fold_constants(out.to_nnf(False))
 
 
-def _negated(f):
-    """The negation normal form of ``~f`` for a negation normal form ``f`` (De Morgan)."""
-    if isinstance(f, Atom):
-        return Atom(f.poly, NEGATED[f.rel])
-    if isinstance(f, Truth):
-        return FALSE if f.value else TRUE
-    if isinstance(f, And):
-        return Or(tuple(_negated(k) for k in f.children()))
-    return And(tuple(_negated(k) for k in f.children()))
+def _linear_split(block, parametric):
+    """The linear-equation split (:mod:`cad.elimination.linear_cases`) of an existential
+    ``block`` (generator indices), as a function of the matrix."""
+    def split(f):
+        return split_linear_equations(
+            f, block,
+            lambda node, v, num, den: map_atoms(node, lambda a: _substitute(a, v, num, den)),
+            fold_constants, parametric)
+
+    return split
+
+
+def eliminate_confined_variables(matrix, order, quants, nfree):
+    r"""Eliminate variables of an outer block that share no top-level part of the matrix
+    with a variable of an inner block.
+
+    **Validity** (proved).  Let the block ``B`` of quantifier ``E`` be followed by the inner
+    quantifiers ``Q-bar`` over the variables ``Y``, and let the matrix be ``P \/ R`` where
+    ``P`` is the disjunction of the top-level disjuncts that contain a variable of a set
+    ``S`` of ``B``, none of them containing a variable of ``Y``, and ``R`` the rest (no
+    variable of ``S``).  Quantifiers of one block commute, so ``S`` may be taken last in
+    ``B``.  Over the reals (a non-empty domain) ``(Q y)[P \/ R] <-> P \/ (Q y) R`` for
+    ``y`` not in ``P`` and either quantifier, so ``Q-bar [P \/ R] <-> P \/ Q-bar R``; then
+    ``(E S)[P \/ Q-bar R] <-> (E S) P \/ Q-bar R`` (``E`` distributes over ``\/`` and
+    ``S`` is not in ``Q-bar R``).  If ``(E S) P <-> P'`` with ``P'`` quantifier-free and
+    free of ``S``, the problem is the same with the matrix ``P' \/ R`` and ``S`` dropped
+    from the prefix (read backwards, the same steps).  For a block of ``A`` the dual
+    (``/\`` for ``\/``, through ``(A S) P <-> ~(E S) ~P``).  ``P'`` is computed by the
+    linear-equation split (:mod:`cad.elimination.linear_cases`, polynomial coefficients
+    allowed: the variables of ``S`` have no other way out but the projection); when it
+    leaves a variable of ``S`` the matrix is kept.  ``S`` is the set of variables of ``B``
+    all of whose parts are free of ``Y``.  On xxy_closed ``(E s)(E t)`` occur only in
+    ``u - s = 0 /\ v - s t = 0``, disjoint from ``(A x)(A y)``: they become
+    ``u /= 0 \/ u = 0 /\ v = 0`` and the CAD has five variables instead of seven.
+    """
+    if isinstance(matrix, Truth) or len(quants) < 2:
+        return matrix
+    n = len(order)
+    starts = [j for j in range(len(quants)) if j == 0 or quants[j] != quants[j - 1]]
+    for b, start in enumerate(starts[:-1]):
+        kind = quants[start]
+        block = range(nfree + start, nfree + starts[b + 1])
+        inner = range(nfree + starts[b + 1], n)
+        top = Or if kind == "E" else And
+        parts = matrix.children() if isinstance(matrix, top) else (matrix,)
+        used = [_variables(k) for k in parts]
+        confined = [v for v in block
+                    if any(v in u for u in used)
+                    and all(not any(y in u for y in inner) for u in used if v in u)]
+        if not confined:
+            continue
+        chosen = set(confined)
+        inside = [k for k, u in zip(parts, used) if u & chosen]
+        P = inside[0] if len(inside) == 1 else top(tuple(inside))
+        P2 = _as_existential(P, kind, _linear_split(confined, True))
+        if P2 is P or _variables(P2) & chosen:
+            continue
+        rest = [k for k, u in zip(parts, used) if not u & chosen]
+        return eliminate_confined_variables(
+            fold_constants(top(tuple(rest) + (P2,)) if rest else P2), order, quants, nfree)
+    return matrix
+
+
+def _variables(f):
+    """Generator indices of the variables occurring in ``f``."""
+    out = set()
+    for a in atom_occurrences(f):
+        out.update(j for j, d in enumerate(a.poly.degrees()) if d)
+    return out
 
 
 # the shear search composes every atom polynomial about 2 n^2 times per step: only for
@@ -365,10 +451,17 @@ def shear_bound_variables(matrix, order, quants, nfree, max_steps=None):
     while steps < max_steps:
         cost = sum(len(p) for p in polys)
         degs = _max_degrees(polys, n)
+        # a shear u := u +- v lowers the terms of a polynomial only if it has both u and v:
+        # for p free of v, setting v = 0 in p(u +- v) gives back p(u), so p(u +- v) has at
+        # least the terms of p.  Pairs that no polynomial has together are skipped.
+        together = set()
+        for p in polys:
+            occurring = [j for j, d in enumerate(p.degrees()) if d]
+            together.update((a, b) for a in occurring for b in occurring)
         best = None
         for u in range(nfree, n):
             for v in range(n):
-                if v == u or (v >= nfree and block[v] > block[u]):
+                if v == u or (v >= nfree and block[v] > block[u]) or (u, v) not in together:
                     continue
                 for sgn in (1, -1):
                     images = list(gens)

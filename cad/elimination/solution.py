@@ -104,9 +104,14 @@ def _complexity(p):
 def _covers(terms, T):
     """For each term, the frozenset of the indices of the signatures ``T`` it covers (a term
     covers a signature when each of its atoms holds there: the signature gives the atom's
-    factor a sign inside its mask), by bitsets: ``having[fid][s]`` has bit ``i`` set when ``T[i]``
-    gives ``fid`` the sign ``s``; an atom covers the union over the signs in its mask, a
-    term the intersection over its atoms."""
+    factor a sign inside its mask); see :func:`_cover_bits`."""
+    return [frozenset(_bit_indices(bits)) for bits in _cover_bits(terms, T)]
+
+
+def _cover_bits(terms, T):
+    """:func:`_covers` as bitsets (bit ``i``: ``T[i]`` is covered): ``having[fid][s]`` has
+    bit ``i`` set when ``T[i]`` gives ``fid`` the sign ``s``; an atom covers the union over
+    the signs in its mask, a term the intersection over its atoms."""
     having = {}
     for i, t in enumerate(T):
         bit = 1 << i
@@ -120,7 +125,7 @@ def _covers(terms, T):
         for fid, m in term.items():
             row = having.get(fid, {})
             acc &= sum(bits for s, bits in row.items() if m & SIGN_BIT.get(s, 0))
-        out.append(frozenset(_bit_indices(acc)))
+        out.append(acc)
     return out
 
 
@@ -166,38 +171,60 @@ def _prime_implicants(t, excl, orders):
     # invalid term no atom can go
     droppable = union == everything
     live = {fid: r for fid, r in rows.items() if r} if droppable else rows
+    # the widenings of each live atom with their rows, looked up once for all orders
+    wider = {fid: [(w, index.get(fid, none)[w]) for w in _WIDER.get(masks[fid], ())]
+             for fid in live}
     out = []
+    done = {}       # orders that list the live atoms alike give the same term: built once
     for order in orders:
         seq = [fid for fid in order if fid in live]
+        key = tuple(seq)
+        term = done.get(key)
+        if term is not None:
+            out.append(term)
+            continue
+        rs = [live[fid] for fid in seq]
+        n = len(rs)
         if droppable:
             # when an atom's turn comes the term holds the atoms kept so far and all those
             # still to come: the union of the others is ``kept | suffix[p + 1]``
-            suffix = [0] * (len(seq) + 1)
-            for p in range(len(seq) - 1, -1, -1):
-                suffix[p] = suffix[p + 1] | live[seq[p]]
+            suffix = _suffix_unions(rs)
             kept = 0
-            keep = []
-            for p, fid in enumerate(seq):
+            keep, keep_rs = [], []
+            for p in range(n):
                 if kept | suffix[p + 1] != everything:
-                    kept |= live[fid]
-                    keep.append(fid)
-            seq = keep
+                    kept |= rs[p]
+                    keep.append(seq[p])
+                    keep_rs.append(rs[p])
+            seq, rs, n = keep, keep_rs, len(keep)
         term = {fid: masks[fid] for fid in seq}      # the kept atoms, in the order
-        cur = {fid: live[fid] for fid in seq}
-        for fid in seq:
-            rest = 0
-            for g, r in cur.items():
-                if g != fid:
-                    rest |= r
-            row = index.get(fid, none)
-            for w in _WIDER.get(term[fid], ()):
-                if rest | row[w] == everything:
+        # when an atom's turn to widen comes, the others are the atoms before it (already
+        # widened: their rows ORed into ``before``) and those after it (``after[p + 1]``)
+        after = _suffix_unions(rs)
+        before = 0
+        for p in range(n):
+            fid = seq[p]
+            rest = before | after[p + 1]
+            r = rs[p]
+            for w, row in wider[fid]:
+                if rest | row == everything:
                     term[fid] = w
-                    cur[fid] = row[w]
+                    r = row
                     break
+            before |= r
+        done[key] = term
         out.append(term)
     return out
 
+
+def _suffix_unions(rows):
+    """``out[p]`` = the union of ``rows[p:]`` (``out[len(rows)] = 0``)."""
+    out = [0] * (len(rows) + 1)
+    acc = 0
+    for p in range(len(rows) - 1, -1, -1):
+        acc |= rows[p]
+        out[p] = acc
+    return out
 
 
 def _cover(T, F, cost, orders):
@@ -210,20 +237,26 @@ def _cover(T, F, cost, orders):
     cands = {}
     excl = _exclusion_index(F)
     for t in T:
+        seen = set()
         for term in _prime_implicants(t, excl, orders(t)):
+            if id(term) in seen:        # the same term for another order
+                continue
+            seen.add(id(term))
             key = tuple(sorted(term.items()))
             if key not in cands:
                 cands[key] = term
     terms = list(cands.values())
-    covers = _covers(terms, T)
+    # the sets of covered signatures as bitsets: bit i for T[i]
+    covers = _cover_bits(terms, T)
     # drop dominated candidates (covering a subset at no lower cost)
     costs = [cost(t) for t in terms]
     keep = []
     for j in range(len(terms)):
+        cj, kj = covers[j], costs[j]
         dominated = False
         for i in range(len(terms)):
-            if i != j and covers[j] <= covers[i] and costs[i] <= costs[j] and \
-                    (covers[j] != covers[i] or costs[i] < costs[j] or i < j):
+            if i != j and not (cj & ~covers[i]) and costs[i] <= kj and \
+                    (cj != covers[i] or costs[i] < kj or i < j):
                 dominated = True
                 break
         if not dominated:
@@ -231,13 +264,13 @@ def _cover(T, F, cost, orders):
     terms = [terms[j] for j in keep]
     covers = [covers[j] for j in keep]
     costs = [costs[j] for j in keep]
-    everything = frozenset(range(len(T)))
-    uncovered = set(everything)
+    everything = (1 << len(T)) - 1
+    uncovered = everything
     chosen = []
     while uncovered:
         best, best_score = None, None
         for j in range(len(terms)):
-            gain = len(covers[j] & uncovered)
+            gain = (covers[j] & uncovered).bit_count()
             if gain == 0:
                 continue
             score = (costs[j] + 0.5) / gain
@@ -246,12 +279,12 @@ def _cover(T, F, cost, orders):
         if best is None:
             raise InternalError("internal: a true leaf is not covered (definability check failed)")
         chosen.append(best)
-        uncovered -= covers[best]
+        uncovered &= ~covers[best]
     best_cost = [sum(costs[j] for j in chosen) + 1e-9]
     best_set = [list(chosen)]
     nodes_left = [_COVER_SEARCH_NODES]
-    by_point = {i: sorted((j for j in range(len(terms)) if i in covers[j]), key=lambda j: costs[j])
-                for i in everything}
+    by_point = [sorted((j for j in range(len(terms)) if covers[j] >> i & 1), key=lambda j: costs[j])
+                for i in range(len(T))]
 
     def search(covered, picked, c):
         if c >= best_cost[0] or nodes_left[0] <= 0:
@@ -261,13 +294,14 @@ def _cover(T, F, cost, orders):
             best_cost[0] = c
             best_set[0] = list(picked)
             return
-        i = min(everything - covered, key=lambda i: len(by_point[i]))
+        # the uncovered point with the fewest candidates (the lowest index among equals)
+        i = min(_bit_indices(everything & ~covered), key=lambda i: len(by_point[i]))
         for j in by_point[i]:
             picked.append(j)
             search(covered | covers[j], picked, c + costs[j])
             picked.pop()
 
-    search(frozenset(), [], 0.0)
+    search(0, [], 0.0)
     return [terms[j] for j in best_set[0]]
 
 

@@ -196,9 +196,10 @@ def test_split_is_abandoned_beyond_the_branch_cap():
 # ---------------------------------------------------------------------------
 
 @st.composite
-def quadratic_problem(draw):
+def quadratic_problem(draw, one_variable_block=False):
     """(E u)(E v)[f = 0 /\\ atoms] with f quadratic in v (leading coefficient constant or
-    parametric), or the universal dual (A u)(A v)[f /= 0 \\/ atoms]; free x."""
+    parametric), or the universal dual (A u)(A v)[f /= 0 \\/ atoms]; free x (and u, with
+    ``one_variable_block``: then only v is bound)."""
     ring = PolyRing(("x", "u", "v"))
     x, u, v = (ring.gen(n) for n in ("x", "u", "v"))
     small_polys = [ring.ctx.constant(1), x, u, x - u, u + 1, x * u]
@@ -211,12 +212,14 @@ def quadratic_problem(draw):
     rels = st.sampled_from(RELS)
     others = tuple(logic.Atom(draw(st.integers(0, 1)) * v * v + draw(st.integers(-1, 2)) * v
                               + pick(), draw(rels)) for _ in range(draw(st.integers(1, 2))))
+    bound = ("v",) if one_variable_block else ("u", "v")
     if draw(st.booleans()):
-        body = logic.Exists(("u", "v"), logic.And((logic.Atom(f, "="),) + others))
+        body = logic.Exists(bound, logic.And((logic.Atom(f, "="),) + others))
     else:
         neg = tuple(logic.Atom(a.poly, logic.NEGATED[a.rel]) for a in others)
-        body = logic.Forall(("u", "v"), logic.Or((logic.Atom(f, "/="),) + neg))
-    return logic.Problem(ring=ring, free=("x",), formula=body)
+        body = logic.Forall(bound, logic.Or((logic.Atom(f, "/="),) + neg))
+    return logic.Problem(ring=ring, free=("x", "u") if one_variable_block else ("x",),
+                         formula=body)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -224,6 +227,41 @@ def quadratic_problem(draw):
 def test_quadratic_split_agrees_with_plain_cad_at_points(problem, rnd):
     agrees_with_step_off(problem, rnd, preprocess, "split_quadratic_equations",
                          lambda matrix, *rest: matrix, npoints=4, num=4, dens=(1, 2, 3))
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(quadratic_problem(one_variable_block=True), st.randoms(use_true_random=False))
+def test_one_variable_block_split_agrees_with_plain_cad_at_points(problem, rnd):
+    """Polynomial leading coefficients are used by default in a block of one variable."""
+    agrees_with_step_off(problem, rnd, preprocess, "split_quadratic_equations",
+                         lambda matrix, *rest: matrix, npoints=3, num=2, dens=(1, 2))
+
+
+def test_parabola_loses_its_variable_and_agrees_with_qepcad_b(qe_benchmarks):
+    """(E x)[a x^2 + b x + c = 0]: the split with the parametric a (the case a = 0 by the
+    linear rule) leaves no bound variable; the answer is QEPCAD B's (answers.md) by
+    ``equivalent``."""
+    with open(os.path.join(qe_benchmarks, "parabola.qepcad"), encoding="utf-8") as fh:
+        problem = parse_qepcad(fh.read())
+    task = driver._prenex_in_cad_order(problem)
+    _matrix, order, quants = preprocess.preprocess(task.cad_matrix, task.order, task.quants,
+                                                   task.nfree)
+    assert order == ("a", "b", "c") and quants == []
+    want = parse_qepcad_output_formula(
+        "4 a c - b^2 <= 0 /\\ [c = 0 \\/ a /= 0 \\/ 4 a c - b^2 < 0]", problem.ring)
+    assert equivalent(problem.ring, qe(problem, timeout=60).formula, want, problem.free)
+
+
+def test_parabola_agrees_with_a_live_qepcad_b(qepcad, qe_benchmarks):
+    from tests.cad.test_linear_distribution import _run_qepcad
+
+    with open(os.path.join(qe_benchmarks, "parabola.qepcad"), encoding="utf-8") as fh:
+        text = fh.read()
+    problem = parse_qepcad(text)
+    run = _run_qepcad()(text, qepcad, timeout=60)
+    assert run.status == "answer", run.status
+    theirs = parse_qepcad_output_formula(run.answer, problem.ring)
+    assert equivalent(problem.ring, qe(problem, timeout=60).formula, theirs, problem.free)
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
