@@ -31,13 +31,14 @@ star assignments of :mod:`netalgebra.theorems.subspace` are the special case wit
 
 from fractions import Fraction
 
-__all__ = ["peel_proof", "realise", "parents_first", "MAX_PEEL_CLAIMS"]
+__all__ = ["peel_proof", "realise", "parents_first", "MAX_PEEL_CLAIMS", "MAX_PEEL_DEPTH"]
 
 MAX_PEEL_CLAIMS = 20_000     # claims (P, N) explored before the search gives up (no claim made)
+MAX_PEEL_DEPTH = 300         # nested claims before the search gives up (stays below Python's recursion limit)
 
 
 class _TooLarge(Exception):
-    """The search went past MAX_PEEL_CLAIMS claims."""
+    """The search went past MAX_PEEL_CLAIMS claims or MAX_PEEL_DEPTH nested claims."""
 
 
 def _boxes(first, second):
@@ -62,13 +63,22 @@ def peel_proof(first, second, positions, budget=None):
     ``first = I_1``, ``second = I_2``, as a list of nodes ``{positions, neurons, step}`` (root first,
     children after their parents), or None when the bounded search finds none."""
     boxes = _boxes(first, second)
-    memo, nodes, explored = {}, [], [0]
+    memo, nodes, explored, depth = {}, [], [0], [0]
 
     def node(P, N, step):
         nodes.append({"positions": sorted([r, c] for r, c in P), "neurons": sorted(N), "step": step})
         return len(nodes) - 1
 
     def claim(P, N):
+        depth[0] += 1
+        try:
+            if depth[0] > MAX_PEEL_DEPTH:
+                raise _TooLarge
+            return _claim(P, N)
+        finally:
+            depth[0] -= 1
+
+    def _claim(P, N):
         key = (P, N)
         if key in memo:
             return memo[key]
@@ -124,18 +134,17 @@ _CHILD_KEYS = ("next", "nonzero", "zero")
 def parents_first(nodes, root):
     """The proof nodes reachable from ``root`` (children by index under :data:`_CHILD_KEYS` of their
     ``step``), renumbered root first with children after their parents (reverse post-order)."""
-    order, seen = [], set()
-
-    def visit(i):
-        if i in seen:
-            return
-        seen.add(i)
-        for key in _CHILD_KEYS:
-            if key in nodes[i]["step"]:
-                visit(nodes[i]["step"][key])
-        order.append(i)
-
-    visit(root)
+    order, seen = [], {root}
+    stack = [(root, iter([nodes[root]["step"][k] for k in _CHILD_KEYS if k in nodes[root]["step"]]))]
+    while stack:                          # iterative depth-first search (no recursion limit)
+        i, children = stack[-1]
+        child = next((j for j in children if j not in seen), None)
+        if child is None:
+            stack.pop()
+            order.append(i)               # post-order: after all its children
+            continue
+        seen.add(child)
+        stack.append((child, iter([nodes[child]["step"][k] for k in _CHILD_KEYS if k in nodes[child]["step"]])))
     order.reverse()
     new = {old: t for t, old in enumerate(order)}
     out = []

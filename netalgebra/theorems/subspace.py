@@ -262,8 +262,19 @@ def shallow_coordinate_subspace(masks, budget=None):
     both show ``V_K ⊆ L_I``, and ``L_I ⊆ V_K`` always.  Replayed by
     :mod:`netalgebra.certificate.subspace` (and :mod:`netalgebra.certificate.peel`).  Returns
     None when the bounded search finds no proof.
+
+    The search is skipped (None) when the cheap 2x2 core search
+    (:func:`netalgebra.decide.cores.find_core_2x2`) finds a core: then ``L_I`` is not closed
+    (block projection lemma, proved there) while ``V_K`` is closed, so ``L_I != V_K`` and no
+    proof exists; the filter never loses a verdict, it only saves the bounded search's time.
     """
-    return _subspace_theorem("shallow_coordinate_subspace", masks, budget) if len(masks) == 2 else None
+    if len(masks) != 2:
+        return None
+    from netalgebra.decide.cores import find_core_2x2      # (cycle: the decider imports the theorems)
+
+    if find_core_2x2(masks, budget) is not None:
+        return None
+    return _subspace_theorem("shallow_coordinate_subspace", masks, budget)
 
 
 def _subspace_theorem(name, masks, budget):

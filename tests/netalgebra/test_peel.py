@@ -161,3 +161,40 @@ def test_tampered_deep_certificate_is_rejected():
         bad = copy.deepcopy(cert)
         edit(bad["theorem"]["hypotheses"])
         assert not verify(bad).ok
+
+
+def test_parents_first_is_iterative_on_a_chain_deeper_than_the_recursion_limit():
+    import sys
+
+    from netalgebra.theorems.peel import parents_first
+
+    n = sys.getrecursionlimit() + 500
+    # node i -> i + 1, stored children-first (reverse order), so renumbering must reverse it
+    nodes = [{"positions": [[0, i]], "step": {"next": i - 1} if i else {"empty": True}} for i in range(n)]
+    out = parents_first(nodes, n - 1)
+    assert [nd["positions"] for nd in out] == [[[0, i]] for i in reversed(range(n))]
+    assert all(out[t]["step"] == {"next": t + 1} for t in range(n - 1)) and out[-1]["step"] == {"empty": True}
+
+
+def test_peel_search_gives_up_past_its_depth_cap(monkeypatch):
+    import netalgebra.theorems.peel as peel
+
+    assert peel_proof(*PIVOT, _positions(PIVOT)) is not None
+    with monkeypatch.context() as m:
+        m.setattr(peel, "MAX_PEEL_DEPTH", 2)             # the PIVOT proof nests more than 2 claims
+        assert peel.peel_proof(*PIVOT, _positions(PIVOT)) is None
+    assert 2 * peel.MAX_PEEL_DEPTH < __import__("sys").getrecursionlimit() - 300   # restored: far below the limit
+
+
+def test_shallow_coordinate_subspace_skips_its_search_when_a_2x2_core_exists(monkeypatch):
+    import netalgebra.theorems.subspace as subspace
+    from netalgebra.decide.cores import find_core_2x2
+
+    def no_search(*args, **kwargs):
+        raise AssertionError("the bounded search ran on a pattern with a 2x2 core")
+
+    assert find_core_2x2(LU) is not None
+    monkeypatch.setattr(subspace, "_subspace_theorem", no_search)
+    assert shallow_coordinate_subspace(LU) is None
+    with __import__("pytest").raises(AssertionError):      # without a core the search still runs
+        shallow_coordinate_subspace(PIVOT)
