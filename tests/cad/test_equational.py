@@ -295,7 +295,10 @@ def test_wlog1_answer():
 
 @pytest.mark.sweep
 def test_two_neuron_image_agrees_with_qepcad():
-    sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
+    # benchmarks/ last on the path: its cad.py must not shadow the cad package in later tests
+    bench = os.path.join(ROOT, "benchmarks")
+    if bench not in sys.path:
+        sys.path.append(bench)
     from qepcad_runner import qepcad_binary, run_qepcad
 
     problem = parse_qepcad(NEURON2)
