@@ -105,20 +105,20 @@ class PartialCAD:
         fibers = [(fid, known.get(id(factors[fid])), factors[fid]) for fid in fids]
         signed = set(fids)
         for c in children:
-            signs = base.copy()
             if c.index[-1] % 2 == 0:
                 # a section: a factor not vanishing at the root has no root in the
                 # half-open interval from the sector sample to it (all its roots over
                 # the base are stack roots, or it vanishes on the whole fibre), so by
                 # continuity its sign is the sign on the sector just below; this
-                # avoids evaluating at an algebraic last coordinate
-                for fid in fids:
-                    signs[fid] = left[fid]
+                # avoids evaluating at an algebraic last coordinate.  (The sector's
+                # signs are the base's and those of ``fids``: copied as a whole.)
+                signs = left.copy()
                 for f in c.section_polynomials:
                     fid = fid_of_id.get(id(f))
                     if fid in signed:
                         signs[fid] = 0
             else:
+                signs = base.copy()
                 sample = c.sample
                 y = sample[-1]
                 rational = type(y) is fmpq
