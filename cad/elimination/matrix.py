@@ -26,20 +26,22 @@ __all__ = ["CompiledMatrix", "compile_matrix", "factored_atom"]
 
 
 class CompiledMatrix:
-    """The matrix as tuples over factored atoms (see the module docstring)."""
+    """The matrix as tuples over factored atoms (see the module docstring), and the same
+    tree as nested closures (:func:`_closure`), which :meth:`value` calls."""
 
-    __slots__ = ("tree", "atoms", "factor_ids")
+    __slots__ = ("tree", "atoms", "factor_ids", "_eval")
 
     def __init__(self, tree, atoms):
         self.tree = tree
         self.atoms = atoms
         #: the projection factors the matrix reads
         self.factor_ids = {fid for _unit, facs, _mask in atoms for fid, _e in facs}
+        self._eval = _closure(tree, atoms)
 
     def value(self, signs):
         """Truth of the matrix where the factors have the signs ``signs`` (fid -> sign; a
         missing fid is unknown): True, False, or None when the known signs do not decide it."""
-        return _value(self.tree, self.atoms, signs)
+        return self._eval(signs)
 
 
 def compile_matrix(matrix, factor_atom):
@@ -111,18 +113,61 @@ def _atom_value(atom, signs):
     return bool(mask & SIGN_BIT[s])
 
 
-def _value(t, atoms, signs):
+def _closure(t, atoms):
+    """The compiled tree ``t`` as a function of ``signs`` computing the truth of the matrix (see
+    :meth:`CompiledMatrix.value`).
+
+    An atom on one factor becomes a table lookup: its value for each sign of the factor and
+    None for an unknown sign (``signs.get`` gives None) -- what :func:`_atom_value` computes.
+    Inside a conjunction or disjunction these lookups are made in a loop of their own before
+    the other children are called.  Kleene's three-valued conjunction (disjunction) does not
+    depend on the order of its arguments -- false (true) if one of them is, else unknown if
+    one is, else true (false) -- and every child is a function of ``signs`` alone, so the
+    order changes no value."""
     op = t[0]
-    if op == "a":
-        return _atom_value(atoms[t[1]], signs)
     if op == "c":
-        return t[1]
-    decisive = op == "|"        # one true child decides a disjunction, one false a conjunction
-    res = not decisive
+        value = t[1]
+        return lambda signs: value
+    if op == "a":
+        table = _table(atoms[t[1]])
+        if table is not None:
+            (fid, tab), = table.items()
+            return lambda signs: tab[signs.get(fid)]
+        atom = atoms[t[1]]
+        return lambda signs: _atom_value(atom, signs)
+    decisive = op == "|"
+    neutral = not decisive
+    simple, other = [], []
     for k in t[1]:
-        v = _value(k, atoms, signs)
-        if v is decisive:
-            return v
-        if v is None:
-            res = None
-    return res
+        table = _table(atoms[k[1]]) if k[0] == "a" else None
+        if table is not None:
+            simple.extend(table.items())
+        else:
+            other.append(_closure(k, atoms))
+
+    def combine(signs):
+        res = neutral
+        for fid, tab in simple:
+            v = tab[signs.get(fid)]
+            if v is decisive:
+                return v
+            if v is None:
+                res = None
+        for k in other:
+            v = k(signs)
+            if v is decisive:
+                return v
+            if v is None:
+                res = None
+        return res
+
+    return combine
+
+
+def _table(atom):
+    """``{fid: {sign: value}}`` (with ``None: None``) for an atom on one factor, else None."""
+    unit, facs, _mask = atom
+    if unit == 0 or len(facs) != 1:
+        return None
+    fid, _e = facs[0]
+    return {fid: {None: None, **{s: _atom_value(atom, {fid: s}) for s in (-1, 0, 1)}}}

@@ -105,20 +105,20 @@ class PartialCAD:
         fibers = [(fid, known.get(id(factors[fid])), factors[fid]) for fid in fids]
         signed = set(fids)
         for c in children:
-            signs = base.copy()
             if c.index[-1] % 2 == 0:
                 # a section: a factor not vanishing at the root has no root in the
                 # half-open interval from the sector sample to it (all its roots over
                 # the base are stack roots, or it vanishes on the whole fibre), so by
                 # continuity its sign is the sign on the sector just below; this
-                # avoids evaluating at an algebraic last coordinate
-                for fid in fids:
-                    signs[fid] = left[fid]
+                # avoids evaluating at an algebraic last coordinate.  (The sector's
+                # signs are the base's and those of ``fids``: copied as a whole.)
+                signs = left.copy()
                 for f in c.section_polynomials:
                     fid = fid_of_id.get(id(f))
                     if fid in signed:
                         signs[fid] = 0
             else:
+                signs = base.copy()
                 sample = c.sample
                 y = sample[-1]
                 rational = type(y) is fmpq
@@ -303,12 +303,40 @@ def equational_constraint(matrix, nvars, nfree, quants):
     :mod:`cad.decomposition.equational`).  Every irreducible factor of ``f`` must involve
     the last variable.  Among the candidates the one with a constant leading coefficient in
     that variable is preferred (its guard never fails), then the lowest degree in it, then
-    the fewest terms."""
+    the fewest terms.
+
+    Also accepted, one connective further out: for a universal innermost variable a matrix
+    ``L_1 /\ ... /\ L_k /\ M`` where ``M`` is the only conjunct whose atoms involve the last
+    variable ``x_n`` and ``M`` has the form above (``f /= 0`` or a disjunction containing it);
+    dually for an existential one ``L_1 \/ ... \/ L_k \/ M`` with ``M`` being ``f = 0`` or a
+    conjunction containing it.  The constraint is then taken from ``M``.
+
+    *Proof that the equational projection stays valid.*  Its correctness
+    (:mod:`cad.decomposition.equational`, item 3) is about one cell ``S`` of level ``n - 1``
+    whose stack is built: it needs the truth value of ``(A x_n)`` (``(E x_n)``) of the
+    matrix to be the same at every point of ``S``.  ``L = L_1 /\ ... /\ L_k`` does not involve
+    ``x_n``, so ``(A x_n)[L /\ M]`` is equivalent to ``L /\ (A x_n) M`` (dually
+    ``(E x_n)[L \/ M] <=> L \/ (E x_n) M``).  The polynomials of ``L`` are among the
+    polynomials of the matrix, so their irreducible factors are projection factors of the
+    levels below ``n``, sign-invariant on ``S``: ``L`` has one truth value on ``S``.  ``M`` is
+    true (false) off the zero set of ``f``, which is exactly the hypothesis of item 3, so
+    ``(A x_n) M`` (``(E x_n) M``) has one truth value on ``S`` when ``f`` is not nullified on
+    ``S`` -- the condition the lifting checks before each such stack, unchanged.  Hence the
+    value at the sample of ``S``, computed from all factors' roots over that sample, is the
+    value on ``S``.  (Where ``L`` is already decided on ``S`` the three-valued evaluation settles
+    the cell without building its stack.)"""
     if nvars <= nfree or not quants:
         return None
     kind = quants[-1]
     top = And if kind == "E" else Or
+    outer = Or if kind == "E" else And
     rel = "=" if kind == "E" else "/="
+    if isinstance(matrix, outer):
+        inner = [k for k in matrix.children() if any(
+            a.poly.degrees()[nvars - 1] > 0 for a in atom_occurrences(k))]
+        if len(inner) != 1:
+            return None
+        matrix = inner[0]
     parts = matrix.children() if isinstance(matrix, top) else (matrix,)
     best = None
     for a in parts:

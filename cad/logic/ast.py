@@ -120,9 +120,11 @@ class Formula:
             return h
 
     def __getstate__(self):
-        # the cached hash is per process (str hashes are salted): never pickled
+        # the cached hash is per process (str hashes are salted): never pickled; nor the
+        # cached free variables (cad.logic.queries), recomputed on demand
         state = dict(self.__dict__)
         state.pop("_hash", None)
+        state.pop("_free", None)
         return state
 
 

@@ -54,13 +54,26 @@ def is_quantifier_free(f: Formula) -> bool:
 def free_variables(f: Formula, ring=None) -> set:
     """Names of the variables occurring free in ``f``.  (``ring`` is accepted for the contract's
     signature; the names come from the polynomials' contexts.)"""
+    return set(_free(f))
+
+
+def _free(f) -> frozenset:
+    """:func:`free_variables` as a frozenset, cached on each node: nodes are immutable (their
+    hash is cached the same way), so the set computed once stays right, and building
+    ``(E x)(A y)... B`` one quantifier at a time walks ``B`` once instead of once per quantifier."""
+    cache = getattr(f, "__dict__", None)
+    if cache is not None:
+        out = cache.get("_free")
+        if out is not None:
+            return out
     if isinstance(f, (Atom, RootAtom)):
-        return set(poly_vars(f.poly))
-    if isinstance(f, Quantifier):
-        return free_variables(f.body) - set(f.variables)
-    out = set()
-    for g in f.children():
-        out |= free_variables(g)
+        out = frozenset(poly_vars(f.poly))
+    elif isinstance(f, Quantifier):
+        out = _free(f.body) - frozenset(f.variables)
+    else:
+        out = frozenset().union(*[_free(g) for g in f.children()])
+    if cache is not None:
+        object.__setattr__(f, "_free", out)
     return out
 
 

@@ -27,6 +27,14 @@ integers).  A rational function of ``t`` is ``{"num": [c0, c1, ...], "den":
                        "multipliers": [poly, ...]}
                       claim: sum_i m_i * (phi_{r_i c_i} - A_{r_i c_i}) == 1 identically, hence
                       phi(theta) = A has no (even complex) solution: A is not in L_I
+                      (``equations`` may be empty when ``rotated`` is given)
+                      optional "rotated": [{"cut": k, "equations": [[a, b], ...],
+                       "multipliers": [poly, ...]}, ...] for a permutation target A (n x n): the
+                      rotated equations g_ab = sum_{A_rc = 1} Y[a,c] X[r,b] - [a = b] of the cut
+                      X = W_L ... W_{k+1}, Y = W_k ... W_1 at a hidden layer k with exactly n live
+                      neurons (a, b among them) join the sum; they vanish wherever phi = A
+                      (proof: :func:`netalgebra.certificate.not_closed._rotated_combination`);
+                      refused together with ``relu``
     relu              (required for depth 2) the consequence of Theorem 3.1 of the paper:
                       {"block_rows": R', "block_cols": C', "points": [x_1..x_n],
                        "targets": [y_1..y_n], "biases": {name: ratfun}}
@@ -43,7 +51,10 @@ integers).  A rational function of ``t`` is ``{"num": [c0, c1, ...], "den":
     theorem   {"name": ..., "statement": ..., "source": ..., "hypotheses": {...}}
 
 The verifier re-checks the hypotheses of the named theorem from the masks; the
-theorems themselves are proved in :mod:`netalgebra.theorems`.
+theorems themselves are proved in :mod:`netalgebra.theorems`.  For two layers the
+coordinate-subspace theorems may carry ``hypotheses.peel`` instead of ``constructions``: a
+rank-one peel proof of ``V_K ⊆ L_I`` (a list of nodes ``{"positions", "neurons", "step"}``,
+replayed by :mod:`netalgebra.certificate.peel`; proved in :mod:`netalgebra.theorems.peel`).
 
 CAD certificates (``verify(cert, timeout=...)``; the CAD engine ``cad.elimination`` is the
 trusted base for them, never for theorem certificates), checked by

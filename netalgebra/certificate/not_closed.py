@@ -52,7 +52,7 @@ def check_not_closed(cert, masks, report, budget=None):
         total = poly_add(total, poly_mul(parse_poly(mp, f"non_attainment.multipliers[{k}]"), f))
     rotated = na.get("rotated", [])
     if rotated:
-        total = poly_add(total, _rotated_combination(rotated, masks, A))
+        total = poly_add(total, _rotated_combination(rotated, masks, A, budget))
     report.check("sum_i m_i (phi_i - A_i) == 1 (A is not in L_I)", total == {(): Fraction(1)},
               f"the combination has {len(total)} term(s)" if total != {(): Fraction(1)} else
               f"{len(eqs)} equations" + (f" and {sum(len(x['equations']) for x in rotated)} rotated ones"
@@ -68,7 +68,7 @@ def check_not_closed(cert, masks, report, budget=None):
     check_relu(relu, masks, A, theta, eqs, report)
 
 
-def _rotated_combination(rotated, masks, A):
+def _rotated_combination(rotated, masks, A, budget=None):
     """``sum m_ab g_ab`` over the rotated equations of a permutation target ``A`` (n x n).
 
     *Proof that every ``g_ab`` vanishes where ``phi(theta) = A``.*  Cut the product at a hidden
@@ -82,7 +82,8 @@ def _rotated_combination(rotated, masks, A):
     ``sum m_e f_e + sum m_ab g_ab = 1`` shows that ``phi(theta) = A`` has no solution, even a
     complex one.  Checked here: ``A`` is a permutation matrix, the cut layer has ``n`` live
     neurons (recomputed by the kernel) and ``a, b`` are among them, and ``g_ab`` is rebuilt from
-    the masks by path expansion (its weights named by their layers)."""
+    the masks by path expansion (its weights named by their layers; each entry ``Y[a,c]``,
+    ``X[r,b]`` of a cut is expanded once)."""
     L, n, live = len(masks), len(A), live_neurons(masks)
     ones = [(r, c) for r in range(n) for c in range(len(A[r])) if A[r][c] != 0]
     if not (len(A[0]) == n and all(A[r][c] == 1 for r, c in ones) and len(ones) == n
@@ -90,7 +91,16 @@ def _rotated_combination(rotated, masks, A):
         raise Malformed("non_attainment.rotated: the target must be a permutation matrix")
     if not isinstance(rotated, list):
         raise Malformed("non_attainment.rotated: expected a list of {cut, equations, multipliers}")
-    total = {}
+    total, halves = {}, {}          # (k, "Y" | "X", i, j) -> the entry of that half, expanded once
+
+    def half(k, side, i, j):
+        key = (k, side, i, j)
+        if key not in halves:
+            if budget is not None:
+                budget.check("time (rotated equations)")
+            halves[key] = entry_poly(masks[:k], i, j) if side == "Y" else entry_poly(masks[k:], i, j, k + 1)
+        return halves[key]
+
     for q, part in enumerate(rotated):
         where = f"non_attainment.rotated[{q}]"
         k = part.get("cut") if isinstance(part, dict) else None
@@ -105,7 +115,7 @@ def _rotated_combination(rotated, masks, A):
             a, b = ab
             g = {(): Fraction(-1)} if a == b else {}
             for r, c in ones:
-                g = poly_add(g, poly_mul(entry_poly(masks[:k], a, c), entry_poly(masks[k:], r, b, k + 1)))
+                g = poly_add(g, poly_mul(half(k, "Y", a, c), half(k, "X", r, b)))
             total = poly_add(total, poly_mul(parse_poly(mp, f"{where}.multipliers[{e}]"), g))
     return total
 

@@ -81,9 +81,8 @@ def find_block_witness(masks, budget, decide_block, share=BLOCK_SHARE, cad=True)
     budget = Budget.of(budget)
     rem = budget.remaining()
     search = budget if rem is None else budget.sub(share * rem)
-    todo = list(candidate_blocks(masks))
     undecided = []
-    for rows, cols, sub in todo:
+    for rows, cols, sub in candidate_blocks(masks):     # lazily: wide patterns have 10^4+ blocks
         budget.check("time (block search)")
         if search.expired():
             return None

@@ -225,8 +225,8 @@ class RotatedRing:
         self.n, self.L = len(masks[0][0]), len(masks)
         self.live = live_neurons(masks)      # a cut layer needs exactly n live neurons (X_S, Y_S square)
         self.cuts = [k for k in range(1, self.L) if len(self.live[k]) == self.n] if len(masks[-1]) == self.n else []
-        self.vars_ = [(l, i, j) for l, m in enumerate(masks, start=1) for i, row in enumerate(m)
-                      for j, x in enumerate(row) if x]
+        self.vars_ = [(l, i, j) for l, m in enumerate(live_masks(masks, self.live), start=1)
+                      for i, row in enumerate(m) for j, x in enumerate(row) if x]     # the live weights
         idx = {v: q for q, v in enumerate(self.vars_)}
         self.whole = _partial_products(masks, 0, self.L, idx)
         self.halves = {k: (_partial_products(masks, 0, k, idx), _partial_products(masks, k, self.L, idx))
@@ -275,7 +275,7 @@ def rotated_identity(masks, ones, budget=None, degrees=(0, 1, 2), ring=None):
 
     Rotation puts the layers ``k+1..L`` before ``1..k``: the equations are of degree ``L`` like the
     ``f_e``, but hold only where ``A`` is attained, so low-degree multipliers often suffice where the
-    ``f_e`` alone need degree ``3L``.  Example: when no cycle ``a -> output r -> input c -> a`` with
+    ``f_e`` alone may need degree ``3L``.  Example: when no cycle ``a -> output r -> input c -> a`` with
     ``A_rc = 1`` passes a neuron ``a`` of the cut layer, ``g_aa = -1`` and ``m_aa = -1`` is an
     identity.  The multipliers are all monomials of degree ``<= max(degrees)`` of the
     degree opposite to their equation's in the gradings of the module docstring (every ``f_e`` and
@@ -283,7 +283,9 @@ def rotated_identity(masks, ones, budget=None, degrees=(0, 1, 2), ring=None):
     degree ``e_a - e_b`` in grading (i), and passes ``r`` then ``c`` of the same class in (ii)); a
     column whose product has a monomial no other column has cannot be used and is dropped first.
     ``degrees``: the multiplier degrees tried, in turn (each with all lower degrees included);
-    ``ring``: the pattern's :class:`RotatedRing` (built here when None)."""
+    ``ring``: the pattern's :class:`RotatedRing` (built here when None).  The columns are counted (and
+    the budget checked) while they are built: more than :data:`MAX_MATRIX` before the unusable ones
+    are dropped gives None (the next degrees have more)."""
     ring = RotatedRing(masks) if ring is None else ring
     n, ones = ring.n, set(ones)
     if not ring.cuts or len(ones) != n:
@@ -326,9 +328,11 @@ def rotated_identity(masks, ones, budget=None, degrees=(0, 1, 2), ring=None):
                 for m, ends in ring.monomials(d, budget).get(wh, ()):
                     if class_grade(ends) == wc:
                         cols.append((q, m, {tuple(sorted(m + mon)): co for mon, co in eqs[q][1].items()}))
+                        if len(cols) > MAX_MATRIX:
+                            return None          # too large before dropping: higher degrees are larger still
+                        if budget is not None and len(cols) % 64 == 0:
+                            budget.check("time (deep Nullstellensatz)")
         cols = _usable_columns(cols)
-        if len(cols) > MAX_MATRIX:
-            return None
         rowidx, entries = {(): 0}, []
         for col, (_, _, prod) in enumerate(cols):
             for mon, co in prod.items():

@@ -264,9 +264,12 @@ def _by_deep_core(pattern, masks, budget):
     if self_check(cert, budget):
         return None
     kind, (_, _, _, _, rr, cc, text) = found
-    return _core_verdict(cert, kind, rr, cc, budget,
-                         f"the block rows {rr} x columns {cc} is a non-closed {kind} core ({text}); its missing "
-                         f"point, zero outside the block, is a limit of the escaping family and is not attained")
+    if list(rr) == list(range(len(masks[-1]))) and list(cc) == list(range(len(masks[0][0]))):
+        reason = f"the whole pattern is a non-closed {kind} core ({text})"      # no block to speak of
+    else:
+        reason = (f"the block rows {rr} x columns {cc} is a non-closed {kind} core ({text}); its missing "
+                  f"point, zero outside the block, is a limit of the escaping family and is not attained")
+    return _core_verdict(cert, kind, rr, cc, budget, reason)
 
 
 def _by_live_block(pattern, masks, methods, budget, blocks=True):

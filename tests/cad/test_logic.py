@@ -266,3 +266,30 @@ def test_formula_modules_do_not_import_sympy():
     for module in ("cad.logic", "cad.io"):
         code = f"import sys, {module}; sys.exit('sympy' in sys.modules)"
         assert subprocess.run([sys.executable, "-c", code]).returncode == 0, module
+
+
+def test_free_variables_cached_on_nodes_stay_right():
+    from cad.logic import queries
+
+    from cad.poly import PolyRing
+
+    ring = PolyRing(("x", "y", "z"))
+    body = And((Atom(ring.parse("x*y - 1"), "<"), Atom(ring.parse("z"), ">")))
+    f = Exists(("y",), body)
+    got = free_variables(f)
+    assert got == {"x", "z"}
+    got.add("w")                          # the caller's copy: the cache is not touched
+    assert free_variables(f) == {"x", "z"}
+    assert free_variables(body) == {"x", "y", "z"}
+    # a quantifier built over the same body: the body's cached set is reused, walked once
+    calls = []
+    real = queries.poly_vars
+    queries.poly_vars = lambda p: calls.append(p) or real(p)
+    try:
+        g = forall(("x",), exists(("z",), body))
+        assert free_variables(g) == {"y"}
+    finally:
+        queries.poly_vars = real
+    assert calls == []
+    # never pickled (like the cached hash): recomputed on demand
+    assert "_free" in f.__dict__ and "_free" not in f.__getstate__()

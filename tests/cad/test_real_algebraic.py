@@ -63,9 +63,24 @@ def sympy_roots(f):
 
 
 def same_number(r, s):
-    """Exact equality of two sympy real roots in canonical form: Rational, or CRootOf of
-    an irreducible primitive polynomial with an index (sympy canonicalizes both)."""
-    return r == s
+    """Exact equality of two sympy real roots.  sympy does not always write a number one way
+    (``2 CRootOf(x^2 + x - 1, 0)`` is ``CRootOf(x^2 + 2 x - 4, 0)``), so: equal forms, else
+    the same minimal polynomial ``p`` (degree ``d``) and a distance below half Mahler's bound
+    ``sqrt(3) d^(-(d+2)/2) |p|_2^(1-d)`` on the distance of two distinct roots of the
+    squarefree integer polynomial ``p`` (its discriminant is at least 1 in absolute value),
+    the distance evaluated to 80 digits."""
+    if r == s:
+        return True
+    x = sympy.Symbol("x")
+    p = sympy.Poly(sympy.minimal_polynomial(r, x), x)
+    if p.monic() != sympy.Poly(sympy.minimal_polynomial(s, x), x).monic():
+        return False
+    d = p.degree()
+    if d == 1:
+        return True
+    norm = sympy.sqrt(sum(c ** 2 for c in p.all_coeffs()))
+    sep = sympy.sqrt(3) * sympy.Integer(d) ** sympy.Rational(-(d + 2), 2) * norm ** (1 - d)
+    return abs(sympy.N(r - s, 80)) < sympy.N(sep / 2, 80)
 
 
 # ----------------------------------------------------------------------------- roots_of

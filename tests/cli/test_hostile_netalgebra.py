@@ -231,3 +231,20 @@ def test_state_dict_read_through_torch(tmp_path, monkeypatch, capsys):
             assert code == 2 and "state dict" in err
         else:
             assert code == 0 and "NOT CLOSED" in out, (name, out, err)      # ul:2 both times
+
+
+def test_library_decide_budget_on_a_wide_pattern():
+    """``decide(p, 2)`` on a 10-10-10-10 pattern (about 20 000 candidate blocks) ends within 2 s + 1 s:
+    the block search enumerates its candidates lazily, checking the budget between them."""
+    code = ("import time, json\n"
+            "from netalgebra.decide import decide\n"
+            "from netalgebra.pattern import SparsityPattern\n"
+            "p = SparsityPattern.preset('random:10,10,10,10:0.9:4')\n"
+            "t = time.monotonic()\n"
+            "v = decide(p, 2)\n"
+            "print(json.dumps([v.status, time.monotonic() - t]))\n")
+    env = dict(os.environ, PYTHONPATH=ROOT)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    status, seconds = json.loads(out.stdout)
+    assert status in ("closed", "not_closed", "unknown") and seconds <= 3.0, (status, seconds)
