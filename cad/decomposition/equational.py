@@ -96,7 +96,7 @@ class EquationalConstraint:
         self.guards = {}              # poly_key(e) -> [coefficients]
         # for check_not_nullified: [(factor, [(guard, its level)])] once the guards are known,
         # and (id(cell), id(guard)) -> is the guard non-zero at the sample of that cell, whose
-        # level is the guard's own (the cells live as long as the CAD)
+        # level is the guard's own; both reset by each Decomposition built on this constraint
         self._checks = None
         self._nonzero = {}
 

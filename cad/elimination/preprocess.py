@@ -305,7 +305,7 @@ def split_parametric_linear_equations(matrix, order, quants, nfree):
     if not quants or isinstance(matrix, Truth):
         return matrix
     block = _innermost_block(len(order), quants, nfree)
-    return _split_innermost(matrix, quants, _linear_split(block, len(block) >= SPLIT_MIN_BLOCK))
+    return _as_existential(matrix, quants[-1], _linear_split(block, len(block) >= SPLIT_MIN_BLOCK))
 
 
 def split_quadratic_equations(matrix, order, quants, nfree):
@@ -315,19 +315,13 @@ def split_quadratic_equations(matrix, order, quants, nfree):
     if not quants or isinstance(matrix, Truth):
         return matrix
     block = _innermost_block(len(order), quants, nfree)
-    return _split_innermost(matrix, quants, lambda f: split_quadratic_cases(f, block, fold_constants))
-
-
-def _split_innermost(matrix, quants, split):
-    """``split`` (a rule for an existential innermost block, returning its argument itself
-    when nothing applies) applied to ``matrix``; for a universal block to the negation,
-    ``(A X) phi <-> ~(E X) ~phi``, and the result negated back."""
-    return _as_existential(matrix, quants[-1], split)
+    return _as_existential(matrix, quants[-1], lambda f: split_quadratic_cases(f, block, fold_constants))
 
 
 def _as_existential(matrix, kind, split):
-    """``split`` applied to ``matrix`` under a block of quantifier ``kind``: directly for
-    ``E``, through the negation for ``A`` (see :func:`_split_innermost`)."""
+    """``split`` (a rule for an existential block, returning its argument itself when nothing
+    applies) applied to ``matrix`` under a block of quantifier ``kind``: directly for ``E``;
+    for ``A`` to the negation, ``(A X) phi <-> ~(E X) ~phi``, and the result negated back."""
     if kind == "E":
         return split(matrix)
     negated = matrix.to_nnf(False)

@@ -36,7 +36,7 @@ from __future__ import annotations
 from flint import arb, ctx as _flint_ctx, fmpq, fmpq_poly
 
 from cad.numbers.real_algebraic import RealAlgebraic
-from cad.numbers.roots import _primitive, sign_at_rational
+from cad.numbers.roots import _dyadic, _primitive, sign_at_rational
 
 __all__ = ["field_element_root", "quadratic_roots"]
 
@@ -85,16 +85,9 @@ def _roots_balls(coeffs, z):
     return [(-b - r) / (2 * a), (-b + r) / (2 * a)]
 
 
-def _dyadic(x):
-    """The exact value of the exact arb ``x`` (a midpoint or a radius) as an fmpq."""
-    man, exp = x.man_exp()
-    man, exp = int(man), int(exp)
-    return fmpq(man << exp) if exp >= 0 else fmpq(man, 1 << (-exp))
-
-
 def _exact_ends(ball):
     """The ends of ``ball`` as fmpqs, computed exactly from its dyadic midpoint and radius."""
-    mid, rad = _dyadic(ball.mid()), _dyadic(ball.rad())
+    mid, rad = _dyadic(ball), _dyadic(ball.rad())   # rad(): an exact ball, its own midpoint
     return [mid - rad, mid + rad]
 
 

@@ -7,7 +7,7 @@ row or column segment ``[k, line]`` or a pivot ``[k, r, c]``, and its children's
 are recomputed from the masks and compared.  Children come after their node, so the tree is finite.
 """
 
-from netalgebra.certificate.kernel import Malformed
+from netalgebra.certificate.kernel import Malformed, supports
 
 __all__ = ["check_peel"]
 
@@ -44,8 +44,7 @@ def check_peel(nodes, first, second, K, report, budget):
     """Re-check a peel proof of ``V_K ⊆ L_I`` for the layers ``first = I_1``, ``second = I_2``
     (``K`` a set of positions); raises Malformed on the first violated condition."""
     n_rows, n_mid, n_cols = len(second), len(first), len(first[0])
-    rows_of = {k: {r for r in range(n_rows) if second[r][k]} for k in range(n_mid)}
-    cols_of = {k: {c for c in range(n_cols) if first[k][c]} for k in range(n_mid)}
+    rows_of, cols_of = supports((first, second))
     if not isinstance(nodes, list) or not nodes:
         raise Malformed("peel: expected a non-empty list of nodes")
     sets = [_node_sets(nd, n_rows, n_cols, n_mid, f"peel[{t}]") for t, nd in enumerate(nodes)]

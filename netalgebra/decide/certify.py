@@ -155,7 +155,8 @@ def not_closed_certificate(pattern, masks, found):
 def deep_not_closed_certificate(pattern, masks, found):
     """Certificate of a deep pattern (``L >= 3``) with a core from
     :func:`netalgebra.decide.deep_cores.find_deep_core`: target, escaping family and
-    Nullstellensatz identity over entries of the whole product, and no training set (the
+    Nullstellensatz identity over entries of the whole product (for rotated permutation cores
+    also over the rotated products at the cut layers), and no training set (the
     block-form training-set argument is proved for one hidden layer only; for deeper
     networks the ReLU consequence is Theorem 3.1 of the paper, cited)."""
     kind, (ones, fam, eqs, mult, rows, cols, text) = found

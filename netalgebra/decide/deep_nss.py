@@ -281,7 +281,7 @@ def rotated_identity(masks, ones, budget=None, degrees=(0, 1, 2), ring=None):
     degree opposite to their equation's in the gradings of the module docstring (every ``f_e`` and
     ``g_ab`` is homogeneous in both: a rotated path crosses the cut neurons ``b`` then ``a``, with
     degree ``e_a - e_b`` in grading (i), and passes ``r`` then ``c`` of the same class in (ii)); a
-    column whose product has a monomial no other column has cannot be used and is dropped first.
+    column whose product has a non-constant monomial no other column has cannot be used and is dropped first.
     ``degrees``: the multiplier degrees tried, in turn (each with all lower degrees included);
     ``ring``: the pattern's :class:`RotatedRing` (built here when None).  The columns are counted (and
     the budget checked) while they are built: more than :data:`MAX_MATRIX` before the unusable ones

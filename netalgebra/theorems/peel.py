@@ -31,6 +31,8 @@ star assignments of :mod:`netalgebra.theorems.subspace` are the special case wit
 
 from fractions import Fraction
 
+from netalgebra.theorems.structure import shallow_supports
+
 __all__ = ["peel_proof", "realise", "parents_first", "MAX_PEEL_CLAIMS", "MAX_PEEL_DEPTH"]
 
 MAX_PEEL_CLAIMS = 20_000     # claims (P, N) explored before the search gives up (no claim made)
@@ -43,13 +45,8 @@ class _TooLarge(Exception):
 
 def _boxes(first, second):
     """``{k: (R_k, C_k)}`` for the hidden neurons with rows and columns."""
-    out = {}
-    for k in range(len(first)):
-        R = frozenset(r for r in range(len(second)) if second[r][k])
-        C = frozenset(c for c, x in enumerate(first[k]) if x)
-        if R and C:
-            out[k] = (R, C)
-    return out
+    R, C = shallow_supports((first, second))
+    return {k: (R[k], C[k]) for k in range(len(R)) if R[k] and C[k]}
 
 
 def _pivot_child(P, R_k, C_k, r, c):
