@@ -9,8 +9,10 @@ the free levels.  If a true and a false leaf have compatible signatures the set 
 *projection definable* (:func:`first_conflict`): no formula over those factors describes it.
 First the derivatives of the factors of the level where the two cells share a stack are
 signed on sections only, where analytic delineability makes their signs invariant
-(:func:`add_section_derivatives`); if that does not separate them, as Brown does, the
-derivatives are added to the polynomial set (:func:`derivatives_to_project`) and the
+(:func:`add_section_derivatives`), then last-root features (a conjunction of derivative
+signs that holds on and above the largest root of a real-rooted factor and fails on and
+below the one before, :mod:`cad.elimination.last_root`); if that does not separate them,
+as Brown does, the derivatives are added to the polynomial set (:func:`derivatives_to_project`) and the
 decomposition is rebuilt (Thom's lemma guarantees this terminates).
 """
 
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from flint import fmpz_mpoly_ctx
 
 from cad.poly import poly_key
+from cad.elimination.last_root import add_last_root_features
 
 __all__ = [
     "Signature", "signature", "signed_factor_ids", "first_conflict", "conflict_level",
@@ -42,9 +45,10 @@ def signature(cell, allowed):
 
 def signed_factor_ids(pc):
     """The factors a solution formula may use: the free levels' projection factors, the
-    derivatives signed on sections (:func:`add_section_derivatives`) and the root features
+    derivatives signed on sections (:func:`add_section_derivatives`), the last-root features
+    (:mod:`cad.elimination.last_root`) and the root features
     (:mod:`cad.elimination.root_features`)."""
-    allowed = set(pc.derived) | set(pc.root_features)
+    allowed = set(pc.derived) | set(pc.root_features) | set(pc.last_root_features)
     for k in range(pc.nfree):
         allowed.update(pc.levels[k])
     return allowed
@@ -84,7 +88,7 @@ def first_conflict(true_leaves, false_leaves):
 
 def conflict_level(pc):
     """None when the free leaves of ``pc`` are projection definable, after signing
-    derivatives on sections where that helps; else the level whose derivatives must be
+    derivatives on sections and adding last-root features where that helps; else the level whose derivatives must be
     projected (the first level where two conflicting cells differ: they share a stack there)."""
     tried = set()
     while True:
@@ -99,10 +103,17 @@ def conflict_level(pc):
         while j < min(len(t), len(g)) and t[j] == g[j]:
             j += 1
         level = j + 1
-        # first try derivatives signed on sections only (no new projection, no new cells)
-        if level in tried or not add_section_derivatives(pc, level):
-            return level
-        tried.add(level)
+        # first try derivatives signed on sections only, then last-root features (no new
+        # projection, no new cells)
+        if (level, "sections") not in tried:
+            tried.add((level, "sections"))
+            if add_section_derivatives(pc, level):
+                continue
+        if (level, "last root") not in tried:
+            tried.add((level, "last root"))
+            if add_last_root_features(pc, level):
+                continue
+        return level
 
 
 def derivatives_to_project(pc, level, order, extra):

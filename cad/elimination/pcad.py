@@ -66,6 +66,7 @@ class PartialCAD:
         self.leaves = []              # free-space leaf cells with truth values
         self.derived = set()          # fids of derivatives signed on sections only
         self.root_features = {}       # fid -> (factor fid, k): x_L vs the k-th root of a factor
+        self.last_root_features = {}  # fid -> (lead sign, derivatives): on/above the last root
         self._sign_at = decomposition._sign_at
 
     @property

@@ -11,6 +11,9 @@ A *term* is a map fid -> sign mask (:mod:`cad.elimination.masks`): the conjuncti
 "the sign of factor fid lies in the mask".  A signature (fid -> sign) is a point.  A root
 feature (:mod:`cad.elimination.root_features`) is a fid like the others, printed as
 ``x_L rel _root_k f``; its value :data:`ABSENT` lies in no mask (every atom on it is false).
+A last-root feature (:mod:`cad.elimination.last_root`) is one too, with values ``+1`` and
+``-1`` only: printed as its conjunction of derivative signs, or as that conjunction's
+negation, and counted in a term's cost as that many atoms.
 """
 
 import random
@@ -20,6 +23,7 @@ from cad.io import to_str
 from cad.logic import FALSE, MIRRORED, TRUE, And, Atom, Or, RootAtom
 from cad.poly import poly_level
 from cad.elimination.definability import signature, signed_factor_ids
+from cad.elimination.last_root import feature_formula
 from cad.elimination.masks import ALL_SIGNS, MASK_REL, SIGN_BIT
 from cad.elimination.root_features import ABSENT
 
@@ -51,11 +55,21 @@ def solution_formula(pc, to_out):
     def cplx(f):
         c = complexity.get(f)
         if c is None:
-            c = complexity[f] = _complexity(pc.factors[f])
+            feature = pc.last_root_features.get(f)
+            if feature is None:
+                c = _complexity(pc.factors[f])
+            else:       # a conjunction: ranked by its atoms together
+                cs = [_complexity(g) for g in feature[1]]
+                c = (sum(x[0] for x in cs), sum(x[1] for x in cs))
+            complexity[f] = c
         return c
 
+    def atoms_of(f):
+        feature = pc.last_root_features.get(f)
+        return 1 if feature is None else len(feature[1])
+
     def cost(term):
-        return sum(1 + 0.01 * cplx(f)[0] for f in term)
+        return sum(atoms_of(f) + 0.01 * cplx(f)[0] for f in term)
 
     def orders(t):
         fids = list(t)
@@ -158,7 +172,15 @@ def _prime_implicants(t, excl, orders):
     """Generalise the signature ``t`` to a term excluding every point of ``F`` (given by its
     :func:`_exclusion_index` ``excl``), once per order: drop atoms in the order while valid,
     then widen the remaining ones (prefer non-strict).  A term is valid when the union of
-    its atoms' exclusion rows is everything; the rows are looked up once for all orders."""
+    its atoms' exclusion rows is everything; the rows are looked up once for all orders.
+
+    What does not depend on the order is computed once.  *Dropping.*  An atom is
+    *essential* when the union of the other atoms' rows is not everything: it is kept in
+    every order (at its turn the term's other atoms are a subset of those).  When the
+    essential atoms' rows already cover everything, every other atom is dropped at its
+    turn (the term then still holds all essential atoms), so the kept atoms are the
+    essential ones in every order.  *Widening* looks at the kept atoms alone, in their
+    order: the term is a function of that sequence, built once per sequence."""
     index, everything = excl
     none = [0] * 8
     masks = {fid: SIGN_BIT[s] for fid, s in t.items() if s != ABSENT}
@@ -174,47 +196,80 @@ def _prime_implicants(t, excl, orders):
     # the widenings of each live atom with their rows, looked up once for all orders
     wider = {fid: [(w, index.get(fid, none)[w]) for w in _WIDER.get(masks[fid], ())]
              for fid in live}
+    kept_set = _kept_in_every_order(live, everything) if droppable else live
     out = []
-    done = {}       # orders that list the live atoms alike give the same term: built once
+    dropped = {}    # the live atoms in an order -> the kept ones, in that order
+    built = {}      # the kept atoms in an order -> the term
     for order in orders:
-        seq = [fid for fid in order if fid in live]
+        if kept_set is not None:
+            seq = [fid for fid in order if fid in kept_set]
+        else:
+            seq = [fid for fid in order if fid in live]
+            key = tuple(seq)
+            kept = dropped.get(key)
+            if kept is None:
+                kept = dropped[key] = _kept_atoms(seq, live, everything)
+            seq = kept
         key = tuple(seq)
-        term = done.get(key)
-        if term is not None:
-            out.append(term)
-            continue
-        rs = [live[fid] for fid in seq]
-        n = len(rs)
-        if droppable:
-            # when an atom's turn comes the term holds the atoms kept so far and all those
-            # still to come: the union of the others is ``kept | suffix[p + 1]``
-            suffix = _suffix_unions(rs)
-            kept = 0
-            keep, keep_rs = [], []
-            for p in range(n):
-                if kept | suffix[p + 1] != everything:
-                    kept |= rs[p]
-                    keep.append(seq[p])
-                    keep_rs.append(rs[p])
-            seq, rs, n = keep, keep_rs, len(keep)
-        term = {fid: masks[fid] for fid in seq}      # the kept atoms, in the order
-        # when an atom's turn to widen comes, the others are the atoms before it (already
-        # widened: their rows ORed into ``before``) and those after it (``after[p + 1]``)
-        after = _suffix_unions(rs)
-        before = 0
-        for p in range(n):
-            fid = seq[p]
-            rest = before | after[p + 1]
-            r = rs[p]
-            for w, row in wider[fid]:
-                if rest | row == everything:
-                    term[fid] = w
-                    r = row
-                    break
-            before |= r
-        done[key] = term
+        term = built.get(key)
+        if term is None:
+            term = built[key] = _widened(seq, masks, live, wider, everything)
         out.append(term)
     return out
+
+
+def _kept_in_every_order(live, everything):
+    """The atoms kept by the drop phase whatever the order, when that set does not depend
+    on the order (the essential atoms cover everything: see :func:`_prime_implicants`),
+    else None.  ``live``: fid -> exclusion row of a valid term."""
+    fids = list(live)
+    rs = [live[fid] for fid in fids]
+    after = _suffix_unions(rs)
+    before = 0
+    essential = set()
+    covered = 0
+    for p, r in enumerate(rs):
+        if before | after[p + 1] != everything:
+            essential.add(fids[p])
+            covered |= r
+        before |= r
+    return essential if covered == everything else None
+
+
+def _kept_atoms(seq, live, everything):
+    """The drop phase in the order ``seq`` (a valid term's atoms): each atom is dropped
+    when the atoms kept so far and all those still to come exclude everything without it."""
+    rs = [live[fid] for fid in seq]
+    # when an atom's turn comes the term holds the atoms kept so far and all those
+    # still to come: the union of the others is ``kept | suffix[p + 1]``
+    suffix = _suffix_unions(rs)
+    kept = 0
+    keep = []
+    for p, r in enumerate(rs):
+        if kept | suffix[p + 1] != everything:
+            kept |= r
+            keep.append(seq[p])
+    return keep
+
+
+def _widened(seq, masks, live, wider, everything):
+    """The term of the kept atoms ``seq``, each widened in turn when the term stays valid."""
+    term = {fid: masks[fid] for fid in seq}      # the kept atoms, in the order
+    rs = [live[fid] for fid in seq]
+    # when an atom's turn to widen comes, the others are the atoms before it (already
+    # widened: their rows ORed into ``before``) and those after it (``after[p + 1]``)
+    after = _suffix_unions(rs)
+    before = 0
+    for p, fid in enumerate(seq):
+        rest = before | after[p + 1]
+        r = rs[p]
+        for w, row in wider[fid]:
+            if rest | row == everything:
+                term[fid] = w
+                r = row
+                break
+        before |= r
+    return term
 
 
 def _suffix_unions(rows):
@@ -337,6 +392,13 @@ class _Printer:
         self.to_out = to_out
 
     def atom(self, fid, mask):
+        last_root = self.pc.last_root_features.get(fid)
+        if last_root is not None:
+            # values +1 (the conjunction holds) and -1 only: the mask's bit of sign 0 is moot
+            holds, fails = bool(mask & SIGN_BIT[1]), bool(mask & SIGN_BIT[-1])
+            if holds == fails:
+                return TRUE if holds else FALSE
+            return feature_formula(*last_root, holds, self.to_out, _oriented)
         p = self.to_out(self.pc.factors[fid])
         rel = MASK_REL[mask]
         feature = self.pc.root_features.get(fid)
@@ -344,11 +406,7 @@ class _Printer:
             level = poly_level(self.pc.factors[fid])
             var = self.pc.factors[fid].context().names()[level - 1]
             return RootAtom(var, rel, feature[1], p)
-        # print with a positive leading term, as QEPCAD B does (the relation flips)
-        atom = Atom(p, rel)
-        if to_str(atom).lstrip().startswith("-"):
-            atom = Atom(-p, MIRRORED[rel])
-        return atom
+        return _oriented(Atom(p, rel))
 
     def atoms(self, term):
         factors = self.pc.factors
@@ -368,13 +426,23 @@ class _Printer:
         return _conj([_disj(self.atoms(cl)) for cl in sorted(clauses, key=len)])
 
 
+def _oriented(atom):
+    """``atom`` printed with a positive leading term, as QEPCAD B does (the relation flips)."""
+    if to_str(atom).lstrip().startswith("-"):
+        return Atom(-atom.poly, MIRRORED[atom.rel])
+    return atom
+
+
 def _conj(items):
+    # a last-root feature's conjunction joins the term it stands in
+    items = [a for x in items for a in (x.args if isinstance(x, And) else (x,))]
     if not items:
         return TRUE
     return items[0] if len(items) == 1 else And(tuple(items))
 
 
 def _disj(items):
+    items = [a for x in items for a in (x.args if isinstance(x, Or) else (x,))]
     if not items:
         return FALSE
     return items[0] if len(items) == 1 else Or(tuple(items))

@@ -510,16 +510,18 @@ def test_reusing_truth_values_agrees_with_plain_rounds(problem, rnd):
 
 
 def test_reusing_truth_values_on_quartic(qe_benchmarks):
-    """The quartic needs a second round (derivatives of the discriminant); reading the first
-    round's truth values saves lifting the second CAD into x, and the answer stays right."""
+    """Without last-root features (cad.elimination.last_root) the quartic needs a second round
+    (derivatives of the discriminant); reading the first round's truth values saves lifting
+    the second CAD into x, and the answer stays right."""
     from unittest import mock
 
-    from cad.elimination import pcad
+    from cad.elimination import definability, pcad
 
     prob = parse_qepcad(open(os.path.join(qe_benchmarks, "quartic.qepcad")).read())
-    res = qe(prob)
-    with mock.patch.object(pcad, "reusable_keys", lambda prev, pc: None):
-        plain = qe(prob)
+    with mock.patch.object(definability, "add_last_root_features", lambda pc, level: False):
+        res = qe(prob, hard_limit=False)
+        with mock.patch.object(pcad, "reusable_keys", lambda prev, pc: None):
+            plain = qe(prob, hard_limit=False)
     assert res.cells < plain.cells
     ring = prob.ring
     assert equivalent(ring, res.formula, plain.formula, variables=("p", "q", "r"))
@@ -539,12 +541,12 @@ def _univariate_family(rng, ring):
 
 
 def test_reusing_truth_values_on_rounds_that_need_it():
-    """Problems of a family that needs re-projection rounds: reading the previous round's
-    truth values gives answers equivalent (decided by the engine, and at random points) to
-    lifting everything again."""
+    """Problems of a family that needs re-projection rounds (without last-root features,
+    cad.elimination.last_root): reading the previous round's truth values gives answers
+    equivalent (decided by the engine, and at random points) to lifting everything again."""
     from unittest import mock
 
-    from cad.elimination import pcad
+    from cad.elimination import definability, pcad
 
     rng = random.Random(0)        # the problems (members 6 and 10 need a second round)
     points = random.Random(1)     # the test points, drawn apart so the problems stay fixed
@@ -561,7 +563,8 @@ def test_reusing_truth_values_on_rounds_that_need_it():
     for _ in range(40):
         prob = _univariate_family(rng, ring)
         seen.clear()
-        with mock.patch.object(pcad, "reusable_keys", spy):
+        with mock.patch.object(pcad, "reusable_keys", spy), \
+                mock.patch.object(definability, "add_last_root_features", lambda pc, level: False):
             try:
                 res = qe(prob, timeout=10, hard_limit=False)   # the spy is in this process
             except BudgetExceeded:
@@ -569,8 +572,9 @@ def test_reusing_truth_values_on_rounds_that_need_it():
         if not seen:
             continue
         found += 1
-        with mock.patch.object(pcad, "reusable_keys", lambda prev, pc: None):
-            plain = qe(prob, timeout=30)
+        with mock.patch.object(pcad, "reusable_keys", lambda prev, pc: None), \
+                mock.patch.object(definability, "add_last_root_features", lambda pc, level: False):
+            plain = qe(prob, timeout=30)   # forked: the patches are inherited
         for _ in range(30):
             pt = {v: fmpq(points.randint(-9, 9), points.choice((1, 2, 4))) for v in ("a", "b")}
             assert logic.evaluate(res.formula, ring, pt) == logic.evaluate(plain.formula, ring, pt)
