@@ -12,7 +12,8 @@ import functools
 import sys
 import threading
 
-__all__ = ["MAX_NESTING", "deep", "check_nesting"]
+__all__ = ["MAX_NESTING", "SHALLOW_NESTING", "deep", "check_nesting", "few_brackets",
+           "formula_depth_at_most"]
 
 # brackets / parentheses nested deeper than this are refused (QEPCAD B reads 50000 nested
 # brackets; we allow that much and no more)
@@ -37,15 +38,35 @@ def check_nesting(depth, line, column, source=None):
                          line, column, source)
 
 
-def deep(fn):
+def deep(fn=None, *, shallow=None):
     """``fn`` run in a thread with a large stack and a recursion limit fit for
     :data:`MAX_NESTING` levels; results and exceptions pass through unchanged.  Calls made
-    inside a deep call run directly."""
+    inside a deep call run directly.
+
+    ``shallow(*args, **kwargs)``, when given, says that the arguments are evidently shallow
+    (a few brackets, a formula a few levels deep): then, on the main thread, ``fn`` first runs
+    directly, under the interpreter's own recursion limit, which keeps the main thread's
+    stack safe; starting a thread with a large stack costs about 0.1 ms, as much as a small
+    problem's parse.  If that run still meets the limit (RecursionError), it is started
+    again in the deep thread, so the answer is the same either way (``fn`` must have no side
+    effect that a repeated run would notice: the readers and ``qe`` have none besides
+    caches)."""
+    if fn is None:
+        return functools.partial(deep, shallow=shallow)
 
     @functools.wraps(fn)
     def run(*args, **kwargs):
         if getattr(_state, "deep", False):
             return fn(*args, **kwargs)
+        if (shallow is not None and threading.current_thread() is threading.main_thread()
+                and shallow(*args, **kwargs)):
+            _state.deep = True
+            try:
+                return fn(*args, **kwargs)
+            except RecursionError:
+                pass    # deeper than it looked: run again below, in the deep thread
+            finally:
+                _state.deep = False
         outcome = {}
 
         def target():
@@ -79,3 +100,30 @@ def deep(fn):
         return outcome["value"]
 
     return run
+
+
+# brackets (or formula levels) below which a call is tried on the main thread first: a few
+# frames each, far below the default recursion limit of 1000
+SHALLOW_NESTING = 40
+
+
+def few_brackets(text, *_args, **_kwargs):
+    """A ``shallow`` test for the readers (:func:`deep`): at most :data:`SHALLOW_NESTING`
+    brackets and parentheses in all, so none nested deeper."""
+    if not isinstance(text, str):
+        return False
+    return text.count("[") + text.count("(") <= SHALLOW_NESTING
+
+
+def formula_depth_at_most(f, limit):
+    """True when the formula tree ``f`` (nodes with ``children()``) is at most ``limit``
+    levels deep; a loop, stopping at the first node past the limit."""
+    todo = [(f, 1)]
+    while todo:
+        g, d = todo.pop()
+        if d > limit:
+            return False
+        children = getattr(g, "children", None)
+        if children is not None:
+            todo.extend((k, d + 1) for k in children())
+    return True

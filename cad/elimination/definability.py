@@ -179,12 +179,7 @@ def add_section_derivatives(pc, level):
         return False
     sign_at = pc._sign_at
     cache = {}
-    for leaf in pc.leaves:
-        if leaf.level < level:
-            continue
-        anc = leaf
-        while anc.level > level:
-            anc = anc.parent
+    for leaf, anc in pc.leaves_over(level):
         if anc.index[-1] % 2 == 1:      # a sector: derivative signs may vary on it
             continue
         found = cache.get(id(anc))

@@ -53,7 +53,7 @@ from cad.elimination.preprocess import map_atoms, preprocess, simplify
 from cad.elimination.root_atoms import expand_root_atoms
 from cad.elimination.root_features import add_root_features, delineating_polynomials
 from cad.elimination.solution import solution_formula
-from cad.nesting import deep
+from cad.nesting import SHALLOW_NESTING, deep, formula_depth_at_most
 
 __all__ = ["QEResult", "qe", "decide", "equivalent"]
 
@@ -184,7 +184,13 @@ def _decoded(code, ctx):
     return formula
 
 
-@deep
+def _shallow_problem(problem, *_args, **_kwargs):
+    """The problem's formula is at most :data:`cad.nesting.SHALLOW_NESTING` levels deep (the
+    ``shallow`` test of :func:`cad.nesting.deep`)."""
+    return formula_depth_at_most(problem.formula, SHALLOW_NESTING)
+
+
+@deep(shallow=_shallow_problem)
 def _qe(problem, timeout, max_cells, budget, release=True):
     """:func:`qe` in this process; ``release``: break the cell tree's cycles afterwards (so that
     reference counting frees it), pointless in a child that exits right after."""

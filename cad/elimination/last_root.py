@@ -88,12 +88,7 @@ def add_last_root_features(pc, level):
     features = {}      # (fid, lead sign) -> feature fid
     next_fid = max(pc.factors) + 1
     recorded = False
-    for leaf in pc.leaves:
-        if leaf.level < level:
-            continue
-        anc = leaf
-        while anc.level > level:
-            anc = anc.parent
+    for leaf, anc in pc.leaves_over(level):
         base = anc.parent
         pos = anc.index[-1]
         values = {}

@@ -73,6 +73,17 @@ class PartialCAD:
     def ncells(self):
         return self.D.ncells + 1
 
+    def leaves_over(self, level):
+        """``(leaf, ancestor)`` for each free leaf of level ``>= level``, with its ancestor of
+        level ``level`` (the cell of that level's stack it lies over, or the leaf itself)."""
+        for leaf in self.leaves:
+            if leaf.level < level:
+                continue
+            anc = leaf
+            while anc.level > level:
+                anc = anc.parent
+            yield leaf, anc
+
     def run(self, prev=None):
         """Truth values of the free cells, from the root; read from the earlier round
         ``prev`` where it can be (:func:`reusable_keys`)."""

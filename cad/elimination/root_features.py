@@ -95,14 +95,9 @@ def add_root_features(pc):
 
 
 def _add_level(pc, level):
-    leaves = [c for c in pc.leaves if c.level >= level]
+    pairs = list(pc.leaves_over(level))     # (leaf, its level-L ancestor)
     roots = {}                     # (id(base cell), fid) -> sorted roots or None
-    position = {}                  # id(level-L ancestor) -> that ancestor
-    for leaf in leaves:
-        anc = leaf
-        while anc.level > level:
-            anc = anc.parent
-        position[id(anc)] = anc
+    position = {id(anc): anc for _leaf, anc in pairs}   # id(level-L ancestor) -> it
     most = {}
     for anc in position.values():
         base = anc.parent
@@ -149,10 +144,7 @@ def _add_level(pc, level):
         for nf, rs, k in local[id(anc.parent)]:
             vals[nf] = compare(y, rs[k - 1])
         values[aid] = vals
-    for leaf in leaves:
-        anc = leaf
-        while anc.level > level:
-            anc = anc.parent
+    for leaf, anc in pairs:
         leaf.data["s"].update(values[id(anc)])
         if "sig" in leaf.data:
             leaf.data["sig"].update(values[id(anc)])

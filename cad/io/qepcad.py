@@ -16,7 +16,7 @@ from cad.logic.ast import TRUE, Formula, Problem, Truth
 from cad.logic.build import conj
 from cad.logic.prenex import prenex_problem, split_prefix, standard_problem
 from cad.logic.transform import rename_variables
-from cad.nesting import check_nesting, deep
+from cad.nesting import check_nesting, deep, few_brackets
 from cad.poly import PolyRing, tokenize
 
 __all__ = ["parse_qepcad", "parse_qepcad_output_formula", "to_qepcad", "qepcad_names",
@@ -63,7 +63,7 @@ def _check_token_nesting(toks):
             depth -= 1
 
 
-@deep
+@deep(shallow=few_brackets)
 def parse_qepcad(text: str, source=None) -> Problem:
     """Parse a QEPCAD B input file.
 

@@ -19,7 +19,7 @@ from cad.logic.build import atom, conj, disj, exists, forall, iff, implies, nega
 from cad.logic.polys import clear_denominators
 from cad.logic.prenex import standard_problem
 from cad.logic.queries import is_quantifier_free
-from cad.nesting import check_nesting, deep
+from cad.nesting import check_nesting, deep, few_brackets
 from cad.poly import PolyRing
 from cad.poly.size import MAX_DIGITS, check_product, integer_literal
 
@@ -146,7 +146,7 @@ def _smt_name(sym: str, taken: set, reserved=frozenset()) -> str:
     return cand
 
 
-@deep
+@deep(shallow=few_brackets)
 def parse_smtlib(text: str) -> Problem:
     """Parse an SMT-LIB2 script over the reals (logics ``QF_NRA``/``NRA``/``LRA``...).
 
