@@ -21,7 +21,8 @@
    (:mod:`cad.decomposition.equational`); if its guard fails over a lifted cell
    (:class:`cad.decomposition.ConstraintNullified`) the round is redone without it.
 4. **Projection definability** (:mod:`cad.elimination.definability`): derivatives are signed on
-   sections, or added to the projection for a new round, until no true and false leaf share
+   sections, last-root features (:mod:`cad.elimination.last_root`) are recorded, or the
+   derivatives are added to the projection for a new round, until no true and false leaf share
    a signature; when no new derivative is left, the delineating polynomials of nullified
    factors are projected too; when nothing new is left (or after ``_MAX_ROUNDS`` rounds), indexed
    root conditions ``x_k rel _root_j f`` of QEPCAD B's extended language separate them
