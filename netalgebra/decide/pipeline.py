@@ -67,6 +67,7 @@ from netalgebra.decide.family import fraction_text
 from netalgebra.decide.points_route import decide_points_route
 from netalgebra.decide.similarity import describe as describe_monarch
 from netalgebra.decide.similarity import monarch_similarity_witness
+from netalgebra.decide.twins import by_twin_merge
 from netalgebra.decide.verdict import Verdict, pattern_json
 from netalgebra.layer_merge import describe_steps, merge_layers
 from netalgebra.pattern import SparsityPattern
@@ -147,6 +148,10 @@ def _decide_linear(pattern, masks, methods, budget, blocks=True):
         if v is not None:
             return v
         v = _by_layer_merge(pattern, masks, methods, budget, blocks)
+        if v is not None:
+            return v
+        v = by_twin_merge(pattern, masks, budget, lambda sub, b: _decide_linear(
+            SparsityPattern(sub, name=None), sub, methods, b, blocks), self_check)
         if v is not None:
             return v
     if len(masks) == 3 and "core" in methods:
