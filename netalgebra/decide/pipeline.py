@@ -63,6 +63,7 @@ from netalgebra.decide.claims import add_guarantee, claims_of
 from netalgebra.decide.cores import find_core
 from netalgebra.decide.deep_cores import find_deep_core
 from netalgebra.decide.deep_nss import find_permutation_core
+from netalgebra.decide.narrow_layer import by_narrow_layer
 from netalgebra.decide.family import fraction_text
 from netalgebra.decide.points_route import decide_points_route
 from netalgebra.decide.similarity import describe as describe_monarch
@@ -163,7 +164,7 @@ def _decide_linear(pattern, masks, methods, budget, blocks=True):
         if v is not None:
             return v
     if len(masks) >= 3 and "core" in methods:
-        v = _by_deep_core(pattern, masks, budget)
+        v = by_narrow_layer(pattern, masks, budget, self_check) or _by_deep_core(pattern, masks, budget)
         if v is not None:
             return v
         v = _by_block(pattern, masks, methods, budget) if blocks else None
