@@ -20,9 +20,13 @@ Pipeline (one function per step below):
    all have in-degree <= 1 (or all out-degree <= 1) are merged into a neighbour
    (:mod:`netalgebra.layer_merge`, ``L_I`` unchanged); the merged pattern goes through this
    pipeline and its certificate is wrapped with the merge steps.
+   **Twin merge** for depth >= 3 (:mod:`netalgebra.decide.twins`): two neurons of a hidden layer
+   with the same single input (or output) become one (``L_I`` unchanged); the merged pattern
+   goes through this pipeline and its certificate is nested (``method: "twin_merge"``).
 1c. **Three alternating Monarch factors** (:func:`_by_monarch_similarity`): not closed, by a
    block similarity invariant (:mod:`netalgebra.decide.similarity`).
-2. **Witness search** for deep patterns: a core of the pattern grouped at a hidden
+2. **Witness search** for deep patterns: a collision at a narrow hidden layer whose limit has no
+   transversal (:mod:`netalgebra.decide.narrow_layer`, self-checked), a core of the pattern grouped at a hidden
    layer (:func:`find_deep_core`), else a partial-permutation target with a Nullstellensatz
    identity over the whole product, with rotated-product equations for permutation targets
    (:func:`find_permutation_core`; both self-checked by ``verify``), then the blocks of the pattern
