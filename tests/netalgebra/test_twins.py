@@ -15,17 +15,7 @@ from netalgebra.certificate import verify
 from netalgebra.decide import decide
 from netalgebra.decide.twins import merge_twins
 from netalgebra.pattern import SparsityPattern as S
-
-
-def matmul(a, b):
-    return [[sum(a[i][k] * b[k][j] for k in range(len(b))) for j in range(len(b[0]))] for i in range(len(a))]
-
-
-def product(weights):
-    out = weights[0]
-    for w in weights[1:]:
-        out = matmul(w, out)
-    return out
+from test_deep_reductions import product
 
 
 def random_weights(masks, rng):
@@ -46,12 +36,17 @@ def reversed_transposed(ms):
     return [transpose(m) for m in reversed(ms)]
 
 
+def on_transpose(construction, masks, w, step):
+    """An "out" step is the "in" step of the transposed pattern (layers reversed, masks transposed)."""
+    wt = construction(reversed_transposed(masks), reversed_transposed(w),
+                      dict(step, side="in", hidden_layer=len(masks) - step["hidden_layer"]))
+    return reversed_transposed(wt)
+
+
 def merged_weights(masks, w, step):
     """Weights of the merged pattern with the same product (the lemma's "subset" direction)."""
     if step["side"] == "out":
-        mt = merged_weights(reversed_transposed(masks), reversed_transposed(w),
-                            dict(step, side="in", hidden_layer=len(masks) - step["hidden_layer"]))
-        return reversed_transposed(mt)
+        return on_transpose(merged_weights, masks, w, step)
     l, (k0, k1) = step["hidden_layer"], step["neurons"]
     first, second = [list(r) for r in w[l - 1]], [list(r) for r in w[l]]
     a = unit(masks[l - 1][k0])
@@ -66,9 +61,7 @@ def merged_weights(masks, w, step):
 def unmerged_weights(masks, w_merged, step):
     """Weights of the original pattern with the product of merged weights (the "superset" direction)."""
     if step["side"] == "out":
-        wt = unmerged_weights(reversed_transposed(masks), reversed_transposed(w_merged),
-                              dict(step, side="in", hidden_layer=len(masks) - step["hidden_layer"]))
-        return reversed_transposed(wt)
+        return on_transpose(unmerged_weights, masks, w_merged, step)
     l, (k0, k1) = step["hidden_layer"], step["neurons"]
     a = unit(masks[l - 1][k0])
     first = [list(r) for r in w_merged[l - 1]]
