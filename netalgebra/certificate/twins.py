@@ -14,6 +14,7 @@ A stated ``target`` must be ``inner``'s.  This module replays the steps with its
 """
 
 from netalgebra.certificate.kernel import Malformed
+from netalgebra.certificate.merge import check_inner_matches
 
 __all__ = ["replay_twin_steps", "check_twin_merge"]
 
@@ -68,14 +69,8 @@ def check_twin_merge(cert, masks, report, budget=None):
     if not isinstance(tw, dict) or not isinstance(tw.get("certificate"), dict):
         raise Malformed("twin_merge: expected {'steps': [...], 'certificate': {...}}")
     inner = tw["certificate"]
-    merged = replay_twin_steps(masks, tw.get("steps"), report)
-    pat = inner.get("pattern")
-    stored = pat.get("masks") if isinstance(pat, dict) else None
-    report.check("twin merge: the inner certificate's masks are the merged masks", stored == merged)
-    report.check("twin merge: the inner certificate has the same verdict, for question 'linear'",
-                 inner.get("verdict") == cert.get("verdict") in ("closed", "not_closed")
-                 and inner.get("question", "linear") == "linear" and cert.get("question", "linear") == "linear",
-                 f"{inner.get('verdict')!r} / {cert.get('verdict')!r}")
+    check_inner_matches(cert, inner, replay_twin_steps(masks, tw.get("steps"), report), report, "twin merge")
+    report.check("twin merge: the verdict is closed or not_closed", cert.get("verdict") in ("closed", "not_closed"))
     if "target" in cert:
         report.check("twin merge: target = the inner certificate's target (the same L_I)",
                      cert["target"] == inner.get("target"))

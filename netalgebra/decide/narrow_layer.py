@@ -208,7 +208,8 @@ def narrow_layer_certificate(pattern, masks, found):
         "format": FORMAT, "verdict": "not_closed", "question": "linear", "pattern": pattern_json(pattern, masks),
         "method": "narrow_layer",
         "target": [[fraction_text(v) for v in row] for row in A],
-        "escaping_family": {"parameter": "t", "limit": "0+", "weights": {nm: v.json() for nm, v in sorted(fam.items())}},
+        "escaping_family": {"parameter": "t", "limit": "0+",
+                            "weights": {nm: v.json() for nm, v in sorted(fam.items())}},
         "non_attainment": na,
         "argument": (f"hidden layer {na['layer']} has {len(live_neurons(masks)[na['layer']])} live neurons and the "
                      f"target has that rank; its {'row' if na['side'] == 'rows' else 'column'} space meets the "

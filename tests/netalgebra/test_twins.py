@@ -109,7 +109,8 @@ def _apply(masks, step):
         for r in second:
             r[k0] |= r[k1]
     else:
-        assert unit([r[k0] for r in second]) is not None and unit([r[k0] for r in second]) == unit([r[k1] for r in second])
+        column = [r[k0] for r in second]
+        assert unit(column) is not None and unit(column) == unit([r[k1] for r in second])
         first[k0] = [x | y for x, y in zip(first[k0], first[k1])]
     del first[k1]
     for r in second:
