@@ -88,6 +88,23 @@ Block certificates (``verdict: "not_closed"`` or ``"closed"``, ``method: "block"
               R' x C' on no input -> output path) with a closed inner certificate.
     target    (optional) the inner target padded with zeros
 
+Twin-merge certificates (either verdict, ``method: "twin_merge"``), checked by
+:mod:`netalgebra.certificate.twins`::
+
+    twin_merge  {"steps": [{"side": "in" | "out", "hidden_layer": l, "neurons": [k0, k1]}, ...],
+                 "certificate": inner}: each step merges neuron k1 of hidden layer l into k0, two
+                neurons with the same single input ("in") or the same single output ("out");
+                L_I is unchanged; inner (same verdict) is the merged pattern's, verified in full
+    target      (optional) the inner target
+
+Narrow-layer certificates (``verdict: "not_closed"``, ``method: "narrow_layer"``), checked by
+:mod:`netalgebra.certificate.narrow_layer`: ``target`` and ``escaping_family`` as above, and::
+
+    non_attainment  {"method": "narrow_layer_transversal", "layer": k, "side": "rows" | "cols",
+                     "neurons": T}: rank A = the number of live neurons of hidden layer k, T among
+                    them, and the row (column) space of A meets the input (output) supports of T in
+                    a space of dimension < |T|; then A is not in L_I
+
 When the budget runs out the report has ``incomplete = True`` ("could not
 re-check within budget"): neither accepted nor refuted.
 """

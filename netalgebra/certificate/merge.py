@@ -13,7 +13,7 @@ result with the inner certificate's masks, and leaves the inner certificate to
 
 from netalgebra.certificate.kernel import Malformed
 
-__all__ = ["replay_merges", "check_reduction"]
+__all__ = ["replay_merges", "check_reduction", "check_inner_matches"]
 
 
 def _boolean_product(second, first):
@@ -45,6 +45,20 @@ def replay_merges(masks, steps, report):
     return masks
 
 
+def check_inner_matches(cert, inner, reduced, report, what):
+    """The nested certificate ``inner`` of a reduction ``what`` has the ``reduced`` masks, and the
+    outer verdict (question ``linear`` on both sides): the checks every nesting reduction makes."""
+    pat = inner.get("pattern")
+    stored = pat.get("masks") if isinstance(pat, dict) else None
+    same = isinstance(stored, list) and ([tuple(map(tuple, m)) for m in stored]
+                                         == [tuple(map(tuple, m)) for m in reduced])
+    report.check(f"{what}: the inner certificate's masks are the reduced masks", same)
+    report.check(f"{what}: same verdict and question",
+                 inner.get("verdict") == cert.get("verdict") and inner.get("question", "linear") == "linear"
+                 and cert.get("question", "linear") == "linear",
+                 f"{inner.get('verdict')!r} / {cert.get('verdict')!r}")
+
+
 def check_reduction(cert, masks, report):
     """Replay ``cert["reduction"]`` on ``masks``; return the inner certificate once its masks,
     verdict and question are those the replay and the outer certificate require."""
@@ -52,15 +66,7 @@ def check_reduction(cert, masks, report):
     if not isinstance(red, dict) or not isinstance(red.get("certificate"), dict):
         raise Malformed("reduction: expected {'steps': [...], 'certificate': {...}}")
     inner = red["certificate"]
-    merged = replay_merges(masks, red.get("steps"), report)
-    pat = inner.get("pattern")
-    stored = pat.get("masks") if isinstance(pat, dict) else None
-    same = isinstance(stored, list) and [tuple(map(tuple, m)) for m in stored] == [tuple(m) for m in merged]
-    report.check("reduction: the inner certificate's masks are the merged masks", same)
-    report.check("reduction: same verdict and question",
-                 inner.get("verdict") == cert.get("verdict") and inner.get("question", "linear") == "linear"
-                 and cert.get("question", "linear") == "linear",
-                 f"{inner.get('verdict')!r} / {cert.get('verdict')!r}")
+    check_inner_matches(cert, inner, replay_merges(masks, red.get("steps"), report), report, "reduction")
     if "reduction" in inner:
         raise Malformed("reduction: the inner certificate must not itself be reduced (steps are listed once)")
     return inner

@@ -15,7 +15,7 @@ import json
 
 from cad.budget import Budget
 from cad.errors import BudgetExceeded, InputError
-from netalgebra.certificate import block, cad, merge, not_closed, points, similarity
+from netalgebra.certificate import block, cad, merge, narrow_layer, not_closed, points, similarity, twins
 from netalgebra.certificate.claims import check_claims
 from netalgebra.certificate.closed import check_closed
 from netalgebra.certificate.format import FORMAT, load
@@ -27,7 +27,8 @@ __all__ = ["verify", "NOT_CLOSED_CHECKERS", "NOT_CLOSED_POINTS_CHECKERS"]
 # not-closed certificate method (the top-level "method" key) -> checker (cert, masks, report, budget);
 # any other method is the escaping-family certificate of netalgebra.certificate.not_closed
 NOT_CLOSED_CHECKERS = {"cad": cad.check_cad_not_closed,
-                       "monarch_similarity": similarity.check_monarch_similarity}
+                       "monarch_similarity": similarity.check_monarch_similarity,
+                       "narrow_layer": narrow_layer.check_narrow_layer}
 # not-closed certificates about F_I(Omega) (question "relu_points"), by method
 NOT_CLOSED_POINTS_CHECKERS = {"pinned_row_escape": points.check_pinned_row_escape}
 
@@ -63,6 +64,8 @@ def verify(cert, timeout=None, *, budget=None) -> VerificationReport:
             rep.incomplete = rep.incomplete or inner.incomplete
         elif cert.get("method") == "block":
             block.check_block(cert, masks, rep, budget)         # either verdict (closed: live block only)
+        elif cert.get("method") == "twin_merge":
+            twins.check_twin_merge(cert, masks, rep, budget)    # either verdict
         elif verdict == "not_closed" and question == "linear":
             method = cert.get("method")
             check = NOT_CLOSED_CHECKERS.get(method) if isinstance(method, str) else None

@@ -20,9 +20,13 @@ Pipeline (one function per step below):
    all have in-degree <= 1 (or all out-degree <= 1) are merged into a neighbour
    (:mod:`netalgebra.layer_merge`, ``L_I`` unchanged); the merged pattern goes through this
    pipeline and its certificate is wrapped with the merge steps.
+   **Twin merge** for depth >= 3 (:mod:`netalgebra.decide.twins`): two neurons of a hidden layer
+   with the same single input (or output) become one (``L_I`` unchanged); the merged pattern
+   goes through this pipeline and its certificate is nested (``method: "twin_merge"``).
 1c. **Three alternating Monarch factors** (:func:`_by_monarch_similarity`): not closed, by a
    block similarity invariant (:mod:`netalgebra.decide.similarity`).
-2. **Witness search** for deep patterns: a core of the pattern grouped at a hidden
+2. **Witness search** for deep patterns: a collision at a narrow hidden layer whose limit has no
+   transversal (:mod:`netalgebra.decide.narrow_layer`, self-checked), a core of the pattern grouped at a hidden
    layer (:func:`find_deep_core`), else a partial-permutation target with a Nullstellensatz
    identity over the whole product, with rotated-product equations for permutation targets
    (:func:`find_permutation_core`; both self-checked by ``verify``), then the blocks of the pattern
@@ -63,10 +67,12 @@ from netalgebra.decide.claims import add_guarantee, claims_of
 from netalgebra.decide.cores import find_core
 from netalgebra.decide.deep_cores import find_deep_core
 from netalgebra.decide.deep_nss import find_permutation_core
+from netalgebra.decide.narrow_layer import by_narrow_layer
 from netalgebra.decide.family import fraction_text
 from netalgebra.decide.points_route import decide_points_route
 from netalgebra.decide.similarity import describe as describe_monarch
 from netalgebra.decide.similarity import monarch_similarity_witness
+from netalgebra.decide.twins import by_twin_merge
 from netalgebra.decide.verdict import Verdict, pattern_json
 from netalgebra.layer_merge import describe_steps, merge_layers
 from netalgebra.pattern import SparsityPattern
@@ -149,6 +155,10 @@ def _decide_linear(pattern, masks, methods, budget, blocks=True):
         v = _by_layer_merge(pattern, masks, methods, budget, blocks)
         if v is not None:
             return v
+        v = by_twin_merge(pattern, masks, budget, lambda sub, b: _decide_linear(
+            SparsityPattern(sub, name=None), sub, methods, b, blocks), self_check)
+        if v is not None:
+            return v
     if len(masks) == 3 and "core" in methods:
         v = _by_monarch_similarity(pattern, masks, budget)
         if v is not None:
@@ -158,7 +168,7 @@ def _decide_linear(pattern, masks, methods, budget, blocks=True):
         if v is not None:
             return v
     if len(masks) >= 3 and "core" in methods:
-        v = _by_deep_core(pattern, masks, budget)
+        v = by_narrow_layer(pattern, masks, budget, self_check) or _by_deep_core(pattern, masks, budget)
         if v is not None:
             return v
         v = _by_block(pattern, masks, methods, budget) if blocks else None

@@ -66,3 +66,18 @@ def test_cli_family_line_names_its_sub_pattern(capsys):
     assert family_line("lu:2").startswith("escaping family (t -> 0+")
     assert family_line("random:4,4,4,4:0.5:0").startswith("escaping family of the block sub-pattern (")
     assert family_line("random:4,4,4,4:0.5:2").startswith("escaping family of the merged pattern (")
+
+
+def test_cli_verify_twin_merge_and_narrow_layer_certificates(tmp_path, capsys):
+    """`check --out` then `verify`: exit 0 on the certificate, 1 once its key claim is tampered."""
+    for name, tamper in [("random:3,3,3,3:0.7:16", lambda c: c["twin_merge"]["steps"].pop()),
+                         ("masks:110,011|11,11|11,11,11",
+                          lambda c: c["non_attainment"].update(side="cols"))]:
+        out = tmp_path / "cert.json"
+        assert main(["check", "--preset", name, "--out", str(out)]) == 0
+        assert main(["verify", str(out)]) == 0
+        cert = json.loads(out.read_text())
+        tamper(cert)
+        out.write_text(json.dumps(cert))
+        assert main(["verify", str(out)]) == 1
+    capsys.readouterr()

@@ -66,7 +66,7 @@ def _cert():
 
 
 def test_block_witness_is_found_and_the_pipeline_answers_with_it(monkeypatch):
-    """The block search finds a witness on a block; with the whole-pattern deep search silenced
+    """The block search finds a witness on a block; with the whole-pattern deep searches silenced
     (as when it finds nothing in time), the pipeline answers with a block certificate that
     verifies."""
     from netalgebra.decide import pipeline
@@ -78,6 +78,7 @@ def test_block_witness_is_found_and_the_pipeline_answers_with_it(monkeypatch):
     monkeypatch.setattr(pipeline, "find_deep_core",
                         lambda masks, budget=None: None if len(masks[-1]) == 3 and len(masks[0][0]) == 3
                         else whole(masks, budget))
+    monkeypatch.setattr(pipeline, "by_narrow_layer", lambda *args: None)    # a whole-pattern search too
     v = decide(SparsityPattern(DEEP), 30, methods=("theorems", "core"))
     assert v.status == "not_closed" and v.certificate["method"] == "block"
     assert verify(v.certificate).ok
