@@ -11,6 +11,10 @@ every child, its polynomial of degree 1 in the named free variable, the factors 
 coefficient assumed non-zero (at the node or by an earlier sibling), and its ``sigma`` and its
 non-zero assumptions *recomputed* here by the substitution (never read from the certificate).  A
 node whose assumptions include the zero polynomial has an empty set and needs nothing.
+
+Trusted: python-flint's multivariate arithmetic over Q (products, sums, exact division, gcd).
+Factorisations are multiplied back before use, so only "``p`` vanishes exactly where one of its
+listed factors does" is used, never irreducibility.
 """
 
 from flint import fmpq, fmpq_mpoly_ctx
@@ -71,10 +75,18 @@ def _poly(obj, ctx, names, allowed, where):
 
 
 def _monic_factors(p):
-    """The distinct irreducible factors of ``p`` (non-constant), each divided by its leading coefficient."""
+    """Factors ``f`` of ``p`` (non-constant, each divided by its leading coefficient) with
+    ``p = c * prod f^a``, multiplied back here: whatever the factorisation routine returns, ``p``
+    vanishes exactly where one of them does.  Irreducibility is never relied on."""
     if p.is_zero() or p.is_constant():
         return []
-    return [f / f.leading_coefficient() for f, _ in p.factor()[1]]
+    c, parts = p.factor()
+    back = p.context().from_dict({(0,) * p.context().nvars(): c})
+    for f, a in parts:
+        back = back * f ** a
+    if back != p:
+        raise Malformed("rational cover: a factorisation does not multiply back")
+    return [f / f.leading_coefficient() for f, _ in parts]
 
 
 def _substituted(p, k, e, g):

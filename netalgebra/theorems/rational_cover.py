@@ -49,6 +49,8 @@ recursively.  The search is bounded by the budget and by :data:`MAX_NODES`.
 import random
 from itertools import combinations
 
+from flint import nmod_mat
+
 from cad.errors import BudgetExceeded
 from netalgebra.naming import entry_name, weight_name
 from netalgebra.theorems.fragment import fragment
@@ -58,12 +60,13 @@ from netalgebra.theorems.rational_functions import (Frac, irreducible_factors, p
 __all__ = ["rational_cover", "full_dimensional", "product_support", "entry_paths", "MAX_NODES"]
 
 PRIME = (1 << 61) - 1
-MAX_NODES = 60          # nodes of one case tree
+MAX_NODES = 200         # nodes of one case tree searched, failed ones included
 TRIES = 60              # random plans per node at most
-KEEP = 4                # realisations compared per node at most
+KEEP = 8                # realisations compared per node at most
 ALTERNATIVES = 2        # realisations whose children are searched per node at most
 MAX_PATHS = 4096        # paths through the product, all entries together
-CONSTANTS = (1, 1, 1, 1, -1, 2)
+MAX_TERMS = 600         # terms of a weight's numerator and denominator together
+CONSTANTS = (1,)
 ZERO_AT_ZERO, ZERO_ELSEWHERE = 0.5, 0.1   # chance of the constant 0
 SLACK = 0               # an entry with at most this many more unset weights than the fewest may be chosen
 
@@ -290,29 +293,17 @@ def _rank(paths, fixed, generic, columns):
     """Rank mod p of the Jacobian of the entries ``columns`` of the product in the unfixed weights,
     at ``generic`` (fixed weights at their constants)."""
     at = {w: fixed.get(w, x) % PRIME for w, x in generic.items()}
-    rows = []
-    for w in generic:
-        if w in fixed:
-            continue
-        rows.append([sum(_prod(at, pt, w) for pt in paths[e] if w in pt) % PRIME for e in columns])
-    return _rank_mod(rows)
-
-
-def _rank_mod(rows):
-    rows = [r[:] for r in rows]
-    rank, ncols = 0, len(rows[0]) if rows else 0
-    for c in range(ncols):
-        piv = next((i for i in range(rank, len(rows)) if rows[i][c]), None)
-        if piv is None:
-            continue
-        rows[rank], rows[piv] = rows[piv], rows[rank]
-        inv = pow(rows[rank][c], -1, PRIME)
-        for i in range(len(rows)):
-            if i != rank and rows[i][c]:
-                f = rows[i][c] * inv % PRIME
-                rows[i] = [(a - f * b) % PRIME for a, b in zip(rows[i], rows[rank])]
-        rank += 1
-    return rank
+    index = {w: k for k, w in enumerate(w for w in generic if w not in fixed)}
+    if not index or not columns:
+        return 0
+    jac = [[0] * len(columns) for _ in index]
+    for c, e in enumerate(columns):
+        for pt in paths[e]:
+            for w in pt:
+                k = index.get(w)
+                if k is not None:
+                    jac[k][c] += _prod(at, pt, w)
+    return nmod_mat(len(index), len(columns), [x % PRIME for row in jac for x in row], PRIME).rank()
 
 
 def _prod(val, path, skip=None):
@@ -325,8 +316,10 @@ def _prod(val, path, skip=None):
 
 # ----------------------------------------------------------------------------------------------
 # exact replay
-def _replay(steps, paths, sigma, ctx):
-    """The weights of a plan as :class:`Frac` (exact), or None if the product is not ``sigma``."""
+def _replay(steps, paths, sigma, ctx, budget, rng):
+    """The weights of a plan as :class:`Frac` (exact), or None if a step is singular, a weight grows
+    beyond :data:`MAX_TERMS` terms, or the product differs from ``sigma`` at a random point modulo
+    :data:`PRIME` (a filter only: the verifier multiplies the realisation out exactly)."""
     one = Frac(ctx.from_dict({(0,) * ctx.nvars(): 1}))
     nought = Frac(ctx.from_dict({}))
     val, zero = {}, set()
@@ -336,22 +329,29 @@ def _replay(steps, paths, sigma, ctx):
             if not x:
                 zero.add(w)
             continue
+        if budget is not None:
+            budget.check("time (rational cover)")
         system = _linear_system(paths, x, w, val, zero, sigma, nought, one)
         sol = None if system is None else _solve(*system, Frac.is_zero, lambda f: one / f)
-        if sol is None:
+        if sol is None or any(len(f.num) + len(f.den) > MAX_TERMS for f in sol):
             return None
         val.update(zip(w, sol))
+    point = [rng.randrange(1, PRIME) for _ in range(ctx.nvars())]
+    at = {w: _mod(f, point) for w, f in val.items()}
+    if any(v is None for v in at.values()):
+        return None
     for e, ps in paths.items():
-        total = nought
-        for pt in ps:
-            if zero.isdisjoint(pt):
-                term = one
-                for v in pt:
-                    term = term * val.get(v, nought)
-                total = total + term
-        if total != sigma[e]:
+        total = sum(_prod(at, pt) for pt in ps if zero.isdisjoint(pt) and all(v in at for v in pt))
+        if total % PRIME != _mod(sigma[e], point):
             return None
     return val
+
+
+def _score(new):
+    """Fewest new factors first, then fewest inhomogeneous ones (a constant in a denominator, like
+    ``y - 1``, pins an entry to a value and tends to breed long chains of children), then degree."""
+    inhomogeneous = sum(len({sum(m) for m in p.monoms()}) > 1 for p in new)
+    return len(new) + inhomogeneous, sum(p.total_degree() for p in new)
 
 
 def _new_factors(val, nonzero):
@@ -393,7 +393,7 @@ class _Search:
             if steps is None or tuple(steps) in seen:
                 continue
             seen.add(tuple(steps))
-            val = _replay(steps, self.paths, sigma, self.ctx)
+            val = _replay(steps, self.paths, sigma, self.ctx, self.budget, rng)
             if val is not None:
                 yield val
 
@@ -408,12 +408,12 @@ class _Search:
         scored = []
         for val in pool:
             new = _new_factors(val, nonzero)
-            scored.append(((len(new), sum(p.total_degree() for p in new)), len(scored), val, new))
+            scored.append((_score(new), len(scored), val, new))
         if not any(sc[0][0] == 0 for sc in scored):
             fresh = 0
             for val in self.realisations(sigma, free, rng, TRIES if not pool else TRIES // 3):
                 new = _new_factors(val, nonzero)
-                scored.append(((len(new), sum(p.total_degree() for p in new)), len(scored), val, new))
+                scored.append((_score(new), len(scored), val, new))
                 fresh += 1
                 if not new or fresh >= KEEP:
                     break
@@ -424,31 +424,44 @@ class _Search:
             _, _, val, new = scored[choice]
             pool = [sc[2] for k, sc in enumerate(scored) if k != choice]
             children, assumed = [], list(nonzero)
-            for p in sorted(new, key=lambda q: (q.total_degree(), str(q))):
-                child = self.child(sigma, assumed, free, p, pool, rng)
-                if child is None:
-                    break
-                children.append(child)
-                assumed.append(p)
-            else:
+            if all(self.cover(p, sigma, assumed, free, pool, rng, children)
+                   for p in sorted(new, key=lambda q: (q.total_degree(), str(q)))):
                 return {"weights": {weight_name(*w): [poly_terms(f.num, self.names), poly_terms(f.den, self.names)]
                                     for w, f in sorted(val.items()) if not f.is_zero()},
                         "children": children}
         return None
 
-    def child(self, sigma, assumed, free, p, pool, rng):
-        """The child over ``{p = 0}`` (``assumed`` non-zero), solved for a variable of degree 1."""
+    def cover(self, p, sigma, assumed, free, pool, rng, children, depth=0):
+        """Append a child over ``{p = 0}`` (an irreducible ``p``) to ``children``, preceded by children
+        over the factors of its leading coefficient that are not yet assumed non-zero (covering more
+        than needed is harmless); False if some child is not found."""
+        if p in assumed:
+            return True                     # an earlier child covers it: p != 0 from here on
         choice = None
         for k in sorted(free):
             split = solve_for(p, k)
             if split is None:
                 continue
             e, g = split
-            ok = e.is_constant() or all(f in assumed for f in irreducible_factors(e))
-            if ok and (choice is None or e.is_constant() and not choice[1].is_constant()):
-                choice = (k, e, g)
-        if choice is None:
-            return None
+            missing = [] if e.is_constant() else [f for f in irreducible_factors(e) if f not in assumed]
+            key = (len(missing), not e.is_constant(), e.total_degree())
+            if choice is None or key < choice[0]:
+                choice = (key, k, e, g, missing)
+        if choice is None or choice[4] and depth >= 2:
+            return False
+        _, k, e, g, missing = choice
+        for f in missing:
+            if not self.cover(f, sigma, assumed, free, pool, rng, children, depth + 1):
+                return False
+        child = self.child(sigma, assumed, free, p, (k, e, g), pool, rng)
+        if child is None:
+            return False
+        children.append(child)
+        assumed.append(p)
+        return True
+
+    def child(self, sigma, assumed, free, p, choice, pool, rng):
+        """The child over ``{p = 0}`` (``assumed`` non-zero), solved for ``x_k = -g/e`` (``choice``)."""
         k, e, g = choice
         sigma2 = {x: substitute(f, k, e, g) for x, f in sigma.items()}
         nonzero2 = []
@@ -459,6 +472,8 @@ class _Search:
                     nonzero2.append(f)
         pool2 = []
         for val in pool:
+            if self.budget is not None:
+                self.budget.check("time (rational cover)")
             try:
                 pool2.append({w: substitute(f, k, e, g) for w, f in val.items()})
             except ZeroDivisionError:       # a denominator vanishes on the whole hypersurface
