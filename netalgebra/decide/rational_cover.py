@@ -16,7 +16,7 @@ from netalgebra.theorems.rational_cover import full_dimensional, rational_cover
 
 __all__ = ["decide_by_rational_cover", "SHARE_BEFORE_CAD", "MAX_SECONDS"]
 
-SHARE_BEFORE_CAD, MAX_SECONDS = 0.5, 60.0
+SHARE_BEFORE_CAD, MAX_SECONDS = 0.8, 60.0
 
 
 def decide_by_rational_cover(pattern, masks, budget, cad_next):

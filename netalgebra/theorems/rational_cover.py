@@ -204,10 +204,12 @@ def _propagate(paths, yval, val, zero, steps, pending):
         if progressed:
             continue
         for k in (2, 3):
-            for combo in combinations(sorted(unsets.items()), k):
-                ws = sorted(set().union(*(u for _, u in combo)))
+            small = sorted((e, u) for e, u in unsets.items() if len(u) <= k)   # k entries, k unknowns
+            for combo in combinations(small, k):
+                ws = set().union(*(u for _, u in combo))
                 if len(ws) != k:
                     continue
+                ws = sorted(ws)
                 es = [e for e, _ in combo]
                 sol = _mod_solve(paths, es, ws, val, zero, yval)
                 if sol is None:
