@@ -92,7 +92,7 @@ def _monic_factors(p):
 def _substituted(p, k, e, g):
     """``(A, d)``: ``p(x_k = -g/e) = A / e^d`` with ``d`` the degree of ``p`` in ``x_k``."""
     ctx = p.context()
-    d = p.degrees()[k]
+    d = 0 if p.is_zero() else int(p.degrees()[k])
     out = ctx.from_dict({})
     for exps, c in p.to_dict().items():
         j = exps[k]

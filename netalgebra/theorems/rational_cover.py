@@ -51,11 +51,10 @@ from itertools import combinations
 
 from flint import nmod_mat
 
-from cad.errors import BudgetExceeded
 from netalgebra.naming import entry_name, weight_name
 from netalgebra.theorems.fragment import fragment
-from netalgebra.theorems.rational_functions import (Frac, irreducible_factors, poly_terms, ring, solve_for,
-                                                     substitute)
+from netalgebra.theorems.rational_functions import (Frac, TooLarge, gauss_jordan, irreducible_factors,
+                                                     poly_terms, ring, solve_for, substitute)
 
 __all__ = ["rational_cover", "full_dimensional", "product_support", "entry_paths", "MAX_NODES"]
 
@@ -65,7 +64,7 @@ TRIES = 60              # random plans per node at most
 KEEP = 8                # realisations compared per node at most
 ALTERNATIVES = 2        # realisations whose children are searched per node at most
 MAX_PATHS = 4096        # paths through the product, all entries together
-MAX_TERMS = 600         # terms of a weight's numerator and denominator together
+MAX_TERMS = 300         # terms of a weight's numerator and denominator together
 CONSTANTS = (1,)
 ZERO_AT_ZERO, ZERO_ELSEWHERE = 0.5, 0.1   # chance of the constant 0
 SLACK = 0               # an entry with at most this many more unset weights than the fewest may be chosen
@@ -138,24 +137,6 @@ def _linear_system(paths, es, ws, val, zero, target, nought, one):
     return mat, rhs
 
 
-def _solve(mat, rhs, is_zero, inverse):
-    """Gauss--Jordan elimination: the solution, or None for a singular matrix."""
-    n = len(mat)
-    a = [row[:] + [r] for row, r in zip(mat, rhs)]
-    for c in range(n):
-        piv = next((i for i in range(c, n) if not is_zero(a[i][c])), None)
-        if piv is None:
-            return None
-        a[c], a[piv] = a[piv], a[c]
-        inv = inverse(a[c][c])
-        a[c] = [x * inv for x in a[c]]
-        for i in range(n):
-            if i != c and not is_zero(a[i][c]):
-                f = a[i][c]
-                a[i] = [x - f * y for x, y in zip(a[i], a[c])]
-    return [row[n] for row in a]
-
-
 class _ModP(int):
     """An integer modulo :data:`PRIME`, with the operations the elimination needs."""
 
@@ -174,7 +155,7 @@ def _mod_solve(paths, es, ws, val, zero, yval):
                             {e: _ModP(yval[e]) for e in es}, _ModP(0), _ModP(1))
     if system is None:
         return None
-    return _solve(*system, lambda x: x == 0, lambda x: _ModP(pow(int(x), -1, PRIME)))
+    return gauss_jordan(*system, lambda x: x == 0, lambda x: _ModP(pow(int(x), -1, PRIME)))
 
 
 def _propagate(paths, yval, val, zero, steps, pending):
@@ -333,8 +314,11 @@ def _replay(steps, paths, sigma, ctx, budget, rng):
             continue
         if budget is not None:
             budget.check("time (rational cover)")
-        system = _linear_system(paths, x, w, val, zero, sigma, nought, one)
-        sol = None if system is None else _solve(*system, Frac.is_zero, lambda f: one / f)
+        try:
+            system = _linear_system(paths, x, w, val, zero, sigma, nought, one)
+            sol = None if system is None else gauss_jordan(*system, Frac.is_zero, lambda f: one / f)
+        except TooLarge:
+            return None
         if sol is None or any(len(f.num) + len(f.den) > MAX_TERMS for f in sol):
             return None
         val.update(zip(w, sol))
@@ -465,10 +449,13 @@ class _Search:
     def child(self, sigma, assumed, free, p, choice, pool, rng):
         """The child over ``{p = 0}`` (``assumed`` non-zero), solved for ``x_k = -g/e`` (``choice``)."""
         k, e, g = choice
-        sigma2 = {x: substitute(f, k, e, g) for x, f in sigma.items()}
+        try:
+            sigma2 = {x: substitute(f, k, e, g) for x, f in sigma.items()}
+            subs = [substitute(Frac(n), k, e, g).num for n in assumed + ([] if e.is_constant() else [e])]
+        except TooLarge:
+            return None
         nonzero2 = []
-        for n in assumed + ([] if e.is_constant() else [e]):
-            m = substitute(Frac(n), k, e, g).num
+        for m in subs:
             for f in ([m] if m.is_zero() or m.is_constant() else irreducible_factors(m)):
                 if not f.is_constant() and f not in nonzero2 or f.is_zero():
                     nonzero2.append(f)
@@ -478,7 +465,7 @@ class _Search:
                 self.budget.check("time (rational cover)")
             try:
                 pool2.append({w: substitute(f, k, e, g) for w, f in val.items()})
-            except ZeroDivisionError:       # a denominator vanishes on the whole hypersurface
+            except (ZeroDivisionError, TooLarge):   # a denominator vanishes on the hypersurface, or too big
                 pass
         node = self.node(sigma2, nonzero2, free - {k}, pool2, rng)
         if node is None:

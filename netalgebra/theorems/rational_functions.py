@@ -9,12 +9,26 @@ shared.  A polynomial's certificate form is the kernel's list of terms
 
 from flint import fmpq, fmpq_mpoly_ctx
 
-__all__ = ["Frac", "ring", "poly_terms", "monic", "irreducible_factors", "solve_for", "substitute"]
+__all__ = ["Frac", "TooLarge", "MAX_PRODUCT", "gauss_jordan", "ring", "poly_terms", "monic", "irreducible_factors", "solve_for", "substitute"]
 
 
 def ring(names):
     """The polynomial ring over Q in the variables ``names`` (a tuple of strings)."""
     return fmpq_mpoly_ctx.get(tuple(names), "degrevlex")
+
+
+MAX_PRODUCT = 40000      # terms a product may have at most (bound: product of the factors' terms)
+
+
+class TooLarge(Exception):
+    """An operation would make a polynomial of more than :data:`MAX_PRODUCT` terms (the search
+    drops that candidate: flint calls cannot be interrupted by the budget, so size is bounded first)."""
+
+
+def _guard(*pairs):
+    for a, b in pairs:
+        if len(a) * len(b) > MAX_PRODUCT:
+            raise TooLarge
 
 
 class Frac:
@@ -39,6 +53,7 @@ class Frac:
         self.num, self.den = num, den
 
     def __add__(self, o):
+        _guard((self.num, o.den), (o.num, self.den), (self.den, o.den))
         if self.den == o.den:
             return Frac(self.num + o.num, self.den)
         if self.den.is_constant():
@@ -52,6 +67,7 @@ class Frac:
         return Frac(-self.num, self.den, reduced=True)
 
     def __mul__(self, o):
+        _guard((self.num, o.num), (self.den, o.den))
         if self.num.is_zero() or o.num.is_zero():
             return Frac(self.num * 0)
         if self.den.is_constant() and o.den.is_constant():
@@ -59,6 +75,7 @@ class Frac:
         return Frac(self.num * o.num, self.den * o.den)
 
     def __truediv__(self, o):
+        _guard((self.num, o.den), (self.den, o.num))
         return Frac(self.num * o.den, self.den * o.num)
 
     def is_zero(self):
@@ -107,7 +124,7 @@ def solve_for(p, k):
 def _substitute_poly(p, k, e, g):
     """``(A, d)`` with ``p(x_k = -g/e) = A / e^d`` (``d`` the degree of ``p`` in ``x_k``)."""
     ctx = p.context()
-    d = p.degrees()[k]
+    d = 0 if p.is_zero() else int(p.degrees()[k])
     if d == 0:
         return p, 0
     by_power = {}
@@ -115,6 +132,8 @@ def _substitute_poly(p, k, e, g):
         rest = exps[:k] + (0,) + exps[k + 1:]
         by_power.setdefault(exps[k], {})[rest] = c
     out = ctx.from_dict({})
+    if len(p) * max(len(g), len(e)) ** d > MAX_PRODUCT:
+        raise TooLarge
     for j, coeffs in by_power.items():
         out += ctx.from_dict(coeffs) * (-g) ** j * e ** (d - j)
     return out, d
@@ -127,3 +146,22 @@ def substitute(f, k, e, g):
     if da >= db:
         return Frac(a, b * e ** (da - db))
     return Frac(a * e ** (db - da), b)
+
+
+def gauss_jordan(mat, rhs, is_zero, inverse):
+    """The solution of ``mat x = rhs`` by Gauss--Jordan elimination, or None for a singular matrix;
+    entries of any field type with ``+``, unary ``-`` and ``*`` (``is_zero``, ``inverse`` given)."""
+    n = len(mat)
+    a = [list(row) + [r] for row, r in zip(mat, rhs)]
+    for c in range(n):
+        piv = next((i for i in range(c, n) if not is_zero(a[i][c])), None)
+        if piv is None:
+            return None
+        a[c], a[piv] = a[piv], a[c]
+        inv = inverse(a[c][c])
+        a[c] = [x * inv for x in a[c]]
+        for i in range(n):
+            if i != c and not is_zero(a[i][c]):
+                f = a[i][c]
+                a[i] = [x + -(f * y) for x, y in zip(a[i], a[c])]
+    return [row[n] for row in a]
