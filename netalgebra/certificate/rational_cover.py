@@ -22,10 +22,11 @@ from flint import fmpq, fmpq_mpoly_ctx
 from netalgebra.certificate.kernel import Malformed, parse_poly, weight_position, widths
 from netalgebra.naming import entry_name
 
-__all__ = ["check_rational_cover", "MAX_NODES", "MAX_TERMS"]
+__all__ = ["check_rational_cover", "MAX_NODES", "MAX_TERMS", "MAX_DEGREE"]
 
 MAX_NODES = 2000          # nodes of a case tree the checker accepts
 MAX_TERMS = 20000         # terms of one polynomial in the certificate
+MAX_DEGREE = 200          # total degree of one term
 
 
 class _Rat:
@@ -66,6 +67,8 @@ def _poly(obj, ctx, names, allowed, where):
     terms = {}
     for mono, c in parse_poly(obj, where).items():
         exps = [0] * len(names)
+        if sum(e for _, e in mono) > MAX_DEGREE:
+            raise Malformed(f"{where}: a term of degree above {MAX_DEGREE}")
         for v, e in mono:
             if v not in allowed:
                 raise Malformed(f"{where}: variable {v!r} is not a free entry of this node")

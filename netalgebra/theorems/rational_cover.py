@@ -1,5 +1,5 @@
 """Rational covers: ``L_I = V_K`` proved by weights that are rational functions of ``Y``, with a
-case tree on the zeros of their denominators (docs/mathematics.md, "Rational covers").
+case tree on the zeros of their denominators (docs/mathematics.md, "``deep_rational_cover``").
 
 Setting.  ``K`` is the boolean product of the masks, ``V_K`` the matrices supported in ``K``;
 always ``L_I ⊆ V_K``.  A *node* is a set ``S = {Y = sigma(u) : u in R^F, n(u) != 0 for n in N}``:
@@ -10,12 +10,13 @@ so ``S = V_K``.  A node carries
 
 * a *realisation*: weights ``W_l(u)``, rational functions of ``u`` (absent ones 0) on the masks'
   supports, with ``W_L(u) ... W_1(u) = sigma(u)`` as rational functions;
-* *children*, one per irreducible factor ``p`` of a denominator of the realisation that is not
-  (up to a scalar) in ``N``, in a fixed order ``p_1, ..., p_m``.  Child ``i`` names a variable
-  ``x`` of ``F`` in which ``p_i = e*x + g`` has degree 1 (``e``, ``g`` free of ``x``), where every
-  irreducible factor of ``e`` is a constant, in ``N``, or one of ``p_1 .. p_{i-1}``.  Its set is the
-  node ``F' = F - {x}``, ``sigma' = sigma(x = -g/e)``, ``N'`` = the numerators of ``n(x = -g/e)``
-  for ``n`` in ``N + [p_1, ..., p_{i-1}]``, and ``e``.
+* *children* ``p_1, ..., p_m`` (in this order) such that every factor of a denominator of the
+  realisation is in ``N`` or is some ``p_i`` (up to a scalar); more children than that are allowed.
+  Child ``i`` names a variable ``x`` of ``F`` in which ``p_i = e*x + g`` has degree 1 (``e``, ``g``
+  free of ``x``), where every factor of ``e`` is a constant, in ``N``, or a factor of one of
+  ``p_1 .. p_{i-1}``.  Its set is the node ``F' = F - {x}``, ``sigma' = sigma(x = -g/e)``, ``N'`` =
+  the factors of the numerators of ``n(x = -g/e)`` for ``n`` in ``N`` and the factors of
+  ``p_1, ..., p_{i-1}``, and the factors of ``e``.
 
 **Lemma (cover).**  If every node of a finite tree has a realisation and its children as above,
 then ``V_K ⊆ L_I``, hence ``L_I = V_K`` (closed).
@@ -25,25 +26,30 @@ then ``V_K ⊆ L_I``, hence ``L_I = V_K`` (closed).
 weights ``W_l(u)`` are real matrices on the masks' supports and their product is ``sigma(u) = Y``
 (an identity of rational functions holds at every point where all its denominators are non-zero;
 those of ``sigma`` divide products of members of ``N``, non-zero on ``S``).  Otherwise some factor of
-a denominator vanishes at ``u``; it is not in ``N`` (non-zero on ``S``), so it is one of the
+a denominator vanishes at ``u``; it is not in ``N`` (non-zero on ``S``), so it is a factor of some
 ``p_i``; take the least ``i`` with ``p_i(u) = 0``.  Then ``e(u) != 0`` (its factors are in ``N`` or
-earlier ``p_j``, non-zero at ``u``), so ``x = -g(u)/e(u)``: ``Y = sigma'(u')`` for ``u'`` the other
-coordinates, and each ``n`` in ``N + [p_1 .. p_{i-1}]`` is non-zero at ``u``, so the numerator of
-``n(x = -g/e)`` (which is ``n(u)`` times a power of ``e(u)``) is non-zero at ``u'``, as is ``e``:
-``Y`` is in child ``i``'s set, and by induction a product.  A node whose ``N`` contains the zero
-polynomial has an empty set and needs nothing.  ∎
+factors of earlier ``p_j``, non-zero at ``u``), so ``x = -g(u)/e(u)``: ``Y = sigma'(u')`` for ``u'``
+the other coordinates, and each ``n`` in ``N`` and each earlier ``p_j`` is non-zero at ``u``, so the
+numerator of ``n(x = -g/e)`` (which is ``n(u)`` times a power of ``e(u)``) and its factors are
+non-zero at ``u'``, as is ``e``: ``Y`` is in child ``i``'s set, and by induction a product.  A node
+whose ``N`` contains the zero polynomial has an empty set and needs nothing.  No irreducibility is
+used: ``p = c * prod f^a`` vanishes exactly where one of its ``f`` does.  ∎
 
 Everything is exact (rational functions over Q), and the verifier
-(:mod:`netalgebra.certificate.rational_cover`) recomputes every child's ``sigma'`` and ``N'``, every
-product and every factorisation with its own code.
+(:mod:`netalgebra.certificate.rational_cover`) recomputes every child's ``sigma'`` and ``N'`` and
+every product with its own code, and multiplies every factorisation it uses back.
 
-Search (not part of the proof).  At a node, a *plan* is found at a random point modulo a prime:
-the equations ``(W_L ... W_1)[i, j] = sigma[i, j]`` are multilinear in the weights, so once all
-but one weight on the live paths of an entry are fixed, the entry is affine in the last one and
-is solved for it; when no entry has a single unfixed weight, the entry with the fewest gets all
-but one of them fixed to small constants.  The plan is then replayed exactly; the plan whose
-realisation has the fewest new denominator factors is kept, and children are searched
-recursively.  The search is bounded by the budget and by :data:`MAX_NODES`.
+Search (completeness only; a failed search proves nothing).  At a node, a *plan* is found at a
+random point modulo a prime: the equations ``(W_L ... W_1)[i, j] = sigma[i, j]`` are multilinear in
+the weights, so an entry whose live paths hold a single unset weight is solved for it, and so are
+two or three entries with as many unset weights entering linearly (:func:`_propagate`); otherwise
+one unset weight of an entry with the fewest is fixed to a constant, keeping the Jacobian of the
+node's free entries of full rank (:func:`_plan`).  Plans are replayed exactly (:func:`_replay`);
+the realisation with the fewest new denominator factors (homogeneous ones preferred) is kept, the
+others, restricted by each substitution, are tried first at the children; a factor's child is
+preceded by children over the factors of its leading coefficient when those are not yet assumed
+non-zero.  Bounded by the budget, :data:`MAX_NODES`, :data:`MAX_TERMS` and the size guard of
+:mod:`netalgebra.theorems.rational_functions`.
 """
 
 import random

@@ -226,3 +226,11 @@ def test_verify_command_exit_codes(tmp_path):
 def test_search_is_deterministic():
     random.seed(12345)      # the search seeds its own generator: global state does not matter
     assert _example() == _fragment(EXAMPLE)
+
+
+def test_degree_bomb_is_rejected_without_raising():
+    th = _example()
+    weights = th["hypotheses"]["tree"]["weights"]
+    name = sorted(weights)[0]
+    weights[name][1] = [["1", [[entry_name(0, 0), 10 ** 9]]]]
+    assert _rejected(_certificate(EXAMPLE, th))
