@@ -15,7 +15,7 @@ question is rejected.
 
 from dataclasses import dataclass
 
-from netalgebra.certificate import absorption, cad, deep, digits, points, shallow, subspace
+from netalgebra.certificate import absorption, cad, deep, digits, points, rational_cover, shallow, subspace
 from netalgebra.certificate.kernel import Malformed, rational, widths
 
 __all__ = ["Question", "CHECKERS", "QUESTIONS", "EVERY_TRAINING_SET", "register", "check_closed",
@@ -65,6 +65,7 @@ register("shallow_subspace_absorption", absorption.check_absorption)
 register("deep_coordinate_subspace", subspace.check_coordinate_subspace)
 register("deep_subchain_merge", subspace.check_subchain_merge)
 register("shallow_coordinate_subspace", subspace.check_coordinate_subspace)    # two layers
+register("deep_rational_cover", rational_cover.check_rational_cover)
 register("cad", cad.check_cad_closed)
 
 

@@ -55,6 +55,11 @@ theorems themselves are proved in :mod:`netalgebra.theorems`.  For two layers th
 coordinate-subspace theorems may carry ``hypotheses.peel`` instead of ``constructions``: a
 rank-one peel proof of ``V_K ⊆ L_I`` (a list of nodes ``{"positions", "neurons", "step"}``,
 replayed by :mod:`netalgebra.certificate.peel`; proved in :mod:`netalgebra.theorems.peel`).
+``deep_rational_cover`` carries ``hypotheses.tree``: a node is ``{"weights": {weight name:
+[numerator, denominator]}, "children": [{"zero": polynomial, "variable": "y<i>_<j>", "node":
+node}, ...]}`` or ``{"empty": true}``, polynomials in the kernel's list-of-terms form in the
+node's free entries ``y<i>_<j>`` (replayed by :mod:`netalgebra.certificate.rational_cover`; proved
+in :mod:`netalgebra.theorems.rational_cover`).
 
 CAD certificates (``verify(cert, timeout=...)``; the CAD engine ``cad.elimination`` is the
 trusted base for them, never for theorem certificates), checked by

@@ -57,6 +57,7 @@ from cad.budget import Budget
 from netalgebra.decide.cores import find_core, find_core_2x2
 from netalgebra.decide.family import INV_T, ONE, T, RationalFunction
 from netalgebra.naming import parse_weight_name, weight_name
+from netalgebra.theorems.rational_functions import gauss_jordan
 
 __all__ = ["find_deep_core", "grouped_pattern", "path_sums", "GROUPED_BUDGET_SHARE", "GROUPED_MAX_SECONDS"]
 
@@ -312,20 +313,7 @@ def _independent(vectors):
 
 def _solve(G, b):
     """The solution of the invertible system ``G c = b`` over ``Q(t)`` (Gauss-Jordan), or None."""
-    n = len(G)
-    M = [list(row) + [b[i]] for i, row in enumerate(G)]
-    for c in range(n):
-        p = next((r for r in range(c, n) if M[r][c].n != 0), None)
-        if p is None:
-            return None
-        M[c], M[p] = M[p], M[c]
-        iv = _inverse(M[c][c])
-        M[c] = [x * iv for x in M[c]]
-        for r in range(n):
-            if r != c and M[r][c].n != 0:
-                f = M[r][c]
-                M[r] = [x + -(f * y) for x, y in zip(M[r], M[c])]
-    return [M[r][n] for r in range(n)]
+    return gauss_jordan(G, b, lambda x: x.n == 0, _inverse)
 
 
 def _projection_family(masks, ones, budget=None, tries=PROJECTION_TRIES, seed=0):

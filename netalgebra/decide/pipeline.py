@@ -70,6 +70,7 @@ from netalgebra.decide.deep_nss import find_permutation_core
 from netalgebra.decide.narrow_layer import by_narrow_layer
 from netalgebra.decide.family import fraction_text
 from netalgebra.decide.points_route import decide_points_route
+from netalgebra.decide.rational_cover import decide_by_rational_cover
 from netalgebra.decide.similarity import describe as describe_monarch
 from netalgebra.decide.similarity import monarch_similarity_witness
 from netalgebra.decide.twins import by_twin_merge
@@ -172,6 +173,10 @@ def _decide_linear(pattern, masks, methods, budget, blocks=True):
         if v is not None:
             return v
         v = _by_block(pattern, masks, methods, budget) if blocks else None
+        if v is not None:
+            return v
+    if len(masks) >= 3 and blocks and "theorems" in methods:
+        v = decide_by_rational_cover(pattern, masks, budget, cad_next="cad" in methods and not size_note(masks))
         if v is not None:
             return v
     budget.check("time (witness search)")

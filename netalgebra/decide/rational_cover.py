@@ -1,0 +1,37 @@
+"""Closed verdicts of deep patterns by a rational cover (:mod:`netalgebra.theorems.rational_cover`:
+``L_I = V_K`` by rational realisations with a case tree on the zeros of their denominators).
+
+Tried after the witness searches and before the CAD route, only on patterns whose product is
+generically of full dimension ``|K|`` (otherwise ``L_I`` is not dense in ``V_K`` and no cover
+exists), with :data:`SHARE_BEFORE_CAD` of the remaining budget when the CAD route comes next and
+all of it when the pattern is too large for that route (:func:`Budget.run_share`).  The
+certificate is re-checked by ``verify`` before the verdict is returned.
+"""
+
+from cad.budget import Budget
+from netalgebra.certificate import FORMAT
+from netalgebra.decide.certify import self_check
+from netalgebra.decide.verdict import Verdict, pattern_json
+from netalgebra.theorems.rational_cover import full_dimensional, rational_cover
+
+__all__ = ["decide_by_rational_cover", "SHARE_BEFORE_CAD", "MAX_SECONDS"]
+
+SHARE_BEFORE_CAD, MAX_SECONDS = 0.8, 60.0
+
+
+def decide_by_rational_cover(pattern, masks, budget, cad_next):
+    """A closed :class:`Verdict` from a rational cover, self-checked, or None (not tried, not found
+    within its share of ``budget``, or rejected by the re-check).  ``cad_next``: the CAD route
+    comes next and gets the rest of the budget."""
+    if len(masks) < 3 or not full_dimensional(masks):
+        return None
+    th = Budget.run_share(budget, SHARE_BEFORE_CAD if cad_next else 1.0, MAX_SECONDS,
+                          lambda b: rational_cover(masks, b), what="time (rational cover)")
+    if th is None:
+        return None
+    cert = {"format": FORMAT, "verdict": "closed", "question": "linear", "pattern": pattern_json(pattern, masks),
+            "theorem": th, "argument": th["statement"]}
+    if self_check(cert, budget):
+        return None
+    return Verdict("closed", cert, f"theorem {th['name']}: {th['statement']}", budget.elapsed(),
+                   {"theorem": th["name"]})
