@@ -13,8 +13,10 @@ non-zero assumptions *recomputed* here by the substitution (never read from the 
 node whose assumptions include the zero polynomial has an empty set and needs nothing.
 
 Trusted: python-flint's multivariate arithmetic over Q (products, sums, exact division, gcd).
-Factorisations are multiplied back before use, so only "``p`` vanishes exactly where one of its
-listed factors does" is used, never irreducibility.
+Factorisations are multiplied back before use (every listed factor non-constant, with a positive
+exponent), so only "``p`` vanishes exactly where one of its listed factors does" is used, never
+irreducibility.  Sizes are bounded before each flint product, power and factorisation
+(:data:`MAX_WORK`, :data:`MAX_FACTOR_TERMS`): those calls cannot be interrupted by the budget.
 """
 
 from flint import fmpq, fmpq_mpoly_ctx
@@ -27,6 +29,24 @@ __all__ = ["check_rational_cover", "MAX_NODES", "MAX_TERMS", "MAX_DEGREE"]
 MAX_NODES = 2000          # nodes of a case tree the checker accepts
 MAX_TERMS = 20000         # terms of one polynomial in the certificate
 MAX_DEGREE = 200          # total degree of one term
+MAX_FACTOR_TERMS = 5000   # terms of a polynomial the checker factors (the prover's are far smaller)
+MAX_WORK = 2_000_000      # term pairs of one product (50x the prover's MAX_PRODUCT); flint calls cannot
+                          # be interrupted by the budget, so a hostile certificate is bounded by size first
+
+
+def _mul(a, b):
+    """``a * b``, refused (Malformed) when the product could be too large to re-check in bounded time."""
+    if len(a) * len(b) > MAX_WORK:
+        raise Malformed(f"rational cover: a product of {len(a)} x {len(b)} terms (more than {MAX_WORK} "
+                        "term pairs) is too large to re-check")
+    return a * b
+
+
+def _power(a, k):
+    """``a ** k`` under the same bound as :func:`_mul` (``len(a)**k`` bounds the term pairs)."""
+    if k and len(a) ** k > MAX_WORK:
+        raise Malformed(f"rational cover: a power {k} of a {len(a)}-term polynomial is too large to re-check")
+    return a ** k
 
 
 class _Rat:
@@ -43,13 +63,13 @@ class _Rat:
         self.num, self.den = num, den
 
     def plus(self, o):
-        return _Rat(self.num * o.den + o.num * self.den, self.den * o.den)
+        return _Rat(_mul(self.num, o.den) + _mul(o.num, self.den), _mul(self.den, o.den))
 
     def times(self, o):
-        return _Rat(self.num * o.num, self.den * o.den)
+        return _Rat(_mul(self.num, o.num), _mul(self.den, o.den))
 
     def same(self, o):
-        return self.num * o.den == o.num * self.den
+        return _mul(self.num, o.den) == _mul(o.num, self.den)
 
 
 def _boolean_product(masks):
@@ -83,10 +103,15 @@ def _monic_factors(p):
     vanishes exactly where one of them does.  Irreducibility is never relied on."""
     if p.is_zero() or p.is_constant():
         return []
+    if len(p) > MAX_FACTOR_TERMS:
+        raise Malformed(f"rational cover: a polynomial of {len(p)} terms (more than {MAX_FACTOR_TERMS}) "
+                        "is too large to factor")
     c, parts = p.factor()
     back = p.context().from_dict({(0,) * p.context().nvars(): c})
     for f, a in parts:
-        back = back * f ** a
+        if a < 1 or f.is_constant():     # never from flint; refused so that every listed f divides p
+            raise Malformed("rational cover: a factorisation lists a constant or a zeroth power")
+        back = _mul(back, _power(f, a))
     if back != p:
         raise Malformed("rational cover: a factorisation does not multiply back")
     return [f / f.leading_coefficient() for f, _ in parts]
@@ -101,7 +126,7 @@ def _substituted(p, k, e, g):
         j = exps[k]
         rest = list(exps)
         rest[k] = 0
-        out += ctx.from_dict({tuple(rest): c}) * (-g) ** j * e ** (d - j)
+        out += _mul(ctx.from_dict({tuple(rest): c}), _mul(_power(-g, j), _power(e, d - j)))
     return out, d
 
 
@@ -194,7 +219,8 @@ class _Checker:
             for pos, r in sigma.items():
                 a, da = _substituted(r.num, k, e, g)
                 b, db = _substituted(r.den, k, e, g)
-                sigma2[pos] = _Rat(a * e ** (db - da), b) if db >= da else _Rat(a, b * e ** (da - db))
+                sigma2[pos] = (_Rat(_mul(a, _power(e, db - da)), b) if db >= da
+                               else _Rat(a, _mul(b, _power(e, da - db))))
             nonzero2 = []
             for n in assumed + [e]:
                 m = _substituted(n, k, e, g)[0]

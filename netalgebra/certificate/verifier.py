@@ -3,8 +3,11 @@
 :func:`verify` re-checks every claim of a certificate with exact arithmetic, recomputing
 everything it needs *from the masks stored in the certificate* with its own small code
 (:mod:`netalgebra.certificate.kernel`).  It shares no code with the decider
-(:mod:`netalgebra.decide`, :mod:`netalgebra.theorems`); it uses python-flint only for the
-arithmetic of univariate rational polynomials, and the CAD engine only for CAD certificates.
+(:mod:`netalgebra.decide`, :mod:`netalgebra.theorems`).  It trusts python-flint's exact
+arithmetic: univariate rational polynomials, rational matrices (``fmpq_mat``, the Monarch
+similarity checker) and multivariate rational polynomials with their gcd and factorisation
+(``fmpq_mpoly``, the rational-cover checker, which multiplies every factorisation back); and the
+CAD engine only for CAD certificates.
 
 Reference: Le, Riccietti, Gribonval, "Does a sparse ReLU network training problem always
 admit an optimum?", NeurIPS 2023 (arXiv 2306.02666); see (docs/mathematics.md, "Useful lemmas

@@ -31,7 +31,10 @@ a denominator vanishes at ``u``; it is not in ``N`` (non-zero on ``S``), so it i
 factors of earlier ``p_j``, non-zero at ``u``), so ``x = -g(u)/e(u)``: ``Y = sigma'(u')`` for ``u'``
 the other coordinates, and each ``n`` in ``N`` and each earlier ``p_j`` is non-zero at ``u``, so the
 numerator of ``n(x = -g/e)`` (which is ``n(u)`` times a power of ``e(u)``) and its factors are
-non-zero at ``u'``, as is ``e``: ``Y`` is in child ``i``'s set, and by induction a product.  A node
+non-zero at ``u'``, as is ``e``: ``Y`` is in child ``i``'s set, and by induction a product.  The
+child is a node as defined: with ``A(q)`` the numerator ``q(x = -g/e) * e^(deg_x q)``, ``A`` is
+multiplicative, so a denominator of ``sigma`` dividing ``prod n_i^a_i`` (``n_i`` in ``N``) gives one of
+``sigma'`` dividing ``e^m prod A(n_i)^a_i``, a product of members of ``N'``.  A node
 whose ``N`` contains the zero polynomial has an empty set and needs nothing.  No irreducibility is
 used: ``p = c * prod f^a`` vanishes exactly where one of its ``f`` does.  ∎
 

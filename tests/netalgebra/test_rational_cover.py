@@ -234,3 +234,25 @@ def test_degree_bomb_is_rejected_without_raising():
     name = sorted(weights)[0]
     weights[name][1] = [["1", [[entry_name(0, 0), 10 ** 9]]]]
     assert _rejected(_certificate(EXAMPLE, th))
+
+
+def test_size_bomb_is_rejected_in_bounded_time():
+    # every weight a dense 715-term quartic in the 9 entries: each is within the per-polynomial
+    # caps, but the matrix products are not; flint calls cannot be interrupted by the budget, so
+    # the checker must refuse by size (before the guard, verify(timeout=5) ran for minutes)
+    import itertools
+
+    th = _example()
+    names = [entry_name(i, j) for i, j in product_support(SparsityPattern.preset(EXAMPLE).masks)]
+    monos = [m for m in itertools.product(range(5), repeat=len(names)) if sum(m) <= 4]
+    rng = random.Random(1)
+
+    def dense():
+        return [[str(rng.randint(1, 9)), [[names[k], e] for k, e in enumerate(m) if e]] for m in monos]
+
+    weights = th["hypotheses"]["tree"]["weights"]
+    for name in weights:
+        weights[name] = [dense(), dense()]
+    rep = verify(_certificate(EXAMPLE, th), timeout=5)
+    assert not rep.ok
+    assert any("too large to re-check" in detail for _, passed, detail in rep.checks if not passed)
