@@ -287,16 +287,17 @@ def widths(masks):
 _WEIGHT = re.compile(r"^w(\d+)_(\d+)_(\d+)$")
 
 
-def weight_position(name, masks):
-    """``(l, i, j)`` of a weight name of the escaping family, checked against the masks."""
-    m = _WEIGHT.match(name)
+def weight_position(name, masks, where="escaping_family.weights"):
+    """``(l, i, j)`` of a weight name, checked against the masks; ``where`` names the certificate
+    field in the error."""
+    m = _WEIGHT.match(name) if isinstance(name, str) else None
     if not m:
-        raise Malformed(f"escaping_family.weights: {name!r} is not a weight name w<layer>_<row>_<col>")
+        raise Malformed(f"{where}: {name!r} is not a weight name w<layer>_<row>_<col>")
     l, i, j = int(m.group(1)), int(m.group(2)), int(m.group(3))
     if not (1 <= l <= len(masks)) or i >= len(masks[l - 1]) or j >= len(masks[l - 1][0]):
-        raise Malformed(f"escaping_family.weights: {name} is outside the network's shapes")
+        raise Malformed(f"{where}: {name} is outside the network's shapes")
     if masks[l - 1][i][j] != 1:
-        raise Malformed(f"escaping_family.weights: {name} is not allowed by the mask (I_{l}[{i}][{j}] = 0)")
+        raise Malformed(f"{where}: {name} is not allowed by the mask (I_{l}[{i}][{j}] = 0)")
     return l, i, j
 
 

@@ -60,7 +60,7 @@ def check_normalisation(spec, masks):
             raise Malformed(f"{where}.side: expected 'in' or 'out'")
         if not isinstance(edges, list) or not all(isinstance(e, str) for e in edges):
             raise Malformed(f"{where}.edges: expected a list of weight names")
-        pos = [weight_position(e, masks) for e in edges]
+        pos = [weight_position(e, masks, f"{where}.edges") for e in edges]
         if len(set(pos)) != len(pos) or set(pos) != want or not pos:
             raise Malformed(f"{where}.edges: must list every {side}-edge of neuron {nb} once")
         sides[(l, h)] = side

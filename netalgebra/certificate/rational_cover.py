@@ -184,7 +184,7 @@ class _Checker:
             raise Malformed(f"{where}.weights: expected an object")
         realised = {}
         for name, frac in weights.items():
-            pos = weight_position(name, self.masks)
+            pos = weight_position(name, self.masks, f"{where}.weights")
             if not (isinstance(frac, list) and len(frac) == 2):
                 raise Malformed(f"{where}.weights.{name}: expected [numerator, denominator]")
             realised[pos] = _Rat(_poly(frac[0], self.ctx, self.names, free, f"{where}.weights.{name}"),
