@@ -67,3 +67,14 @@ def test_hard_limited_answers_equal_the_in_process_ones():
         assert qe(problem, timeout=60).formula == inside
     sentence = parse_qepcad("[s]\n(x)\n0\n(A x)[x^2 >= 0].\nfinish\n")
     assert qe(sentence, timeout=60).formula == logic.TRUE
+
+
+@settings(max_examples=5, deadline=None)
+@given(st.integers(0, 3 * (1 << 20)))
+def test_child_payloads_of_any_size_arrive_whole(n):
+    """The child writes its answer on the raw pipe descriptor (a loop of ``os.write``): a
+    payload larger than the pipe's buffer arrives whole and in order."""
+    from cad.hard_deadline import run_with_hard_limit
+
+    data = bytes(i % 251 for i in range(n))
+    assert run_with_hard_limit(lambda: data, 60) == data
