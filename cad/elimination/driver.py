@@ -124,7 +124,10 @@ def _qe_in_child(problem, seconds, max_cells):
     ctx = problem.ring.ctx
 
     def compute():
-        # the child exits right after: its cell tree is left to the operating system
+        # the child exits right after: its cell tree is left to the operating system, and so is
+        # cyclic garbage, so the collector is off (its full passes over the growing cell tree
+        # cost ~4 % on xaxis_ellipse; peak memory measured unchanged on collins2001, 1.2 GB)
+        gc.disable()
         res = _qe(problem, None, max_cells, Budget(seconds), release=False)
         return _encoded(res.formula, ctx), res.cells, res.seconds
 
