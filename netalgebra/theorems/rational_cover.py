@@ -45,13 +45,20 @@ every product with its own code, and multiplies every factorisation it uses back
 Search (completeness only; a failed search proves nothing).  At a node, a *plan* is found at a
 random point modulo a prime: the equations ``(W_L ... W_1)[i, j] = sigma[i, j]`` are multilinear in
 the weights, so an entry whose live paths hold a single unset weight is solved for it, and so are
-two or three entries with as many unset weights entering linearly (:func:`_propagate`); otherwise
+two or three (:data:`BLOCK`) entries with as many unset weights entering linearly (:func:`_propagate`); otherwise
 one unset weight of an entry with the fewest is fixed to a constant, keeping the Jacobian of the
 node's free entries of full rank (:func:`_plan`).  Plans are replayed exactly (:func:`_replay`);
 the realisation with the fewest new denominator factors (homogeneous ones preferred) is kept, the
 others, restricted by each substitution, are tried first at the children; a factor's child is
 preceded by children over the factors of its leading coefficient when those are not yet assumed
-non-zero.  Bounded by the budget, :data:`MAX_NODES`, :data:`MAX_TERMS` and the size guard of
+non-zero.  Where these plans find no realisation, a *wider* search (with its own generator, so
+the first search's random choices are those of before) starts with the weights of the node's
+vanishing rows and columns at 0 (:func:`_vanishing_lines`: a realisation of the sub-pattern
+without those edges is one of the pattern), fixes some weights to the target entry ``y_e`` of
+their equation instead of 1 (homogeneous solutions, no denominators like ``y - 1``) and solves
+square linear blocks of up to :data:`FALLBACK_BLOCK` entries.  Its realisations are rational
+functions of ``u`` like the others, so the lemma and the certificate are unchanged.  Bounded by
+the budget, :data:`MAX_NODES`, :data:`MAX_TERMS` and the size guard of
 :mod:`netalgebra.theorems.rational_functions`.
 """
 
@@ -76,6 +83,10 @@ MAX_PATHS = 4096        # paths through the product, all entries together
 MAX_TERMS = 300         # terms of a weight's numerator and denominator together
 CONSTANTS = (1,)
 ZERO_AT_ZERO, ZERO_ELSEWHERE = 0.5, 0.1   # chance of the constant 0
+BLOCK = 3               # largest square linear block solved at once (:func:`_propagate`)
+FALLBACK_TRIES = 30     # plans of the wider search at a node where the first finds none
+FALLBACK_BLOCK = 5      # ... its largest square linear block
+ENTRY_WEIGHT = 0.5      # ... its chance that a weight fixed to a non-zero value is set to the entry's target
 SLACK = 0               # an entry with at most this many more unset weights than the fewest may be chosen
 
 
@@ -167,9 +178,9 @@ def _mod_solve(paths, es, ws, val, zero, yval):
     return gauss_jordan(*system, lambda x: x == 0, lambda x: _ModP(pow(int(x), -1, PRIME)))
 
 
-def _propagate(paths, yval, val, zero, steps, pending):
-    """Solve pending entries while one has a single unset weight on its live paths, or a pair or
-    triple of entries has as many unset weights entering linearly with a non-singular matrix;
+def _propagate(paths, yval, val, zero, steps, pending, block=BLOCK):
+    """Solve pending entries while one has a single unset weight on its live paths, or ``k`` entries
+    (``2 <= k <= block``) have as many unset weights entering linearly with a non-singular matrix;
     check the entries with none.  False when an entry is inconsistent."""
     while pending:
         progressed, unsets = False, {}
@@ -193,7 +204,7 @@ def _propagate(paths, yval, val, zero, steps, pending):
             unsets[e] = unset
         if progressed:
             continue
-        for k in (2, 3):
+        for k in range(2, block + 1):
             small = sorted((e, u) for e, u in unsets.items() if len(u) <= k)   # k entries, k unknowns
             for combo in combinations(small, k):
                 ws = set().union(*(u for _, u in combo))
@@ -217,12 +228,13 @@ def _propagate(paths, yval, val, zero, steps, pending):
     return True
 
 
-def _zero_cover(paths, zeros, columns, rng, generic):
+def _zero_cover(paths, zeros, columns, rng, generic, forced=()):
     """Weights to set to 0 so that every path of a random part of ``zeros`` (entries identically 0
     on the node) holds one, chosen at random among those hitting the most paths left, with the
-    Jacobian of ``columns`` still of full rank; None if the random choice breaks the rank."""
-    left = [pt for e in zeros if rng.random() < 0.5 for pt in paths[e]]
-    chosen = {}
+    Jacobian of ``columns`` still of full rank; None if the random choice breaks the rank.  The
+    weights ``forced`` are set to 0 first."""
+    chosen = dict.fromkeys(forced, 0)
+    left = [pt for e in zeros if rng.random() < 0.5 for pt in paths[e] if chosen.keys().isdisjoint(pt)]
     while left:
         count = {}
         for pt in left:
@@ -237,25 +249,46 @@ def _zero_cover(paths, zeros, columns, rng, generic):
     return chosen
 
 
-def _plan(paths, yval, rng, columns=None, zeros=()):
+def _vanishing_lines(paths, zeros):
+    """Weights set to 0 where a whole output row (input column) of ``K`` is in ``zeros`` (entries
+    identically 0 on the node): that row's last-layer (that column's first-layer) weights.  With
+    them 0 the row's (column's) equations hold, and the rest is the sub-pattern without those edges
+    (a realisation of it, weights 0 included, is one of this pattern)."""
+    zeros = set(zeros)
+    rows, cols = {}, {}
+    for (i, j) in paths:
+        rows.setdefault(i, []).append((i, j))
+        cols.setdefault(j, []).append((i, j))
+    out = set()
+    for line, last in ((rows, True), (cols, False)):
+        for es in line.values():
+            if all(e in zeros for e in es):
+                out.update(pt[-1] if last else pt[0] for e in es for pt in paths[e])
+    return out
+
+
+def _plan(paths, yval, rng, columns=None, zeros=(), forced=(), entry_chance=0.0, block=BLOCK):
     """Steps ``("const", w, c)`` / ``("solve", weights, entries)`` that solve the equations at the
     point ``yval`` (entry -> value mod :data:`PRIME`), or None.  Randomised greedy: solve what can
     be solved (:func:`_propagate`), else fix one unset weight of an entry with the fewest to a
     constant (0 more often when the entry's target is 0, where a zero weight on its paths is the
     natural way to make it vanish), keeping the Jacobian of the entries ``columns`` (the node's free
     ones: their values determine the others) in the unfixed weights of full rank ``len(columns)``
-    (mod p, at a random point; a necessary condition for those entries to take generic values)."""
+    (mod p, at a random point; a necessary condition for those entries to take generic values).
+    The weights ``forced`` start at 0; with chance ``entry_chance`` a weight to be fixed to a
+    non-zero constant is set to its entry's target ``y_e`` instead (step ``("entry", w, e)``: the
+    solution stays homogeneous, so its denominators do not pin entries to constants like ``y - 1``)."""
     val, zero, steps, pending = {}, set(), [], list(paths)
     fixed, protected = {}, set()
     generic = {w: rng.randrange(1, PRIME) for ps in paths.values() for pt in ps for w in pt}
-    if zeros and columns is not None:
-        fixed = _zero_cover(paths, zeros, columns, rng, generic)
+    if (zeros or forced) and columns is not None:
+        fixed = _zero_cover(paths, zeros, columns, rng, generic, forced)
         if fixed is None:
             return None
         val, zero = dict(fixed), set(fixed)
         steps = [("const", w, 0) for w in sorted(fixed)]
     while True:
-        if not _propagate(paths, yval, val, zero, steps, pending):
+        if not _propagate(paths, yval, val, zero, steps, pending, block):
             return None
         if not pending:
             return steps
@@ -273,6 +306,10 @@ def _plan(paths, yval, rng, columns=None, zeros=()):
         c = 0 if rng.random() < (ZERO_AT_ZERO if yval[e] == 0 else ZERO_ELSEWHERE) else rng.choice(CONSTANTS)
         if columns is not None and _rank(paths, {**fixed, w: c}, generic, columns) < len(columns):
             protected.add(w)
+            continue
+        if entry_chance and c and yval[e] and rng.random() < entry_chance:    # w = y_e: stays homogeneous
+            fixed[w] = val[w] = yval[e]
+            steps.append(("entry", w, e))
             continue
         fixed[w] = c
         val[w] = c % PRIME
@@ -320,6 +357,9 @@ def _replay(steps, paths, sigma, ctx, budget, rng):
             val[w] = Frac(ctx.from_dict({(0,) * ctx.nvars(): x})) if x else nought
             if not x:
                 zero.add(w)
+            continue
+        if kind == "entry":
+            val[w] = sigma[x]
             continue
         if budget is not None:
             budget.check("time (rational cover)")
@@ -373,9 +413,14 @@ class _Search:
         sigma = {e: Frac(g) for e, g in zip(self.K, gens)}
         return self.node(sigma, [], frozenset(range(len(self.K))), [], random.Random(len(self.K)))
 
-    def realisations(self, sigma, free, rng, tries):
-        """Realisations of ``sigma`` by random plans, each once."""
+    def realisations(self, sigma, free, rng, tries, wider=False):
+        """Realisations of ``sigma`` by random plans, each once.  ``wider``: the plans start with
+        the weights of the node's vanishing rows and columns at 0 (:func:`_vanishing_lines`), set
+        some weights to entries (:data:`ENTRY_WEIGHT`) and solve larger linear blocks
+        (:data:`FALLBACK_BLOCK`)."""
         seen = set()
+        lines = _vanishing_lines(self.paths, [e for e, f in sigma.items() if f.is_zero()]) if wider else ()
+        options = (lines, ENTRY_WEIGHT, FALLBACK_BLOCK) if wider else ((), 0.0, BLOCK)
         for _ in range(tries):
             if self.budget is not None:
                 self.budget.check("time (rational cover)")
@@ -384,7 +429,7 @@ class _Search:
             if any(v is None for v in yval.values()):
                 continue
             zeros = [e for e, f in sigma.items() if f.is_zero()] if rng.random() < 0.5 else ()
-            steps = _plan(self.paths, yval, rng, [self.K[k] for k in sorted(free)], zeros)
+            steps = _plan(self.paths, yval, rng, [self.K[k] for k in sorted(free)], zeros, *options)
             if steps is None or tuple(steps) in seen:
                 continue
             seen.add(tuple(steps))
@@ -412,6 +457,13 @@ class _Search:
                 fresh += 1
                 if not new or fresh >= KEEP:
                     break
+            if not scored:      # its own generator: the first search's random choices stay as they were
+                spare = random.Random(self.nodes)
+                for val in self.realisations(sigma, free, spare, FALLBACK_TRIES, wider=True):
+                    new = _new_factors(val, nonzero)
+                    scored.append((_score(new), len(scored), val, new))
+                    if not new or len(scored) >= KEEP:
+                        break
         if not scored:
             return None
         scored.sort(key=lambda sc: sc[:2])

@@ -16,7 +16,8 @@ from netalgebra.certificate.kernel import parse_poly
 from netalgebra.decide import decide
 from netalgebra.naming import entry_name, parse_weight_name
 from netalgebra.pattern import SparsityPattern
-from netalgebra.theorems.rational_cover import full_dimensional, product_support, rational_cover
+from netalgebra.theorems.rational_cover import (_vanishing_lines, entry_paths, full_dimensional, product_support,
+                                                rational_cover)
 from test_subspace import cad_agrees_where_proved
 
 # Closed (the hand argument: W1 invertible steers Y W1^{-1} into {W3 W2}, which misses only
@@ -112,6 +113,44 @@ def test_realisations_reproduce_random_rational_targets(values):
     weights = _realise(masks, _example()["hypotheses"]["tree"], Y)
     assert all(masks[l - 1][a][b] for (l, a, b) in weights)
     assert _product(masks, weights) == Y
+
+
+# closed; the first search finds no realisation at some nodes of every tree it tries (and gives up
+# after 7.6 s), the wider one (vanishing lines, weights set to entries, blocks up to 5) at them
+WIDER = "random:3,3,3,3:0.7:72"
+
+
+def test_wider_search_gives_a_verified_cover_that_realises_targets():
+    masks = SparsityPattern.preset(WIDER).masks
+    th = rational_cover(masks)
+    assert th is not None and verify(_certificate(WIDER, th)).ok
+    K = product_support(masks)
+    rng = random.Random(7)
+    for _ in range(20):
+        Y = [[Fraction(0)] * 3 for _ in range(3)]
+        for (i, j) in K:
+            Y[i][j] = Fraction(rng.choice([0, 0, 1, -1, 2, 3]), rng.choice([1, 2]))
+        weights = _realise(masks, th["hypotheses"]["tree"], Y)
+        assert all(masks[l - 1][a][b] for (l, a, b) in weights)
+        assert _product(masks, weights) == Y
+
+
+def test_vanishing_lines_are_the_last_and_first_layer_weights_of_zero_rows_and_columns():
+    masks = SparsityPattern.preset(EXAMPLE).masks
+    K = product_support(masks)
+    paths = entry_paths(masks, K)
+    L = len(masks)
+    for i in {i for i, _ in K}:
+        row = [e for e in K if e[0] == i]
+        lines = _vanishing_lines(paths, row)
+        assert lines == {pt[-1] for e in row for pt in paths[e]}
+        assert all(w[0] == L and w[1] == i for w in lines)
+        inside = {j for j in {j for _, j in K} if all(e in row[:-1] for e in K if e[1] == j)}
+        assert _vanishing_lines(paths, row[:-1]) == {pt[0] for e in K if e[1] in inside for pt in paths[e]}
+    for j in {j for _, j in K}:
+        col = [e for e in K if e[1] == j]
+        assert _vanishing_lines(paths, col) == {pt[0] for e in col for pt in paths[e]}
+        assert all(w[0] == 1 and w[2] == j for w in _vanishing_lines(paths, col))
 
 
 def test_decide_answers_closed_and_self_checks():
