@@ -365,7 +365,8 @@ def _replay(steps, paths, sigma, ctx, budget, rng):
             budget.check("time (rational cover)")
         try:
             system = _linear_system(paths, x, w, val, zero, sigma, nought, one)
-            sol = None if system is None else gauss_jordan(*system, Frac.is_zero, lambda f: one / f)
+            tick = None if budget is None else (lambda: budget.check("time (rational cover)"))
+            sol = None if system is None else gauss_jordan(*system, Frac.is_zero, lambda f: one / f, tick)
         except TooLarge:
             return None
         if sol is None or any(len(f.num) + len(f.den) > MAX_TERMS for f in sol):

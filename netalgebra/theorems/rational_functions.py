@@ -9,7 +9,7 @@ shared.  A polynomial's certificate form is the kernel's list of terms
 
 from flint import fmpq, fmpq_mpoly_ctx
 
-__all__ = ["Frac", "TooLarge", "MAX_PRODUCT", "gauss_jordan", "ring", "poly_terms", "monic", "irreducible_factors", "solve_for", "substitute"]
+__all__ = ["Frac", "TooLarge", "MAX_PRODUCT", "MAX_GCD", "gauss_jordan", "ring", "poly_terms", "monic", "irreducible_factors", "solve_for", "substitute"]
 
 
 def ring(names):
@@ -18,6 +18,7 @@ def ring(names):
 
 
 MAX_PRODUCT = 40000      # terms a product may have at most (bound: product of the factors' terms)
+MAX_GCD = 1500           # terms of numerator and denominator together before reducing by their gcd
 
 
 class TooLarge(Exception):
@@ -44,6 +45,8 @@ class Frac:
         if num.is_zero():
             num, den = num, ctx.from_dict({(0,) * ctx.nvars(): 1})
         elif not reduced and not den.is_constant():
+            if len(num) + len(den) > MAX_GCD:
+                raise TooLarge      # a multivariate gcd this size can take seconds, uninterruptibly
             g = num.gcd(den)
             if not g.is_constant():
                 num, den = num / g, den / g
@@ -148,12 +151,16 @@ def substitute(f, k, e, g):
     return Frac(a * e ** (db - da), b)
 
 
-def gauss_jordan(mat, rhs, is_zero, inverse):
+def gauss_jordan(mat, rhs, is_zero, inverse, tick=None):
     """The solution of ``mat x = rhs`` by Gauss--Jordan elimination, or None for a singular matrix;
-    entries of any field type with ``+``, unary ``-`` and ``*`` (``is_zero``, ``inverse`` given)."""
+    entries of any field type with ``+``, unary ``-`` and ``*`` (``is_zero``, ``inverse`` given).
+    ``tick`` (optional) is called before each pivot and each entry update: a budget check, since
+    with rational-function entries one row operation can take seconds."""
     n = len(mat)
     a = [list(row) + [r] for row, r in zip(mat, rhs)]
     for c in range(n):
+        if tick is not None:
+            tick()
         piv = next((i for i in range(c, n) if not is_zero(a[i][c])), None)
         if piv is None:
             return None
@@ -163,5 +170,10 @@ def gauss_jordan(mat, rhs, is_zero, inverse):
         for i in range(n):
             if i != c and not is_zero(a[i][c]):
                 f = a[i][c]
-                a[i] = [x + -(f * y) for x, y in zip(a[i], a[c])]
+                row = []
+                for x, y in zip(a[i], a[c]):
+                    if tick is not None:
+                        tick()
+                    row.append(x + -(f * y))
+                a[i] = row
     return [row[n] for row in a]

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from fractions import Fraction
 
+import pytest
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -295,3 +297,24 @@ def test_size_bomb_is_rejected_in_bounded_time():
     rep = verify(_certificate(EXAMPLE, th), timeout=5)
     assert not rep.ok
     assert any("too large to re-check" in detail for _, passed, detail in rep.checks if not passed)
+
+
+def test_gauss_jordan_checks_its_budget_between_entry_updates():
+    # with rational-function entries one row operation can take seconds (random:4,4,4,4:0.7:83 ran
+    # 30 s past a 10 s budget inside one elimination): the tick runs before every entry update
+    from netalgebra.theorems.rational_functions import gauss_jordan
+
+    calls = []
+    mat = [[Fraction(2), Fraction(1)], [Fraction(1), Fraction(3)]]
+    sol = gauss_jordan(mat, [Fraction(3), Fraction(4)], lambda x: x == 0, lambda x: 1 / x,
+                       lambda: calls.append(1))
+    assert sol == [Fraction(1), Fraction(1)] and len(calls) >= 2 + 2 * 3
+
+    class Spent(Exception):
+        pass
+
+    def spent():
+        raise Spent
+
+    with pytest.raises(Spent):
+        gauss_jordan(mat, [Fraction(3), Fraction(4)], lambda x: x == 0, lambda x: 1 / x, spent)
