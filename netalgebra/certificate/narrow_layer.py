@@ -18,6 +18,8 @@ Two claims, re-checked with exact arithmetic and the verifier's own code:
 from fractions import Fraction
 from itertools import chain
 
+from flint import fmpq, fmpq_mat
+
 from netalgebra.certificate.kernel import Malformed, live_neurons
 from netalgebra.certificate.not_closed import check_escaping_family
 
@@ -25,20 +27,10 @@ __all__ = ["check_narrow_layer"]
 
 
 def _rank(rows):
-    """Rank of a list of rational rows (Gaussian elimination on Fractions)."""
-    m = [list(r) for r in rows]
-    rank = 0
-    for c in range(len(m[0]) if m else 0):
-        p = next((i for i in range(rank, len(m)) if m[i][c] != 0), None)
-        if p is None:
-            continue
-        m[rank], m[p] = m[p], m[rank]
-        for i in range(len(m)):
-            if i != rank and m[i][c] != 0:
-                f = m[i][c] / m[rank][c]
-                m[i] = [x - f * y for x, y in zip(m[i], m[rank])]
-        rank += 1
-    return rank
+    """Rank of a list of rational rows (exact, python-flint's ``fmpq_mat``)."""
+    if not rows or not rows[0]:
+        return 0
+    return fmpq_mat([[fmpq(x.numerator, x.denominator) for x in r] for r in rows]).rank()
 
 
 def _left_kernel(B):
@@ -107,8 +99,9 @@ def check_narrow_layer(cert, masks, report, budget=None):
         masks = [[list(r) for r in zip(*M)] for M in reversed(masks)]
         A = [list(r) for r in zip(*A)]
         k = L - k
-    report.check(f"rank A = {len(N)}, the number of live neurons of the cut layer", _rank(A) == len(N),
-                 f"rank {_rank(A)}")
+    rank = _rank(A)
+    report.check(f"rank A = {len(N)}, the number of live neurons of the cut layer", rank == len(N),
+                 f"rank {rank}")
     reach = _reach(masks, k)
     dim = _space_meets_supports(A, [reach[i] for i in T if i < len(reach)])
     report.check(f"dim sum_(i in T) ({'row' if na['side'] == 'rows' else 'column'} space of A ∩ E_(support i)) "
