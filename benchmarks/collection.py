@@ -217,7 +217,7 @@ def main(argv=None):
     print(f"{len(rows)} problems: solved by us {solved_ours}, by QEPCAD B {solved_q}; our answers: "
           + ", ".join(f"{v} {n}" for v, n in counts.items()))
     print(f"geometric mean ratio ours/QEPCAD B (in process, both solved): "
-          f"{_f(gmean([r[4] for r in rows]), 2)} over {sum(r[4] is not None for r in rows)} problems")
+          f"{_f(gmean([r[4] for r in rows]), 2)} over {sum(r[4] is not None and r[4] > 0 for r in rows)} problems (a zero ratio is left out)")
     return 1 if wrong else 0
 
 

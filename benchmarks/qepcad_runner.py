@@ -69,7 +69,8 @@ def user_cpu_seconds():
 def cpu_seconds():
     """User plus system CPU time of this process and of its finished children.  The kernel may
     split a short process's time between user and system by sampling at clock ticks, so a
-    forked child's few milliseconds can land on either side; their sum is exact."""
+    forked child's few milliseconds can land on either side; their sum is the scheduler's
+    accurate run time."""
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime

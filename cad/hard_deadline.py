@@ -114,7 +114,8 @@ def run_with_hard_limit(compute, seconds, grace=HARD_LIMIT_GRACE):
             _die_with_parent(prctl)
             # the inherited objects live until os._exit: keep the cyclic collector off them,
             # so that its passes neither walk the parent's heap nor copy its pages (an O(1)
-            # splice of the collector's lists; the child's own garbage is still collected)
+            # splice of the collector's lists; the child's own garbage is still collected unless
+            # ``compute`` turns the collector off, as qe's child does)
             gc.freeze()
             try:
                 payload = pickle.dumps(("ok", compute()))

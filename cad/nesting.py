@@ -48,9 +48,9 @@ def deep(fn=None, *, shallow=None):
     directly, under the interpreter's own recursion limit, which keeps the main thread's
     stack safe; starting a thread with a large stack costs about 0.1 ms, as much as a small
     problem's parse.  If that run still meets the limit (RecursionError), it is started
-    again in the deep thread, so the answer is the same either way (``fn`` must have no side
-    effect that a repeated run would notice: the readers and ``qe`` have none besides
-    caches)."""
+    again in the deep thread, so the answer is the same either way, up to the time the first
+    run spent of a shared budget (``fn`` must have no side effect that a repeated run would
+    notice: the readers and ``qe`` have none besides caches)."""
     if fn is None:
         return functools.partial(deep, shallow=shallow)
 

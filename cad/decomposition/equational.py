@@ -97,6 +97,11 @@ class EquationalConstraint:
         # for check_not_nullified: [(factor, [(guard, its level)])] once the guards are known,
         # and (id(cell), id(guard)) -> is the guard non-zero at the sample of that cell, whose
         # level is the guard's own; both reset by each Decomposition built on this constraint
+        self.reset_checks()
+
+    def reset_checks(self):
+        """Forget the guard-check caches: a Decomposition rebuilt after NotWellOriented has other
+        guards and other cells (the cache is keyed by cell identity)."""
         self._checks = None
         self._nonzero = {}
 

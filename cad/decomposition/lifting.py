@@ -62,9 +62,8 @@ class Decomposition:
         self.nullifications = []      # (cell, poly) pairs met while lifting
         # the top level's equational constraint (cad.decomposition.equational), or None
         self.equational = equational
-        if equational is not None:    # its guard checks are per decomposition: a rebuild after
-            equational._checks = None     # NotWellOriented has other guards and other cells
-            equational._nonzero.clear()
+        if equational is not None:    # its guard checks are per decomposition
+            equational.reset_checks()
         self._sign_at = sign_at       # read by cad.elimination (exact signs at this CAD's samples)
         # id(f) -> the terms of the level-(k+2) factor f split after k generators, read once
         # (the factors live in ``levels`` as long as the decomposition)

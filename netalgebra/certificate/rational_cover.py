@@ -16,7 +16,8 @@ Trusted: python-flint's multivariate arithmetic over Q (products, sums, exact di
 Factorisations are multiplied back before use (every listed factor non-constant, with a positive
 exponent), so only "``p`` vanishes exactly where one of its listed factors does" is used, never
 irreducibility.  Sizes are bounded before each flint product, power and factorisation
-(:data:`MAX_WORK`, :data:`MAX_FACTOR_TERMS`): those calls cannot be interrupted by the budget.
+(:data:`MAX_WORK`; :data:`MAX_FACTOR_TERMS` for gcds and factorisations): those calls cannot be
+interrupted by the budget.
 """
 
 from flint import fmpq, fmpq_mpoly_ctx
@@ -29,7 +30,7 @@ __all__ = ["check_rational_cover", "MAX_NODES", "MAX_TERMS", "MAX_DEGREE"]
 MAX_NODES = 2000          # nodes of a case tree the checker accepts
 MAX_TERMS = 20000         # terms of one polynomial in the certificate
 MAX_DEGREE = 200          # total degree of one term
-MAX_FACTOR_TERMS = 5000   # terms of a polynomial the checker factors (the prover's are far smaller)
+MAX_FACTOR_TERMS = 5000   # terms the checker factors, or reduces by a gcd (the prover's are far smaller)
 MAX_WORK = 2_000_000      # term pairs of one product (50x the prover's MAX_PRODUCT); flint calls cannot
                           # be interrupted by the budget, so a hostile certificate is bounded by size first
 
@@ -58,6 +59,9 @@ class _Rat:
         if den.is_zero():
             raise Malformed("rational cover: a zero denominator")
         if not den.is_constant() and not num.is_zero():
+            if len(num) + len(den) > MAX_FACTOR_TERMS:
+                raise Malformed(f"rational cover: a fraction of {len(num) + len(den)} terms (more than "
+                                f"{MAX_FACTOR_TERMS}) is too large to re-check")
             g = num.gcd(den)
             num, den = num / g, den / g
         self.num, self.den = num, den
@@ -122,11 +126,14 @@ def _substituted(p, k, e, g):
     ctx = p.context()
     d = 0 if p.is_zero() else int(p.degrees()[k])
     out = ctx.from_dict({})
+    factor = {}                      # j -> (-g)^j e^(d-j), shared by the terms of degree j in x_k
     for exps, c in p.to_dict().items():
         j = exps[k]
         rest = list(exps)
         rest[k] = 0
-        out += _mul(ctx.from_dict({tuple(rest): c}), _mul(_power(-g, j), _power(e, d - j)))
+        if j not in factor:
+            factor[j] = _mul(_power(-g, j), _power(e, d - j))
+        out += _mul(ctx.from_dict({tuple(rest): c}), factor[j])
     return out, d
 
 
@@ -151,8 +158,8 @@ def _dot(row, col, zero, one):
 
 
 class _Checker:
-    def __init__(self, masks, report, budget):
-        self.masks, self.report, self.budget = masks, report, budget
+    def __init__(self, masks, budget):
+        self.masks, self.budget = masks, budget
         self.K = sorted(_boolean_product(masks))
         self.names = [entry_name(i, j) for i, j in self.K]
         self.ctx = fmpq_mpoly_ctx.get(tuple(self.names), "degrevlex")
@@ -190,7 +197,6 @@ class _Checker:
             realised[pos] = _Rat(_poly(frac[0], self.ctx, self.names, free, f"{where}.weights.{name}"),
                                  _poly(frac[1], self.ctx, self.names, free, f"{where}.weights.{name}"))
         M = _product(realised, self.masks, self.ctx)
-        zero = self.ctx.from_dict({})
         for i in range(self.shape[0]):
             for j in range(self.shape[1]):
                 target = sigma.get((i, j))
@@ -237,7 +243,6 @@ class _Checker:
                 if f not in nonzero and f not in zeros:
                     raise Malformed(f"{where}: the factor {f} of a denominator is neither assumed non-zero "
                                     "nor the hypersurface of a child")
-        del zero
 
 
 def _split(p, k, ctx):
@@ -253,7 +258,7 @@ def check_rational_cover(hyp, masks, question, report, budget):
     """Re-check a ``deep_rational_cover`` case tree: ``V_K ⊆ L_I``, hence ``L_I = V_K`` (closed)."""
     if not isinstance(hyp, dict) or "tree" not in hyp:
         raise Malformed("hypotheses: expected {'tree': ...}")
-    checker = _Checker(masks, report, budget)
+    checker = _Checker(masks, budget)
     if not checker.K:
         raise Malformed("rational cover: K is empty")
     checker.root(hyp["tree"])

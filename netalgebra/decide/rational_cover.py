@@ -1,9 +1,10 @@
 """Closed verdicts of deep patterns by a rational cover (:mod:`netalgebra.theorems.rational_cover`:
 ``L_I = V_K`` by rational realisations with a case tree on the zeros of their denominators).
 
-Tried after the witness searches and before the CAD route, only on patterns whose product is
-generically of full dimension ``|K|`` (otherwise ``L_I`` is not dense in ``V_K`` and no cover
-exists), with :data:`SHARE_BEFORE_CAD` of the remaining budget when the CAD route comes next and
+Tried after the witness searches and before the CAD route, only on patterns whose Jacobian, at
+one random point modulo a prime, has rank ``|K|`` (a lower rank there is evidence, not proof, that
+``L_I`` is not dense in ``V_K``, where no cover could exist) and whose paths are few enough
+(:func:`netalgebra.theorems.rational_cover.full_dimensional`), with :data:`SHARE_BEFORE_CAD` of the remaining budget when the CAD route comes next and
 all of it when the pattern is too large for that route (:func:`Budget.run_share`).  The
 certificate is re-checked by ``verify`` before the verdict is returned.
 """

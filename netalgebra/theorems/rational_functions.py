@@ -43,7 +43,7 @@ class Frac:
         if den.is_zero():
             raise ZeroDivisionError("rational function with zero denominator")
         if num.is_zero():
-            num, den = num, ctx.from_dict({(0,) * ctx.nvars(): 1})
+            den = ctx.from_dict({(0,) * ctx.nvars(): 1})
         elif not reduced and not den.is_constant():
             if len(num) + len(den) > MAX_GCD:
                 raise TooLarge      # a multivariate gcd this size can take seconds, uninterruptibly
