@@ -183,7 +183,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
     files = args.files or collection_files()
     binary = qepcad_binary()
-    ours = run_worker(files, 1, args.timeout)
+    ours = run_worker(files, 1, args.timeout, soft=False)
     rows = []
     for path in files:
         with open(path, encoding="utf-8") as fh:
