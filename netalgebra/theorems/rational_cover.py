@@ -79,8 +79,7 @@ from netalgebra.theorems.rational_scaling import factors_to_cover, is_bihomogene
 
 __all__ = ["rational_cover", "full_dimensional", "product_support", "entry_paths", "MAX_NODES"]
 
-MAX_NODES = 200         # nodes of one case tree searched, failed ones included (per attempt)
-ATTEMPTS = 6            # searches with other random choices, while the budget lasts (:func:`rational_cover`)
+MAX_NODES = 200         # nodes of one case tree searched, failed ones included
 TRIES = 60              # random plans per node at most
 KEEP = 8                # realisations compared per node at most
 ALTERNATIVES = 2        # realisations whose children are searched per node at most
@@ -186,15 +185,10 @@ class _Search:
         self.nodes = 0
         self.seen = {}          # node sets searched: (sigma, assumptions, free, invariant) -> node or None
 
-    def root(self, attempt=0):
-        """The tree, or None.  Attempt ``k > 0`` makes other random choices, with a fresh node
-        count; the node sets already proved keep their subtrees, failed ones are searched again."""
-        self.nodes = 0
-        self.seen = {key: found for key, found in self.seen.items() if found is not None}
+    def root(self):
         gens = self.ctx.gens()
         sigma = {e: Frac(g) for e, g in zip(self.K, gens)}
-        rng = random.Random(len(self.K) + 1000 * attempt)
-        return self.node(sigma, [], frozenset(range(len(self.K))), [], rng, True)
+        return self.node(sigma, [], frozenset(range(len(self.K))), [], random.Random(len(self.K)), True)
 
     def realisations(self, sigma, free, rng, tries, wider=False):
         """Realisations of ``sigma`` by random plans, each once.  ``wider``: the plans start with
@@ -358,19 +352,13 @@ def rational_cover(masks, budget=None):
     """The ``deep_rational_cover`` fragment (a case tree proving ``L_I = V_K``), or None.
 
     Tried only for depth >= 3; the search is bounded by :data:`MAX_NODES`, :data:`MAX_PATHS` and
-    ``budget`` (a spent budget raises ``BudgetExceeded``).  With a budget, an attempt that finds
-    no tree is followed by fresh ones (other random choices) while time is left, at most
-    :data:`ATTEMPTS` in all; without one, a single attempt."""
+    ``budget`` (a spent budget raises ``BudgetExceeded``)."""
     if len(masks) < 3:
         return None
     search = _Search(masks, budget)
     if not search.K or sum(len(p) for p in search.paths.values()) > MAX_PATHS:
         return None
-    tree = None
-    for attempt in range(ATTEMPTS if budget is not None else 1):
-        tree = search.root(attempt)
-        if tree is not None:
-            break
+    tree = search.root()
     if tree is None:
         return None
     return fragment("deep_rational_cover", STATEMENT, {"tree": tree},
