@@ -159,6 +159,8 @@ def _zero_cover(paths, zeros, columns, rng, generic, forced=()):
     break the rank is passed over for the next best (a weight on every path of a column, say,
     kills its non-zero entries too), and None only when no weight left can cover a path."""
     chosen = dict.fromkeys(forced, 0)
+    if forced and rank(paths, chosen, generic, columns) < len(columns):
+        return None
     left = [pt for e in zeros if rng.random() < ZERO_PART for pt in paths[e] if chosen.keys().isdisjoint(pt)]
     banned = set()
     while left:
