@@ -59,7 +59,9 @@ replayed by :mod:`netalgebra.certificate.peel`; proved in :mod:`netalgebra.theor
 [numerator, denominator]}, "children": [{"zero": polynomial, "variable": "y<i>_<j>", "node":
 node}, ...]}`` or ``{"empty": true}``, polynomials in the kernel's list-of-terms form in the
 node's free entries ``y<i>_<j>`` (replayed by :mod:`netalgebra.certificate.rational_cover`; proved
-in :mod:`netalgebra.theorems.rational_cover`).
+in :mod:`netalgebra.theorems.rational_cover`).  A node may also carry ``"scaling": true``: a
+denominator factor is then also covered by one of its bihomogeneous components (replayed by
+:mod:`netalgebra.certificate.rational_scaling`; proved in :mod:`netalgebra.theorems.rational_scaling`).
 
 CAD certificates (``verify(cert, timeout=...)``; the CAD engine ``cad.elimination`` is the
 trusted base for them, never for theorem certificates), checked by

@@ -23,6 +23,7 @@ interrupted by the budget.
 from flint import fmpq, fmpq_mpoly_ctx
 
 from netalgebra.certificate.kernel import Malformed, parse_poly, weight_position, widths
+from netalgebra.certificate.rational_scaling import bidegree_components, is_bihomogeneous
 from netalgebra.naming import entry_name
 
 __all__ = ["check_rational_cover", "MAX_NODES", "MAX_TERMS", "MAX_DEGREE"]
@@ -171,10 +172,12 @@ class _Checker:
         gens = self.ctx.gens()
         one = self.ctx.from_dict({(0,) * len(self.names): 1})
         sigma = {e: _Rat(g, one) for e, g in zip(self.K, gens)}
-        self.node(tree, sigma, [], set(self.names), "tree")
+        self.node(tree, sigma, [], set(self.names), "tree", True)
 
-    def node(self, node, sigma, nonzero, free, where):
-        """Raise Malformed unless ``node`` proves every matrix of its set a product."""
+    def node(self, node, sigma, nonzero, free, where, invariant):
+        """Raise Malformed unless ``node`` proves every matrix of its set a product.  ``invariant``:
+        the set is invariant under ``Y -> D Y E`` (the root; a child of an invariant node whose
+        polynomial and its earlier siblings' are bihomogeneous)."""
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise Malformed(f"rational cover: more than {MAX_NODES} nodes")
@@ -205,7 +208,7 @@ class _Checker:
         children = node.get("children", [])
         if not isinstance(children, list):
             raise Malformed(f"{where}.children: expected a list")
-        zeros, assumed = [], list(nonzero)
+        zeros, assumed, inv = [], list(nonzero), invariant
         for c, child in enumerate(children):
             cw = f"{where}.children[{c}]"
             if not isinstance(child, dict):
@@ -233,16 +236,30 @@ class _Checker:
                 for f in ([m] if m.is_zero() else _monic_factors(m)):
                     if f not in nonzero2:
                         nonzero2.append(f)
-            self.node(child.get("node"), sigma2, nonzero2, free - {x}, f"{cw}.node")
+            inv = inv and is_bihomogeneous(p, self.K)
+            self.node(child.get("node"), sigma2, nonzero2, free - {x}, f"{cw}.node", inv)
             zeros.append(p / p.leading_coefficient())
             for f in _monic_factors(p):
                 if f not in assumed:
                     assumed.append(f)        # later siblings: p != 0
+        scaling = node.get("scaling", False)
+        if not isinstance(scaling, bool):
+            raise Malformed(f"{where}.scaling: expected true or false")
+        if scaling and not invariant:
+            raise Malformed(f"{where}: scaling claimed at a node whose set is not invariant under rescaling")
         for pos, r in realised.items():
             for f in _monic_factors(r.den):
-                if f not in nonzero and f not in zeros:
+                if f not in nonzero and f not in zeros and not (scaling and self._moved(f, nonzero, zeros)):
                     raise Malformed(f"{where}: the factor {f} of a denominator is neither assumed non-zero "
-                                    "nor the hypersurface of a child")
+                                    "nor the hypersurface of a child" + (" nor moved off by rescaling" if scaling else ""))
+
+    def _moved(self, f, nonzero, zeros):
+        """Scaling lemma: some bihomogeneous component of ``f`` is a constant or has every factor
+        assumed non-zero or a child's polynomial."""
+        parts = bidegree_components(f, self.K)
+        if len(parts) < 2:
+            return False
+        return any(h.is_constant() or all(q in nonzero or q in zeros for q in _monic_factors(h)) for h in parts)
 
 
 def _split(p, k, ctx):

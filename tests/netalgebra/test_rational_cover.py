@@ -18,7 +18,7 @@ from netalgebra.certificate.kernel import parse_poly
 from netalgebra.decide import decide
 from netalgebra.naming import entry_name, parse_weight_name
 from netalgebra.pattern import SparsityPattern
-from netalgebra.theorems.rational_cover import (_vanishing_lines, entry_paths, full_dimensional, product_support,
+from netalgebra.theorems.rational_cover import (vanishing_lines, entry_paths, full_dimensional, product_support,
                                                 rational_cover)
 from test_subspace import cad_agrees_where_proved
 
@@ -63,14 +63,35 @@ def _value(terms, point):
 
 def _realise(masks, tree, Y):
     """Weights for ``Y`` by walking the tree as the cover lemma does: at a node, the realisation if
-    its denominators are non-zero at ``Y``, else the first child whose polynomial vanishes."""
-    point = {entry_name(i, j): Fraction(Y[i][j]) for i in range(len(Y)) for j in range(len(Y[0]))}
-    node = tree
-    while True:
+    its denominators are non-zero at ``Y``, else the first child whose polynomial vanishes, else (a
+    scaling node, where no child's polynomial vanishes) the realisation at a rescaled ``D Y E`` whose
+    denominators are non-zero, with ``D^-1`` folded into the last layer and ``E^-1`` into the first."""
+    def at(M):
+        return {entry_name(i, j): Fraction(M[i][j]) for i in range(len(M)) for j in range(len(M[0]))}
+
+    def weights_at(node, point):
         dens = {w: _value(f[1], point) for w, f in node["weights"].items()}
         if all(dens.values()):
             return {parse_weight_name(w): _value(f[0], point) / dens[w] for w, f in node["weights"].items()}
-        child = next(c for c in node["children"] if _value(c["zero"], point) == 0)
+        return None
+
+    node, L = tree, len(masks)
+    while True:
+        found = weights_at(node, at(Y))
+        if found is not None:
+            return found
+        child = next((c for c in node["children"] if _value(c["zero"], at(Y)) == 0), None)
+        if child is None:
+            assert node.get("scaling")
+            rng = random.Random(0)
+            for _ in range(200):        # a non-zero polynomial in (d, e) misses some small integer point
+                d = [rng.choice([1, 2, 3, -1, 5]) for _ in Y]
+                e = [rng.choice([1, 2, 3, -1, 5]) for _ in Y[0]]
+                scaled = weights_at(node, at([[d[i] * x * e[j] for j, x in enumerate(row)] for i, row in enumerate(Y)]))
+                if scaled is not None:
+                    return {(l, a, b): (x / d[a] if l == L else x) / (e[b] if l == 1 else 1)
+                            for (l, a, b), x in scaled.items()}
+            raise AssertionError("no rescaling moves Y off the denominators")
         node = child["node"]
         assert not node.get("empty")
 
@@ -144,15 +165,15 @@ def test_vanishing_lines_are_the_last_and_first_layer_weights_of_zero_rows_and_c
     L = len(masks)
     for i in {i for i, _ in K}:
         row = [e for e in K if e[0] == i]
-        lines = _vanishing_lines(paths, row)
+        lines = vanishing_lines(paths, row)
         assert lines == {pt[-1] for e in row for pt in paths[e]}
         assert all(w[0] == L and w[1] == i for w in lines)
         inside = {j for j in {j for _, j in K} if all(e in row[:-1] for e in K if e[1] == j)}
-        assert _vanishing_lines(paths, row[:-1]) == {pt[0] for e in K if e[1] in inside for pt in paths[e]}
+        assert vanishing_lines(paths, row[:-1]) == {pt[0] for e in K if e[1] in inside for pt in paths[e]}
     for j in {j for _, j in K}:
         col = [e for e in K if e[1] == j]
-        assert _vanishing_lines(paths, col) == {pt[0] for e in col for pt in paths[e]}
-        assert all(w[0] == 1 and w[2] == j for w in _vanishing_lines(paths, col))
+        assert vanishing_lines(paths, col) == {pt[0] for e in col for pt in paths[e]}
+        assert all(w[0] == 1 and w[2] == j for w in vanishing_lines(paths, col))
 
 
 def test_decide_answers_closed_and_self_checks():
@@ -318,3 +339,101 @@ def test_gauss_jordan_checks_its_budget_between_entry_updates():
 
     with pytest.raises(Spent):
         gauss_jordan(mat, [Fraction(3), Fraction(4)], lambda x: x == 0, lambda x: 1 / x, spent)
+
+
+# ------------------------------------------------------------------------------- scaling nodes
+def _nodes(tree):
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(c["node"] for c in node.get("children", []))
+
+
+def test_example_uses_scaling_nodes_and_scaled_targets_are_realised():
+    """The example's tree relies on the scaling lemma; targets on a moved factor's zero set (no
+    child's polynomial vanishing) are realised through a rescaling (:func:`_realise`)."""
+    th = _example()
+    assert any(n.get("scaling") for n in _nodes(th["hypotheses"]["tree"]))
+    masks = SparsityPattern.preset(EXAMPLE).masks
+    rng = random.Random(3)
+    for _ in range(30):
+        Y = [[Fraction(rng.choice([0, 1, 1, -1, 2])) for _ in range(3)] for _ in range(3)]
+        assert _product(masks, _realise(masks, th["hypotheses"]["tree"], Y)) == Y
+
+
+def test_dropped_scaling_flag_is_rejected():
+    th = _example()
+    node = next(n for n in _nodes(th["hypotheses"]["tree"]) if n.get("scaling"))
+    del node["scaling"]
+    assert _rejected(_certificate(EXAMPLE, th))
+
+
+def test_scaling_flag_must_be_a_boolean():
+    th = _example()
+    node = next(n for n in _nodes(th["hypotheses"]["tree"]) if n.get("scaling"))
+    node["scaling"] = "yes"
+    assert _rejected(_certificate(EXAMPLE, th))
+
+
+def test_dropped_child_of_a_scaling_node_is_rejected():
+    th = _example()
+    node = next(n for n in _nodes(th["hypotheses"]["tree"]) if n.get("scaling") and n.get("children"))
+    node["children"].pop()
+    assert _rejected(_certificate(EXAMPLE, th))
+
+
+def _below_inhomogeneous_child(tree, masks):
+    """A node whose set is not invariant under rescaling: below a child whose polynomial is not
+    bihomogeneous (rows and columns of the entries read from the variable names)."""
+    for node in _nodes(tree):
+        for c in node.get("children", []):
+            bidegrees = set()
+            for mono in parse_poly(c["zero"], "test"):
+                rows, cols = {}, {}
+                for v, e in mono:
+                    i, j = map(int, v[1:].split("_"))
+                    rows[i], cols[j] = rows.get(i, 0) + e, cols.get(j, 0) + e
+                bidegrees.add((tuple(sorted(rows.items())), tuple(sorted(cols.items()))))
+            if len(bidegrees) > 1:
+                return c["node"]
+    return None
+
+
+def test_scaling_at_a_node_that_is_not_invariant_is_rejected(monkeypatch):
+    """Without the scaling lemma the search leaves children over inhomogeneous polynomials such as
+    ``y - 1`` (that certificate still verifies: the rule is optional); the lemma claimed below one
+    is rejected, since the node's set is not invariant under rescaling."""
+    import netalgebra.theorems.rational_cover as rc
+    monkeypatch.setattr(rc, "SCALING", False)
+    th = _fragment(EXAMPLE)
+    assert not any(n.get("scaling") for n in _nodes(th["hypotheses"]["tree"]))
+    assert verify(_certificate(EXAMPLE, th)).ok
+    node = _below_inhomogeneous_child(th["hypotheses"]["tree"], SparsityPattern.preset(EXAMPLE).masks)
+    assert node is not None and "weights" in node
+    node["scaling"] = True
+    assert _rejected(_certificate(EXAMPLE, th))
+
+
+_POLY_TERMS = st.lists(st.tuples(st.integers(-3, 3), st.lists(st.integers(0, 2), min_size=4, max_size=4)),
+                       max_size=6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_POLY_TERMS)
+def test_bihomogeneous_components_sum_back_and_agree_with_the_checker(terms):
+    """Components (decider and verifier, separately written) sum to the polynomial, each has one
+    bidegree, and both sides find the same ones."""
+    from netalgebra.certificate.rational_scaling import bidegree_components, is_bihomogeneous
+    from netalgebra.theorems.rational_functions import ring
+    from netalgebra.theorems.rational_scaling import components
+    grading = ((0, 0), (0, 1), (1, 0), (1, 1))
+    ctx = ring(tuple(entry_name(i, j) for i, j in grading))
+    p = ctx.from_dict({})
+    for c, exps in terms:
+        p += ctx.from_dict({tuple(exps): c})
+    mine, theirs = components(p, grading), bidegree_components(p, grading)
+    assert sum(mine, ctx.from_dict({})) == p
+    assert all(is_bihomogeneous(h, grading) for h in mine)
+    assert sorted(map(str, mine)) == sorted(map(str, theirs))
+    assert is_bihomogeneous(p, grading) == (len(mine) <= 1)

@@ -1,0 +1,299 @@
+"""Plans of rational realisations, found modulo a prime: which weights to fix to constants and
+which entries to solve for which weights, so that the exact replay
+(:func:`netalgebra.theorems.rational_cover._replay`) gives weights that are rational functions of
+the node's free entries.  Completeness only: a plan proves nothing, its exact replay and the
+verifier's product check do.
+
+The equations ``(W_L ... W_1)[i, j] = sigma[i, j]`` are multilinear in the weights, so an entry whose
+live paths (paths with no weight fixed to 0) hold a single unset weight is solved for it, and so are
+two or three (:data:`BLOCK`) entries with as many unset weights entering linearly
+(:func:`_propagate`); otherwise one unset weight of an entry with the fewest is fixed to a constant,
+keeping the Jacobian of the node's free entries of full rank (:func:`plan`).  At nodes with entries
+identically 0: the weights set to 0 to kill their paths skip those whose zero would break the rank
+(:func:`_zero_cover`, :data:`SAFE_ZEROS`); a weight fixed for an entry of target 0 is first one on
+all its live paths, and a 0 that would leave a single live path is replaced by 1
+(:func:`_zero_choice`); a constant is kept only if what it forces is consistent (:data:`LOOKAHEAD`).
+"""
+
+from itertools import combinations
+
+from flint import nmod_mat
+
+from netalgebra.theorems.rational_functions import gauss_jordan
+
+__all__ = ["PRIME", "BLOCK", "mod_value", "linear_system", "path_product", "plan", "rank", "vanishing_lines"]
+
+PRIME = (1 << 61) - 1
+CONSTANTS = (1,)
+ZERO_AT_ZERO, ZERO_ELSEWHERE = 0.5, 0.1   # chance of the constant 0
+BLOCK = 3               # largest square linear block solved at once (:func:`_propagate`)
+ZERO_PART = 0.8         # chance that a zero entry's paths are covered by zero weights (:func:`_zero_cover`)
+SAFE_ZEROS = True       # :func:`_zero_cover` passes over weights whose zero breaks the rank
+LOOKAHEAD = True        # a constant is kept only if what it forces (:func:`_propagate`) is consistent
+ZERO_KILLS = True       # a weight fixed to 0 for a zero entry kills it or leaves paths to cancel (:func:`_zero_choice`)
+SLACK = 0               # an entry with at most this many more unset weights than the fewest may be chosen
+
+
+def mod_value(f, point):
+    """``f`` (a :class:`Frac`) at ``point`` modulo :data:`PRIME`, or None where its denominator vanishes."""
+    def ev(p):
+        s = 0
+        for exps, c in p.to_dict().items():
+            t = int(c.p) * pow(int(c.q), -1, PRIME)
+            for x, e in zip(point, exps):
+                if e:
+                    t = t * pow(x, e, PRIME) % PRIME
+            s += t
+        return s % PRIME
+    d = ev(f.den)
+    return None if d == 0 else ev(f.num) * pow(d, -1, PRIME) % PRIME
+
+
+def _live_unset(paths, e, val, zero):
+    live = [pt for pt in paths[e] if zero.isdisjoint(pt)]
+    return live, {w for pt in live for w in pt if w not in val}
+
+
+def linear_system(paths, es, ws, val, zero, target, nought, one):
+    """The equations of the entries ``es`` as a linear system in the weights ``ws`` (every live path
+    holds at most one of them and has its other weights set): ``(matrix, right-hand side)`` in the
+    arithmetic of ``nought`` / ``one``, or None if a live path holds two of ``ws``."""
+    mat, rhs = [], []
+    for e in es:
+        row, r = [nought] * len(ws), target[e]
+        for pt in paths[e]:
+            if not zero.isdisjoint(pt):
+                continue
+            inside = [k for k, w in enumerate(ws) if w in pt]
+            if len(inside) > 1:
+                return None
+            term = one
+            for w in pt:
+                if w not in ws:
+                    term = term * val[w]
+            if inside:
+                row[inside[0]] = row[inside[0]] + term
+            else:
+                r = r - term
+        mat.append(row)
+        rhs.append(r)
+    return mat, rhs
+
+
+class _ModP(int):
+    """An integer modulo :data:`PRIME`, with the operations the elimination needs."""
+
+    def __add__(self, o):
+        return _ModP((int(self) + int(o)) % PRIME)
+
+    def __sub__(self, o):
+        return _ModP((int(self) - int(o)) % PRIME)
+
+    def __mul__(self, o):
+        return _ModP(int(self) * int(o) % PRIME)
+
+
+def _mod_solve(paths, es, ws, val, zero, yval):
+    system = linear_system(paths, es, ws, {w: _ModP(v) for w, v in val.items()}, zero,
+                            {e: _ModP(yval[e]) for e in es}, _ModP(0), _ModP(1))
+    if system is None:
+        return None
+    return gauss_jordan(*system, lambda x: x == 0, lambda x: _ModP(pow(int(x), -1, PRIME)))
+
+
+def _propagate(paths, yval, val, zero, steps, pending, block=BLOCK):
+    """Solve pending entries while one has a single unset weight on its live paths, or ``k`` entries
+    (``2 <= k <= block``) have as many unset weights entering linearly with a non-singular matrix;
+    check the entries with none.  False when an entry is inconsistent."""
+    while pending:
+        progressed, unsets = False, {}
+        for e in list(pending):
+            live, unset = _live_unset(paths, e, val, zero)
+            if len(unset) == 1:
+                ws = sorted(unset)
+                sol = _mod_solve(paths, [e], ws, val, zero, yval)
+                if sol is not None:
+                    val[ws[0]] = int(sol[0])
+                    steps.append(("solve", tuple(ws), (e,)))
+                    pending.remove(e)
+                    progressed = True
+                    continue
+            if len(unset) <= 1:     # no unset weight, or one whose coefficient is 0 for good
+                if sum(path_product(val, pt) for pt in live if unset.isdisjoint(pt)) % PRIME != yval[e]:
+                    return False
+                pending.remove(e)
+                progressed = True
+                continue
+            unsets[e] = unset
+        if progressed:
+            continue
+        for k in range(2, block + 1):
+            small = sorted((e, u) for e, u in unsets.items() if len(u) <= k)   # k entries, k unknowns
+            for combo in combinations(small, k):
+                ws = set().union(*(u for _, u in combo))
+                if len(ws) != k:
+                    continue
+                ws = sorted(ws)
+                es = [e for e, _ in combo]
+                sol = _mod_solve(paths, es, ws, val, zero, yval)
+                if sol is None:
+                    continue
+                val.update((w, int(x)) for w, x in zip(ws, sol))
+                steps.append(("solve", tuple(ws), tuple(es)))
+                for e in es:
+                    pending.remove(e)
+                break
+            else:
+                continue
+            break
+        else:
+            return True
+    return True
+
+
+def _zero_cover(paths, zeros, columns, rng, generic, forced=()):
+    """Weights to set to 0 so that every path of a random part of ``zeros`` (entries identically 0
+    on the node) holds one, chosen at random among those hitting the most paths left, with the
+    Jacobian of ``columns`` still of full rank; None if the random choice breaks the rank.  The
+    weights ``forced`` are set to 0 first.  With :data:`SAFE_ZEROS`, a weight whose zero would
+    break the rank is passed over for the next best (a weight on every path of a column, say,
+    kills its non-zero entries too), and None only when no weight left can cover a path."""
+    chosen = dict.fromkeys(forced, 0)
+    if forced and rank(paths, chosen, generic, columns) < len(columns):
+        return None
+    left = [pt for e in zeros if rng.random() < ZERO_PART for pt in paths[e] if chosen.keys().isdisjoint(pt)]
+    banned = set()
+    while left:
+        count = {}
+        for pt in left:
+            for w in pt:
+                if w not in banned:
+                    count[w] = count.get(w, 0) + 1
+        if not count:
+            return None
+        top = max(count.values())
+        w = rng.choice(sorted(v for v, c in count.items() if c >= top - rng.randrange(2)))
+        if SAFE_ZEROS and rank(paths, {**chosen, w: 0}, generic, columns) < len(columns):
+            banned.add(w)
+            continue
+        chosen[w] = 0
+        left = [pt for pt in left if w not in pt]
+    if not SAFE_ZEROS and rank(paths, chosen, generic, columns) < len(columns):
+        return None
+    return chosen
+
+
+def vanishing_lines(paths, zeros):
+    """Weights set to 0 where a whole output row (input column) of ``K`` is in ``zeros`` (entries
+    identically 0 on the node): that row's last-layer (that column's first-layer) weights.  With
+    them 0 the row's (column's) equations hold, and the rest is the sub-pattern without those edges
+    (a realisation of it, weights 0 included, is one of this pattern)."""
+    zeros = set(zeros)
+    rows, cols = {}, {}
+    for (i, j) in paths:
+        rows.setdefault(i, []).append((i, j))
+        cols.setdefault(j, []).append((i, j))
+    out = set()
+    for line, last in ((rows, True), (cols, False)):
+        for es in line.values():
+            if all(e in zeros for e in es):
+                out.update(pt[-1] if last else pt[0] for e in es for pt in paths[e])
+    return out
+
+
+def plan(paths, yval, rng, columns=None, zeros=(), forced=(), entry_chance=0.0, block=BLOCK):
+    """Steps ``("const", w, c)`` / ``("solve", weights, entries)`` that solve the equations at the
+    point ``yval`` (entry -> value mod :data:`PRIME`), or None.  Randomised greedy: solve what can
+    be solved (:func:`_propagate`), else fix one unset weight of an entry with the fewest to a
+    constant (0 more often when the entry's target is 0, where a zero weight on its paths is the
+    natural way to make it vanish), keeping the Jacobian of the entries ``columns`` (the node's free
+    ones: their values determine the others) in the unfixed weights of full rank ``len(columns)``
+    (mod p, at a random point; a necessary condition for those entries to take generic values).
+    The weights ``forced`` start at 0; with chance ``entry_chance`` a weight to be fixed to a
+    non-zero constant is set to its entry's target ``y_e`` instead (step ``("entry", w, e)``: the
+    solution stays homogeneous, so its denominators do not pin entries to constants like ``y - 1``)."""
+    val, zero, steps, pending = {}, set(), [], list(paths)
+    fixed, protected = {}, set()
+    generic = {w: rng.randrange(1, PRIME) for ps in paths.values() for pt in ps for w in pt}
+    if (zeros or forced) and columns is not None:
+        fixed = _zero_cover(paths, zeros, columns, rng, generic, forced)
+        if fixed is None:
+            return None
+        val, zero = dict(fixed), set(fixed)
+        steps = [("const", w, 0) for w in sorted(fixed)]
+    while True:
+        if not _propagate(paths, yval, val, zero, steps, pending, block):
+            return None
+        if not pending:
+            return steps
+        sets = []
+        for e in pending:
+            _, unset = _live_unset(paths, e, val, zero)
+            if len(unset) > 1 and unset - protected:
+                sets.append((len(unset), rng.random(), e, unset - protected))
+        if not sets:
+            return None
+        sets.sort(key=lambda x: x[:2])
+        n = sets[0][0]
+        _, _, e, unset = rng.choice([x for x in sets if x[0] <= n + SLACK])
+        w = rng.choice(sorted(unset))
+        c = 0 if rng.random() < (ZERO_AT_ZERO if yval[e] == 0 else ZERO_ELSEWHERE) else rng.choice(CONSTANTS)
+        if yval[e] == 0 and ZERO_KILLS:
+            w, c = _zero_choice(paths, e, val, zero, unset, w, c, rng)
+        if columns is not None and rank(paths, {**fixed, w: c}, generic, columns) < len(columns):
+            protected.add(w)
+            continue
+        if entry_chance and c and yval[e] and rng.random() < entry_chance:    # w = y_e: stays homogeneous
+            fixed[w] = val[w] = yval[e]
+            steps.append(("entry", w, e))
+            continue
+        trial = dict(val), set(zero), list(steps), list(pending)
+        trial[0][w] = c % PRIME
+        if c == 0:
+            trial[1].add(w)
+        trial[2].append(("const", w, c))
+        if LOOKAHEAD and not _propagate(paths, yval, *trial, block):
+            protected.add(w)        # what this constant forces contradicts a target: try another weight
+            continue
+        fixed[w] = c
+        val, zero, steps, pending = trial
+
+
+def _zero_choice(paths, e, val, zero, unset, w, c, rng):
+    """``(weight, constant)`` to fix for the entry ``e`` of target 0, ``(w, c)`` as drawn: a weight
+    on every live path of ``e`` first, if there is one (with ``c``: 0 makes the entry vanish
+    identically; otherwise the next solve for such a weight would give 0 and kill every path of
+    ``e`` at once, often a whole row or column the other targets need); ``w`` set to 0 only if at
+    least two live paths avoid it (they can still cancel), else to a non-zero constant."""
+    live, _ = _live_unset(paths, e, val, zero)
+    common = unset.intersection(*live)
+    if common:
+        return rng.choice(sorted(common)), c
+    if c == 0 and sum(w not in pt for pt in live) < 2:
+        return w, rng.choice(CONSTANTS)
+    return w, c
+
+
+def rank(paths, fixed, generic, columns):
+    """Rank mod p of the Jacobian of the entries ``columns`` of the product in the unfixed weights,
+    at ``generic`` (fixed weights at their constants)."""
+    at = {w: fixed.get(w, x) % PRIME for w, x in generic.items()}
+    index = {w: k for k, w in enumerate(w for w in generic if w not in fixed)}
+    if not index or not columns:
+        return 0
+    jac = [[0] * len(columns) for _ in index]
+    for c, e in enumerate(columns):
+        for pt in paths[e]:
+            for w in pt:
+                k = index.get(w)
+                if k is not None:
+                    jac[k][c] += path_product(at, pt, w)
+    return nmod_mat(len(index), len(columns), [x % PRIME for row in jac for x in row], PRIME).rank()
+
+
+def path_product(val, path, skip=None):
+    out = 1
+    for w in path:
+        if w != skip:
+            out = out * val[w] % PRIME
+    return out
