@@ -102,6 +102,16 @@ Twin-merge certificates (either verdict, ``method: "twin_merge"``), checked by
                 L_I is unchanged; inner (same verdict) is the merged pattern's, verified in full
     target      (optional) the inner target
 
+Outer-twin certificates (either verdict, ``method: "outer_twin_merge"``), checked by
+:mod:`netalgebra.certificate.outer_twins`::
+
+    outer_twin_merge  {"steps": [{"side": "outputs" | "inputs", "pair": [i0, i1]}, ...],
+                       "certificate": inner}: each step drops output row i1 (input column i1), which
+                      reads (is read by) the same single neuron as i0; L_I is closed iff the merged
+                      L_I' is; inner (same verdict) is the merged pattern's, verified in full
+    target            the inner target with a zero row (column) inserted at each dropped index, last
+                      step first (required when inner has a target)
+
 Narrow-layer certificates (``verdict: "not_closed"``, ``method: "narrow_layer"``), checked by
 :mod:`netalgebra.certificate.narrow_layer`: ``target`` and ``escaping_family`` as above, and::
 

@@ -23,6 +23,11 @@ Pipeline (one function per step below):
    **Twin merge** for depth >= 3 (:mod:`netalgebra.decide.twins`): two neurons of a hidden layer
    with the same single input (or output) become one (``L_I`` unchanged); the merged pattern
    goes through this pipeline and its certificate is nested (``method: "twin_merge"``).
+   **Outer twins** for depth >= 3 (:mod:`netalgebra.decide.outer_twins`): two outputs reading one
+   neuron alone (or two inputs read by one neuron alone) become one (``L_I`` closed iff the merged
+   one is); the merged pattern goes through the theorem steps of this pipeline (no witness search,
+   no CAD; an ``unknown`` there lets the routes below run) and its certificate is nested
+   (``method: "outer_twin_merge"``).
 1c. **Three alternating Monarch factors** (:func:`_by_monarch_similarity`): not closed, by a
    block similarity invariant (:mod:`netalgebra.decide.similarity`).
 2. **Witness search** for deep patterns: a collision at a narrow hidden layer whose limit has no
@@ -68,6 +73,7 @@ from netalgebra.decide.cores import find_core
 from netalgebra.decide.deep_cores import find_deep_core
 from netalgebra.decide.deep_nss import find_permutation_core
 from netalgebra.decide.narrow_layer import by_narrow_layer
+from netalgebra.decide.outer_twins import by_outer_twin_merge
 from netalgebra.decide.family import fraction_text
 from netalgebra.decide.points_route import decide_points_route
 from netalgebra.decide.rational_cover import decide_by_rational_cover
@@ -158,6 +164,10 @@ def _decide_linear(pattern, masks, methods, budget, blocks=True):
             return v
         v = by_twin_merge(pattern, masks, budget, lambda sub, b: _decide_linear(
             SparsityPattern(sub, name=None), sub, methods, b, blocks), self_check)
+        if v is not None:
+            return v
+        v = by_outer_twin_merge(pattern, masks, budget, lambda sub, b: _decide_linear(
+            SparsityPattern(sub, name=None), sub, ("theorems",), b, blocks=False), self_check)
         if v is not None:
             return v
     if len(masks) == 3 and "core" in methods:
