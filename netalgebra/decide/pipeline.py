@@ -27,7 +27,9 @@ Pipeline (one function per step below):
    neuron alone (or two inputs read by one neuron alone) become one (``L_I`` closed iff the merged
    one is); the merged pattern goes through the theorem steps of this pipeline (no witness search,
    no CAD; an ``unknown`` there lets the routes below run) and its certificate is nested
-   (``method: "outer_twin_merge"``).
+   (``method: "outer_twin_merge"``).  After the witness searches the merged pattern is tried again
+   with the rational cover and the CAD route (it is smaller, and its ``L_I`` may have full generic
+   rank where the pattern's has not).
 1c. **Three alternating Monarch factors** (:func:`_by_monarch_similarity`): not closed, by a
    block similarity invariant (:mod:`netalgebra.decide.similarity`).
 2. **Witness search** for deep patterns: a collision at a narrow hidden layer whose limit has no
@@ -186,6 +188,11 @@ def _decide_linear(pattern, masks, methods, budget, blocks=True):
         if v is not None:
             return v
     if len(masks) >= 3 and blocks and "theorems" in methods:
+        # the outer-twin-merged pattern again, now with its rational cover and CAD route
+        v = by_outer_twin_merge(pattern, masks, budget, lambda sub, b: _decide_linear(
+            SparsityPattern(sub, name=None), sub, tuple(m for m in methods if m != "core"), b), self_check)
+        if v is not None:
+            return v
         v = decide_by_rational_cover(pattern, masks, budget, cad_next="cad" in methods and not size_note(masks))
         if v is not None:
             return v
