@@ -15,26 +15,17 @@ one).  This module replays the steps and the lift with its own code.
 
 from netalgebra.certificate.kernel import Malformed, rational, widths
 from netalgebra.certificate.merge import check_inner_matches
+from netalgebra.certificate.twins import pair_steps, unit_index
 
 __all__ = ["check_outer_twin_merge"]
 
 
-def _unit_index(vector):
-    """The index of the only 1 of a 0/1 vector, or None."""
-    ones = [i for i, x in enumerate(vector) if x]
-    return ones[0] if len(ones) == 1 else None
-
-
 def _replay(masks, steps, report):
     """The masks after the steps; each step's hypothesis is a recorded check."""
-    if not isinstance(steps, list) or not steps:
-        raise Malformed("outer_twin_merge.steps: expected a non-empty list of steps")
+    steps = pair_steps(steps, "outer_twin_merge", ("outputs", "inputs"), "pair")
     masks = [[list(r) for r in m] for m in masks]
     for s, step in enumerate(steps):
-        pair = step.get("pair") if isinstance(step, dict) else None
-        if not (isinstance(step, dict) and step.get("side") in ("outputs", "inputs") and isinstance(pair, list)
-                and len(pair) == 2 and all(type(x) is int for x in pair)):
-            raise Malformed(f"outer_twin_merge.steps[{s}]: expected {{'side': 'outputs'|'inputs', 'pair': [i0, i1]}}")
+        pair = step["pair"]
         i0, i1 = pair
         if step["side"] == "outputs":
             vectors = masks[-1]
@@ -42,7 +33,7 @@ def _replay(masks, steps, report):
             vectors = [[r[c] for r in masks[0]] for c in range(len(masks[0][0]))]
         if not (0 <= i0 < len(vectors) and 0 <= i1 < len(vectors) and i0 != i1):
             raise Malformed(f"outer_twin_merge.steps[{s}]: {pair} is not a pair of distinct {step['side']}")
-        h0, h1 = _unit_index(vectors[i0]), _unit_index(vectors[i1])
+        h0, h1 = unit_index(vectors[i0]), unit_index(vectors[i1])
         report.check(f"outer twin step {s + 1}: {step['side']} {i0} and {i1} each meet exactly one neuron, "
                      "the same one", h0 is not None and h0 == h1, f"{h0} / {h1}")
         if step["side"] == "outputs":

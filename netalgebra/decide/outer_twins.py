@@ -43,20 +43,17 @@ verifies the nested certificate in full and checks that the target is the lifted
 """
 
 from netalgebra.certificate import FORMAT
+from netalgebra.decide.twins import merge_while, single
 from netalgebra.decide.verdict import Verdict, pattern_json
 
 __all__ = ["merge_outer_twins", "lift_target", "by_outer_twin_merge"]
-
-
-def _single(indices):
-    return indices[0] if len(indices) == 1 else None
 
 
 def _twin_pair(rows):
     """The first pair ``[r0, r1]`` of 0/1 rows that are the same unit vector, or None."""
     seen = {}
     for r, row in enumerate(rows):
-        h = _single([j for j, on in enumerate(row) if on])
+        h = single([j for j, on in enumerate(row) if on])
         if h is None:
             continue
         if h in seen:
@@ -80,14 +77,7 @@ def _merge_once(masks):
 
 def merge_outer_twins(masks):
     """Merge outer twin pairs while one exists: ``(steps, merged masks)`` (steps applied in order)."""
-    masks = tuple(tuple(tuple(r) for r in m) for m in masks)
-    steps = []
-    while True:
-        found = _merge_once(masks)
-        if found is None:
-            return steps, masks
-        steps.append(found[0])
-        masks = found[1]
+    return merge_while(masks, _merge_once)
 
 
 def lift_target(target, steps):
