@@ -60,6 +60,11 @@ replayed by :mod:`netalgebra.certificate.peel`; proved in :mod:`netalgebra.theor
 node}, ...]}`` or ``{"empty": true}``, polynomials in the kernel's list-of-terms form in the
 node's free entries ``y<i>_<j>`` (replayed by :mod:`netalgebra.certificate.rational_cover`; proved
 in :mod:`netalgebra.theorems.rational_cover`).
+``deep_subchain_cover`` carries ``hypotheses = {"depth", "first_layer", "last_layer", "cover":
+{"tree": ...}, "then"}``: ``cover`` is a ``deep_rational_cover`` tree of the run of layers
+``first_layer..last_layer`` (its own pattern), ``then`` the theorem closing the pattern with that
+run replaced by its boolean product (replayed by :mod:`netalgebra.certificate.subchain_cover`;
+proved in :mod:`netalgebra.theorems.subchain_cover`).
 
 CAD certificates (``verify(cert, timeout=...)``; the CAD engine ``cad.elimination`` is the
 trusted base for them, never for theorem certificates), checked by

@@ -32,6 +32,10 @@ Pipeline (one function per step below):
    rank where the pattern's has not).
 1c. **Three alternating Monarch factors** (:func:`_by_monarch_similarity`): not closed, by a
    block similarity invariant (:mod:`netalgebra.decide.similarity`).
+1d. **Sub-chain cover** for depth >= 3 below full generic rank (:mod:`netalgebra.decide.subchain_cover`,
+   ``deep_subchain_cover``, self-checked): a run of layers with a rational cover whose replacement by
+   one layer leaves a pattern a theorem closes; tried before the witness searches with a share of
+   the budget (the costly search runs only once the reduced pattern is known to be closed).
 2. **Witness search** for deep patterns: a collision at a narrow hidden layer whose limit has no
    transversal (:mod:`netalgebra.decide.narrow_layer`, self-checked), a core of the pattern grouped at a hidden
    layer (:func:`find_deep_core`), else a partial-permutation target with a Nullstellensatz
@@ -49,6 +53,8 @@ Pipeline (one function per step below):
    escaping family, a Nullstellensatz proof of non-attainment and a training
    set on which the ReLU training problem has no optimum (Theorem 3.1 of the
    paper).
+2b. **Rational cover** for depth >= 3 of full generic rank, after the witness searches
+   (:mod:`netalgebra.decide.rational_cover`, self-checked).
 3. **Exact decision by CAD** (:func:`decide_by_cad`): QE of the image (one weight per hidden
    neuron fixed by the rescaling symmetry, zero cases kept) and
    ``cad.topology.is_closed`` within the remaining budget; the certificate
@@ -80,6 +86,7 @@ from netalgebra.decide.family import fraction_text
 from netalgebra.decide.points_route import decide_points_route
 from netalgebra.decide.rational_cover import decide_by_rational_cover
 from netalgebra.decide.similarity import describe as describe_monarch
+from netalgebra.decide.subchain_cover import decide_by_subchain_cover
 from netalgebra.decide.similarity import monarch_similarity_witness
 from netalgebra.decide.twins import by_twin_merge
 from netalgebra.decide.verdict import Verdict, pattern_json
@@ -178,6 +185,10 @@ def _decide_linear(pattern, masks, methods, budget, blocks=True):
             return v
     if len(masks) == 2 and "core" in methods:
         v = _by_core(pattern, masks, budget)
+        if v is not None:
+            return v
+    if len(masks) >= 3 and blocks and "theorems" in methods:
+        v = decide_by_subchain_cover(pattern, masks, budget)
         if v is not None:
             return v
     if len(masks) >= 3 and "core" in methods:
