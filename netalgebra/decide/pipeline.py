@@ -86,7 +86,7 @@ from netalgebra.decide.family import fraction_text
 from netalgebra.decide.points_route import decide_points_route
 from netalgebra.decide.rational_cover import decide_by_rational_cover
 from netalgebra.decide.similarity import describe as describe_monarch
-from netalgebra.decide.subchain_cover import decide_by_subchain_cover
+from netalgebra.decide.subchain_cover import subchain_cover_within_share
 from netalgebra.decide.similarity import monarch_similarity_witness
 from netalgebra.decide.twins import by_twin_merge
 from netalgebra.decide.verdict import Verdict, pattern_json
@@ -188,7 +188,8 @@ def _decide_linear(pattern, masks, methods, budget, blocks=True):
         if v is not None:
             return v
     if len(masks) >= 3 and blocks and "theorems" in methods:
-        v = decide_by_subchain_cover(pattern, masks, budget)
+        th = subchain_cover_within_share(masks, budget)
+        v = _theorem_verdict(pattern, masks, th, budget, check=True) if th is not None else None
         if v is not None:
             return v
     if len(masks) >= 3 and "core" in methods:
@@ -223,11 +224,18 @@ def _by_theorem(pattern, masks, budget, points_json=None):
     th = closed_by_theorem(masks, question=question, npoints=npoints, budget=budget)
     if th is None:
         return None
+    return _theorem_verdict(pattern, masks, th, budget, th["name"] in SELF_CHECKED_THEOREMS, points_json)
+
+
+def _theorem_verdict(pattern, masks, th, budget, check, points_json=None):
+    """The closed :class:`Verdict` of a theorem fragment ``th``; with ``check``, re-checked by ``verify``
+    first (None when the re-check fails)."""
+    question = "linear" if points_json is None else "relu_points"
     cert = {"format": FORMAT, "verdict": "closed", "question": question, "pattern": pattern_json(pattern, masks)}
     if points_json is not None:
         cert["points"] = points_json
     cert.update({"theorem": th, "argument": th["statement"]})
-    if th["name"] in SELF_CHECKED_THEOREMS and self_check(cert, budget):
+    if check and self_check(cert, budget):
         return None
     return Verdict("closed", cert, f"theorem {th['name']}: {th['statement']}", budget.elapsed(),
                    {"theorem": th["name"]})
