@@ -228,3 +228,12 @@ def test_cli_verify_exit_codes(tmp_path, capsys):
     out.write_text(json.dumps(cert))
     assert main(["verify", str(out)]) == 1
     capsys.readouterr()
+
+
+def test_cli_check_shows_the_merged_certificate(capsys):
+    """`netalgebra check` prints the nested (merged pattern's) theorem, not an empty one."""
+    from netalgebra.cli import main
+
+    assert main(["check", "--preset", CLOSED_OUTER]) == 0
+    out = capsys.readouterr().out
+    assert "merged pattern: widths 4-4-4-3" in out and "theorem: deep_coordinate_subspace" in out
