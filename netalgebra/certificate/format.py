@@ -123,7 +123,11 @@ Narrow-layer certificates (``verdict: "not_closed"``, ``method: "narrow_layer"``
     non_attainment  {"method": "narrow_layer_transversal", "layer": k, "side": "rows" | "cols",
                      "neurons": T}: rank A = the number of live neurons of hidden layer k, T among
                     them, and the row (column) space of A meets the input (output) supports of T in
-                    a space of dimension < |T|; then A is not in L_I
+                    a space of dimension < |T|; then A is not in L_I; or
+                    {"method": "narrow_layer_span", "layer": k, "side": "rows" | "cols", "line": r}:
+                    rank A as above and row (column) r of A is outside the sum of the row (column)
+                    space's intersections with the supports of the live neurons of layer k joined
+                    to output (input) r; then A is not in L_I
 
 When the budget runs out the report has ``incomplete = True`` ("could not
 re-check within budget"): neither accepted nor refuted.
