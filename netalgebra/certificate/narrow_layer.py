@@ -105,6 +105,19 @@ def _span_excludes_row(A, masks, k, N, r):
     return S, inside, _rank(vecs + [list(A[r])]) > inside
 
 
+def _oriented_cut(A, masks, na, s, report):
+    """``(A, masks, k)`` turned so that ``na["side"]`` is the row side (``cols``: the transposed
+    pattern, whose inputs are the outputs), after the check ``rank A = s``."""
+    k = na["layer"]
+    if na["side"] == "cols":
+        masks = [[list(r) for r in zip(*M)] for M in reversed(masks)]
+        A = [list(r) for r in zip(*A)]
+        k = len(masks) - k
+    rank = _rank(A)
+    report.check(f"rank A = {s}, the number of live neurons of the cut layer", rank == s, f"rank {rank}")
+    return A, masks, k
+
+
 def check_narrow_layer(cert, masks, report, budget=None):
     """Re-check the escaping family and the narrow-layer obstruction (transversal or row span)."""
     A, _ = check_escaping_family(cert, masks, report)
@@ -123,13 +136,7 @@ def check_narrow_layer(cert, masks, report, budget=None):
     N = live_neurons(masks)[k]
     report.check(f"the neurons {T} are live neurons of hidden layer {k}", set(T) <= set(N),
                  f"live: {sorted(N)}")
-    if na["side"] == "cols":       # the transposed pattern: outputs become inputs
-        masks = [[list(r) for r in zip(*M)] for M in reversed(masks)]
-        A = [list(r) for r in zip(*A)]
-        k = L - k
-    rank = _rank(A)
-    report.check(f"rank A = {len(N)}, the number of live neurons of the cut layer", rank == len(N),
-                 f"rank {rank}")
+    A, masks, k = _oriented_cut(A, masks, na, len(N), report)
     reach = _reach(masks, k)
     dim = _space_meets_supports(A, [reach[i] for i in T if i < len(reach)])
     report.check(f"dim sum_(i in T) ({'row' if na['side'] == 'rows' else 'column'} space of A ∩ E_(support i)) "
@@ -143,15 +150,9 @@ def _check_span(A, masks, na, report):
             and type(na.get("line")) is int):
         raise Malformed("non_attainment: expected {'method': 'narrow_layer_span', 'layer': k (hidden), "
                         "'side': 'rows' | 'cols', 'line': r}")
-    k, r = na["layer"], na["line"]
-    N = sorted(live_neurons(masks)[k])
-    if na["side"] == "cols":       # the transposed pattern: outputs become inputs
-        masks = [[list(x) for x in zip(*M)] for M in reversed(masks)]
-        A = [list(x) for x in zip(*A)]
-        k = L - k
-    rank = _rank(A)
-    report.check(f"rank A = {len(N)}, the number of live neurons of the cut layer", rank == len(N),
-                 f"rank {rank}")
+    r = na["line"]
+    N = sorted(live_neurons(masks)[na["layer"]])
+    A, masks, k = _oriented_cut(A, masks, na, len(N), report)
     S, inside, outside = _span_excludes_row(A, masks, k, N, r)
     what = "row" if na["side"] == "rows" else "column"
     report.check(f"{what} {r} of A is not in the sum of ({what} space of A ∩ E_(support i)) over the live "
