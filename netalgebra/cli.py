@@ -180,10 +180,10 @@ def _check_work(args, budget):
         print(_claims_text(verdict.claims))
         merged = False
         frame = None                             # the sub-pattern whose weight names the family uses
-        while cert and ("reduction" in cert or cert.get("method") == "block"):
-            if "reduction" in cert:              # layers merged: show the merged pattern's certificate
-                merged, frame = True, "merged pattern"
-                cert = cert["reduction"]["certificate"]
+        while cert and ("reduction" in cert or cert.get("method") in ("block", "twin_merge", "outer_twin_merge")):
+            if "reduction" in cert or cert.get("method") in ("twin_merge", "outer_twin_merge"):
+                merged, frame = True, "merged pattern"   # layers or twins merged: the merged pattern's certificate
+                cert = (cert["reduction"] if "reduction" in cert else cert[cert["method"]])["certificate"]
                 print(f"merged pattern: widths {'-'.join(str(len(m)) for m in [cert['pattern']['masks'][0][0]] + cert['pattern']['masks'])}")
             else:                                # a block: show the block sub-pattern's certificate
                 blk = cert["block"]

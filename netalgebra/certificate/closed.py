@@ -15,7 +15,7 @@ question is rejected.
 
 from dataclasses import dataclass
 
-from netalgebra.certificate import absorption, cad, deep, digits, points, rational_cover, shallow, subspace
+from netalgebra.certificate import absorption, cad, deep, digits, points, rational_cover, shallow, subchain_cover, subspace
 from netalgebra.certificate.kernel import Malformed, rational, widths
 
 __all__ = ["Question", "CHECKERS", "QUESTIONS", "EVERY_TRAINING_SET", "register", "check_closed",
@@ -66,6 +66,7 @@ register("deep_coordinate_subspace", subspace.check_coordinate_subspace)
 register("deep_subchain_merge", subspace.check_subchain_merge)
 register("shallow_coordinate_subspace", subspace.check_coordinate_subspace)    # two layers
 register("deep_rational_cover", rational_cover.check_rational_cover)
+register("deep_subchain_cover", subchain_cover.check_subchain_cover)
 register("cad", cad.check_cad_closed)
 
 

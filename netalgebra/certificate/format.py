@@ -62,6 +62,11 @@ node's free entries ``y<i>_<j>`` (replayed by :mod:`netalgebra.certificate.ratio
 in :mod:`netalgebra.theorems.rational_cover`).  A node may also carry ``"scaling": true``: a
 denominator factor is then also covered by one of its bihomogeneous components (replayed by
 :mod:`netalgebra.certificate.rational_scaling`; proved in :mod:`netalgebra.theorems.rational_scaling`).
+``deep_subchain_cover`` carries ``hypotheses = {"depth", "first_layer", "last_layer", "cover":
+{"tree": ...}, "then"}``: ``cover`` is a ``deep_rational_cover`` tree of the run of layers
+``first_layer..last_layer`` (its own pattern), ``then`` the theorem closing the pattern with that
+run replaced by its boolean product (replayed by :mod:`netalgebra.certificate.subchain_cover`;
+proved in :mod:`netalgebra.theorems.subchain_cover`).
 
 CAD certificates (``verify(cert, timeout=...)``; the CAD engine ``cad.elimination`` is the
 trusted base for them, never for theorem certificates), checked by
@@ -104,13 +109,27 @@ Twin-merge certificates (either verdict, ``method: "twin_merge"``), checked by
                 L_I is unchanged; inner (same verdict) is the merged pattern's, verified in full
     target      (optional) the inner target
 
+Outer-twin certificates (either verdict, ``method: "outer_twin_merge"``), checked by
+:mod:`netalgebra.certificate.outer_twins`::
+
+    outer_twin_merge  {"steps": [{"side": "outputs" | "inputs", "pair": [i0, i1]}, ...],
+                       "certificate": inner}: each step drops output row i1 (input column i1), which
+                      reads (is read by) the same single neuron as i0; L_I is closed iff the merged
+                      L_I' is; inner (same verdict) is the merged pattern's, verified in full
+    target            the inner target with a zero row (column) inserted at each dropped index, last
+                      step first (required when inner has a target)
+
 Narrow-layer certificates (``verdict: "not_closed"``, ``method: "narrow_layer"``), checked by
 :mod:`netalgebra.certificate.narrow_layer`: ``target`` and ``escaping_family`` as above, and::
 
     non_attainment  {"method": "narrow_layer_transversal", "layer": k, "side": "rows" | "cols",
                      "neurons": T}: rank A = the number of live neurons of hidden layer k, T among
                     them, and the row (column) space of A meets the input (output) supports of T in
-                    a space of dimension < |T|; then A is not in L_I
+                    a space of dimension < |T|; then A is not in L_I; or
+                    {"method": "narrow_layer_span", "layer": k, "side": "rows" | "cols", "line": r}:
+                    rank A as above and row (column) r of A is outside the sum of the row (column)
+                    space's intersections with the supports of the live neurons of layer k joined
+                    to output (input) r; then A is not in L_I
 
 When the budget runs out the report has ``incomplete = True`` ("could not
 re-check within budget"): neither accepted nor refuted.

@@ -12,7 +12,13 @@ Two claims, re-checked with exact arithmetic and the verifier's own code:
    reached from ``i``).  Then ``A`` is not in ``L_I``: cut ``phi = X_N Z_N`` at layer ``k``; if
    ``phi(theta) = A`` then ``Z_N`` has rank ``|N|`` and row space ``V``, its row ``i`` lies in
    ``V ∩ E_{R_i}``, and the ``|T|`` rows of ``T`` would be dependent -- a contradiction
-   (docs/mathematics.md, "Narrow layers"; proved again in :mod:`netalgebra.decide.narrow_layer`).
+   (docs/mathematics.md, "Narrow layers"; proved again in :mod:`netalgebra.decide.narrow_layer`);
+   or ``non_attainment = {"method": "narrow_layer_span", "layer": k, "side": "rows" | "cols",
+   "line": r}``: ``rank A = |N|`` and row ``r`` of ``A`` is not in ``sum (V ∩ E_{R_i})`` over the
+   neurons ``i`` of ``N`` with a path to output ``r`` (``side: "cols"``: column ``r`` of ``A``, the
+   column space, the neurons reached from input ``r``).  Then ``A`` is not in ``L_I``: with
+   ``Z_N``'s rows in ``V ∩ E_{R_i}`` as above, row ``r`` of ``A = X_N Z_N`` is a combination of the
+   rows ``i`` with ``X[r, i]`` not identically 0, i.e. with a path from ``i`` to ``r``.
 """
 
 from fractions import Fraction
@@ -69,22 +75,57 @@ def _reach(masks, k):
     return sets
 
 
-def _space_meets_supports(A, supports):
-    """``dim sum_i (rowspace(A) ∩ E_{S_i})`` over the supports ``S_i``."""
+def _space_parts(A, supports):
+    """Vectors spanning ``sum_i (rowspace(A) ∩ E_{S_i})`` over the supports ``S_i``."""
     vecs = []
     for S in supports:
         outside = [c for c in range(len(A[0])) if c not in S]
         zs = _left_kernel([[row[c] for c in outside] for row in A]) if outside else \
             [[Fraction(int(r == i)) for r in range(len(A))] for i in range(len(A))]
         vecs += [[sum(z[r] * A[r][c] for r in range(len(A))) for c in range(len(A[0]))] for z in zs]
+    return vecs
+
+
+def _space_meets_supports(A, supports):
+    """``dim sum_i (rowspace(A) ∩ E_{S_i})`` over the supports ``S_i``."""
+    vecs = _space_parts(A, supports)
     return _rank(vecs) if vecs else 0
 
 
+def _span_excludes_row(A, masks, k, N, r):
+    """Row ``r`` of ``A`` is outside ``sum (rowspace(A) ∩ E_{R_i})`` over the ``i`` in ``N`` with a path
+    to output ``r`` (``masks`` oriented so that the rows of ``A`` are the outputs)."""
+    if not 0 <= r < len(A):
+        raise Malformed(f"non_attainment.line: {r} is not a row of the target")
+    reach = _reach(masks, k)
+    reached = _reach([[list(x) for x in zip(*M)] for M in reversed(masks)], len(masks) - k)
+    S = [i for i in N if r in reached[i]]
+    vecs = _space_parts(A, [reach[i] for i in S])
+    inside = _rank(vecs) if vecs else 0
+    return S, inside, _rank(vecs + [list(A[r])]) > inside
+
+
+def _oriented_cut(A, masks, na, s, report):
+    """``(A, masks, k)`` turned so that ``na["side"]`` is the row side (``cols``: the transposed
+    pattern, whose inputs are the outputs), after the check ``rank A = s``."""
+    k = na["layer"]
+    if na["side"] == "cols":
+        masks = [[list(r) for r in zip(*M)] for M in reversed(masks)]
+        A = [list(r) for r in zip(*A)]
+        k = len(masks) - k
+    rank = _rank(A)
+    report.check(f"rank A = {s}, the number of live neurons of the cut layer", rank == s, f"rank {rank}")
+    return A, masks, k
+
+
 def check_narrow_layer(cert, masks, report, budget=None):
-    """Re-check the escaping family and the narrow-layer transversal obstruction."""
+    """Re-check the escaping family and the narrow-layer obstruction (transversal or row span)."""
     A, _ = check_escaping_family(cert, masks, report)
     na = cert.get("non_attainment")
     L = len(masks)
+    if isinstance(na, dict) and na.get("method") == "narrow_layer_span":
+        _check_span(A, masks, na, report)
+        return
     if not (isinstance(na, dict) and na.get("method") == "narrow_layer_transversal"
             and type(na.get("layer")) is int and 1 <= na["layer"] < L and na.get("side") in ("rows", "cols")
             and isinstance(na.get("neurons"), list) and na["neurons"]
@@ -95,14 +136,24 @@ def check_narrow_layer(cert, masks, report, budget=None):
     N = live_neurons(masks)[k]
     report.check(f"the neurons {T} are live neurons of hidden layer {k}", set(T) <= set(N),
                  f"live: {sorted(N)}")
-    if na["side"] == "cols":       # the transposed pattern: outputs become inputs
-        masks = [[list(r) for r in zip(*M)] for M in reversed(masks)]
-        A = [list(r) for r in zip(*A)]
-        k = L - k
-    rank = _rank(A)
-    report.check(f"rank A = {len(N)}, the number of live neurons of the cut layer", rank == len(N),
-                 f"rank {rank}")
+    A, masks, k = _oriented_cut(A, masks, na, len(N), report)
     reach = _reach(masks, k)
     dim = _space_meets_supports(A, [reach[i] for i in T if i < len(reach)])
     report.check(f"dim sum_(i in T) ({'row' if na['side'] == 'rows' else 'column'} space of A ∩ E_(support i)) "
                  f"< |T| (A is not in L_I)", dim < len(T), f"dimension {dim}, |T| = {len(T)}")
+
+
+def _check_span(A, masks, na, report):
+    """The row-span obstruction (see the module docstring)."""
+    L = len(masks)
+    if not (type(na.get("layer")) is int and 1 <= na["layer"] < L and na.get("side") in ("rows", "cols")
+            and type(na.get("line")) is int):
+        raise Malformed("non_attainment: expected {'method': 'narrow_layer_span', 'layer': k (hidden), "
+                        "'side': 'rows' | 'cols', 'line': r}")
+    r = na["line"]
+    N = sorted(live_neurons(masks)[na["layer"]])
+    A, masks, k = _oriented_cut(A, masks, na, len(N), report)
+    S, inside, outside = _span_excludes_row(A, masks, k, N, r)
+    what = "row" if na["side"] == "rows" else "column"
+    report.check(f"{what} {r} of A is not in the sum of ({what} space of A ∩ E_(support i)) over the live "
+                 f"neurons {S} with a path to it (A is not in L_I)", outside, f"that sum has dimension {inside}")

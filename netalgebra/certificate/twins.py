@@ -16,26 +16,35 @@ A stated ``target`` must be ``inner``'s.  This module replays the steps with its
 from netalgebra.certificate.kernel import Malformed
 from netalgebra.certificate.merge import check_inner_matches
 
-__all__ = ["replay_twin_steps", "check_twin_merge"]
+__all__ = ["replay_twin_steps", "check_twin_merge", "unit_index", "pair_steps"]
 
 
-def _unit(vector):
+def unit_index(vector):
     """The index of the only 1 of a 0/1 vector, or None."""
     ones = [i for i, x in enumerate(vector) if x]
     return ones[0] if len(ones) == 1 else None
 
 
+def pair_steps(steps, what, sides, key, extra=()):
+    """``steps`` once each is a dict with ``side`` in ``sides``, ``key`` a pair of ints and the
+    integer fields ``extra``; Malformed otherwise (``what``: the certificate key, for messages)."""
+    if not isinstance(steps, list) or not steps:
+        raise Malformed(f"{what}.steps: expected a non-empty list of steps")
+    for s, step in enumerate(steps):
+        pair = step.get(key) if isinstance(step, dict) else None
+        if not (isinstance(step, dict) and step.get("side") in sides and all(type(step.get(f)) is int for f in extra)
+                and isinstance(pair, list) and len(pair) == 2 and all(type(k) is int for k in pair)):
+            raise Malformed(f"{what}.steps[{s}]: expected {{'side': {' | '.join(map(repr, sides))}, "
+                            + "".join(f"'{f}': int, " for f in extra) + f"'{key}': [i0, i1]}}")
+    return steps
+
+
 def replay_twin_steps(masks, steps, report):
     """The masks after the twin ``steps``; each step's hypothesis is a recorded check."""
-    if not isinstance(steps, list) or not steps:
-        raise Malformed("twin_merge.steps: expected a non-empty list of steps")
+    steps = pair_steps(steps, "twin_merge", ("in", "out"), "neurons", ("hidden_layer",))
     masks = [[list(r) for r in m] for m in masks]
     for s, step in enumerate(steps):
-        ks = step.get("neurons") if isinstance(step, dict) else None
-        if not (isinstance(step, dict) and step.get("side") in ("in", "out") and type(step.get("hidden_layer")) is int
-                and isinstance(ks, list) and len(ks) == 2 and all(type(k) is int for k in ks)):
-            raise Malformed(f"twin_merge.steps[{s}]: expected {{'side': 'in'|'out', 'hidden_layer': l, "
-                            "'neurons': [k0, k1]}}")
+        ks = step["neurons"]
         l = step["hidden_layer"]
         if not 1 <= l < len(masks):
             raise Malformed(f"twin_merge.steps[{s}]: hidden layer {l} outside 1..{len(masks) - 1}")
@@ -44,9 +53,9 @@ def replay_twin_steps(masks, steps, report):
         if not (0 <= k0 < len(first) and 0 <= k1 < len(first) and k0 != k1):
             raise Malformed(f"twin_merge.steps[{s}]: neurons {ks} are not two neurons of hidden layer {l}")
         if step["side"] == "in":
-            a0, a1 = _unit(first[k0]), _unit(first[k1])
+            a0, a1 = unit_index(first[k0]), unit_index(first[k1])
         else:
-            a0, a1 = _unit([r[k0] for r in second]), _unit([r[k1] for r in second])
+            a0, a1 = unit_index([r[k0] for r in second]), unit_index([r[k1] for r in second])
         report.check(f"twin step {s + 1}: neurons {k0}, {k1} of hidden layer {l} have the same single "
                      f"{'input' if step['side'] == 'in' else 'output'}", a0 is not None and a0 == a1,
                      f"{a0} / {a1}")

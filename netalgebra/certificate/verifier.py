@@ -18,7 +18,7 @@ import json
 
 from cad.budget import Budget
 from cad.errors import BudgetExceeded, InputError
-from netalgebra.certificate import block, cad, merge, narrow_layer, not_closed, points, similarity, twins
+from netalgebra.certificate import block, cad, merge, narrow_layer, not_closed, outer_twins, points, similarity, twins
 from netalgebra.certificate.claims import check_claims
 from netalgebra.certificate.closed import check_closed
 from netalgebra.certificate.format import FORMAT, load
@@ -69,6 +69,8 @@ def verify(cert, timeout=None, *, budget=None) -> VerificationReport:
             block.check_block(cert, masks, rep, budget)         # either verdict (closed: live block only)
         elif cert.get("method") == "twin_merge":
             twins.check_twin_merge(cert, masks, rep, budget)    # either verdict
+        elif cert.get("method") == "outer_twin_merge":
+            outer_twins.check_outer_twin_merge(cert, masks, rep, budget)    # either verdict
         elif verdict == "not_closed" and question == "linear":
             method = cert.get("method")
             check = NOT_CLOSED_CHECKERS.get(method) if isinstance(method, str) else None

@@ -17,6 +17,12 @@ polynomials, so ``phi = X_N Z_N`` (columns / rows ``N``).  If ``phi(theta) = A``
 dimension ``< |T|``, so they are dependent and ``rank Z_N < s``: a contradiction.  (This is
 the easy half of Rado's theorem on independent transversals.)
 
+**Lemma** (row span; docs/mathematics.md, "Narrow layers").  With ``rank A = s``, if for some output
+``r`` the row ``A_r`` is not in ``sum U_i`` over the ``i in N`` with a path to ``r``, then ``A`` is not in
+``L_I``.  *Proof.*  As above, ``phi(theta) = A`` puts row ``i`` of ``Z_N`` in ``U_i``; row ``r`` of
+``A = X_N Z_N`` is ``sum_i X[r, i] z_i`` and ``X[r, i]`` is identically 0 unless ``i`` has a path to
+``r``.  (Columns: the transposed pattern.)
+
 **Collision family** (the closure half, checked exactly by the verifier as an escaping family).
 Pick ``p != q`` in ``N`` with a common input ``J`` (non-empty, inside the mask rows ``p`` and ``q``
 of ``I_k``) and rows ``M`` of layer ``k + 1`` reading both.  All weights are fixed rationals,
@@ -26,11 +32,13 @@ except: rows ``p`` and ``q`` of ``W_k`` are the same vector ``g`` on ``J`` (0 el
 ``1/t`` part ``X_{-1} Z(0)`` vanishes and ``phi(theta(t))`` tends to a finite limit ``A`` while the
 weights blow up.  Two rank-one terms collide, as in the 2x2 LU core; the limit's row space then
 contains the collided row and often fails the transversal condition above.  The search tries
-the pairs with a few seeded draws and keeps a limit that the lemma proves unattained.
+the pairs with a few seeded draws, then with sparse draws (fixed weights 0 with chance
+:data:`SPARSE`: the row-span obstruction needs special limits, e.g. a row space that contains a
+coordinate plane), and keeps a limit that one of the lemmas proves unattained.
 
 The certificate (``method: "narrow_layer"``) states the target, the family, and
 ``non_attainment = {"method": "narrow_layer_transversal", "layer": k, "side": "rows" | "cols",
-"neurons": T}``; :mod:`netalgebra.certificate.narrow_layer` re-checks the family and the lemma's
+"neurons": T}`` or ``{"method": "narrow_layer_span", "layer": k, "side": ..., "line": r}``; :mod:`netalgebra.certificate.narrow_layer` re-checks the family and the lemma's
 hypotheses with its own code.
 """
 
@@ -49,6 +57,8 @@ from netalgebra.theorems.structure import live_neurons
 __all__ = ["find_narrow_layer_witness", "narrow_layer_certificate", "by_narrow_layer"]
 
 DRAWS = 3             # seeded draws per (layer, p, q)
+SPARSE_DRAWS = 40     # a second pass: draws whose fixed weights are 0 with chance SPARSE
+SPARSE = 0.5
 MAX_LIVE = 6          # narrow layers with at most this many live neurons (subsets T are enumerated)
 MAX_WIDTH = 16        # patterns wider than this are left to the other routes
 
@@ -124,15 +134,49 @@ def _violated(A, masks, k, N):
     return None
 
 
-def _collision(masks, k, p, q, rng):
-    """Weights ``(W0, Wt, Winv)`` (constant, t- and 1/t-coefficients) of one collision draw, or None."""
+def _row_outside(A, masks, k, N):
+    """An output ``r`` whose row of ``A`` is not in ``sum_{i in N reaching r} U_i`` (or None): the
+    row-span obstruction of the module docstring, on ``A``'s row space."""
+    if _rank(A) != len(N):
+        return None
+    reach = _reach_from_inputs(masks, k)
+    reached = _reach_from_inputs(_transposed(masks), len(masks) - k)      # outputs reached from each neuron
+    parts = _row_space_parts(A, {i: reach[i] for i in N})
+    for r in range(len(A)):
+        vecs = [v for i in sorted(N) if r in reached[i] for v in parts[i]]
+        if _rank(vecs + [list(A[r])]) > _rank(vecs):
+            return r
+    return None
+
+
+def _obstruction(A, masks, k, N):
+    """``non_attainment`` for the limit ``A`` at layer ``k`` (rows, then columns; transversal, then
+    row span), or None."""
+    L = len(masks)
+    At, mt = [list(r) for r in zip(*A)], _transposed(masks)
+    for side, B, m, layer in (("rows", A, masks, k), ("cols", At, mt, L - k)):
+        T = _violated(B, m, layer, N)
+        if T is not None:
+            return {"method": "narrow_layer_transversal", "layer": k, "side": side, "neurons": T}
+    for side, B, m, layer in (("rows", A, masks, k), ("cols", At, mt, L - k)):
+        r = _row_outside(B, m, layer, N)
+        if r is not None:
+            return {"method": "narrow_layer_span", "layer": k, "side": side, "line": r}
+    return None
+
+
+def _collision(masks, k, p, q, rng, zero=0.0):
+    """Weights ``(W0, Wt, Winv)`` (constant, t- and 1/t-coefficients) of one collision draw, or None.
+    ``zero``: the chance that a fixed weight outside the collision is 0 (sparse draws reach the
+    special limits the row-span obstruction needs, e.g. a row space containing a coordinate plane)."""
     first, second = masks[k - 1], masks[k]
     J = [j for j in range(len(first[0])) if first[p][j] and first[q][j] and rng.random() < 0.8]
     M = [m for m in range(len(second)) if second[m][p] and second[m][q] and rng.random() < 0.8]
     if not J or not M:
         return None
     pick = lambda: Fraction(rng.choice((-3, -2, -1, 1, 2, 3)))
-    W0 = [[[pick() if on else Fraction(0) for on in row] for row in m] for m in masks]
+    fixed = lambda: Fraction(0) if zero and rng.random() < zero else pick()
+    W0 = [[[fixed() if on else Fraction(0) for on in row] for row in m] for m in masks]
     Wt = [[[Fraction(0)] * len(row) for row in m] for m in masks]
     Winv = [[[Fraction(0)] * len(row) for row in m] for m in masks]
     g = {j: pick() for j in J}
@@ -159,32 +203,28 @@ def _limit(masks, k, W0, Wt, Winv):
 
 
 def find_narrow_layer_witness(masks, budget):
-    """``(target, family weights, non_attainment)`` from a collision at a narrow layer, or None."""
+    """``(target, family weights, non_attainment)`` from a collision at a narrow layer, or None.
+    First :data:`DRAWS` draws per ordered pair of live neurons, then a second pass of
+    :data:`SPARSE_DRAWS` sparse draws per pair (its own generator, so the first pass draws what it
+    always drew)."""
     L = len(masks)
     n0, nL = len(masks[0][0]), len(masks[-1])
     if L < 2 or max(len(M) for M in masks) > MAX_WIDTH or n0 > MAX_WIDTH:
         return None
     live = live_neurons(masks)
-    rng = random.Random(0)
-    for k in range(1, L):
-        N = sorted(live[k])
-        if not 2 <= len(N) < min(n0, nL) or len(N) > MAX_LIVE:
-            continue
-        for p, q in permutations(N, 2):
-            for _ in range(DRAWS):
-                budget.check("time (narrow-layer collisions)")
-                draw = _collision(masks, k, p, q, rng)
-                if draw is None:
-                    continue
-                A = _limit(masks, k, *draw)
-                T = _violated(A, masks, k, N)
-                side = "rows"
-                if T is None:
-                    T = _violated([list(r) for r in zip(*A)], _transposed(masks), L - k, N)
-                    side = "cols"
-                if T is not None:
-                    return A, _family(masks, *draw), {"method": "narrow_layer_transversal", "layer": k,
-                                                      "side": side, "neurons": T}
+    layers = [(k, sorted(live[k])) for k in range(1, L) if 2 <= len(live[k]) < min(n0, nL) and len(live[k]) <= MAX_LIVE]
+    for rng, draws, zero in ((random.Random(0), DRAWS, 0.0), (random.Random(1), SPARSE_DRAWS, SPARSE)):
+        for k, N in layers:
+            for p, q in permutations(N, 2):
+                for _ in range(draws):
+                    budget.check("time (narrow-layer collisions)")
+                    draw = _collision(masks, k, p, q, rng, zero)
+                    if draw is None:
+                        continue
+                    A = _limit(masks, k, *draw)
+                    na = _obstruction(A, masks, k, N)
+                    if na is not None:
+                        return A, _family(masks, *draw), na
     return None
 
 
@@ -212,12 +252,20 @@ def narrow_layer_certificate(pattern, masks, found):
                             "weights": {nm: v.json() for nm, v in sorted(fam.items())}},
         "non_attainment": na,
         "argument": (f"hidden layer {na['layer']} has {len(live_neurons(masks)[na['layer']])} live neurons and the "
-                     f"target has that rank; its {'row' if na['side'] == 'rows' else 'column'} space meets the "
-                     f"supports of neurons {na['neurons']} in too small a space (no transversal), so it is not "
+                     f"target has that rank; {_obstruction_text(na)}, so it is not "
                      "attained; two rank-one terms collide along the escaping family, whose limit it is. By "
                      "Theorem 3.1 of the paper (cited; no training set is given for depth >= 3) some finite "
                      "training set then has no optimum."),
     }
+
+
+def _obstruction_text(na):
+    what = "row" if na["side"] == "rows" else "column"
+    if na["method"] == "narrow_layer_transversal":
+        return (f"its {what} space meets the supports of neurons {na['neurons']} in too small a space "
+                "(no transversal)")
+    return (f"its {what} {na['line']} is outside the sum of its {what} space's intersections with the supports "
+            f"of the live neurons joined to that {'output' if na['side'] == 'rows' else 'input'}")
 
 
 def by_narrow_layer(pattern, masks, budget, self_check):
@@ -230,4 +278,5 @@ def by_narrow_layer(pattern, masks, budget, self_check):
         return None
     na = found[2]
     return Verdict("not_closed", cert, cert["argument"].split(". By Theorem")[0], budget.elapsed(),
-                   {"core": "narrow_layer", "layer": na["layer"], "neurons": na["neurons"], "target": cert["target"]})
+                   {"core": "narrow_layer", "layer": na["layer"], "neurons": na.get("neurons"), "line": na.get("line"),
+                    "target": cert["target"]})

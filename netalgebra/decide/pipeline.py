@@ -23,8 +23,19 @@ Pipeline (one function per step below):
    **Twin merge** for depth >= 3 (:mod:`netalgebra.decide.twins`): two neurons of a hidden layer
    with the same single input (or output) become one (``L_I`` unchanged); the merged pattern
    goes through this pipeline and its certificate is nested (``method: "twin_merge"``).
+   **Outer twins** for depth >= 3 (:mod:`netalgebra.decide.outer_twins`): two outputs reading one
+   neuron alone (or two inputs read by one neuron alone) become one (``L_I`` closed iff the merged
+   one is); the merged pattern goes through the theorem steps of this pipeline (no witness search,
+   no CAD; an ``unknown`` there lets the routes below run) and its certificate is nested
+   (``method: "outer_twin_merge"``).  After the witness searches the merged pattern is tried again
+   with the rational cover and the CAD route (it is smaller, and its ``L_I`` may have full generic
+   rank where the pattern's has not).
 1c. **Three alternating Monarch factors** (:func:`_by_monarch_similarity`): not closed, by a
    block similarity invariant (:mod:`netalgebra.decide.similarity`).
+1d. **Sub-chain cover** for depth >= 3 below full generic rank (:mod:`netalgebra.decide.subchain_cover`,
+   ``deep_subchain_cover``, self-checked): a run of layers with a rational cover whose replacement by
+   one layer leaves a pattern a theorem closes; tried before the witness searches with a share of
+   the budget (the costly search runs only once the reduced pattern is known to be closed).
 2. **Witness search** for deep patterns: a collision at a narrow hidden layer whose limit has no
    transversal (:mod:`netalgebra.decide.narrow_layer`, self-checked), a core of the pattern grouped at a hidden
    layer (:func:`find_deep_core`), else a partial-permutation target with a Nullstellensatz
@@ -42,6 +53,8 @@ Pipeline (one function per step below):
    escaping family, a Nullstellensatz proof of non-attainment and a training
    set on which the ReLU training problem has no optimum (Theorem 3.1 of the
    paper).
+2b. **Rational cover** for depth >= 3 of full generic rank, after the witness searches
+   (:mod:`netalgebra.decide.rational_cover`, self-checked).
 3. **Exact decision by CAD** (:func:`decide_by_cad`): QE of the image (one weight per hidden
    neuron fixed by the rescaling symmetry, zero cases kept) and
    ``cad.topology.is_closed`` within the remaining budget; the certificate
@@ -68,10 +81,12 @@ from netalgebra.decide.cores import find_core
 from netalgebra.decide.deep_cores import find_deep_core
 from netalgebra.decide.deep_nss import find_permutation_core
 from netalgebra.decide.narrow_layer import by_narrow_layer
+from netalgebra.decide.outer_twins import by_outer_twin_merge
 from netalgebra.decide.family import fraction_text
 from netalgebra.decide.points_route import decide_points_route
 from netalgebra.decide.rational_cover import decide_by_rational_cover
 from netalgebra.decide.similarity import describe as describe_monarch
+from netalgebra.decide.subchain_cover import subchain_cover_within_share
 from netalgebra.decide.similarity import monarch_similarity_witness
 from netalgebra.decide.twins import by_twin_merge
 from netalgebra.decide.verdict import Verdict, pattern_json
@@ -160,12 +175,21 @@ def _decide_linear(pattern, masks, methods, budget, blocks=True):
             SparsityPattern(sub, name=None), sub, methods, b, blocks), self_check)
         if v is not None:
             return v
+        v = by_outer_twin_merge(pattern, masks, budget, lambda sub, b: _decide_linear(
+            SparsityPattern(sub, name=None), sub, ("theorems",), b, blocks=False), self_check)
+        if v is not None:
+            return v
     if len(masks) == 3 and "core" in methods:
         v = _by_monarch_similarity(pattern, masks, budget)
         if v is not None:
             return v
     if len(masks) == 2 and "core" in methods:
         v = _by_core(pattern, masks, budget)
+        if v is not None:
+            return v
+    if len(masks) >= 3 and blocks and "theorems" in methods:
+        th = subchain_cover_within_share(masks, budget)
+        v = _theorem_verdict(pattern, masks, th, budget, check=True) if th is not None else None
         if v is not None:
             return v
     if len(masks) >= 3 and "core" in methods:
@@ -176,6 +200,11 @@ def _decide_linear(pattern, masks, methods, budget, blocks=True):
         if v is not None:
             return v
     if len(masks) >= 3 and blocks and "theorems" in methods:
+        # the outer-twin-merged pattern again, now with its rational cover and CAD route
+        v = by_outer_twin_merge(pattern, masks, budget, lambda sub, b: _decide_linear(
+            SparsityPattern(sub, name=None), sub, tuple(m for m in methods if m != "core"), b), self_check)
+        if v is not None:
+            return v
         v = decide_by_rational_cover(pattern, masks, budget, cad_next="cad" in methods and not size_note(masks))
         if v is not None:
             return v
@@ -195,11 +224,18 @@ def _by_theorem(pattern, masks, budget, points_json=None):
     th = closed_by_theorem(masks, question=question, npoints=npoints, budget=budget)
     if th is None:
         return None
+    return _theorem_verdict(pattern, masks, th, budget, th["name"] in SELF_CHECKED_THEOREMS, points_json)
+
+
+def _theorem_verdict(pattern, masks, th, budget, check, points_json=None):
+    """The closed :class:`Verdict` of a theorem fragment ``th``; with ``check``, re-checked by ``verify``
+    first (None when the re-check fails)."""
+    question = "linear" if points_json is None else "relu_points"
     cert = {"format": FORMAT, "verdict": "closed", "question": question, "pattern": pattern_json(pattern, masks)}
     if points_json is not None:
         cert["points"] = points_json
     cert.update({"theorem": th, "argument": th["statement"]})
-    if th["name"] in SELF_CHECKED_THEOREMS and self_check(cert, budget):
+    if check and self_check(cert, budget):
         return None
     return Verdict("closed", cert, f"theorem {th['name']}: {th['statement']}", budget.elapsed(),
                    {"theorem": th["name"]})

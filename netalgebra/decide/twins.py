@@ -32,10 +32,11 @@ verifies the nested certificate in full.
 from netalgebra.certificate import FORMAT
 from netalgebra.decide.verdict import Verdict, pattern_json
 
-__all__ = ["merge_twins", "by_twin_merge"]
+__all__ = ["merge_twins", "merge_while", "single", "by_twin_merge"]
 
 
-def _single(indices):
+def single(indices):
+    """The only member of ``indices``, or None."""
     return indices[0] if len(indices) == 1 else None
 
 
@@ -47,9 +48,9 @@ def _merge_once(masks):
             seen = {}
             for k in range(len(first)):
                 if side == "in":
-                    s = _single([a for a, on in enumerate(first[k]) if on])
+                    s = single([a for a, on in enumerate(first[k]) if on])
                 else:
-                    s = _single([i for i in range(len(second)) if second[i][k]])
+                    s = single([i for i in range(len(second)) if second[i][k]])
                 if s is None:
                     continue
                 if s not in seen:
@@ -74,10 +75,16 @@ def _merge_once(masks):
 
 def merge_twins(masks):
     """Merge twin pairs while one exists: ``(steps, merged masks)`` (steps applied in order)."""
+    return merge_while(masks, _merge_once)
+
+
+def merge_while(masks, merge_once):
+    """Apply ``merge_once(masks) -> (step, merged masks) | None`` while it finds something:
+    ``(steps, merged masks)``, the steps in the order applied."""
     masks = tuple(tuple(tuple(r) for r in m) for m in masks)
     steps = []
     while True:
-        found = _merge_once(masks)
+        found = merge_once(masks)
         if found is None:
             return steps, masks
         steps.append(found[0])

@@ -77,7 +77,7 @@ from netalgebra.theorems.rational_plans import (BLOCK, PRIME, linear_system, mod
                                                  vanishing_lines)
 from netalgebra.theorems.rational_scaling import factors_to_cover, is_bihomogeneous
 
-__all__ = ["rational_cover", "full_dimensional", "product_support", "entry_paths", "MAX_NODES"]
+__all__ = ["rational_cover", "cover_tree", "within_path_limit", "full_dimensional", "product_support", "entry_paths", "MAX_NODES"]
 
 MAX_NODES = 200         # nodes of one case tree searched, failed ones included
 TRIES = 60              # random plans per node at most
@@ -348,6 +348,23 @@ def full_dimensional(masks):
     return bool(K) and rank(paths, {}, generic, K) == len(K)
 
 
+def within_path_limit(masks):
+    """True when ``K`` is non-empty and the product has at most :data:`MAX_PATHS` paths (all
+    entries together): the search is tried only then."""
+    K = product_support(masks)
+    return bool(K) and sum(len(p) for p in entry_paths(masks, K).values()) <= MAX_PATHS
+
+
+def cover_tree(masks, budget=None):
+    """A case tree (the ``tree`` of ``deep_rational_cover``) proving ``V_K ⊆ L_I`` for the
+    pattern ``masks`` of any depth, or None (also when :func:`within_path_limit` fails).  The
+    lemma holds at every depth; :func:`rational_cover` asks for depth >= 3 only because two-layer
+    patterns have their own theorems."""
+    if not within_path_limit(masks):
+        return None
+    return _Search(masks, budget).root()
+
+
 def rational_cover(masks, budget=None):
     """The ``deep_rational_cover`` fragment (a case tree proving ``L_I = V_K``), or None.
 
@@ -355,10 +372,7 @@ def rational_cover(masks, budget=None):
     ``budget`` (a spent budget raises ``BudgetExceeded``)."""
     if len(masks) < 3:
         return None
-    search = _Search(masks, budget)
-    if not search.K or sum(len(p) for p in search.paths.values()) > MAX_PATHS:
-        return None
-    tree = search.root()
+    tree = cover_tree(masks, budget)
     if tree is None:
         return None
     return fragment("deep_rational_cover", STATEMENT, {"tree": tree},

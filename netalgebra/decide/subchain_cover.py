@@ -1,0 +1,32 @@
+"""The pipeline step of ``deep_subchain_cover`` (:mod:`netalgebra.theorems.subchain_cover`).
+
+Tried on depth >= 3 patterns whose product does *not* have full generic rank ``|K|`` (there the
+whole-pattern rational cover is the tool; here a hidden layer is narrower than the product's
+generic rank needs, ``L_I`` is lower-dimensional in ``V_K``, and a run of layers beside the narrow
+layer may still be a coordinate subspace).  It runs before the witness searches, with
+:data:`SHARE` of the remaining budget and at most :data:`MAX_SECONDS` (:meth:`Budget.run_share`):
+its costly part, the run's case-tree search, starts only once a theorem has closed the reduced
+pattern and the run has full generic rank (so the run's products are dense in ``V_U`` and the
+pattern is likely closed); if the tree exists the pattern is closed, and no witness search is kept
+waiting for nothing.  The share is large because the search takes seconds on a 4,4,4,4 pattern.
+It is not in the theorem registry, whose theorems also run on every sub-pattern the pipeline
+decides.  The pipeline wraps the fragment and re-checks it with ``verify`` before answering.
+"""
+
+from cad.budget import Budget
+from netalgebra.theorems.rational_cover import full_dimensional
+from netalgebra.theorems.subchain_cover import subchain_cover
+
+__all__ = ["subchain_cover_within_share", "SHARE", "MAX_SECONDS"]
+
+SHARE, MAX_SECONDS = 0.8, 30.0
+
+
+def subchain_cover_within_share(masks, budget):
+    """The ``deep_subchain_cover`` fragment found within its share of ``budget``, or None (not tried:
+    depth < 3 or full generic rank; or not found in time).  The caller wraps it in a certificate
+    and re-checks it with ``verify`` before answering."""
+    if len(masks) < 3 or full_dimensional(masks):
+        return None
+    return Budget.run_share(budget, SHARE, MAX_SECONDS, lambda b: subchain_cover(masks, b),
+                            what="time (sub-chain cover)")
