@@ -296,27 +296,28 @@ class FibreOverAlgebraic:
             return [(-b - r) / (2 * a), (-b + r) / (2 * a)]
 
     def _has_root(self, beta, zq, j):
-        """Is the real root ``beta`` of the norm a root here?  A 16-bit ball excluding 0
-        rejects, a sign change over ``beta``'s interval accepts; else the sign of the fibre's
-        squarefree part over ``Q(alpha)`` at the ends of the interval decides (it isolates
-        ``beta`` among the roots of the norm, which include every root of the fibre): a sign
-        change iff ``beta`` is a root.  Where that part may be costly (a field of high degree
-        and a fibre of high degree: pseudo-remainders), :func:`_vanishes_at` decides."""
+        """Is the real root ``beta`` of the norm a root here?  ``beta``'s interval ``(lo, hi)``
+        isolates it among the roots of the norm, which include every root of the fibre, and
+        its ends are not roots of the norm.  So a sign change of the fibre between ``lo`` and
+        ``hi`` accepts (the one root there is ``beta``), and a ball of the fibre over the whole
+        interval excluding 0 rejects; neither needs ``beta`` refined.  Else (a root of even
+        multiplicity, or a near miss) the sign of the fibre's squarefree part over ``Q(alpha)``
+        at ``lo`` and ``hi`` decides: its roots are simple, so it changes sign there iff
+        ``beta`` is a root.  Where that part may be costly (a field of high degree and a fibre
+        of high degree: pseudo-remainders), :func:`_vanishes_at` decides."""
         if beta.is_rational:
             return self(beta.rational) == 0
+        lo, hi = beta.interval
+        if self(lo) * self(hi) < 0:
+            return True
         cs = self._coefficient_balls()
-        b = beta.arb(16)
         with _flint_ctx.workprec(64):
+            b = arb(lo).union(arb(hi))
             v = arb(0)
             for c in reversed(cs):
                 v = v * b + c
         if v > 0 or v < 0:
             return False
-        lo, hi = beta.interval
-        if self(lo) * self(hi) < 0:
-            return True
-        # (lo, hi) holds one root of the norm, beta, and no root at its ends.  A root of the
-        # squarefree part is simple, so it is a root iff that part changes sign there
         if self.alpha.degree > MONIC_DEGREE and len(self.reduced) > 5:
             return _vanishes_at(zq, [(self.i, self.alpha)], j, beta)
         sq = self._squarefree()
