@@ -26,9 +26,10 @@ def _pid(_payload):
 
 
 def _spin(seconds):
-    end = time.monotonic() + seconds
+    """Busy until this process has used ``seconds`` more CPU time."""
+    end = time.process_time() + seconds
     n = 0
-    while time.monotonic() < end:
+    while time.process_time() < end:
         n += 1
     return n
 
@@ -66,7 +67,7 @@ def test_deadline_kills_the_worker_and_the_next_call_forks_another():
     start = time.monotonic()
     with pytest.raises(BudgetExceeded):
         hd.run_in_worker(_sleep, 60, 0.2, grace=0.1)
-    assert time.monotonic() - start < 0.2 + 0.1 + 5   # killed at the deadline, not after 60 s
+    assert time.monotonic() - start < 30   # killed at the deadline, not when the 60 s sleep ends
     with pytest.raises(ChildProcessError):
         os.waitpid(first, os.WNOHANG)                  # killed and waited for
     second = hd.run_in_worker(_pid, None, 30)
@@ -94,9 +95,9 @@ def test_a_dead_worker_is_replaced():
 
 def test_worker_cpu_is_counted_until_it_is_waited_for():
     assert hd.worker_cpu_seconds() == (0.0, 0.0)
-    hd.run_in_worker(_spin, 0.2, 30)
+    hd.run_in_worker(_spin, 0.1, 30)
     user, system = hd.worker_cpu_seconds()
-    assert user + system >= 0.1        # the spin's CPU time, reported by the worker
+    assert user + system >= 0.1        # the spin's CPU time (at least), reported by the worker
     hd.stop_worker()                   # now in RUSAGE_CHILDREN instead, not counted twice
     assert hd.worker_cpu_seconds() == (0.0, 0.0)
 
