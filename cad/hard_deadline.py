@@ -374,11 +374,15 @@ def run_in_worker(handler, payload, seconds, grace=HARD_LIMIT_GRACE):
         return run_with_hard_limit(lambda: handler(payload), seconds, grace)
     w = _live_worker()
     try:
-        _write_frame(w.requests, request)
-    except BrokenPipeError:   # it died between the check and the request: a new one
-        stop_worker()
-        w = _live_worker()
-        _write_frame(w.requests, request)
+        try:
+            _write_frame(w.requests, request)
+        except BrokenPipeError:   # it died between the check and the request: a new one
+            stop_worker()
+            w = _live_worker()
+            _write_frame(w.requests, request)
+    except BaseException:
+        stop_worker()   # interrupted mid-request (or the new one died too): none half-fed
+        raise
     answered = False
     try:
         answer = _await_answer(w, deadline, seconds)
