@@ -11,7 +11,10 @@ holds on the whole cylinder above it); a cell whose value is determined is not l
 values propagate upwards through the quantified levels: a cell under ``E x`` is true as soon
 as one child is true, under ``A x`` false as soon as one child is false (the remaining
 children are never built).  Children are tried in stack order; measured on the benchmark
-set this builds fewer cells than sections-first or sectors-first orders.
+set this builds fewer cells than sections-first or sectors-first orders.  When the problem
+defines a closed set (:func:`defines_closed_set`) the stacks of the last free level are the
+exception: sectors first, and a section next to a true sector is true without being lifted
+(:meth:`PartialCAD._truths_closed`).
 
 On the quantified levels only the matrix's factors are signed; section signs are read off
 the sector below (:meth:`PartialCAD.lift`).  The stacks come from
