@@ -28,7 +28,7 @@ import time
 from cad.errors import BudgetExceeded, InputError, InternalError
 
 __all__ = ["run_with_hard_limit", "run_with_hard_deadline", "run_in_worker", "stop_worker",
-           "worker_cpu_seconds", "available", "HARD_LIMIT_GRACE"]
+           "retire_after_answer", "worker_cpu_seconds", "available", "HARD_LIMIT_GRACE"]
 
 # seconds the parent of a hard-limited child waits past the budget before killing it: the
 # child's own budget fires first and it needs a moment to report ``unknown`` itself
@@ -224,6 +224,14 @@ class _Worker:
 
 
 _WORKER = [None]
+_RETIRING = [False]   # in the worker: exit after the current answer (retire_after_answer)
+
+
+def retire_after_answer():
+    """Called by a handler in the worker: the worker exits right after sending this answer,
+    without freeing its memory (cheaper than freeing a large structure; the next call forks a
+    new worker).  Outside a worker nothing happens."""
+    _RETIRING[0] = True
 
 
 def worker_cpu_seconds():
@@ -295,13 +303,16 @@ def _serve(requests, answers):
         data = _read_exactly(requests, int.from_bytes(header, "little"))
         if data is None:
             return
+        _RETIRING[0] = False
         try:
             handler, payload = pickle.loads(data)
             blob = pickle.dumps(("ok", handler(payload)))
         except BaseException as exc:   # noqa: BLE001 -- every failure goes to the parent
             blob = pickle.dumps(("error", _child_failure(exc)))
         usage = resource.getrusage(resource.RUSAGE_SELF)
-        _write_frame(answers, pickle.dumps(((usage.ru_utime, usage.ru_stime), blob)))
+        _write_frame(answers, pickle.dumps(((usage.ru_utime, usage.ru_stime), _RETIRING[0], blob)))
+        if _RETIRING[0]:
+            return
         # cyclic garbage the request left (a handler may keep the collector off while it
         # runs); after the answer, and its time is in the next one's report
         gc.collect()
@@ -393,7 +404,9 @@ def run_in_worker(handler, payload, seconds, grace=HARD_LIMIT_GRACE):
     if answer is None:
         stop_worker()
         raise InternalError("the worker process ended without an answer")
-    w.cpu, blob = answer
+    w.cpu, retiring, blob = answer
+    if retiring:          # it exits now: wait for it, so that its exit counts with this call
+        stop_worker()
     status, value = pickle.loads(blob)
     if status == "error":
         _raise_child_failure(*value)
@@ -401,8 +414,8 @@ def run_in_worker(handler, payload, seconds, grace=HARD_LIMIT_GRACE):
 
 
 def _await_answer(w, deadline, seconds):
-    """The worker's ``((user, system), pickled (status, value))``, None when it ended without
-    one; raises :class:`BudgetExceeded` at the deadline."""
+    """The worker's ``((user, system), retiring, pickled (status, value))``, None when it ended
+    without one; raises :class:`BudgetExceeded` at the deadline."""
     buf = bytearray()
     need = 8
     while len(buf) < need:

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from flint import fmpz_mpoly_ctx
 
 from cad.budget import Budget
-from cad.hard_deadline import run_in_worker
+from cad.hard_deadline import retire_after_answer, run_in_worker
 from cad.decomposition import ConstraintNullified, NotWellOriented, clear_projection_cache
 from cad.poly import PolyRing, poly_key
 from cad.errors import InputError, InternalError
@@ -149,10 +149,27 @@ def _qe_request(request):
     # (cad.hard_deadline._serve); its passes over the growing tree cost ~4 % on xaxis_ellipse
     gc.disable()
     try:
-        res = _qe(problem, None, max_cells, Budget(seconds))
+        res = _qe(problem, None, max_cells, Budget(seconds), release=_release_or_retire)
     finally:
         gc.enable()
     return _encoded(res.formula, ring.ctx), res.cells, res.seconds
+
+
+# cells above which the worker exits after its answer instead of freeing the cell tree.
+# Freeing costs about 2-4 us a cell (edge_square_product: 101,526 cells, ~0.3 s of 3.5);
+# a new worker costs the next call its fork and first page copies, 5-60 ms (xaxis_ellipse,
+# 16,000 cells, measured 65 ms slower when retiring): below this size freeing is cheaper
+_RETIRE_CELLS = 50_000
+
+
+def _release_or_retire(ncells):
+    """In the worker, at the end of a request: free a tree of at most :data:`_RETIRE_CELLS`
+    cells (True); after a larger one retire the worker instead (it exits right after its
+    answer, leaving the tree to the operating system; the next call forks a new one)."""
+    if ncells <= _RETIRE_CELLS:
+        return True
+    retire_after_answer()
+    return False
 
 
 # Formulas travel between processes as flat postfix lists of picklable entries (flint
@@ -229,7 +246,8 @@ def _shallow_problem(problem, *_args, **_kwargs):
 @deep(shallow=_shallow_problem)
 def _qe(problem, timeout, max_cells, budget, release=True):
     """:func:`qe` in this process; ``release``: break the cell tree's cycles afterwards (so that
-    reference counting frees it), pointless in a child that exits right after."""
+    reference counting frees it), pointless in a process that exits right after; a function
+    of the number of cells built says whether to."""
     with _few_collections():
         return _qe_body(problem, timeout, max_cells, budget, release)
 
@@ -272,11 +290,11 @@ def _qe_body(problem, timeout, max_cells, budget, release=True):
     pc, ncells = _definable_partial_cad(matrix, order, task.nfree, quants, budget, max_cells)
     if not task.nfree:
         formula = TRUE if pc.D.root.data["t"] else FALSE
-        if release:
+        if release is True or release and release(ncells):
             pc.D.release()
         return QEResult(formula, ncells, time.monotonic() - start)
     formula = solution_formula(pc, _mover(order, given.ring.variables, given.ring.ctx))
-    if release:
+    if release is True or release and release(ncells):
         pc.D.release()
     if not task.prefix:
         # quantifier-free input: keep whichever of input and simplified output is shorter

@@ -153,3 +153,30 @@ def test_the_request_rebuilds_the_problem():
                driver._encoded(problem.assumptions, ring.ctx), 60, None)
     code, cells, _seconds = driver._qe_request(request)
     assert driver._decoded(code, ring.ctx) == qe(problem, hard_limit=False).formula
+
+
+def _retire(_payload):
+    hd.retire_after_answer()
+    return os.getpid()
+
+
+def test_a_retiring_worker_answers_exits_and_is_waited_for():
+    pid = hd.run_in_worker(_retire, None, 30)
+    assert hd._WORKER[0] is None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)                    # already waited for
+    assert hd.worker_cpu_seconds() == (0.0, 0.0)       # its time is in RUSAGE_CHILDREN now
+    assert hd.run_in_worker(_pid, None, 30) not in (pid, os.getpid())
+
+
+def test_qe_retires_the_worker_after_a_large_tree(monkeypatch):
+    monkeypatch.setattr(driver, "_RETIRE_CELLS", 3)    # before the worker is forked
+    problem = parse_qepcad("[t]\n(a,x)\n1\n(E x)[x^2 + a x + 1 = 0].\nfinish\n")
+    inside = qe(problem, hard_limit=False)
+    assert inside.cells > 3
+    assert qe(problem, timeout=60).formula == inside.formula
+    assert hd._WORKER[0] is None
+    monkeypatch.setattr(driver, "_RETIRE_CELLS", 10 ** 9)
+    hd.stop_worker()
+    assert qe(problem, timeout=60).formula == inside.formula
+    assert hd._WORKER[0] is not None
