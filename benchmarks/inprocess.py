@@ -6,12 +6,13 @@ line per file: ``{"file", "status", "answer", "wall", "cpu", "cpu_total", "cpu_s
 "cpu_total_soft", "cells"}``, medians over the runs of ``parse_qepcad`` + ``qe``, timed two ways
 that alternate run by run:
 
-* ``qe(problem, timeout=S)``, the call with a hard limit: the work runs in a forked child killed
-  at the deadline (:func:`cad.qe`).  ``wall`` is its wall-clock time, ``cpu`` its user CPU time
-  (``ru_utime`` of this process and the child, the clock QEPCAD B reports) and ``cpu_total`` user
-  plus system time (the child's page copies and exit are system time).  The fork, the child's
-  copy-on-write faults and its exit are included: about 1.5-3 ms of user and 4-5 ms of system
-  time per call, whatever the problem.
+* ``qe(problem, timeout=S)``, the call with a hard limit: the work runs in a worker process kept
+  between calls and killed at the deadline (:func:`cad.qe`, :func:`cad.hard_deadline.run_in_worker`).
+  ``wall`` is its wall-clock time, ``cpu`` its user CPU time (``ru_utime`` of this process, of
+  its finished children and of the live worker as it reports it: the clock QEPCAD B reports)
+  and ``cpu_total`` user plus system time.  The request's encoding, the pipe and the worker's
+  work are included (about 0.3 ms per call), and so are the fork and first page copies of the
+  call that starts a worker (the first run of the first file, or the one after a deadline).
 * ``qe(problem, timeout=S, hard_limit=False)``, the same call in this process with the budget
   checked between exact steps only (no fork): ``cpu_soft`` and ``cpu_total_soft``.  This is the
   elimination itself, the counterpart of QEPCAD B's "time after the initialization" (QEPCAD B

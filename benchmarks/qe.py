@@ -8,10 +8,12 @@
   that parses and eliminates every file in one interpreter) against QEPCAD B's own
   ``System time after the initialization``.  Both sides are user CPU time (``ru_utime``), the
   clock QEPCAD B uses; QEPCAD B reports whole milliseconds, and 0 ms counts as 0.5 ms.  Two
-  ratios: ``qe(timeout=...)`` with its hard limit (a forked child: the fork, copy-on-write
-  faults and exit, ~1.5-3 ms of user time per call, are included) and the same call without
-  the fork (``hard_limit=False``: the budget is checked between exact steps only), the
-  elimination alone, as QEPCAD B's clock measures its own.
+  ratios: ``qe(timeout=...)`` with its hard limit (the work runs in a worker process kept
+  between calls, :func:`cad.hard_deadline.run_in_worker`: its CPU time, the request's
+  encoding and the pipe are included, and so are the fork and first page copies of the first
+  call) and the same call in this process (``hard_limit=False``, "no fork": the budget is
+  checked between exact steps only), the elimination alone, as QEPCAD B's clock measures its
+  own.
 * **z3** (``z3-solver``, defaults, optional): for sentences only (no free variables), the
   in-process time of ``Solver.check`` on our SMT-LIB2 translation; z3 does not eliminate
   quantifiers from formulas with free variables, so it has no column there.

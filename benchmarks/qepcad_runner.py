@@ -59,21 +59,28 @@ def qepcad_binary():
 
 
 def user_cpu_seconds():
-    """User CPU time of this process and of its finished children: the clock QEPCAD B reports
-    (``ru_utime``).  The children count because ``qe(..., timeout=...)`` does its work in a
-    forked child under the hard limit; a child is counted once it has been waited for."""
+    """User CPU time of this process, of its finished children and of its live worker: the
+    clock QEPCAD B reports (``ru_utime``).  The others count because ``qe(..., timeout=...)``
+    does its work in another process under the hard limit, the worker kept between calls
+    (:func:`cad.hard_deadline.run_in_worker`; its time up to its last answer, as it reports it)
+    or a forked child (counted once it has been waited for)."""
+    from cad.hard_deadline import worker_cpu_seconds
+
     return (resource.getrusage(resource.RUSAGE_SELF).ru_utime
-            + resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime)
+            + resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime + worker_cpu_seconds()[0])
 
 
 def cpu_seconds():
-    """User plus system CPU time of this process and of its finished children.  The kernel may
-    split a short process's time between user and system by sampling at clock ticks, so a
-    forked child's few milliseconds can land on either side; their sum is the scheduler's
+    """User plus system CPU time of this process, of its finished children and of its live
+    worker.  The kernel may split a short process's time between user and system by sampling at
+    clock ticks, so a few milliseconds can land on either side; their sum is the scheduler's
     accurate run time."""
+    from cad.hard_deadline import worker_cpu_seconds
+
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    return (own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+            + sum(worker_cpu_seconds()))
 
 
 def _answer(text):

@@ -8,7 +8,8 @@ into the verdict ``unknown`` -- never into a guess.  Public entry points keep th
 
 A budget checked between steps cannot stop one long exact operation (a flint resultant of
 high degree runs for minutes without returning to Python): :mod:`cad.hard_deadline`
-enforces a budget from outside, in a forked child.
+enforces a budget from outside, in another process (a forked child, or a worker kept between
+calls) killed at the deadline.
 """
 
 import math

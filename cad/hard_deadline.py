@@ -4,25 +4,31 @@ Long computations check their :class:`cad.budget.Budget` between exact steps, bu
 operation (a resultant of very high degree inside flint, say) cannot be interrupted from
 Python and may take minutes.  :func:`run_with_hard_limit` runs ``compute()`` in a child
 process; the parent waits at most the allowance and kills the child when it is still
-running.  The child dies with its parent, so no orphan keeps computing.  Used by
-:func:`cad.qe` with ``timeout=``, the ``cad`` command, and (through
+running.  The child dies with its parent, so no orphan keeps computing.
+:func:`run_in_worker` does the same in a worker process kept between calls (forked once,
+killed and forked again after a deadline): :func:`cad.qe` with ``timeout=`` uses it.
+:func:`run_with_hard_limit` is used by the ``cad`` command, and (through
 :func:`run_with_hard_deadline`, which also carries the child's standard output back so that
 an interrupted run prints nothing half-written) ``netalgebra check`` and ``verify``.
 """
 
+import atexit
 import gc
 import io
 import math
 import os
 import pickle
+import resource
 import select
 import signal
 import sys
+import threading
 import time
 
 from cad.errors import BudgetExceeded, InputError, InternalError
 
-__all__ = ["run_with_hard_limit", "run_with_hard_deadline", "available", "HARD_LIMIT_GRACE"]
+__all__ = ["run_with_hard_limit", "run_with_hard_deadline", "run_in_worker", "stop_worker",
+           "retire_after_answer", "worker_cpu_seconds", "available", "HARD_LIMIT_GRACE"]
 
 # seconds the parent of a hard-limited child waits past the budget before killing it: the
 # child's own budget fires first and it needs a moment to report ``unknown`` itself
@@ -188,3 +194,242 @@ def run_with_hard_deadline(work, seconds):
         return None
     sys.stderr.write(err)
     return code, out, result
+
+
+# ---------------------------------------------------------------------------
+# the kept worker
+# ---------------------------------------------------------------------------
+#
+# A child forked for one call copies every page of the parent it writes to: the reference
+# counts of the code objects, functions, constants and types the engine runs, and the
+# allocator's partly used pages.  Measured on parabola (a 28 MB process): about 900 such
+# copies at about 4 us each, plus the fork and the exit of a 28 MB process, about 5 ms of CPU
+# per call where the elimination itself takes 3-4 ms.  A worker kept between calls has made
+# those copies once: its later requests run on its own pages.  The hard limit is unchanged:
+# the parent waits for the answer until the deadline and kills the worker then (the next
+# call forks a new one).
+
+
+class _Worker:
+    """A kept child serving requests: its pid, the request pipe's write end, the answer
+    pipe's read end, the pid of the process that forked it, and the CPU time ``(user,
+    system)`` it last reported (its whole life up to its last answer)."""
+
+    __slots__ = ("pid", "requests", "answers", "owner", "cpu")
+
+    def __init__(self, pid, requests, answers):
+        self.pid, self.requests, self.answers = pid, requests, answers
+        self.owner = os.getpid()
+        self.cpu = (0.0, 0.0)
+
+
+_WORKER = [None]
+_RETIRING = [False]   # in the worker: exit after the current answer (retire_after_answer)
+
+
+def retire_after_answer():
+    """Called by a handler in the worker: the worker exits right after sending this answer,
+    without freeing its memory (cheaper than freeing a large structure; the next call forks a
+    new worker).  Outside a worker nothing happens."""
+    _RETIRING[0] = True
+
+
+def worker_cpu_seconds():
+    """``(user, system)`` CPU seconds of this process's live worker up to its last answer, (0,
+    0) when there is none.  A worker's time enters ``RUSAGE_CHILDREN`` only once it has been
+    waited for (killed at a deadline, or :func:`stop_worker`), and from then on it is not
+    counted here: ``RUSAGE_SELF + RUSAGE_CHILDREN + worker_cpu_seconds()`` counts every
+    answered request once (benchmarks/qepcad_runner.py)."""
+    w = _WORKER[0]
+    return w.cpu if w is not None and w.owner == os.getpid() else (0.0, 0.0)
+
+
+def stop_worker():
+    """End this process's worker, if any (it is forked again at the next call that needs it).
+    Code that changes the engine's modules at run time (a test's monkeypatch) calls it so that
+    the next hard-limited call runs the changed code: the worker is a copy of the process as
+    it was at the call that forked it."""
+    w = _WORKER[0]
+    _WORKER[0] = None
+    if w is None:
+        return
+    for fd in (w.requests, w.answers):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    if w.owner != os.getpid():
+        return   # a copy inherited through a fork: the worker belongs to the parent
+    try:
+        os.kill(w.pid, signal.SIGKILL)
+    except OSError:
+        pass
+    try:
+        os.waitpid(w.pid, 0)
+    except ChildProcessError:
+        pass
+
+
+atexit.register(stop_worker)
+
+
+def _read_exactly(fd, n):
+    """``n`` bytes from ``fd``, or None at end of file before them."""
+    chunks = []
+    while n:
+        chunk = os.read(fd, min(n, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        n -= len(chunk)
+    return b"".join(chunks)
+
+
+def _write_frame(fd, data):
+    """``data`` with its length in front (eight bytes, little-endian), on the raw descriptor."""
+    view = memoryview(len(data).to_bytes(8, "little") + data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _serve(requests, answers):
+    """The worker's loop: a request is a pickled ``(handler, payload)``; the answer ``("ok",
+    handler(payload))`` or ``("error", failure)``, with the worker's CPU time so far.  Ends when
+    the request pipe is closed."""
+    while True:
+        header = _read_exactly(requests, 8)
+        if header is None:
+            return
+        data = _read_exactly(requests, int.from_bytes(header, "little"))
+        if data is None:
+            return
+        _RETIRING[0] = False
+        try:
+            handler, payload = pickle.loads(data)
+            blob = pickle.dumps(("ok", handler(payload)))
+        except BaseException as exc:   # noqa: BLE001 -- every failure goes to the parent
+            blob = pickle.dumps(("error", _child_failure(exc)))
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        _write_frame(answers, pickle.dumps(((usage.ru_utime, usage.ru_stime), _RETIRING[0], blob)))
+        if _RETIRING[0]:
+            return
+        # cyclic garbage the request left (a handler may keep the collector off while it
+        # runs); after the answer, and its time is in the next one's report
+        gc.collect()
+
+
+def _start_worker():
+    prctl = _prctl()
+    req_r, req_w = os.pipe()
+    ans_r, ans_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:   # the worker: never returns into the caller's code
+        status = 0
+        try:
+            os.close(req_w)
+            os.close(ans_r)
+            _die_with_parent(prctl)
+            # an interrupt at the terminal reaches the whole process group: the parent handles
+            # it (and kills the worker when a request was under way)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            gc.freeze()    # the inherited objects stay outside the collector's passes
+            _serve(req_r, ans_w)
+        except BaseException:   # noqa: BLE001
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(req_r)
+    os.close(ans_w)
+    return _Worker(pid, req_w, ans_r)
+
+
+def _live_worker():
+    """This process's worker, forked when there is none or it has died."""
+    w = _WORKER[0]
+    if w is not None and w.owner != os.getpid():
+        stop_worker()   # inherited through a fork: forget it, the parent owns it
+        w = None
+    if w is not None:
+        try:
+            done, _status = os.waitpid(w.pid, os.WNOHANG)
+        except ChildProcessError:   # already waited for by someone else
+            done = w.pid
+        if done:
+            _WORKER[0] = None
+            for fd in (w.requests, w.answers):
+                os.close(fd)
+            w = None
+    if w is None:
+        w = _WORKER[0] = _start_worker()
+    return w
+
+
+def run_in_worker(handler, payload, seconds, grace=HARD_LIMIT_GRACE):
+    """``handler(payload)`` under the hard limit of :func:`run_with_hard_limit` (the same
+    answers, exceptions and deadline: killed ``seconds + grace`` seconds from now), run in a
+    worker process kept between calls instead of a child forked per call.
+
+    ``handler`` is a module-level function (it travels by name) and ``payload`` and the
+    answer are picklable.  The worker is forked at the first call and is a copy of this
+    process at that moment (:func:`stop_worker` ends it, to run changed code).  It is used
+    from the main thread only (Linux kills it when the thread that forked it ends); other
+    threads, and a payload that does not pickle, get a child per call.  A worker still
+    computing at the deadline is killed, and so is one whose parent is interrupted while
+    waiting."""
+    deadline = time.monotonic() + seconds + grace
+    if threading.current_thread() is not threading.main_thread():
+        return run_with_hard_limit(lambda: handler(payload), seconds, grace)
+    try:
+        request = pickle.dumps((handler, payload))
+    except Exception:   # noqa: BLE001 -- a payload that does not pickle runs in a child
+        return run_with_hard_limit(lambda: handler(payload), seconds, grace)
+    w = _live_worker()
+    try:
+        try:
+            _write_frame(w.requests, request)
+        except BrokenPipeError:   # it died between the check and the request: a new one
+            stop_worker()
+            w = _live_worker()
+            _write_frame(w.requests, request)
+    except BaseException:
+        stop_worker()   # interrupted mid-request (or the new one died too): none half-fed
+        raise
+    answered = False
+    try:
+        answer = _await_answer(w, deadline, seconds)
+        answered = True
+    finally:
+        if not answered:      # the deadline, or an interrupt while waiting
+            stop_worker()
+    if answer is None:
+        stop_worker()
+        raise InternalError("the worker process ended without an answer")
+    w.cpu, retiring, blob = answer
+    if retiring:          # it exits now: wait for it, so that its exit counts with this call
+        stop_worker()
+    status, value = pickle.loads(blob)
+    if status == "error":
+        _raise_child_failure(*value)
+    return value
+
+
+def _await_answer(w, deadline, seconds):
+    """The worker's ``((user, system), retiring, pickled (status, value))``, None when it ended
+    without one; raises :class:`BudgetExceeded` at the deadline."""
+    buf = bytearray()
+    need = 8
+    while len(buf) < need:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise BudgetExceeded("time (seconds, hard limit: the computation was stopped from "
+                                 "outside)", round(seconds, 3))
+        ready, _w, _x = select.select([w.answers], [], [], left)
+        if not ready:
+            continue
+        chunk = os.read(w.answers, max(need - len(buf), 1 << 16))
+        if not chunk:
+            return None
+        buf += chunk
+        if need == 8 and len(buf) >= 8:
+            need = 8 + int.from_bytes(buf[:8], "little")
+    return pickle.loads(bytes(buf[8:need]))

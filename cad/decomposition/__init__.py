@@ -115,7 +115,7 @@ from cad.decomposition.cell import Cell
 from cad.decomposition.delineation import delineating_derivative, lazard_valuation_polynomial
 from cad.decomposition.lifting import Decomposition, NotWellOriented, convert_polynomial, make_ring
 from cad.decomposition.equational import ConstraintNullified, EquationalConstraint, constraint_factors
-from cad.decomposition.projection import brown_order, projection_factors
+from cad.decomposition.projection import brown_order, clear_projection_cache, projection_factors
 from cad.errors import InputError
 
 __all__ = [
@@ -128,6 +128,7 @@ __all__ = [
     "lazard_valuation_polynomial",
     "projection_factors",
     "brown_order",
+    "clear_projection_cache",
 ]
 
 

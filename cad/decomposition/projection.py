@@ -179,6 +179,12 @@ _CACHE = {}
 _CACHE_MAX = 64
 
 
+def clear_projection_cache():
+    """Forget the projections :func:`projection_factors` has cached (the next call computes
+    its own)."""
+    _CACHE.clear()
+
+
 def projection_factors(polys, ring, method="lazard", budget=None, equational=None):
     """Projection factor sets of every level, for a CAD in the ring's variable order.
 

@@ -40,13 +40,13 @@ from dataclasses import dataclass
 from flint import fmpz_mpoly_ctx
 
 from cad.budget import Budget
-from cad.hard_deadline import run_with_hard_limit
-from cad.decomposition import ConstraintNullified, NotWellOriented
-from cad.poly import poly_key
+from cad.hard_deadline import retire_after_answer, run_in_worker
+from cad.decomposition import ConstraintNullified, NotWellOriented, clear_projection_cache
+from cad.poly import PolyRing, poly_key
 from cad.errors import InputError, InternalError
 from cad.logic import (
-    FALSE, TRUE, And, Atom, Formula, Forall, Iff, Not, Or, Problem, RootAtom, Truth, prenex,
-    prenex_problem, to_ring,
+    FALSE, TRUE, And, Atom, Exists, Formula, Forall, Iff, Implies, Not, Or, Problem, RootAtom,
+    Truth, prenex, prenex_problem, to_ring,
 )
 from cad.elimination.definability import conflict_level, derivatives_to_project
 from cad.elimination.pcad import build_partial_cad, equational_constraint
@@ -101,12 +101,16 @@ def qe(problem, timeout=None, max_cells=None, *, budget=None, hard_limit=None):
     operation (a discriminant or resultant of high degree) can run for minutes without
     returning to Python.  Guessing the cost of such an operation before starting it would
     need a cost model of flint's algorithms that is both safe and tight; a fork is simple
-    and exact about time.  So with ``hard_limit`` true the computation runs in a forked child
-    (:func:`cad.hard_deadline.run_with_hard_limit`) that is killed
-    :data:`cad.hard_deadline.HARD_LIMIT_GRACE` seconds after the budget, and ``BudgetExceeded`` is
-    raised within about ``timeout + 0.3`` seconds whatever the input.  The child sends its
-    formula back as a flat list of connectives and atoms whose polynomials are their integer
-    terms (exact), rebuilt over ``problem.ring``.  The default (``None``) is a hard limit when a finite ``timeout`` is
+    and exact about time.  So with ``hard_limit`` true the computation runs in another process,
+    a worker forked at the first such call and kept for the later ones
+    (:func:`cad.hard_deadline.run_in_worker`; a child per call from threads other than the main
+    one), that is killed :data:`cad.hard_deadline.HARD_LIMIT_GRACE` seconds after the budget, and
+    ``BudgetExceeded`` is raised within about ``timeout + 0.3`` seconds whatever the input.  The
+    problem goes there and the answer comes back as flat lists of connectives, quantifiers and
+    atoms whose polynomials are their integer terms (exact), rebuilt over ``problem.ring``.  The
+    worker starts every call with an empty projection cache, as the caller's own would be after
+    :func:`cad.decomposition.clear_projection_cache`; it runs the code as it was when it was
+    forked (:func:`cad.hard_deadline.stop_worker` ends it).  The default (``None``) is a hard limit when a finite ``timeout`` is
     given, ``budget`` is not, and ``os.fork`` exists (POSIX); pass ``hard_limit=False`` to
     stay in-process (callers that already run in a child, or hold threads, should).
     """
@@ -120,29 +124,66 @@ def qe(problem, timeout=None, max_cells=None, *, budget=None, hard_limit=None):
 
 
 def _qe_in_child(problem, seconds, max_cells):
-    """:func:`qe` in a forked child killed shortly after ``seconds`` (see :func:`qe`)."""
-    ctx = problem.ring.ctx
-
-    def compute():
-        # the child exits right after: its cell tree is left to the operating system, and so is
-        # cyclic garbage, so the collector is off (its full passes over the growing cell tree
-        # cost ~4 % on xaxis_ellipse; peak memory measured unchanged on collins2001, 1.2 GB)
-        gc.disable()
-        res = _qe(problem, None, max_cells, Budget(seconds), release=False)
-        return _encoded(res.formula, ctx), res.cells, res.seconds
-
-    code, cells, seconds_used = run_with_hard_limit(compute, seconds)
-    return QEResult(_decoded(code, ctx), cells, seconds_used)
+    """:func:`qe` in the kept worker process of :func:`cad.hard_deadline.run_in_worker`, killed
+    shortly after ``seconds`` (see :func:`qe`).  The problem travels as the names of its
+    ring's variables and its formulas as :func:`_encoded` lists; the answer comes back so."""
+    ring = problem.ring
+    request = (tuple(ring.variables), problem.free, problem.description,
+               _encoded(problem.formula, ring.ctx), _encoded(problem.assumptions, ring.ctx),
+               seconds, max_cells)
+    code, cells, seconds_used = run_in_worker(_qe_request, request, seconds)
+    return QEResult(_decoded(code, ring.ctx), cells, seconds_used)
 
 
-# The child's formula travels to the parent as a flat postfix list of picklable entries
-# (flint polynomials do not pickle): ("T", value), ("A", rel, terms), ("R", var, rel, index,
-# terms), ("&", k), ("|", k), ("~",), a polynomial as its (exponents, integer coefficient)
-# terms in the problem's ring.  Both walks are loops, so a deeply nested quantifier-free input
-# needs no deep stack, and nothing is printed and parsed again.
+def _qe_request(request):
+    """The worker's side of :func:`_qe_in_child`: the problem rebuilt, eliminated from scratch
+    (the projection cache cleared first, as a child forked per call would start from the
+    caller's), the answer encoded."""
+    variables, free, description, formula, assumptions, seconds, max_cells = request
+    clear_projection_cache()
+    ring = PolyRing(variables)
+    problem = Problem(ring, free, _decoded(formula, ring.ctx), description,
+                      _decoded(assumptions, ring.ctx))
+    # the collector is off during the request: the cell tree's cycles are broken when it ends
+    # (release), and the worker collects what else is left between requests
+    # (cad.hard_deadline._serve); its passes over the growing tree cost ~4 % on xaxis_ellipse
+    gc.disable()
+    try:
+        res = _qe(problem, None, max_cells, Budget(seconds), release=_release_or_retire)
+    finally:
+        gc.enable()
+    return _encoded(res.formula, ring.ctx), res.cells, res.seconds
+
+
+# cells above which the worker exits after its answer instead of freeing the cell tree.
+# Freeing costs about 2-4 us a cell (edge_square_product: 101,526 cells, ~0.3 s of 3.5);
+# a new worker costs the next call its fork and first page copies, 5-60 ms (xaxis_ellipse,
+# 16,000 cells, measured 65 ms slower when retiring): below this size freeing is cheaper
+_RETIRE_CELLS = 50_000
+
+
+def _release_or_retire(ncells):
+    """In the worker, at the end of a request: free a tree of at most :data:`_RETIRE_CELLS`
+    cells (True); after a larger one retire the worker instead (it exits right after its
+    answer, leaving the tree to the operating system; the next call forks a new one)."""
+    if ncells <= _RETIRE_CELLS:
+        return True
+    retire_after_answer()
+    return False
+
+
+# Formulas travel between processes as flat postfix lists of picklable entries (flint
+# polynomials do not pickle): ("T", value), ("A", rel, terms), ("R", var, rel, index, terms),
+# ("&", k), ("|", k), ("~",), ("=>",), ("<=>",), ("Q", letter, variables), a polynomial as its
+# (exponents, integer coefficient) terms in the problem's ring.  Both walks are loops, so a
+# deeply nested input needs no deep stack, and nothing is printed and parsed again.
+
+_BINARY = {Implies: "=>", Iff: "<=>"}
+_QUANTIFIERS = {"E": Exists, "A": Forall}
+
 
 def _encoded(formula, ctx):
-    """``formula`` (Truth, Atom, RootAtom, And, Or, Not over ``ctx``) as the postfix list."""
+    """``formula`` (any :mod:`cad.logic` formula over ``ctx``) as the postfix list."""
     out = []
     todo = [(formula, False)]
     while todo:
@@ -151,18 +192,20 @@ def _encoded(formula, ctx):
             out.append(("T", bool(f.value)))
         elif isinstance(f, (Atom, RootAtom)):
             if f.poly.context() is not ctx:
-                raise InternalError("internal: an answer's polynomial is outside the problem's ring")
+                raise InternalError("internal: a formula's polynomial is outside the problem's ring")
             terms = tuple((e, int(c)) for e, c in f.poly.to_dict().items())
             out.append(("A", f.rel, terms) if isinstance(f, Atom)
                        else ("R", f.var, f.rel, f.index, terms))
         elif expanded:
-            out.append(("~",) if isinstance(f, Not) else ("&" if isinstance(f, And) else "|",
-                                                          len(f.args)))
-        elif isinstance(f, (And, Or, Not)):
+            out.append(("~",) if isinstance(f, Not)
+                       else (_BINARY[type(f)],) if type(f) in _BINARY
+                       else ("Q", f.letter, f.variables) if isinstance(f, (Exists, Forall))
+                       else ("&" if isinstance(f, And) else "|", len(f.args)))
+        elif isinstance(f, (And, Or, Not, Implies, Iff, Exists, Forall)):
             todo.append((f, True))
             todo.extend((k, False) for k in reversed(f.children()))
         else:
-            raise InternalError(f"internal: {type(f).__name__} in a quantifier-free answer")
+            raise InternalError(f"internal: {type(f).__name__} in a formula to encode")
     return out
 
 
@@ -179,6 +222,12 @@ def _decoded(code, ctx):
             stack.append(RootAtom(entry[1], entry[2], entry[3], ctx.from_dict(dict(entry[4]))))
         elif tag == "~":
             stack.append(Not(stack.pop()))
+        elif tag == "Q":
+            stack.append(_QUANTIFIERS[entry[1]](entry[2], stack.pop()))
+        elif tag in ("=>", "<=>"):
+            right = stack.pop()
+            left = stack.pop()
+            stack.append(Implies(left, right) if tag == "=>" else Iff(left, right))
         else:
             k = entry[1]
             args = tuple(stack[len(stack) - k:])
@@ -197,7 +246,8 @@ def _shallow_problem(problem, *_args, **_kwargs):
 @deep(shallow=_shallow_problem)
 def _qe(problem, timeout, max_cells, budget, release=True):
     """:func:`qe` in this process; ``release``: break the cell tree's cycles afterwards (so that
-    reference counting frees it), pointless in a child that exits right after."""
+    reference counting frees it), pointless in a process that exits right after; a function
+    of the number of cells built says whether to."""
     with _few_collections():
         return _qe_body(problem, timeout, max_cells, budget, release)
 
@@ -240,11 +290,11 @@ def _qe_body(problem, timeout, max_cells, budget, release=True):
     pc, ncells = _definable_partial_cad(matrix, order, task.nfree, quants, budget, max_cells)
     if not task.nfree:
         formula = TRUE if pc.D.root.data["t"] else FALSE
-        if release:
+        if release is True or release and release(ncells):
             pc.D.release()
         return QEResult(formula, ncells, time.monotonic() - start)
     formula = solution_formula(pc, _mover(order, given.ring.variables, given.ring.ctx))
-    if release:
+    if release is True or release and release(ncells):
         pc.D.release()
     if not task.prefix:
         # quantifier-free input: keep whichever of input and simplified output is shorter

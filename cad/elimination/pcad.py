@@ -11,7 +11,10 @@ holds on the whole cylinder above it); a cell whose value is determined is not l
 values propagate upwards through the quantified levels: a cell under ``E x`` is true as soon
 as one child is true, under ``A x`` false as soon as one child is false (the remaining
 children are never built).  Children are tried in stack order; measured on the benchmark
-set this builds fewer cells than sections-first or sectors-first orders.
+set this builds fewer cells than sections-first or sectors-first orders.  When the problem
+defines a closed set (:func:`defines_closed_set`) the stacks of the last free level are the
+exception: sectors first, and a section next to a true sector is true without being lifted
+(:meth:`PartialCAD._truths_closed`).
 
 On the quantified levels only the matrix's factors are signed; section signs are read off
 the sector below (:meth:`PartialCAD.lift`).  The stacks come from
@@ -36,7 +39,7 @@ from flint import fmpq
 from cad.decomposition import cad
 from cad.decomposition.equational import constraint_factors
 from cad.errors import InternalError
-from cad.logic import And, Atom, Or
+from cad.logic import And, Atom, Or, Truth
 from cad.poly import coefficients_in, poly_key
 from cad.elimination.matrix import compile_matrix, factored_atom
 from cad.elimination.preprocess import atom_occurrences
@@ -54,7 +57,8 @@ class PartialCAD:
     (``cell.data['sig']``) keeping the factor signs common to all of them.
     """
 
-    def __init__(self, decomposition, nfree, quants, matrix, factors, levels, fid_of_id):
+    def __init__(self, decomposition, nfree, quants, matrix, factors, levels, fid_of_id,
+                 closed=False):
         self.D = decomposition
         self.n = decomposition.n
         self.nfree = nfree
@@ -68,6 +72,9 @@ class PartialCAD:
         self.root_features = {}       # fid -> (factor fid, k): x_L vs the k-th root of a factor
         self.last_root_features = {}  # fid -> (lead sign, derivatives): on/above the last root
         self._sign_at = decomposition._sign_at
+        # the set the problem defines is closed (:func:`defines_closed_set`): a section of the
+        # last free level next to a true sector is true (:meth:`_truths_closed`)
+        self.closed = closed
 
     @property
     def ncells(self):
@@ -160,7 +167,13 @@ class PartialCAD:
         children = self.lift(cell)
         if k < self.nfree:
             start = len(self.leaves)
-            vals = [self.truth(c) for c in children]
+            if self.closed and k == self.nfree - 1:
+                vals = self._truths_closed(children)
+                # the leaves in stack order, as the plain loop appends them (the solution
+                # formula reads them in this order)
+                self.leaves[start:] = sorted(self.leaves[start:], key=lambda c: c.index)
+            else:
+                vals = [self.truth(c) for c in children]
             return self._close_cylinder(cell, start, vals)
         # sectors first: their samples are rational in the new coordinate, so lifting over
         # them is cheap, and one of them often settles the quantifier (the answer does not
@@ -174,6 +187,33 @@ class PartialCAD:
         if k == self.nfree:
             self.leaves.append(cell)
         return res
+
+    def _truths_closed(self, children):
+        """The truth values of a stack of the last free level when the problem defines a
+        closed set ``S`` (``self.closed``): the sectors first, then each section, which is true
+        without being lifted when a sector next to it is true.
+
+        Proof.  The stack is over a cell ``b`` whose stack is delineable (it was built), so a
+        section is the graph of a continuous root function ``r`` over ``b`` and the sector just
+        below (above) it is the set of points ``(s, y)``, ``s`` in ``b``, between ``r`` and the
+        root function below (above).  So every point ``(s, r(s))`` of the section is a limit of
+        points ``(s, r(s) -+ 1/m)`` of the sector.  A true sector lies in ``S`` (its truth value
+        holds on the whole cell), hence so does its closure, which contains the section."""
+        vals = [None] * len(children)
+        for i in range(0, len(children), 2):
+            vals[i] = self.truth(children[i])
+        for i in range(1, len(children), 2):
+            c = children[i]
+            if vals[i - 1] is True or vals[i + 1] is True:
+                if self.matrix.value(c.data["s"]) is False:
+                    raise InternalError("internal: a section next to a true sector of a closed "
+                                        "set is false")
+                c.data["t"] = True
+                self.leaves.append(c)
+                vals[i] = True
+            else:
+                vals[i] = self.truth(c)
+        return vals
 
     def _close_cylinder(self, cell, start, vals):
         """After the children of a free cell got their truth values ``vals`` (leaves from
@@ -297,7 +337,33 @@ def build_partial_cad(matrix, order, nfree, quants, extra, budget, max_cells, pr
             ids.append(fid)
         levels.append(ids)
     compiled = compile_matrix(matrix, lambda a: factored_atom(a, D._to_ring, fid_of_key))
-    return PartialCAD(D, nfree, [None] * nfree + list(quants), compiled, factors, levels, fid_of_id)
+    return PartialCAD(D, nfree, [None] * nfree + list(quants), compiled, factors, levels, fid_of_id,
+                      defines_closed_set(matrix, nfree, quants))
+
+
+def defines_closed_set(matrix, nfree, quants):
+    """True when ``(A x_{nfree+1}) ... (A x_n) matrix`` (every bound variable universal, at least
+    one) defines a closed set of the free variables: the matrix is built from atoms ``f = 0``,
+    ``f <= 0``, ``f >= 0`` and constants by conjunction and disjunction only.
+
+    Proof.  Each such atom defines a closed set (a preimage of a closed set under a
+    polynomial map); finite unions and intersections of closed sets are closed, so the matrix
+    defines a closed set ``M`` of ``R^n``; ``{s : (s, x) in M for every x}`` is the intersection
+    over ``x`` of the closed sets ``{s : (s, x) in M}`` (each the preimage of ``M`` under the
+    continuous ``s -> (s, x)``), so it is closed."""
+    if not quants or any(q != "A" for q in quants) or nfree == 0:
+        return False
+    todo = [matrix]
+    while todo:
+        f = todo.pop()
+        if isinstance(f, (And, Or)):
+            todo.extend(f.children())
+        elif isinstance(f, Atom):
+            if f.rel not in ("=", "<=", ">="):
+                return False
+        elif not isinstance(f, Truth):
+            return False
+    return True
 
 
 def _lazy_decomposition(polys, order, projection, max_cells, budget, equational):

@@ -118,22 +118,24 @@ def _roots_over_algebraic(q, alg, var_index):
         f = univariate(qt, var_index)
         return RealAlgebraic.roots_of(f) if f.degree() > 0 else []
     zq = to_z(qt, zctx_of(qc)) if isinstance(qt, fmpq_mpoly) else qt
-    return _confirmed_roots(zq, alg_used, var_index)
+    return _confirmed_roots(_norm(zq, alg_used, var_index), None,
+                            lambda beta: _vanishes_at(zq, alg_used, var_index, beta))
 
 
-def _confirmed_roots(zq, alg, j, count=None, is_root=None, may_be_root=None):
-    """The real roots of the norm of ``zq`` that are roots of ``zq(alpha, y)``; ``count``, when
-    given, is their number: with that many candidates all are roots, and once that many are
-    confirmed the others are not.  ``is_root`` (default :func:`_vanishes_at`) tests one;
-    ``may_be_root``, a cheap filter, is false only on candidates that are not roots."""
-    cands = RealAlgebraic.roots_of(_norm(zq, alg, j))
+def _confirmed_roots(norm, count, is_root, may_be_root=None):
+    """The real roots of ``norm`` (a norm of a fibre: a multiple of it whose coefficients are
+    rational) that are roots of the fibre; ``count``, when given, is their number: with that
+    many candidates all are roots, and once that many are confirmed the others are not.
+    ``is_root`` tests one; ``may_be_root``, a cheap filter, is false only on candidates that
+    are not roots."""
+    cands = RealAlgebraic.roots_of(norm)
     if may_be_root is not None and count is not None and len(cands) > count:
         cands = [beta for beta in cands if may_be_root(beta)]
     if count is not None and len(cands) == count:
         return cands
     out = []
     for beta in cands:
-        if is_root(beta) if is_root is not None else _vanishes_at(zq, alg, j, beta):
+        if is_root(beta):
             out.append(beta)
             if len(out) == count:
                 break
@@ -227,6 +229,22 @@ class FibreOverAlgebraic:
             # the root of a line, or the double root -b/2a: an element of Q(alpha)
             c0, c1 = reduced[:2] if len(reduced) == 2 else (reduced[1], 2 * reduced[2])
             return [field_element_root(self.alpha, c0, c1)]
+        if self.alpha.degree == 2:
+            norm = _quadratic_norm(reduced, self.alpha.poly)
+        else:
+            norm = _norm(self._integer_fibre(ctx, j), [(i, self.alpha)], j)
+        if self.alpha.degree == 2 and count == 2:
+            found = quadratic_roots(self.alpha, reduced, norm)
+            if found is not None:
+                return found
+        return _confirmed_roots(norm, count,
+                                lambda beta: self._has_root(beta, ctx, j),
+                                lambda beta: self._may_be_root(beta, count))
+
+    def _integer_fibre(self, ctx, j):
+        """The fibre as an fmpz_mpoly of ``ctx``'s integer context (``alpha`` generator ``i``,
+        ``y`` generator ``j``), a positive integer multiple."""
+        reduced, i = self.reduced, self.i
         den = 1
         for r in reduced:
             den = den * int(r.denom()) // gcd(den, int(r.denom()))
@@ -239,14 +257,7 @@ class FibreOverAlgebraic:
                     exps[i], exps[j] = d, e
                     terms[tuple(exps)] = int(c)
         zctx = zctx_of(ctx) if isinstance(ctx, fmpq_mpoly_ctx) else ctx
-        zq = zctx.from_dict(terms)
-        if self.alpha.degree == 2 and count == 2:
-            found = quadratic_roots(self.alpha, reduced, _norm(zq, [(i, self.alpha)], j))
-            if found is not None:
-                return found
-        return _confirmed_roots(zq, [(i, self.alpha)], j, count,
-                                lambda beta: self._has_root(beta, zq, j),
-                                lambda beta: self._may_be_root(beta, count))
+        return zctx.from_dict(terms)
 
     def _coefficient_balls(self):
         """The coefficients at ``alpha``'s 64-bit ball (computed once: every candidate root
@@ -295,30 +306,31 @@ class FibreOverAlgebraic:
             r = d.sqrt()
             return [(-b - r) / (2 * a), (-b + r) / (2 * a)]
 
-    def _has_root(self, beta, zq, j):
-        """Is the real root ``beta`` of the norm a root here?  A 16-bit ball excluding 0
-        rejects, a sign change over ``beta``'s interval accepts; else the sign of the fibre's
-        squarefree part over ``Q(alpha)`` at the ends of the interval decides (it isolates
-        ``beta`` among the roots of the norm, which include every root of the fibre): a sign
-        change iff ``beta`` is a root.  Where that part may be costly (a field of high degree
-        and a fibre of high degree: pseudo-remainders), :func:`_vanishes_at` decides."""
+    def _has_root(self, beta, ctx, j):
+        """Is the real root ``beta`` of the norm a root here?  ``beta``'s interval ``(lo, hi)``
+        isolates it among the roots of the norm, which include every root of the fibre, and
+        its ends are not roots of the norm.  So a sign change of the fibre between ``lo`` and
+        ``hi`` accepts (the one root there is ``beta``), and a ball of the fibre over the whole
+        interval excluding 0 rejects; neither needs ``beta`` refined.  Else (a root of even
+        multiplicity, or a near miss) the sign of the fibre's squarefree part over ``Q(alpha)``
+        at ``lo`` and ``hi`` decides: its roots are simple, so it changes sign there iff
+        ``beta`` is a root.  Where that part may be costly (a field of high degree and a fibre
+        of high degree: pseudo-remainders), :func:`_vanishes_at` decides."""
         if beta.is_rational:
             return self(beta.rational) == 0
+        lo, hi = beta.interval
+        if self(lo) * self(hi) < 0:
+            return True
         cs = self._coefficient_balls()
-        b = beta.arb(16)
         with _flint_ctx.workprec(64):
+            b = arb(lo).union(arb(hi))
             v = arb(0)
             for c in reversed(cs):
                 v = v * b + c
         if v > 0 or v < 0:
             return False
-        lo, hi = beta.interval
-        if self(lo) * self(hi) < 0:
-            return True
-        # (lo, hi) holds one root of the norm, beta, and no root at its ends.  A root of the
-        # squarefree part is simple, so it is a root iff that part changes sign there
         if self.alpha.degree > MONIC_DEGREE and len(self.reduced) > 5:
-            return _vanishes_at(zq, [(self.i, self.alpha)], j, beta)
+            return _vanishes_at(self._integer_fibre(ctx, j), [(self.i, self.alpha)], j, beta)
         sq = self._squarefree()
         if sq is None:
             return False
@@ -487,6 +499,22 @@ def _prepare_fiber(p, pts):
         else:
             rats[i] = v
     return subs_exact(p, ints, rats), alg
+
+
+def _quadratic_norm(coeffs, m):
+    """``Res_x(F(x, y), m(x))`` up to a non-zero rational factor, a primitive fmpz_poly in ``y``,
+    for ``F = sum_e coeffs[e](x) y^e`` (fmpq_polys of degree below 2) and an irreducible
+    quadratic ``m = p2 x^2 + p1 x + p0``.  The resultant is ``p2^deg_x(F)`` times the product of
+    ``F(alpha, y) = U + alpha V`` over the two roots ``alpha`` of ``m`` (``U``, ``V`` the
+    coefficients of ``x^0`` and ``x^1``), and ``(U + alpha V)(U + alpha' V) = U^2 + s U V + t V^2``
+    with ``s = alpha + alpha' = -p1/p2`` and ``t = alpha alpha' = p0/p2``.  Not 0: a coefficient
+    of degree below 2 vanishing at a root of the irreducible ``m`` is 0, so neither factor is."""
+    u = fmpq_poly([c[0] for c in coeffs])
+    v = fmpq_poly([c[1] for c in coeffs])
+    p0, p1, p2 = fmpq(m[0]), fmpq(m[1]), fmpq(m[2])
+    n = (u * u * p2 - u * v * p1 + v * v * p0).numer()
+    c = n.content()
+    return n // c if c != 1 else n
 
 
 def _norm(zq, alg, j):

@@ -9,7 +9,7 @@
 """
 
 from flint import fmpq, fmpz_mpoly_ctx, fmpz_poly
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from cad.numbers.real_algebraic import RealAlgebraic
@@ -145,3 +145,32 @@ def test_roots_over_a_quadratic_field_match_the_norm_route(alpha, cs, shape):
     fast = roots_by_both_routes(p, alpha)
     if fast is not None:
         assert all(fast[i] < fast[i + 1] for i in range(len(fast) - 1))
+
+
+@given(st.lists(st.tuples(rationals, rationals), min_size=1, max_size=5),
+       st.tuples(st.integers(-9, 9), st.integers(-9, 9), st.integers(1, 5)))
+def test_quadratic_norm_is_the_resultant_up_to_a_constant(coeffs, m):
+    """The norm over a quadratic irrational by its formula (U^2 + s U V + t V^2) is a rational
+    multiple of the resultant with the minimal polynomial (computed by flint)."""
+    from flint import fmpq_poly
+
+    from cad.poly.fibre import _norm, _quadratic_norm
+
+    p0, p1, p2 = m
+    mp = fmpz_poly([p0, p1, p2])
+    # irreducible quadratics with real roots (the minimal polynomials of quadratic irrationals)
+    assume(p1 * p1 - 4 * p0 * p2 > 0 and len(mp.factor()[1]) == 1 and mp.factor()[1][0][0].degree() == 2)
+    cs = [fmpq_poly([u, v]) for u, v in coeffs]
+    assume(not all(c.is_zero() for c in cs))
+    mine = _quadratic_norm(cs, mp)
+    den = 1
+    for c in cs:
+        den = den * int(c.denom())
+    terms = {}
+    for e, c in enumerate(cs):
+        for d, x in enumerate((c * den).numer().coeffs()):
+            if x != 0:
+                terms[(d, e)] = int(x)
+    res = _norm(CTX2.from_dict(terms), [(0, RealAlgebraic.roots_of(mp)[0])], 1)
+    assert not mine.is_zero() and not res.is_zero()
+    assert mine * res.leading_coefficient() == res * mine.leading_coefficient()
