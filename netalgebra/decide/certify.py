@@ -221,12 +221,12 @@ def self_check(cert, budget):
         return ""            # nested: the outermost wrapper's check re-checks this certificate
     rep = verify(cert, budget=budget)
     if rep.incomplete:
-        raise BudgetExceeded("time (re-checking the CAD certificate)", budget.seconds)
+        raise BudgetExceeded("time (re-checking the certificate)", budget.seconds)
     if rep.ok:
         _LAST_OK.set(cert)
         return ""
     name, _, detail = rep.failures[0]
-    return f"the CAD certificate failed its own re-check ({name}: {detail}); no verdict"
+    return f"the certificate failed its own re-check ({name}: {detail}); no verdict"
 
 
 def verified_last(cert):
