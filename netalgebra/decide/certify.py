@@ -4,9 +4,28 @@
 certificate: target, escaping family, Nullstellensatz identity, and a training set with
 biases on which the ReLU training problem has no optimum (Theorem 3.1 of the paper).
 :func:`self_check` runs the independent verifier on a certificate before it is returned.
+
+**One verification per verdict.**  A wrapper (twin merge, outer twins, live block, layer merge,
+block projection, the points route) decides an inner pattern and nests the inner certificate in
+its own; ``verify`` of the wrapper re-checks the nested certificate.  :func:`checked_nested` runs
+the inner decision with the self-checks inside it *deferred* (:func:`self_check` answers "" there
+without verifying) and checks the wrapped certificate once, at the outermost checking level; a
+route outside every wrapper checks its own certificate, and :func:`verified_last` lets ``decide``
+check a returned certificate no route checked.  So ``decide`` returns a verdict only after one
+successful ``verify`` of the very certificate it returns (its ``claims`` and
+``every_training_set`` are added afterwards; ``verify`` re-derives and re-checks both).
+
+What a deferred check changes: inside a wrapper, a route whose certificate would fail its
+check no longer falls through to the next route.  When the wrapper's check fails,
+:func:`checked_nested` therefore decides the inner pattern again with every self-check made
+where it stands (the behaviour before deferring: bad inner certificates fall through, a wrapper
+choosing among inner results sees only verified ones), wraps and checks once more.  A failed
+check means a bug, so the second run is rare; it shares the caller's budget.
 """
 
+import contextvars
 import random
+from contextlib import contextmanager
 from fractions import Fraction
 from itertools import combinations
 from math import comb
@@ -17,7 +36,14 @@ from netalgebra.decide.family import ONE, RationalFunction, fraction_text
 from netalgebra.decide.verdict import pattern_json
 from netalgebra.naming import bias_name, parse_weight_name
 
-__all__ = ["not_closed_certificate", "deep_not_closed_certificate", "self_check", "SPREAD_LIMIT"]
+__all__ = ["not_closed_certificate", "deep_not_closed_certificate", "self_check", "checked_nested", "checks_everywhere",
+           "verified_last",
+           "SPREAD_LIMIT"]
+
+# "check": verify here; "deferred": inside a wrapper whose own check covers this certificate;
+# "eager": a wrapper's second run after a failed check (verify everywhere, defer nothing)
+_MODE = contextvars.ContextVar("netalgebra_self_check_mode", default="check")
+_LAST_OK = contextvars.ContextVar("netalgebra_self_check_last_ok", default=None)
 
 def _region_bound(n, d):
     """Max number of regions of n affine hyperplanes in R^d: sum_{i<=d} C(n, i) (Buck 1943)."""
@@ -188,12 +214,60 @@ def self_check(cert, budget):
     The CAD engine and the checker decide different sentences (the checker builds its own
     product map), so an engine error that would make a verdict wrong is caught here: the
     answer is then "unknown".  Returns "" when the certificate verifies, else a note; raises
-    BudgetExceeded when the budget runs out during the re-check.
+    BudgetExceeded when the budget runs out during the re-check.  Inside the inner decision of
+    :func:`checked_nested` it returns "" at once: the wrapper's own check covers the certificate.
     """
+    if _MODE.get() == "deferred":
+        return ""            # nested: the outermost wrapper's check re-checks this certificate
     rep = verify(cert, budget=budget)
     if rep.incomplete:
-        raise BudgetExceeded("time (re-checking the CAD certificate)", budget.seconds)
+        raise BudgetExceeded("time (re-checking the certificate)", budget.seconds)
     if rep.ok:
+        _LAST_OK.set(cert)
         return ""
     name, _, detail = rep.failures[0]
-    return f"the CAD certificate failed its own re-check ({name}: {detail}); no verdict"
+    return f"the certificate failed its own re-check ({name}: {detail}); no verdict"
+
+
+def verified_last(cert):
+    """True when ``cert`` (this very object) is the last certificate :func:`self_check` verified
+    in this context (not a deferred answer)."""
+    return cert is not None and _LAST_OK.get() is cert
+
+
+@contextmanager
+def _mode(mode):
+    token = _MODE.set(mode)
+    try:
+        yield
+    finally:
+        _MODE.reset(token)
+
+
+def checks_everywhere():
+    """A context in which every :func:`self_check` verifies where it stands and nothing is deferred:
+    the behaviour before checks were deferred (the second run of :func:`checked_nested`; tests
+    compare against it)."""
+    return _mode("eager")
+
+
+def checked_nested(decide_inner, wrap, budget):
+    """``(inner, cert, note)``: ``inner = decide_inner()`` decided with its self-checks deferred,
+    ``cert = wrap(inner)`` (None: no verdict to wrap, nothing checked) checked once by
+    :func:`self_check` (``note``: "" or why it failed).  When the check fails here (at the
+    outermost checking level), ``inner`` is decided again with every self-check made where it
+    stands, wrapped and checked again -- what a failed inner check gave before checks were deferred
+    (module docstring).  Inside another wrapper the check is deferred too and the note is ""."""
+    mode = _MODE.get()
+    with _mode("eager" if mode == "eager" else "deferred"):
+        inner = decide_inner()
+    cert = wrap(inner)
+    if cert is None:
+        return inner, None, ""
+    note = self_check(cert, budget)
+    if not note or mode != "check":
+        return inner, cert, note
+    with checks_everywhere():
+        inner = decide_inner()
+    cert = wrap(inner)
+    return (inner, None, "") if cert is None else (inner, cert, self_check(cert, budget))

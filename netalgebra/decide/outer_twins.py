@@ -43,7 +43,7 @@ verifies the nested certificate in full and checks that the target is the lifted
 """
 
 from netalgebra.certificate import FORMAT
-from netalgebra.decide.twins import merge_while, single
+from netalgebra.decide.twins import merge_while, merged_and_wrapped, single
 from netalgebra.decide.verdict import Verdict, pattern_json
 
 __all__ = ["merge_outer_twins", "lift_target", "by_outer_twin_merge"]
@@ -93,27 +93,24 @@ def lift_target(target, steps):
     return rows
 
 
-def by_outer_twin_merge(pattern, masks, budget, decide_merged, self_check):
-    """Decide the merged pattern with ``decide_merged(merged masks, budget) -> Verdict`` and wrap its
-    certificate (re-checked with ``self_check`` before answering).  None when there are no outer
-    twins or the merged pattern's verdict is ``unknown`` (the caller's other routes still run)."""
-    steps, merged = merge_outer_twins(masks)
-    if not steps:
-        return None
-    inner = decide_merged(merged, budget)
-    if inner.status == "unknown":
-        return None
+def _outer_twin_words(steps):
     what = f"after merging {len(steps)} pair(s) of outputs or inputs that read one neuron alone"
-    cert = {"format": FORMAT, "verdict": inner.status, "question": "linear",
-            "pattern": pattern_json(pattern, masks), "method": "outer_twin_merge",
-            "argument": f"{what}: L_I is closed iff the merged L_I' is, and a point of cl(L_I') \\ L_I' "
-                        "with zero rows (columns) inserted is one of cl(L_I) \\ L_I; the merged pattern's "
-                        "certificate below decides L_I' (its training-set claims, if any, speak of the "
-                        "merged network only)",
-            "outer_twin_merge": {"steps": steps, "certificate": inner.certificate}}
-    if "target" in inner.certificate:
-        cert["target"] = lift_target(inner.certificate["target"], steps)
-    if self_check(cert, budget):
+    return what, (f"{what}: L_I is closed iff the merged L_I' is, and a point of cl(L_I') \\ L_I' with zero rows "
+                  "(columns) inserted is one of cl(L_I) \\ L_I; the merged pattern's certificate below decides "
+                  "L_I' (its training-set claims, if any, speak of the merged network only)")
+
+
+def by_outer_twin_merge(pattern, masks, budget, decide_merged, checked_nested):
+    """Decide the merged pattern with ``decide_merged(merged masks, budget) -> Verdict`` and wrap its
+    certificate, both through ``checked_nested`` (:func:`netalgebra.decide.certify.checked_nested`: the
+    wrapped certificate is verified once before answering).  None when there are no outer twins, the
+    merged pattern's verdict is ``unknown`` or the check fails (the caller's other routes still run)."""
+    found = merged_and_wrapped(pattern, masks, budget, merge_outer_twins, decide_merged, checked_nested,
+                               "outer_twin_merge", _outer_twin_words, lift_target)
+    if found is None:
+        return None
+    steps, what, inner, cert, note = found
+    if cert is None or note:
         return None
     return Verdict(inner.status, cert, f"{what}: {inner.reason}", budget.elapsed(),
                    dict(inner.witness, outer_twin_steps=len(steps)))

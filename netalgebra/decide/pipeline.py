@@ -75,7 +75,8 @@ from cad.errors import BudgetExceeded, InputError
 from netalgebra.certificate import FORMAT
 from netalgebra.decide.blocks import BLOCK_SHARE, block_certificate, find_block_witness, live_block
 from netalgebra.decide.cad_route import decide_by_cad, size_note
-from netalgebra.decide.certify import deep_not_closed_certificate, not_closed_certificate, self_check
+from netalgebra.decide.certify import (checked_nested, deep_not_closed_certificate, not_closed_certificate,
+                                      self_check, verified_last)
 from netalgebra.decide.claims import add_guarantee, claims_of
 from netalgebra.decide.cores import find_core
 from netalgebra.decide.deep_cores import find_deep_core
@@ -129,6 +130,10 @@ def decide(pattern, budget=None, *, points=None, methods=ROUTES):
             v = _decide_points(pattern, masks, points, budget)
         else:
             v = _decide_linear(pattern, masks, methods, budget)
+        if v.certificate is not None and not verified_last(v.certificate):
+            note = self_check(v.certificate, budget)     # a route that does not check its own
+            if note:
+                v = Verdict("unknown", None, f"{v.reason}; but {note}", budget.elapsed())
     except BudgetExceeded as e:
         v = Verdict("unknown", None, f"budget exhausted: {e}", budget.elapsed())
     if points is None and v.status == "closed":
@@ -172,11 +177,11 @@ def _decide_linear(pattern, masks, methods, budget, blocks=True):
         if v is not None:
             return v
         v = by_twin_merge(pattern, masks, budget, lambda sub, b: _decide_linear(
-            SparsityPattern(sub, name=None), sub, methods, b, blocks), self_check)
+            SparsityPattern(sub, name=None), sub, methods, b, blocks), checked_nested)
         if v is not None:
             return v
         v = by_outer_twin_merge(pattern, masks, budget, lambda sub, b: _decide_linear(
-            SparsityPattern(sub, name=None), sub, ("theorems",), b, blocks=False), self_check)
+            SparsityPattern(sub, name=None), sub, ("theorems",), b, blocks=False), checked_nested)
         if v is not None:
             return v
     if len(masks) == 3 and "core" in methods:
@@ -202,7 +207,7 @@ def _decide_linear(pattern, masks, methods, budget, blocks=True):
     if len(masks) >= 3 and blocks and "theorems" in methods:
         # the outer-twin-merged pattern again, now with its rational cover and CAD route
         v = by_outer_twin_merge(pattern, masks, budget, lambda sub, b: _decide_linear(
-            SparsityPattern(sub, name=None), sub, tuple(m for m in methods if m != "core"), b), self_check)
+            SparsityPattern(sub, name=None), sub, tuple(m for m in methods if m != "core"), b), checked_nested)
         if v is not None:
             return v
         v = decide_by_rational_cover(pattern, masks, budget, cad_next="cad" in methods and not size_note(masks))
@@ -249,17 +254,17 @@ def _by_layer_merge(pattern, masks, methods, budget, blocks=True):
     steps, merged = merge_layers(masks)
     if not steps:
         return None
-    inner = _decide_linear(SparsityPattern(merged, name=f"{getattr(pattern, 'name', None)} (merged)"),
-                           merged, methods, budget, blocks)
     what = f"after merging through {describe_steps(steps)} (L_I unchanged)"
-    if inner.status == "unknown":
-        return Verdict("unknown", None, f"{what}: {inner.reason}", budget.elapsed())
-    cert = {"format": FORMAT, "verdict": inner.status, "question": "linear",
-            "pattern": pattern_json(pattern, masks),
+    inner, cert, note = checked_nested(
+        lambda: _decide_linear(SparsityPattern(merged, name=f"{getattr(pattern, 'name', None)} (merged)"),
+                               merged, methods, budget, blocks),
+        lambda inner: None if inner.status == "unknown" else {
+            "format": FORMAT, "verdict": inner.status, "question": "linear", "pattern": pattern_json(pattern, masks),
             "argument": f"{what}; the merged pattern's certificate below applies to L_I (its training-set "
                         "claims, if any, speak of the merged network only)",
-            "reduction": {"steps": steps, "certificate": inner.certificate}}
-    note = self_check(cert, budget)
+            "reduction": {"steps": steps, "certificate": inner.certificate}}, budget)
+    if inner.status == "unknown":
+        return Verdict("unknown", None, f"{what}: {inner.reason}", budget.elapsed())
     if note:
         return Verdict("unknown", None, f"{what}: the merged certificate failed its re-check ({note})",
                        budget.elapsed())
@@ -331,12 +336,13 @@ def _by_live_block(pattern, masks, methods, budget, blocks=True):
     if found is None:
         return None
     rows, cols, sub = found
-    inner = _decide_linear(SparsityPattern(sub, name=None), sub, methods, budget, blocks)
     what = f"on the live block rows {list(rows)} x columns {list(cols)} (dead rows, columns, edges dropped)"
+    inner, cert, note = checked_nested(
+        lambda: _decide_linear(SparsityPattern(sub, name=None), sub, methods, budget, blocks),
+        lambda inner: None if inner.status == "unknown" else block_certificate(pattern, masks, rows, cols,
+                                                                              inner.certificate), budget)
     if inner.status == "unknown":
         return Verdict("unknown", None, f"{what}: {inner.reason}", budget.elapsed())
-    cert = block_certificate(pattern, masks, rows, cols, inner.certificate)
-    note = self_check(cert, budget)
     if note:
         return Verdict("unknown", None, f"{what}: the certificate failed its re-check ({note})", budget.elapsed())
     return Verdict(inner.status, cert, f"{what}: {inner.reason}", budget.elapsed(), dict(inner.witness))
@@ -349,15 +355,14 @@ def _by_block(pattern, masks, methods, budget):
     it (the whole pattern's CAD decides both ways); otherwise they get the whole budget, CAD
     included."""
     whole_cad = "cad" in methods and not size_note(masks)    # the whole pattern's CAD route comes next
-    found = find_block_witness(masks, budget, lambda sub, b, cad: _decide_linear(
+    found, cert, note = checked_nested(lambda: find_block_witness(masks, budget, lambda sub, b, cad: _decide_linear(
         SparsityPattern(sub, name=None), sub, methods if cad else tuple(m for m in methods if m != "cad"),
-        b, blocks=False), share=BLOCK_SHARE if whole_cad else 1.0, cad="cad" in methods and not whole_cad)
-    if found is None:
+        b, blocks=False), share=BLOCK_SHARE if whole_cad else 1.0, cad="cad" in methods and not whole_cad),
+        lambda found: None if found is None else block_certificate(pattern, masks, found[0], found[1],
+                                                                   found[3].certificate), budget)
+    if found is None or note:
         return None
     rows, cols, _, inner = found
-    cert = block_certificate(pattern, masks, rows, cols, inner.certificate)
-    if self_check(cert, budget):
-        return None
     return Verdict("not_closed", cert, f"the block rows {list(rows)} x columns {list(cols)} is not closed "
                    f"({inner.reason}); block projection: its missing point, zero elsewhere, is missing here",
                    budget.elapsed(), {"block_rows": list(rows), "block_cols": list(cols), "core": "block",
@@ -373,10 +378,11 @@ def _decide_points(pattern, masks, points, budget):
     if v is not None:
         return v
     budget.check("time (theorems)")
-    status, cert, why = decide_points_route(pattern, masks, pts, budget,
-                                            lambda p, b: _decide_linear(p, masks_of(p), ROUTES, b))
+    (status, cert, why), _, bad = checked_nested(
+        lambda: decide_points_route(pattern, masks, pts, budget,
+                                    lambda p, b: _decide_linear(p, masks_of(p), ROUTES, b)),
+        lambda found: found[1] if found[0] is not None else None, budget)
     if status is not None:
-        bad = self_check(cert, budget)
         if not bad:
             return Verdict(status, cert, why, budget.elapsed(), {})
         why = bad

@@ -91,25 +91,49 @@ def merge_while(masks, merge_once):
         masks = found[1]
 
 
-def by_twin_merge(pattern, masks, budget, decide_merged, self_check):
-    """Decide the twin-merged pattern with ``decide_merged(merged masks, budget) -> Verdict`` and
-    wrap its certificate (re-checked with ``self_check`` before answering).  None when no twins
-    exist; the merged pattern's ``unknown`` otherwise stands (it has the same ``L_I``)."""
-    steps, merged = merge_twins(masks)
+def merged_and_wrapped(pattern, masks, budget, merge, decide_merged, checked_nested, method, words,
+                       lift=lambda target, steps: target):
+    """``steps, merged = merge(masks)``; None when there are no steps, else ``(steps, what, inner, cert,
+    note)``: ``(what, argument) = words(steps)``, and ``inner, cert, note`` from ``checked_nested``
+    (:func:`netalgebra.decide.certify.checked_nested`) with ``inner = decide_merged(merged, budget)`` and
+    ``cert`` nesting ``inner``'s certificate under ``method`` with ``steps`` and ``argument`` (``target``:
+    the inner one through ``lift``), None when ``inner`` is unknown; ``note``: why the one check failed."""
+    steps, merged = merge(masks)
     if not steps:
         return None
+    what, argument = words(steps)
+
+    def wrap(inner):
+        if inner.status == "unknown":
+            return None
+        cert = {"format": FORMAT, "verdict": inner.status, "question": "linear",
+                "pattern": pattern_json(pattern, masks), "method": method, "argument": argument,
+                method: {"steps": steps, "certificate": inner.certificate}}
+        if "target" in inner.certificate:
+            cert["target"] = lift(inner.certificate["target"], steps)
+        return cert
+
+    return (steps, what) + tuple(checked_nested(lambda: decide_merged(merged, budget), wrap, budget))
+
+
+def _twin_words(steps):
     what = f"after merging {len(steps)} twin neuron pair(s) (L_I unchanged)"
-    inner = decide_merged(merged, budget)
+    return what, (f"{what}; the merged pattern's certificate below applies to L_I (its training-set claims, "
+                  "if any, speak of the merged network only)")
+
+
+def by_twin_merge(pattern, masks, budget, decide_merged, checked_nested):
+    """Decide the twin-merged pattern with ``decide_merged(merged masks, budget) -> Verdict`` and
+    wrap its certificate, both through ``checked_nested`` (:func:`netalgebra.decide.certify.checked_nested`:
+    the wrapped certificate is verified once before answering).  None when no twins exist; the
+    merged pattern's ``unknown`` otherwise stands (it has the same ``L_I``)."""
+    found = merged_and_wrapped(pattern, masks, budget, merge_twins, decide_merged, checked_nested, "twin_merge",
+                               _twin_words)
+    if found is None:
+        return None
+    steps, what, inner, cert, note = found
     if inner.status == "unknown":
         return Verdict("unknown", None, f"{what}: {inner.reason}", budget.elapsed())
-    cert = {"format": FORMAT, "verdict": inner.status, "question": "linear",
-            "pattern": pattern_json(pattern, masks), "method": "twin_merge",
-            "argument": f"{what}; the merged pattern's certificate below applies to L_I (its training-set "
-                        "claims, if any, speak of the merged network only)",
-            "twin_merge": {"steps": steps, "certificate": inner.certificate}}
-    if "target" in inner.certificate:
-        cert["target"] = inner.certificate["target"]
-    note = self_check(cert, budget)
     if note:
         return Verdict("unknown", None, f"{what}: the certificate failed its re-check ({note})", budget.elapsed())
     return Verdict(inner.status, cert, f"{what}: {inner.reason}", budget.elapsed(),

@@ -15,7 +15,7 @@ from cad.budget import Budget
 from netalgebra.certificate import verify
 from netalgebra.decide import decide
 from netalgebra.decide.outer_twins import by_outer_twin_merge, lift_target, merge_outer_twins
-from netalgebra.decide.certify import self_check
+from netalgebra.decide.certify import checked_nested
 from netalgebra.pattern import SparsityPattern as S
 from test_deep_reductions import product
 
@@ -115,7 +115,7 @@ def test_closed_through_outer_twins():
 def not_closed_certificate(name):
     """The outer-twin certificate of a not-closed pattern (the merged pattern decided in full)."""
     p = S.preset(name) if isinstance(name, str) else S(name)
-    v = by_outer_twin_merge(p, p.masks, Budget.of(60), lambda sub, b: decide(S(sub), b), self_check)
+    v = by_outer_twin_merge(p, p.masks, Budget.of(60), lambda sub, b: decide(S(sub), b), checked_nested)
     assert v is not None and v.status == "not_closed", v
     return json.loads(json.dumps(v.certificate))
 
