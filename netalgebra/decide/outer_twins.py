@@ -42,9 +42,8 @@ certificate; :mod:`netalgebra.certificate.outer_twins` replays the steps with it
 verifies the nested certificate in full and checks that the target is the lifted inner one.
 """
 
-from netalgebra.certificate import FORMAT
 from netalgebra.decide.twins import merge_while, merged_and_wrapped, single
-from netalgebra.decide.verdict import Verdict, pattern_json
+from netalgebra.decide.verdict import Verdict
 
 __all__ = ["merge_outer_twins", "lift_target", "by_outer_twin_merge"]
 
