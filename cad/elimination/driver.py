@@ -253,29 +253,33 @@ def _qe(problem, timeout, max_cells, budget, release=True):
 
 
 # the cell tree is one large cyclic structure (parents and children, cells and their
-# decomposition) that lives as long as the call: the cyclic garbage collector's frequent
-# young-generation passes over it cost a quarter of the time on problems of many cells
-_GEN0_THRESHOLD = 100_000
+# decomposition) that lives as long as the call: the cyclic garbage collector's passes over it
+# cost a quarter of the time on problems of many cells with the default thresholds, and still
+# ~10 % on xaxis_ellipse with a raised generation-0 threshold (generation-2 passes walk the whole
+# growing tree).  The call creates little cyclic garbage besides the tree (the worker and the
+# forked child run with the collector off; collins2001's peak memory measured unchanged), and
+# the tree's cycles are broken at the end (release), so the collector is off for the call.
 _gc_lock = threading.Lock()
-_gc_state = [0, None]   # calls under way, the threshold before the first of them
+_gc_state = [0, None]   # calls under way, whether the collector was on before the first of them
 
 
 @contextmanager
 def _few_collections():
-    """Raise the collector's generation-0 threshold for the duration (restored by the last
-    of concurrent calls to leave); the collector still runs, only less often."""
+    """Turn the cyclic collector off for the duration; the last of concurrent calls to leave
+    restores the state it found (on or off).  Reference counting still frees everything that
+    is not in a cycle."""
     with _gc_lock:
         if _gc_state[0] == 0:
-            _gc_state[1] = gc.get_threshold()
-            gc.set_threshold(max(_gc_state[1][0], _GEN0_THRESHOLD), *_gc_state[1][1:])
+            _gc_state[1] = gc.isenabled()
+            gc.disable()
         _gc_state[0] += 1
     try:
         yield
     finally:
         with _gc_lock:
             _gc_state[0] -= 1
-            if _gc_state[0] == 0:
-                gc.set_threshold(*_gc_state[1])
+            if _gc_state[0] == 0 and _gc_state[1]:
+                gc.enable()
 
 
 def _qe_body(problem, timeout, max_cells, budget, release=True):
