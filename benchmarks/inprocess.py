@@ -43,8 +43,8 @@ from qepcad_runner import cpu_seconds, user_cpu_seconds  # noqa: E402
 
 
 def _clear_caches():
-    from cad.decomposition import projection
-    projection._CACHE.clear()
+    from cad.decomposition import clear_projection_cache
+    clear_projection_cache()
 
 
 def measure(path, runs, timeout, soft=True):

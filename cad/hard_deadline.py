@@ -239,7 +239,8 @@ def worker_cpu_seconds():
     0) when there is none.  A worker's time enters ``RUSAGE_CHILDREN`` only once it has been
     waited for (killed at a deadline, or :func:`stop_worker`), and from then on it is not
     counted here: ``RUSAGE_SELF + RUSAGE_CHILDREN + worker_cpu_seconds()`` counts every
-    answered request once (benchmarks/qepcad_runner.py)."""
+    answered request once (benchmarks/qepcad_runner.py), the worker's collection after an answer
+    with the next request."""
     w = _WORKER[0]
     return w.cpu if w is not None and w.owner == os.getpid() else (0.0, 0.0)
 

@@ -137,21 +137,17 @@ def _qe_in_child(problem, seconds, max_cells):
 
 def _qe_request(request):
     """The worker's side of :func:`_qe_in_child`: the problem rebuilt, eliminated from scratch
-    (the projection cache cleared first, as a child forked per call would start from the
-    caller's), the answer encoded."""
+    (the projection cache cleared first, so no request reuses an earlier one's projection), the
+    answer encoded."""
     variables, free, description, formula, assumptions, seconds, max_cells = request
     clear_projection_cache()
     ring = PolyRing(variables)
     problem = Problem(ring, free, _decoded(formula, ring.ctx), description,
                       _decoded(assumptions, ring.ctx))
-    # the collector is off during the request: the cell tree's cycles are broken when it ends
-    # (release), and the worker collects what else is left between requests
-    # (cad.hard_deadline._serve); its passes over the growing tree cost ~4 % on xaxis_ellipse
-    gc.disable()
-    try:
-        res = _qe(problem, None, max_cells, Budget(seconds), release=_release_or_retire)
-    finally:
-        gc.enable()
+    # _qe turns the collector off for the request (_collector_off); the cell tree's cycles
+    # are broken when it ends (release), and the worker collects what else is left between
+    # requests (cad.hard_deadline._serve)
+    res = _qe(problem, None, max_cells, Budget(seconds), release=_release_or_retire)
     return _encoded(res.formula, ring.ctx), res.cells, res.seconds
 
 
@@ -248,7 +244,7 @@ def _qe(problem, timeout, max_cells, budget, release=True):
     """:func:`qe` in this process; ``release``: break the cell tree's cycles afterwards (so that
     reference counting frees it), pointless in a process that exits right after; a function
     of the number of cells built says whether to."""
-    with _few_collections():
+    with _collector_off():
         return _qe_body(problem, timeout, max_cells, budget, release)
 
 
@@ -264,7 +260,7 @@ _gc_state = [0, None]   # calls under way, whether the collector was on before t
 
 
 @contextmanager
-def _few_collections():
+def _collector_off():
     """Turn the cyclic collector off for the duration; the last of concurrent calls to leave
     restores the state it found (on or off).  Reference counting still frees everything that
     is not in a cycle."""
@@ -292,13 +288,14 @@ def _qe_body(problem, timeout, max_cells, budget, release=True):
     if isinstance(matrix, Truth):
         return QEResult(TRUE if matrix.value else FALSE, 1, time.monotonic() - start)
     pc, ncells = _definable_partial_cad(matrix, order, task.nfree, quants, budget, max_cells)
+    free_tree = release(ncells) if callable(release) else release
     if not task.nfree:
         formula = TRUE if pc.D.root.data["t"] else FALSE
-        if release is True or release and release(ncells):
+        if free_tree:
             pc.D.release()
         return QEResult(formula, ncells, time.monotonic() - start)
     formula = solution_formula(pc, _mover(order, given.ring.variables, given.ring.ctx))
-    if release is True or release and release(ncells):
+    if free_tree:
         pc.D.release()
     if not task.prefix:
         # quantifier-free input: keep whichever of input and simplified output is shorter

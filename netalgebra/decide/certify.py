@@ -12,8 +12,9 @@ the inner decision with the self-checks inside it *deferred* (:func:`self_check`
 without verifying) and checks the wrapped certificate once, at the outermost checking level; a
 route outside every wrapper checks its own certificate, and :func:`verified_last` lets ``decide``
 check a returned certificate no route checked.  So ``decide`` returns a verdict only after one
-successful ``verify`` of the very certificate it returns (its ``claims`` and
-``every_training_set`` are added afterwards; ``verify`` re-derives and re-checks both).
+successful ``verify`` of its certificate; the ``claims`` and the ``every_training_set`` part are
+attached after that check and are not verified inside ``decide`` (``verify`` re-derives and
+re-checks both when the certificate is checked again).
 
 What a deferred check changes: inside a wrapper, a route whose certificate would fail its
 check no longer falls through to the next route.  When the wrapper's check fails,
@@ -233,6 +234,12 @@ def verified_last(cert):
     """True when ``cert`` (this very object) is the last certificate :func:`self_check` verified
     in this context (not a deferred answer)."""
     return cert is not None and _LAST_OK.get() is cert
+
+
+def forget_verified():
+    """Drop the reference to the last verified certificate (``decide`` calls it before it
+    returns, so a long-lived process does not keep the last certificate alive)."""
+    _LAST_OK.set(None)
 
 
 @contextmanager

@@ -76,7 +76,7 @@ from netalgebra.certificate import FORMAT
 from netalgebra.decide.blocks import BLOCK_SHARE, block_certificate, find_block_witness, live_block
 from netalgebra.decide.cad_route import decide_by_cad, size_note
 from netalgebra.decide.certify import (checked_nested, deep_not_closed_certificate, not_closed_certificate,
-                                      self_check, verified_last)
+                                      forget_verified, self_check, verified_last)
 from netalgebra.decide.claims import add_guarantee, claims_of
 from netalgebra.decide.cores import find_core
 from netalgebra.decide.deep_cores import find_deep_core
@@ -136,6 +136,8 @@ def decide(pattern, budget=None, *, points=None, methods=ROUTES):
                 v = Verdict("unknown", None, f"{v.reason}; but {note}", budget.elapsed())
     except BudgetExceeded as e:
         v = Verdict("unknown", None, f"budget exhausted: {e}", budget.elapsed())
+    finally:
+        forget_verified()
     if points is None and v.status == "closed":
         add_guarantee(masks, v.certificate)
     return _with_claims(v, "linear" if points is None else "relu_points")

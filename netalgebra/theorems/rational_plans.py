@@ -10,9 +10,9 @@ two or three (:data:`BLOCK`) entries with as many unset weights entering linearl
 (:func:`_propagate`); otherwise one unset weight of an entry with the fewest is fixed to a constant,
 keeping the Jacobian of the node's free entries of full rank (:func:`plan`).  At nodes with entries
 identically 0: the weights set to 0 to kill their paths skip those whose zero would break the rank
-(:func:`_zero_cover`, :data:`SAFE_ZEROS`); a weight fixed for an entry of target 0 is first one on
+(:func:`_zero_cover`); a weight fixed for an entry of target 0 is first one on
 all its live paths, and a 0 that would leave a single live path is replaced by 1
-(:func:`_zero_choice`); a constant is kept only if what it forces is consistent (:data:`LOOKAHEAD`).
+(:func:`_zero_choice`); a constant is kept only if what it forces is consistent.
 """
 
 from itertools import combinations
@@ -28,10 +28,6 @@ CONSTANTS = (1,)
 ZERO_AT_ZERO, ZERO_ELSEWHERE = 0.5, 0.1   # chance of the constant 0
 BLOCK = 3               # largest square linear block solved at once (:func:`_propagate`)
 ZERO_PART = 0.8         # chance that a zero entry's paths are covered by zero weights (:func:`_zero_cover`)
-SAFE_ZEROS = True       # :func:`_zero_cover` passes over weights whose zero breaks the rank
-LOOKAHEAD = True        # a constant is kept only if what it forces (:func:`_propagate`) is consistent
-ZERO_KILLS = True       # a weight fixed to 0 for a zero entry kills it or leaves paths to cancel (:func:`_zero_choice`)
-SLACK = 0               # an entry with at most this many more unset weights than the fewest may be chosen
 
 
 def mod_value(f, point):
@@ -154,10 +150,10 @@ def _propagate(paths, yval, val, zero, steps, pending, block=BLOCK):
 def _zero_cover(paths, zeros, columns, rng, generic, forced=()):
     """Weights to set to 0 so that every path of a random part of ``zeros`` (entries identically 0
     on the node) holds one, chosen at random among those hitting the most paths left, with the
-    Jacobian of ``columns`` still of full rank; None if the random choice breaks the rank.  The
-    weights ``forced`` are set to 0 first.  With :data:`SAFE_ZEROS`, a weight whose zero would
-    break the rank is passed over for the next best (a weight on every path of a column, say,
-    kills its non-zero entries too), and None only when no weight left can cover a path."""
+    Jacobian of ``columns`` still of full rank.  The weights ``forced`` are set to 0 first (None
+    if they break the rank).  A weight whose zero would break the rank is passed over for the next
+    best (a weight on every path of a column, say, kills its non-zero entries too); None when no
+    weight left can cover a path."""
     chosen = dict.fromkeys(forced, 0)
     if forced and rank(paths, chosen, generic, columns) < len(columns):
         return None
@@ -173,13 +169,11 @@ def _zero_cover(paths, zeros, columns, rng, generic, forced=()):
             return None
         top = max(count.values())
         w = rng.choice(sorted(v for v, c in count.items() if c >= top - rng.randrange(2)))
-        if SAFE_ZEROS and rank(paths, {**chosen, w: 0}, generic, columns) < len(columns):
+        if rank(paths, {**chosen, w: 0}, generic, columns) < len(columns):
             banned.add(w)
             continue
         chosen[w] = 0
         left = [pt for pt in left if w not in pt]
-    if not SAFE_ZEROS and rank(paths, chosen, generic, columns) < len(columns):
-        return None
     return chosen
 
 
@@ -235,10 +229,10 @@ def plan(paths, yval, rng, columns=None, zeros=(), forced=(), entry_chance=0.0, 
             return None
         sets.sort(key=lambda x: x[:2])
         n = sets[0][0]
-        _, _, e, unset = rng.choice([x for x in sets if x[0] <= n + SLACK])
+        _, _, e, unset = rng.choice([x for x in sets if x[0] <= n])
         w = rng.choice(sorted(unset))
         c = 0 if rng.random() < (ZERO_AT_ZERO if yval[e] == 0 else ZERO_ELSEWHERE) else rng.choice(CONSTANTS)
-        if yval[e] == 0 and ZERO_KILLS:
+        if yval[e] == 0:
             w, c = _zero_choice(paths, e, val, zero, unset, w, c, rng)
         if columns is not None and rank(paths, {**fixed, w: c}, generic, columns) < len(columns):
             protected.add(w)
@@ -252,7 +246,7 @@ def plan(paths, yval, rng, columns=None, zeros=(), forced=(), entry_chance=0.0, 
         if c == 0:
             trial[1].add(w)
         trial[2].append(("const", w, c))
-        if LOOKAHEAD and not _propagate(paths, yval, *trial, block):
+        if not _propagate(paths, yval, *trial, block):
             protected.add(w)        # what this constant forces contradicts a target: try another weight
             continue
         fixed[w] = c
