@@ -13,6 +13,7 @@ a rank-one peel proof (``peel``) instead, replayed by :mod:`netalgebra.certifica
 from netalgebra.certificate.kernel import Malformed, live_neurons
 from netalgebra.certificate.merge import _boolean_product
 from netalgebra.certificate.peel import check_peel
+from netalgebra.certificate.subchain_cover import check_replaced_run
 
 __all__ = ["check_coordinate_subspace", "check_subchain_merge"]
 
@@ -202,23 +203,13 @@ def check_subchain_merge(hypotheses, masks, question, report, budget):
     """``deep_subchain_merge``: the run of layers ``first_layer..last_layer`` (1-based, at least two,
     not all) is a coordinate subspace by the nested proof (replayed as for
     ``deep_coordinate_subspace`` on the run's masks); the reduced pattern, with the run replaced by
-    its boolean product, is closed by the nested theorem ``then`` (checked through the registry)."""
-    from netalgebra.certificate.closed import check_theorem   # closed's registry imports this module
+    its boolean product, is closed by the nested theorem ``then`` (checked through the registry;
+    the replacement is :func:`netalgebra.certificate.subchain_cover.check_replaced_run`)."""
+    def check_run(run):
+        sub = hypotheses.get("subspace")
+        if not isinstance(sub, dict):
+            raise Malformed("theorem.hypotheses.subspace: expected the run's proof")
+        check_coordinate_subspace(sub, run, question, report, budget)
 
-    a, b = hypotheses.get("first_layer"), hypotheses.get("last_layer")
-    if type(a) is not int or type(b) is not int or not 1 <= a < b <= len(masks) or b - a + 1 >= len(masks):
-        raise Malformed("theorem.hypotheses: expected 1 <= first_layer < last_layer <= L, not all layers")
-    run = masks[a - 1:b]
-    sub = hypotheses.get("subspace")
-    if not isinstance(sub, dict):
-        raise Malformed("theorem.hypotheses.subspace: expected the run's proof")
-    check_coordinate_subspace(sub, run, question, report, budget)
-    U = run[0]
-    for m in run[1:]:
-        U = _boolean_product(m, U)
-    reduced = list(masks[:a - 1]) + [U] + list(masks[b:])
-    then = hypotheses.get("then")
-    if not isinstance(then, dict):
-        raise Malformed("theorem.hypotheses.then: expected the reduced pattern's theorem")
-    report.check(f"layers {a}..{b} replaced by their boolean product", True, f"depth {len(reduced)}")
-    check_theorem(then, [tuple(map(tuple, m)) for m in reduced], question, report, budget)
+    check_replaced_run(hypotheses, masks, question, report, budget, check_run,
+                       "layers {a}..{b} replaced by their boolean product")

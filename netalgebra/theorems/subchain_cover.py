@@ -19,16 +19,18 @@ patterns: when a hidden layer has fewer live neurons than ``min(N_0, N_L)``, ``L
 dimension than ``V_K``, the whole-pattern rational cover does not apply, but the run on the other
 side of the narrow layer may have full generic rank, and the reduced pattern ``I'`` (one hidden
 layer fewer) then falls to a shallow theorem (support groups with determinantal peeling).
+Both theorems are :func:`replaced_run` with their own proof of the run.
 
 Search (completeness only): runs whose product has full generic rank ``|U|`` (mod p, a filter),
 whose reduced pattern a theorem closes (checked first: it is cheap), then the rational-cover
 search on the run within the budget.
 """
 
+from netalgebra.layer_merge import merged_support
 from netalgebra.theorems.fragment import fragment
 from netalgebra.theorems.rational_cover import cover_tree, full_dimensional, within_path_limit
 
-__all__ = ["subchain_cover", "reduced_pattern"]
+__all__ = ["subchain_cover", "reduced_pattern", "replaced_run"]
 
 STATEMENT = ("The products of layers {a}..{b} are exactly the matrices supported on their boolean product U "
              "(a rational-cover case tree of that run, as for deep_rational_cover); replacing those layers by "
@@ -39,38 +41,69 @@ def reduced_pattern(masks, a, b):
     """``(U, reduced masks)``: layers ``a..b`` (0-based) replaced by their boolean product ``U``."""
     U = masks[a]
     for m in masks[a + 1:b + 1]:
-        U = tuple(tuple(int(any(m[i][n] and U[n][j] for n in range(len(U)))) for j in range(len(U[0])))
-                  for i in range(len(m)))
+        U = merged_support(U, m)
     return U, tuple(masks[:a]) + (U,) + tuple(masks[b + 1:])
 
 
-def subchain_cover(masks, budget=None):
-    """The ``deep_subchain_cover`` fragment, or None (see the module docstring).  A spent ``budget``
-    raises ``BudgetExceeded``."""
+def replaced_run(masks, budget, prove_run, *, name, key, statement, source, what, prove_last=False,
+                 worth_trying=None):
+    """The fragment ``name`` for the first run of layers ``a..b`` (at least two, not all; longer
+    runs first, then earlier ones) whose products ``prove_run(run masks, budget)`` proves to be all
+    of ``V_U`` (``U`` the run's boolean product; the proof, or None) and whose reduced pattern
+    (:func:`reduced_pattern`) a theorem closes (``then``, from :func:`closed_by_theorem`); None
+    when no run does.  Hypotheses ``{depth, first_layer, last_layer (1-based), key: proof, then}``;
+    ``statement`` is formatted with ``a``, ``b`` (1-based); ``what`` names the budget check.
+
+    Proof (for every ``prove_run`` whose proof shows ``V_U ⊆ {W_b ... W_a}``): every product of
+    the run is supported on ``U``, so the run's products are exactly ``V_U``.  The run's weights
+    are disjoint from the others', so ``L_I = {W_L ... W_{b+1} X W_{a-1} ... W_1 : X ∈ V_U} =
+    L_{I'}``: the same set, so ``L_I`` is closed iff ``L_{I'}`` is, and ``then`` proves it.
+
+    ``worth_trying(run masks)``: a cheap filter (never a proof) skipping runs first;
+    ``prove_last``: ask for the run's proof only once the reduced pattern is closed (for a
+    costly proof).  A spent ``budget`` raises ``BudgetExceeded``."""
     from netalgebra.theorems.registry import closed_by_theorem   # (cycle: the registry imports theorems)
 
     L = len(masks)
-    if L < 3:
-        return None
     masks = tuple(tuple(tuple(r) for r in m) for m in masks)
     runs = sorted(((a, b) for a in range(L) for b in range(a + 1, L) if b - a + 1 < L),
                   key=lambda r: (r[0] - r[1], r[0]))              # longer runs first
     for a, b in runs:
         if budget is not None:
-            budget.check("time (sub-chain cover)")
+            budget.check(what)
         run = masks[a:b + 1]
-        if not within_path_limit(run) or not full_dimensional(run):
+        if worth_trying is not None and not worth_trying(run):
             continue
-        _, reduced = reduced_pattern(masks, a, b)
-        then = closed_by_theorem(reduced, budget=budget)
+        proof = None
+        if not prove_last:
+            proof = prove_run(run, budget)
+            if proof is None:
+                continue
+        then = closed_by_theorem(reduced_pattern(masks, a, b)[1], budget=budget)
         if then is None:
             continue
-        tree = cover_tree(run, budget)
-        if tree is None:
-            continue
-        return fragment("deep_subchain_cover", STATEMENT.format(a=a + 1, b=b + 1),
-                        {"depth": L, "first_layer": a + 1, "last_layer": b + 1, "cover": {"tree": tree},
-                         "then": then},
-                        source="proved in netalgebra.theorems.subchain_cover (docs/mathematics.md, "
-                               "\"deep_subchain_cover\")")
+        if prove_last:
+            proof = prove_run(run, budget)
+            if proof is None:
+                continue
+        return fragment(name, statement.format(a=a + 1, b=b + 1),
+                        {"depth": L, "first_layer": a + 1, "last_layer": b + 1, key: proof, "then": then},
+                        source=source)
     return None
+
+
+def subchain_cover(masks, budget=None):
+    """The ``deep_subchain_cover`` fragment, or None (see the module docstring).  A spent ``budget``
+    raises ``BudgetExceeded``."""
+    if len(masks) < 3:
+        return None
+    return replaced_run(masks, budget, _cover, name="deep_subchain_cover", key="cover", statement=STATEMENT,
+                        source="proved in netalgebra.theorems.subchain_cover (docs/mathematics.md, "
+                               "\"deep_subchain_cover\")",
+                        what="time (sub-chain cover)", prove_last=True,
+                        worth_trying=lambda run: within_path_limit(run) and full_dimensional(run))
+
+
+def _cover(run, budget):
+    tree = cover_tree(run, budget)
+    return None if tree is None else {"tree": tree}

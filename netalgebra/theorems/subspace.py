@@ -360,36 +360,24 @@ def deep_subchain_merge(masks, budget=None):
     Proof.  ``{W_b ... W_a} = V_U`` (the run's proof gives ``⊇``; every product is supported on
     the boolean product).  The run's weights are disjoint from the others', so
     ``L_I = {W_L ... W_{b+1} X W_{a-1} ... W_1 : X ∈ V_U} = L_{I'}``: the same set, so ``L_I`` is
-    closed iff ``L_{I'}`` is, and ``then`` proves it.
+    closed iff ``L_{I'}`` is, and ``then`` proves it.  The search is
+    :func:`netalgebra.theorems.subchain_cover.replaced_run`, shared with ``deep_subchain_cover``.
     """
     if len(masks) < 3:
         return None
     return _bounded(_subchain_merge, budget, masks)
 
 
-def _subchain_merge(masks, budget):
-    L = len(masks)
-    from netalgebra.theorems.registry import closed_by_theorem   # (cycle: the registry lists us)
+MERGE_STATEMENT = ("The products of layers {a}..{b} are exactly the matrices supported on their boolean product U "
+                   "(proof 'subspace', as for deep_coordinate_subspace, or for a run of two layers a rank-one "
+                   "peel proof); replacing those layers by one layer of mask U leaves L_I unchanged, and the "
+                   "reduced pattern is closed by the theorem 'then'.")
 
-    runs = sorted(((a, b) for a in range(L) for b in range(a + 1, L) if b - a + 1 < L),
-                  key=lambda r: (r[0] - r[1], r[0]))              # longer runs first
-    for a, b in runs:
-        if budget is not None:
-            budget.check("time (sub-chain merge)")
-        proof = coordinate_subspace_proof(masks[a:b + 1], budget)
-        if proof is None:
-            continue
-        U = tuple(map(tuple, proof["support"]))
-        reduced = masks[:a] + (U,) + masks[b + 1:]
-        then = closed_by_theorem(reduced, budget=budget)
-        if then is None:
-            continue
-        return fragment("deep_subchain_merge",
-                        f"The products of layers {a + 1}..{b + 1} are exactly the matrices supported on their "
-                        "boolean product U (proof 'subspace', as for deep_coordinate_subspace, or for a run of "
-                        "two layers a rank-one peel proof); replacing "
-                        "those layers by one layer of mask U leaves L_I unchanged, and the reduced pattern "
-                        "is closed by the theorem 'then'.",
-                        {"depth": L, "first_layer": a + 1, "last_layer": b + 1, "subspace": proof, "then": then},
-                        source="proved in netalgebra.theorems.subspace.deep_subchain_merge")
-    return None
+
+def _subchain_merge(masks, budget):
+    # imported here: that module brings the rational-cover search, kept off the start path
+    from netalgebra.theorems.subchain_cover import replaced_run
+
+    return replaced_run(masks, budget, coordinate_subspace_proof, name="deep_subchain_merge", key="subspace",
+                        statement=MERGE_STATEMENT, source="proved in netalgebra.theorems.subspace.deep_subchain_merge",
+                        what="time (sub-chain merge)")

@@ -278,7 +278,8 @@ def test_subchain_merge_verifies_realises_and_tampering_fails():
         assert _product(_realise(run, h["subspace"], 0, M)) == M
     for edit in (lambda h: h.__setitem__("first_layer", 2), lambda h: h.__setitem__("last_layer", 3),
                  lambda h: h.__setitem__("then", {"name": "one_layer", "hypotheses": {}}),
-                 lambda h: h["subspace"]["elimination"].pop(), lambda h: h.pop("then")):
+                 lambda h: h["subspace"]["elimination"].pop(), lambda h: h.pop("then"),
+                 lambda h: h.__setitem__("depth", 4), lambda h: h.__setitem__("subspace", "x")):
         bad = copy.deepcopy(v.certificate)
         edit(bad["theorem"]["hypotheses"])
         assert not verify(bad).ok
