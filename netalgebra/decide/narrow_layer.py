@@ -120,12 +120,19 @@ def _transposed(masks):
     return tuple(tuple(zip(*M)) for M in reversed(masks))
 
 
-def _violated(A, masks, k, N):
-    """A set ``T ⊆ N`` violating the transversal condition for ``A``'s row space (or None)."""
-    if _rank(A) != len(N):
-        return None
-    reach = _reach_from_inputs(masks, k)
-    parts = _row_space_parts(A, {i: reach[i] for i in N})
+def _sides(masks, k, N):
+    """What the lemmas need at layer ``k`` that no draw changes, for the rows side (the pattern) and
+    the columns side (the transposed pattern, whose layer ``L - k`` is this one): ``(side, reach,
+    reached)`` with ``reach[i]`` the inputs with a path to neuron ``i`` of ``N`` and ``reached[i]`` the
+    outputs it reaches (on the transposed pattern inputs and outputs swap)."""
+    inputs = _reach_from_inputs(masks, k)
+    outputs = _reach_from_inputs(_transposed(masks), len(masks) - k)
+    return (("rows", {i: inputs[i] for i in N}, outputs), ("cols", {i: outputs[i] for i in N}, inputs))
+
+
+def _violated(parts, N):
+    """A set ``T ⊆ N`` violating the transversal condition, from the spanning lists ``parts[i]`` of
+    ``U_i`` (:func:`_row_space_parts` of a matrix of rank ``|N|``), or None."""
     for size in range(1, len(N) + 1):
         for T in combinations(sorted(N), size):
             vecs = [v for i in T for v in parts[i]]
@@ -134,32 +141,36 @@ def _violated(A, masks, k, N):
     return None
 
 
-def _row_outside(A, masks, k, N):
+def _row_outside(A, parts, reached, N):
     """An output ``r`` whose row of ``A`` is not in ``sum_{i in N reaching r} U_i`` (or None): the
-    row-span obstruction of the module docstring, on ``A``'s row space."""
-    if _rank(A) != len(N):
-        return None
-    reach = _reach_from_inputs(masks, k)
-    reached = _reach_from_inputs(_transposed(masks), len(masks) - k)      # outputs reached from each neuron
-    parts = _row_space_parts(A, {i: reach[i] for i in N})
+    row-span obstruction of the module docstring, on ``A``'s row space (``A`` of rank ``|N|``,
+    ``parts`` its :func:`_row_space_parts`, ``reached[i]`` the outputs neuron ``i`` reaches)."""
+    ranks = {}        # outputs joined to the same neurons share the rank of their parts
     for r in range(len(A)):
-        vecs = [v for i in sorted(N) if r in reached[i] for v in parts[i]]
-        if _rank(vecs + [list(A[r])]) > _rank(vecs):
+        joined = tuple(i for i in sorted(N) if r in reached[i])
+        vecs = [v for i in joined for v in parts[i]]
+        if joined not in ranks:
+            ranks[joined] = _rank(vecs)
+        if _rank(vecs + [list(A[r])]) > ranks[joined]:
             return r
     return None
 
 
-def _obstruction(A, masks, k, N):
+def _obstruction(A, k, N, sides):
     """``non_attainment`` for the limit ``A`` at layer ``k`` (rows, then columns; transversal, then
-    row span), or None."""
-    L = len(masks)
-    At, mt = [list(r) for r in zip(*A)], _transposed(masks)
-    for side, B, m, layer in (("rows", A, masks, k), ("cols", At, mt, L - k)):
-        T = _violated(B, m, layer, N)
+    row span), or None; ``sides`` from :func:`_sides`.  Both lemmas need ``rank A = |N|`` (the
+    transpose has the same rank), and both read the same parts ``U_i`` of a side's row space."""
+    if _rank(A) != len(N):
+        return None
+    matrices = {"rows": A, "cols": [list(r) for r in zip(*A)]}
+    parts = {}
+    for side, reach, _ in sides:
+        parts[side] = _row_space_parts(matrices[side], reach)
+        T = _violated(parts[side], N)
         if T is not None:
             return {"method": "narrow_layer_transversal", "layer": k, "side": side, "neurons": T}
-    for side, B, m, layer in (("rows", A, masks, k), ("cols", At, mt, L - k)):
-        r = _row_outside(B, m, layer, N)
+    for side, _, reached in sides:
+        r = _row_outside(matrices[side], parts[side], reached, N)
         if r is not None:
             return {"method": "narrow_layer_span", "layer": k, "side": side, "line": r}
     return None
@@ -213,8 +224,9 @@ def find_narrow_layer_witness(masks, budget):
         return None
     live = live_neurons(masks)
     layers = [(k, sorted(live[k])) for k in range(1, L) if 2 <= len(live[k]) < min(n0, nL) and len(live[k]) <= MAX_LIVE]
+    layers = [(k, N, _sides(masks, k, N)) for k, N in layers]      # what no draw changes, once
     for rng, draws, zero in ((random.Random(0), DRAWS, 0.0), (random.Random(1), SPARSE_DRAWS, SPARSE)):
-        for k, N in layers:
+        for k, N, sides in layers:
             for p, q in permutations(N, 2):
                 for _ in range(draws):
                     budget.check("time (narrow-layer collisions)")
@@ -222,7 +234,7 @@ def find_narrow_layer_witness(masks, budget):
                     if draw is None:
                         continue
                     A = _limit(masks, k, *draw)
-                    na = _obstruction(A, masks, k, N)
+                    na = _obstruction(A, k, N, sides)
                     if na is not None:
                         return A, _family(masks, *draw), na
     return None
