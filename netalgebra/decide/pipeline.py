@@ -163,14 +163,17 @@ def _validate_masks(masks):
             raise InputError(f"pattern: layer {l}: {len(m[0])} columns but layer {l - 1} has {len(masks[l - 2])} rows")
 
 
-def _decide_linear(pattern, masks, methods, budget, blocks=True):
+def _decide_linear(pattern, masks, methods, budget, blocks=True, theorems_failed=False):
     """Is ``L_I`` closed?  Theorems, then the core search (one hidden layer), then CAD.
-    ``blocks``: search the blocks of a deep pattern (:func:`_by_block`; not again inside a block)."""
-    if "theorems" in methods:
+    ``blocks``: search the blocks of a deep pattern (:func:`_by_block`; not again inside a block).
+    ``theorems_failed``: the theorem route (:func:`_by_theorem`) already found nothing for these
+    masks with this budget, earlier (so with no less time): it is not tried again."""
+    if "theorems" in methods and not theorems_failed:
         v = _by_theorem(pattern, masks, budget)
         if v is not None:
             return v
     budget.check("time (theorems)")
+    no_theorem = set()       # outer-twin-merged patterns whose theorem route found nothing (first pass)
     if len(masks) >= 3:
         v = _by_live_block(pattern, masks, methods, budget, blocks)
         if v is not None:
@@ -182,8 +185,8 @@ def _decide_linear(pattern, masks, methods, budget, blocks=True):
             SparsityPattern(sub, name=None), sub, methods, b, blocks), checked_nested)
         if v is not None:
             return v
-        v = by_outer_twin_merge(pattern, masks, budget, lambda sub, b: _decide_linear(
-            SparsityPattern(sub, name=None), sub, ("theorems",), b, blocks=False), checked_nested)
+        v = by_outer_twin_merge(pattern, masks, budget, lambda sub, b: _theorems_only(sub, b, no_theorem),
+                                checked_nested)
         if v is not None:
             return v
     if len(masks) == 3 and "core" in methods:
@@ -207,9 +210,11 @@ def _decide_linear(pattern, masks, methods, budget, blocks=True):
         if v is not None:
             return v
     if len(masks) >= 3 and blocks and "theorems" in methods:
-        # the outer-twin-merged pattern again, now with its rational cover and CAD route
+        # the outer-twin-merged pattern again, now with its rational cover and CAD route (its
+        # theorem route not again when the first pass saw it find nothing)
         v = by_outer_twin_merge(pattern, masks, budget, lambda sub, b: _decide_linear(
-            SparsityPattern(sub, name=None), sub, tuple(m for m in methods if m != "core"), b), checked_nested)
+            SparsityPattern(sub, name=None), sub, tuple(m for m in methods if m != "core"), b,
+            theorems_failed=sub in no_theorem), checked_nested)
         if v is not None:
             return v
         v = decide_by_rational_cover(pattern, masks, budget, cad_next="cad" in methods and not size_note(masks))
@@ -222,6 +227,17 @@ def _decide_linear(pattern, masks, methods, budget, blocks=True):
     return Verdict("unknown", None,
                    ("no theorem applies and no 2x2 / 3x2 / 2x3 / 3x3 core was found; " if len(masks) == 2 else
                     "no theorem applies to this deep pattern and no deep core was found; ") + note, budget.elapsed())
+
+
+def _theorems_only(masks, budget, no_theorem):
+    """The first outer-twin pass: the merged ``masks`` through the theorem steps of this pipeline
+    (no witness search, no CAD).  Its first step is the theorem route, whose verdict is returned
+    at once, so an ``unknown`` here means the theorem route found nothing: the masks are added to
+    ``no_theorem``, and the second pass, later on the same budget, does not search again."""
+    v = _decide_linear(SparsityPattern(masks, name=None), masks, ("theorems",), budget, blocks=False)
+    if v.status == "unknown":
+        no_theorem.add(masks)
+    return v
 
 
 def _by_theorem(pattern, masks, budget, points_json=None):
