@@ -29,7 +29,8 @@ Pipeline (one function per step below):
    no CAD; an ``unknown`` there lets the routes below run) and its certificate is nested
    (``method: "outer_twin_merge"``).  After the witness searches the merged pattern is tried again
    with the rational cover and the CAD route (it is smaller, and its ``L_I`` may have full generic
-   rank where the pattern's has not).
+   rank where the pattern's has not); its theorem route, which found nothing in the first pass, is
+   not searched again.
 1c. **Three alternating Monarch factors** (:func:`_by_monarch_similarity`): not closed, by a
    block similarity invariant (:mod:`netalgebra.decide.similarity`).
 1d. **Sub-chain cover** for depth >= 3 below full generic rank (:mod:`netalgebra.decide.subchain_cover`,
