@@ -35,6 +35,13 @@ integers).  A rational function of ``t`` is ``{"num": [c0, c1, ...], "den":
                       neurons (a, b among them) join the sum; they vanish wherever phi = A
                       (proof: :func:`netalgebra.certificate.not_closed._rotated_combination`);
                       refused together with ``relu``
+                      or (depth >= 3) {"method": "support_propagation", "cut": h, "tree": node}:
+                      node = {"contradiction": true} | {"split": ["C", r, n] | ["D", n, c],
+                      "zero": node, "nonzero": node}; claim: no C D with C, D supported on the
+                      boolean products of layers h+1..L and 1..h has A's zero pattern (every leaf's
+                      assumptions close to a contradiction under the rules of
+                      :mod:`netalgebra.certificate.support_propagation`), so A is not in L_I;
+                      refused together with ``relu``
     relu              (required for depth 2) the consequence of Theorem 3.1 of the paper:
                       {"block_rows": R', "block_cols": C', "points": [x_1..x_n],
                        "targets": [y_1..y_n], "biases": {name: ratfun}}

@@ -5,7 +5,8 @@ Three claims, each re-checked with the kernel's exact arithmetic:
 1. the escaping family ``theta(t)`` respects the masks, ``phi(theta(t)) -> A`` and some weight
    has a pole at ``t = 0`` (so ``A`` is in the closure of ``L_I``);
 2. a Nullstellensatz identity ``sum_i m_i (phi_i - A_i) == 1``, re-expanded from the verifier's
-   own product map, shows that ``A`` is not in ``L_I``;
+   own product map, shows that ``A`` is not in ``L_I`` (for depth >= 3 also a case tree on supports
+   at a cut, :mod:`netalgebra.certificate.support_propagation`);
 3. for one hidden layer, the ReLU consequence (Theorem 3.1 of Le, Riccietti, Gribonval,
    NeurIPS 2023): a finite training set on which the squared loss has infimum 0 and no
    minimizer (:func:`check_relu`).
@@ -19,6 +20,7 @@ from math import comb
 from flint import fmpq, fmpq_poly
 
 from netalgebra.certificate.format import rational_str
+from netalgebra.certificate.support_propagation import check_support_propagation
 from netalgebra.certificate.kernel import (Malformed, RatFun, det, entry_poly, live_neurons, matmul, parse_poly,
                                            poly_add, poly_mul, rational, to_fraction, weight_position, widths)
 
@@ -34,10 +36,17 @@ def check_not_closed(cert, masks, report, budget=None):
     L = len(masks)
     A, theta = check_escaping_family(cert, masks, report)
 
-    # 2. A is not in L_I: a Nullstellensatz identity, re-expanded here.
+    # 2. A is not in L_I: a Nullstellensatz identity, re-expanded here, or (depth >= 3) a case tree
+    # on supports at a cut (netalgebra.certificate.support_propagation).
     na = cert.get("non_attainment")
+    if isinstance(na, dict) and na.get("method") == "support_propagation" and L >= 3:
+        if cert.get("relu") is not None:
+            raise Malformed("relu: the training-set argument covers block identities only")
+        check_support_propagation(na, masks, A, report, budget)
+        return
     if not isinstance(na, dict) or na.get("method") != "nullstellensatz":
-        raise Malformed("non_attainment: expected method 'nullstellensatz'")
+        raise Malformed("non_attainment: expected method 'nullstellensatz' (or, depth >= 3, "
+                        "'support_propagation')")
     eqs, mults = na.get("equations"), na.get("multipliers")
     if not (isinstance(eqs, list) and isinstance(mults, list) and len(eqs) == len(mults)
             and (eqs or na.get("rotated"))):

@@ -202,8 +202,10 @@ def deep_not_closed_certificate(pattern, masks, found):
         {"method": "nullstellensatz", "equations": eqs, "multipliers": mult},
         "core": kind,
         "argument": (f"{kind} core on rows {rows} x columns {cols} of {name or 'the pattern'}: {text}. "
-                     "phi(theta(t)) -> A while ||theta(t)|| -> infinity; the Nullstellensatz identity "
-                     "shows phi(theta) = A has no solution, so L_I is not closed. By Theorem 3.1 of the "
+                     "phi(theta(t)) -> A while ||theta(t)|| -> infinity; the "
+                     + ("case tree on supports" if isinstance(eqs, dict) and eqs.get("method") == "support_propagation"
+                        else "Nullstellensatz identity") +
+                     " shows phi(theta) = A has no solution, so L_I is not closed. By Theorem 3.1 of the "
                      "paper (cited; no training set is given for depth >= 3) some finite training set "
                      "then has no optimum."),
     }

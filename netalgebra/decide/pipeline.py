@@ -41,7 +41,9 @@ Pipeline (one function per step below):
    transversal (:mod:`netalgebra.decide.narrow_layer`, self-checked), a core of the pattern grouped at a hidden
    layer (:func:`find_deep_core`), else a partial-permutation target with a Nullstellensatz
    identity over the whole product, with rotated-product equations for permutation targets
-   (:func:`find_permutation_core`; both self-checked by ``verify``), then the blocks of the pattern
+   (:func:`find_permutation_core`; both self-checked by ``verify``), else a 0/1 target whose zero
+   pattern no product cut at a hidden layer has (:func:`find_support_core`, support propagation,
+   self-checked), then the blocks of the pattern
    (:func:`_by_block`, :mod:`netalgebra.decide.blocks`): a block sub-pattern decided not closed
    by this pipeline (without the CAD route first, then with it) is a witness by block
    projection.  For one hidden layer (:func:`find_core`): a 2x2 block
@@ -89,6 +91,7 @@ from netalgebra.decide.points_route import decide_points_route
 from netalgebra.decide.rational_cover import decide_by_rational_cover
 from netalgebra.decide.similarity import describe as describe_monarch
 from netalgebra.decide.subchain_cover import subchain_cover_within_share
+from netalgebra.decide.support_witness import find_support_core
 from netalgebra.decide.similarity import monarch_similarity_witness
 from netalgebra.decide.twins import by_twin_merge
 from netalgebra.decide.verdict import Verdict, pattern_json
@@ -332,7 +335,7 @@ def _core_verdict(cert, kind, rr, cc, budget, reason):
 def _by_deep_core(pattern, masks, budget):
     """A not-closed verdict from a deep core (:func:`find_deep_core`, else a partial-permutation
     target seen by all layers together, :func:`find_permutation_core`), self-checked, or None."""
-    found = find_deep_core(masks, budget) or find_permutation_core(masks, budget)
+    found = find_deep_core(masks, budget) or find_permutation_core(masks, budget) or find_support_core(masks, budget)
     if found is None:
         return None
     cert = deep_not_closed_certificate(pattern, masks, found)
