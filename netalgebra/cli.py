@@ -203,6 +203,9 @@ def _check_work(args, budget):
                 print(f"witness: target A = {cert['target']} (not a product), approached by "
                       f"{len(ap.get('points', []))} products at halving distances"
                       + (" along a segment" if "segment" in ap else "") + " (decided by CAD)")
+            elif "dense_realisation" in cert:
+                print(f"witness: target A = {cert['target']} (not a product) lies in V_K, the closure of L_I: "
+                      f"L_I contains V_K minus a hypersurface (a rational realisation)")
             else:
                 fam = cert.get("escaping_family", {}).get("weights", {})
                 print("escaping family "

@@ -23,6 +23,10 @@ integers).  A rational function of ``t`` is ``{"num": [c0, c1, ...], "den":
     target            A, N_L x N_0 matrix of rationals: a point of cl(L_I) \\ L_I
     escaping_family   {"parameter": "t", "weights": {name: ratfun}}   (unlisted weights are 0)
                       claim: phi(theta(t)) -> A and ||theta(t)|| -> infinity as t -> 0+
+    dense_realisation (depth >= 3, instead of escaping_family) {"weights": {name: [num, den]}}:
+                      polynomials in the entries y{i}_{j} of K, non-zero denominators; claim: their
+                      product is Y identically, so L_I contains V_K off a hypersurface, its closure
+                      is V_K, and A (inside K) is a limit; refused together with ``relu``
     non_attainment    {"method": "nullstellensatz", "equations": [[r, c], ...],
                        "multipliers": [poly, ...]}
                       claim: sum_i m_i * (phi_{r_i c_i} - A_{r_i c_i}) == 1 identically, hence

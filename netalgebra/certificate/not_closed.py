@@ -34,7 +34,10 @@ def check_not_closed(cert, masks, report, budget=None):
     """Re-check the escaping family, the Nullstellensatz identity and (depth 2) the training set."""
     w = widths(masks)
     L = len(masks)
-    A, theta = check_escaping_family(cert, masks, report)
+    if "dense_realisation" in cert and L >= 3:
+        A, theta = _check_dense_closure(cert, masks, report, budget), None
+    else:
+        A, theta = check_escaping_family(cert, masks, report)
 
     # 2. A is not in L_I: a Nullstellensatz identity, re-expanded here, or (depth >= 3) a case tree
     # on supports at a cut (netalgebra.certificate.support_propagation).
@@ -74,6 +77,8 @@ def check_not_closed(cert, masks, report, budget=None):
     if relu is None:
         report.check("relu consequence present", L != 2, "depth-2 certificates must carry the training set")
         return
+    if theta is None:
+        raise Malformed("relu: the training set needs an escaping family, not a dense realisation")
     check_relu(relu, masks, A, theta, eqs, report)
 
 
@@ -129,16 +134,37 @@ def _rotated_combination(rotated, masks, A, budget=None):
     return total
 
 
+def _check_dense_closure(cert, masks, report, budget):
+    """Claim 1 by density (depth >= 3, instead of an escaping family): a realisation of ``V_K``
+    minus a hypersurface (:func:`netalgebra.certificate.rational_cover.check_dense_realisation`)
+    makes the closure of ``L_I`` all of ``V_K``, and the target lies in ``V_K``.  Returns ``A``."""
+    from netalgebra.certificate.rational_cover import check_dense_realisation
+
+    if "escaping_family" in cert:
+        raise Malformed("escaping_family and dense_realisation: expected one proof that A is a limit")
+    w = widths(masks)
+    A = _target(cert, w, len(masks))
+    K = check_dense_realisation(cert["dense_realisation"], masks, report, budget)
+    outside = [(i, j) for i, row in enumerate(A) for j, x in enumerate(row) if x != 0 and (i, j) not in K]
+    report.check("the target lies in V_K, the closure of L_I", not outside,
+                 f"entry {outside[0]} is outside K" if outside else "")
+    return A
+
+
+def _target(cert, w, L):
+    A_raw = cert.get("target")
+    if not (isinstance(A_raw, list) and len(A_raw) == w[L] and all(isinstance(r, list) and len(r) == w[0] for r in A_raw)):
+        raise Malformed(f"target: expected a {w[L]} x {w[0]} matrix")
+    return [[rational(x, f"target[{i}][{j}]") for j, x in enumerate(r)] for i, r in enumerate(A_raw)]
+
+
 def check_escaping_family(cert, masks, report):
     """Claim 1 of a not-closed certificate: its ``target`` A and ``escaping_family`` theta(t)
     respect the masks, ``phi(theta(t)) -> A`` as ``t -> 0+`` and some weight has a pole.
     Returns ``(A, theta)``."""
     w = widths(masks)
     L = len(masks)
-    A_raw = cert.get("target")
-    if not (isinstance(A_raw, list) and len(A_raw) == w[L] and all(isinstance(r, list) and len(r) == w[0] for r in A_raw)):
-        raise Malformed(f"target: expected a {w[L]} x {w[0]} matrix")
-    A = [[rational(x, f"target[{i}][{j}]") for j, x in enumerate(r)] for i, r in enumerate(A_raw)]
+    A = _target(cert, w, L)
 
     # 1. the escaping family: weights respect the masks; phi(theta(t)) -> A; a pole at 0.
     fam = cert.get("escaping_family")

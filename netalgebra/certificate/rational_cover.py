@@ -26,7 +26,7 @@ from netalgebra.certificate.kernel import Malformed, parse_poly, weight_position
 from netalgebra.certificate.rational_scaling import bidegree_components, is_bihomogeneous
 from netalgebra.naming import entry_name
 
-__all__ = ["check_rational_cover", "MAX_NODES", "MAX_TERMS", "MAX_DEGREE"]
+__all__ = ["check_rational_cover", "check_dense_realisation", "MAX_NODES", "MAX_TERMS", "MAX_DEGREE"]
 
 MAX_NODES = 2000          # nodes of a case tree the checker accepts
 MAX_TERMS = 20000         # terms of one polynomial in the certificate
@@ -168,13 +168,14 @@ class _Checker:
         w = widths(masks)
         self.shape = (w[-1], w[0])
 
-    def root(self, tree):
+    def root(self, tree, children=True):
+        """Check ``tree`` at the root; ``children=False``: only its realisation (no case tree)."""
         gens = self.ctx.gens()
         one = self.ctx.from_dict({(0,) * len(self.names): 1})
         sigma = {e: _Rat(g, one) for e, g in zip(self.K, gens)}
-        self.node(tree, sigma, [], set(self.names), "tree", True)
+        self.node(tree, sigma, [], set(self.names), "tree" if children else "dense_realisation", True, children)
 
-    def node(self, node, sigma, nonzero, free, where, invariant):
+    def node(self, node, sigma, nonzero, free, where, invariant, children_needed=True):
         """Raise Malformed unless ``node`` proves every matrix of its set a product.  ``invariant``:
         the set is invariant under ``Y -> D Y E`` (the root; a child of an invariant node whose
         polynomial and its earlier siblings' are bihomogeneous)."""
@@ -205,6 +206,8 @@ class _Checker:
                 target = sigma.get((i, j))
                 if not (M[i][j].num.is_zero() if target is None else M[i][j].same(target)):
                     raise Malformed(f"{where}: the product's entry ({i}, {j}) is not the node's matrix entry")
+        if not children_needed:         # (a zero denominator was refused by _Rat)
+            return
         children = node.get("children", [])
         if not isinstance(children, list):
             raise Malformed(f"{where}.children: expected a list")
@@ -269,6 +272,23 @@ def _split(p, k, ctx):
         rest[k] = 0
         (e if exps[k] else g)[tuple(rest)] = c
     return ctx.from_dict(e), ctx.from_dict(g)
+
+
+def check_dense_realisation(obj, masks, report, budget=None):
+    """Re-check ``{"weights": {name: [numerator, denominator]}}``: weights on the masks, rational
+    functions of the entries of ``K`` with non-zero denominators, whose product is ``Y``
+    identically.  Then ``L_I`` contains every ``Y`` of ``V_K`` where no denominator vanishes, a dense
+    subset of ``V_K`` (the complement of a hypersurface), so the closure of ``L_I`` is ``V_K``.
+    Returns the set ``K``."""
+    if not isinstance(obj, dict) or set(obj) != {"weights"}:
+        raise Malformed("dense_realisation: expected {'weights': {...}}")
+    checker = _Checker(masks, budget)
+    if not checker.K:
+        raise Malformed("dense_realisation: K is empty")
+    checker.root({"weights": obj["weights"], "children": []}, children=False)
+    report.check("dense realisation: the weights multiply out to Y on V_K minus the zeros of their non-zero "
+                 "denominators, so the closure of L_I is V_K", True, f"{len(obj['weights'])} weight(s)")
+    return set(checker.K)
 
 
 def check_rational_cover(hyp, masks, question, report, budget):

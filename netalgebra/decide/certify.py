@@ -181,7 +181,8 @@ def not_closed_certificate(pattern, masks, found):
 
 def deep_not_closed_certificate(pattern, masks, found):
     """Certificate of a deep pattern (``L >= 3``) with a core from
-    :func:`netalgebra.decide.deep_cores.find_deep_core`: target, escaping family and
+    :func:`netalgebra.decide.deep_cores.find_deep_core`: target, escaping family (or a dense
+    realisation, ``found``'s family being ``{"dense_realisation": ...}``) and
     Nullstellensatz identity over entries of the whole product (for rotated permutation cores
     also over the rotated products at the cut layers), and no training set (the
     block-form training-set argument is proved for one hidden layer only; for deeper
@@ -196,13 +197,15 @@ def deep_not_closed_certificate(pattern, masks, found):
         "format": FORMAT, "verdict": "not_closed", "question": "linear",
         "pattern": pattern_json(pattern, masks),
         "target": [[fraction_text(v) for v in row] for row in A],
-        "escaping_family": {"parameter": "t", "limit": "0+",
-                            "weights": {nm: v.json() for nm, v in sorted(fam.items())}},
+        **({"dense_realisation": fam["dense_realisation"]} if "dense_realisation" in fam else
+           {"escaping_family": {"parameter": "t", "limit": "0+",
+                                "weights": {nm: v.json() for nm, v in sorted(fam.items())}}}),
         "non_attainment": eqs if isinstance(eqs, dict) else   # rotated: the whole object, built by deep_nss
         {"method": "nullstellensatz", "equations": eqs, "multipliers": mult},
         "core": kind,
         "argument": (f"{kind} core on rows {rows} x columns {cols} of {name or 'the pattern'}: {text}. "
-                     "phi(theta(t)) -> A while ||theta(t)|| -> infinity; the "
+                     + ("A is in V_K, the closure of L_I (dense_realisation); the " if "dense_realisation" in fam
+                        else "phi(theta(t)) -> A while ||theta(t)|| -> infinity; the ")
                      + ("case tree on supports" if isinstance(eqs, dict) and eqs.get("method") == "support_propagation"
                         else "Nullstellensatz identity") +
                      " shows phi(theta) = A has no solution, so L_I is not closed. By Theorem 3.1 of the "

@@ -25,7 +25,10 @@ closure with its own code.
 **Targets and limit.**  0/1 targets ``A`` with support ``K - Z`` (``K`` the boolean product) for small
 sets ``Z`` of zero entries, smallest first; for a proved one, an escaping family tending to ``A``
 (:func:`netalgebra.decide.deep_cores._projection_family`, checked exactly by the verifier) shows
-``A`` is in the closure of ``L_I``.  Which targets are tried affects which patterns are decided,
+``A`` is in the closure of ``L_I``; where none is found, a *dense realisation* does: weights that are
+rational functions of the entries of ``K`` with non-zero denominators and product ``Y``
+(:func:`netalgebra.theorems.rational_cover.root_realisation`) realise every ``Y`` of ``V_K`` off a
+hypersurface, a dense set, so the closure of ``L_I`` is ``V_K``, which holds ``A``.  Which targets are tried affects which patterns are decided,
 never a verdict.
 """
 
@@ -34,12 +37,14 @@ from itertools import combinations
 from cad.budget import Budget
 from netalgebra.decide.deep_cores import _projection_family
 from netalgebra.layer_merge import merged_support
+from netalgebra.theorems.rational_cover import root_realisation
 
 __all__ = ["find_support_core", "cut_terms", "closure", "prove_missing", "MAX_ZEROS", "MAX_SPLITS"]
 
 MAX_ZEROS = 5               # zero entries of a target at most
 MAX_SPLITS = 32             # nodes of one case tree at most
 FAMILY_TRIES = 160          # draws of the projection family per proved target
+DENSE_TRIES = 20            # plans tried for a realisation of V_K minus a hypersurface (once per pattern)
 SHARE, MAX_SECONDS = 0.3, 3.0   # the search's share of the remaining budget, at most this
 
 
@@ -145,7 +150,7 @@ def _search(masks, budget):
     K = sorted(set().union(*(set(t) for _, t in cuts)))
     # an entry with one term at some cut is where (R2) can start: a target's zeros must include one
     anchors = {e for _, t in cuts for e, ts in t.items() if len(ts) == 1}
-    tried, no_limit = 0, set()
+    tried, no_limit, dense = 0, set(), []
     # first every target by closure alone (no split: most proofs need none), then with splits
     for max_nodes in (1, MAX_SPLITS):
         for k in range(1, MAX_ZEROS + 1):
@@ -163,6 +168,10 @@ def _search(masks, budget):
                     if tree is None:
                         continue
                     fam = _projection_family(masks, support, budget, tries=FAMILY_TRIES)
+                    if fam is None:     # the limit by density instead, found once
+                        if not dense:
+                            dense.append(root_realisation(masks, budget, tries=DENSE_TRIES))
+                        fam = None if dense[0] is None else {"dense_realisation": {"weights": dense[0]}}
                     if fam is None:     # proved missing, but no limit found: another target
                         no_limit.add(Z)
                         break
@@ -172,7 +181,9 @@ def _search(masks, budget):
 
 def _found(masks, ones, Z, h, tree, fam):
     na = {"method": "support_propagation", "cut": h, "tree": tree}
-    text = (f"the 0/1 target with 0s at {Z} (and outside K) is a limit of the escaping family and is not "
+    limit = ("a limit of the escaping family" if "dense_realisation" not in fam else
+             "a limit because L_I is dense in V_K (a rational realisation off a hypersurface)")
+    text = (f"the 0/1 target with 0s at {Z} (and outside K) is {limit} and is not "
             f"attained: at the cut after hidden layer {h} every product is C D with C, D supported on the "
             f"boolean products of the layers after and before it, and a case tree on the zero/non-zero "
             f"pattern of C and D rules out that support")

@@ -77,7 +77,7 @@ from netalgebra.theorems.rational_plans import (BLOCK, PRIME, linear_system, mod
                                                  vanishing_lines)
 from netalgebra.theorems.rational_scaling import factors_to_cover, is_bihomogeneous
 
-__all__ = ["rational_cover", "cover_tree", "within_path_limit", "full_dimensional", "product_support", "entry_paths", "MAX_NODES"]
+__all__ = ["rational_cover", "cover_tree", "root_realisation", "within_path_limit", "full_dimensional", "product_support", "entry_paths", "MAX_NODES"]
 
 MAX_NODES = 200         # nodes of one case tree searched, failed ones included
 TRIES = 60              # random plans per node at most
@@ -353,6 +353,22 @@ def within_path_limit(masks):
     entries together): the search is tried only then."""
     K = product_support(masks)
     return bool(K) and sum(len(p) for p in entry_paths(masks, K).values()) <= MAX_PATHS
+
+
+def root_realisation(masks, budget=None, tries=TRIES):
+    """Weights (certificate form ``{name: [numerator, denominator]}``) that are rational functions
+    of the entries of ``K`` and multiply out to ``Y``, from the plain plans at the root, or None.
+    Where their denominators do not vanish they realise ``Y``: ``L_I`` is dense in ``V_K``."""
+    if not within_path_limit(masks) or not full_dimensional(masks):
+        return None
+    search = _Search(masks, budget)
+    sigma = {e: Frac(g) for e, g in zip(search.K, search.ctx.gens())}
+    val = next(iter(search.realisations(sigma, frozenset(range(len(search.K))), random.Random(len(search.K)),
+                                        tries)), None)
+    if val is None:
+        return None
+    return {weight_name(*w): [poly_terms(f.num, search.names), poly_terms(f.den, search.names)]
+            for w, f in sorted(val.items()) if not f.is_zero()}
 
 
 def cover_tree(masks, budget=None):

@@ -175,3 +175,55 @@ def test_proofs_occur_on_small_patterns_and_z3_agrees():
 def test_search_returns_none_for_a_dense_pattern():
     masks = [[[1] * 3 for _ in range(3)] for _ in range(3)]        # every matrix: nothing is missing
     assert find_support_core(masks, Budget(10)) is None
+
+
+# not closed, unknown before: a support witness with no escaping family found; the target is a limit
+# because the plain plans realise V_K off a hypersurface (a dense realisation)
+DENSE = "random:4,4,4,4:0.5:62"
+
+
+def _dense_certificate():
+    if "dense" not in _CACHE:
+        v = decide(SparsityPattern.preset(DENSE), Budget(60))
+        assert v.status == "not_closed"
+        _CACHE["dense"] = v.certificate
+    return copy.deepcopy(_CACHE["dense"])
+
+
+def test_dense_realisation_certificate_verifies():
+    cert = _dense_certificate()
+    w = _witness(cert)
+    assert "dense_realisation" in w and "escaping_family" not in w
+    assert verify(cert).ok
+
+
+def test_dense_realisation_with_a_changed_weight_is_rejected():
+    cert = _dense_certificate()
+    weights = _witness(cert)["dense_realisation"]["weights"]
+    name = sorted(weights)[0]
+    weights[name] = [[["2", []]], [["1", []]]] if weights[name] != [[["2", []]], [["1", []]]] else [[["3", []]], [["1", []]]]
+    assert not verify(cert).ok
+
+
+def test_dense_realisation_with_a_zero_denominator_or_a_family_beside_it_is_rejected():
+    cert = _dense_certificate()
+    weights = _witness(cert)["dense_realisation"]["weights"]
+    name = sorted(weights)[0]
+    weights[name] = [weights[name][0], []]
+    assert not verify(cert).ok
+    cert = _dense_certificate()
+    _witness(cert)["escaping_family"] = {"parameter": "t", "limit": "0+", "weights": {}}
+    assert not verify(cert).ok
+
+
+def test_dense_realisation_does_not_reach_a_target_outside_K():
+    cert = _dense_certificate()
+    w = _witness(cert)
+    masks = cert["pattern"]["masks"]
+    from netalgebra.theorems.rational_cover import product_support
+    K = set(product_support(masks))
+    outside = next(((i, j) for i in range(4) for j in range(4) if (i, j) not in K), None)
+    if outside is None:
+        pytest.skip("K is full")
+    w["target"][outside[0]][outside[1]] = "1"
+    assert not verify(cert).ok
