@@ -62,7 +62,9 @@ vanishing rows and columns at 0 (:func:`vanishing_lines`: a realisation of the s
 without those edges is one of the pattern), fixes some weights to the target entry ``y_e`` of
 their equation instead of 1 (homogeneous solutions, no denominators like ``y - 1``) and solves
 square linear blocks of up to :data:`FALLBACK_BLOCK` entries.  Its realisations are rational
-functions of ``u`` like the others, so the lemma and the certificate are unchanged.  Bounded by
+functions of ``u`` like the others, so the lemma and the certificate are unchanged.  Where the
+wider search finds none either, realisations of shorter or sparser patterns with the same ``K``
+are lifted (:mod:`netalgebra.theorems.rational_root_plans`; ordinary realisations again).  Bounded by
 the budget, :data:`MAX_NODES`, :data:`MAX_TERMS` and the size guard of
 :mod:`netalgebra.theorems.rational_functions`.
 """

@@ -1,5 +1,8 @@
-"""Realisations through a layer merge: one layer fixed to a 0/1 matrix that merges with its
-neighbour, the shorter pattern realised by the ordinary plans, its weights lifted back.
+"""Realisations through a layer merge or a single-edge sub-pattern, for nodes (the root first of
+all) where the plans of :mod:`netalgebra.theorems.rational_plans` and the wider search find none:
+one layer fixed to a 0/1 matrix that merges with its neighbour, the shorter pattern realised by
+the ordinary plans, its weights lifted back; or some neurons of one layer cut down to a single
+edge, the sparser pattern realised by the ordinary plans.
 
 Why.  On many full-rank 4,4,4,4 patterns the plans of :mod:`netalgebra.theorems.rational_plans`
 find nothing at the root: after the constants that keep the Jacobian of full rank a bilinear
@@ -19,21 +22,37 @@ entries whenever ``V`` are.  The lifted realisation is an ordinary one: the cove
 :mod:`netalgebra.theorems.rational_cover` and the verifier's product check apply unchanged, and
 nothing about the merge is claimed or certified.
 
-Search (completeness only).  Random choices of ``Q`` (each neuron keeps one of its edges) whose
-shorter pattern has the same boolean product ``K`` and full generic rank (mod p, a filter);
-its plans are found and replayed as at any node (:func:`netalgebra.theorems.rational_cover._replay`),
-on the shorter pattern's paths.
+The sub-pattern.  A pattern ``I'`` whose masks are contained in ``I``'s has ``L_I' ⊆ L_I``: its
+weights, with 0 on the dropped edges, are weights of ``I``.  The sub-patterns drawn here keep, in
+one layer, a single edge of some neurons (as readers, *in*, or as feeders, *out*); they keep the
+weights of the other neurons, which a merge cannot.
+
+Search (completeness only).  Merges (each neuron of the layer keeps one edge) alternate with
+random single-edge sub-patterns; a candidate is searched only if its boolean product is ``K``
+(so its entries, free variables and ring are the node's) and its product has full generic rank
+(mod p, a filter).  Its plans are found and replayed exactly by its own
+:class:`netalgebra.theorems.rational_cover._Search` (:meth:`realisations`), one realisation per
+candidate; the verifier multiplies the lifted weights out on the original masks.
+
+Why these and not larger linear blocks (measured on ``random:4,4,4,4:0.7:41``, main 5809549): plans
+with square blocks of up to 8 entries exist at the root (about 40 % of random tries modulo p), but
+the exact replay of most exceeds the size guard (41 of 46 distinct plans in one run: polynomials of
+more than 1500 terms before a gcd);
+fixing a whole layer keeps the remaining equations those of a product with one factor fewer,
+solved entry by entry with small weights.
 """
 
 from itertools import islice, product
 
 from netalgebra.layer_merge import merged_support
 
-__all__ = ["merge_choices", "shorter_pattern", "lift", "merged_realisations"]
+__all__ = ["merge_choices", "shorter_pattern", "lift", "single_edge_sub_pattern", "merged_realisations"]
 
 MAX_CHOICES = 1000      # choices of the 1s per layer and kind at most
-MAX_SHORTER = 12        # shorter patterns (same K, full generic rank) tried per call at most
-PLANS_PER_MERGE = 4     # plans of one shorter pattern
+MAX_SUB = 200           # single-edge sub-patterns drawn per call at most
+SHARES = (0.3, 0.5)     # chance that a neuron of the sub-pattern's layer keeps one edge only
+MAX_TRIED = 40          # candidates (same K, full generic rank) searched per call at most
+PLANS_PER_CANDIDATE = 4
 
 
 def merge_choices(masks, rng, limit=MAX_CHOICES):
@@ -90,26 +109,56 @@ def lift(masks, kind, l, chosen, val, one):
     return out
 
 
+def single_edge_sub_pattern(masks, rng, share):
+    """A sub-pattern: in one random layer, each neuron (as reader, *in*, or as feeder, *out*) with
+    more than one edge keeps one random edge, with chance ``share``.  Its weights, 0 on the
+    dropped edges, are weights of ``masks``: its products are products of the pattern."""
+    L = len(masks)
+    kind, l = rng.choice([("in", l) for l in range(L - 1)] + [("out", l) for l in range(1, L)])
+    m = [list(r) for r in masks[l]]
+    rows, cols = len(m), len(m[0])
+    for n in range(rows if kind == "in" else cols):
+        cells = [(n, a) for a in range(cols)] if kind == "in" else [(b, n) for b in range(rows)]
+        on = [c for c in cells if m[c[0]][c[1]]]
+        if len(on) > 1 and rng.random() < share:
+            keep = rng.choice(on)
+            for (i, j) in on:
+                m[i][j] = int((i, j) == keep)
+    return masks[:l] + (tuple(tuple(r) for r in m),) + masks[l + 1:]
+
+
+def _candidates(masks, rng):
+    """Alternately a merge (``(choice, shorter masks)``) and a single-edge sub-pattern (``(None,
+    masks)``), while merges last, then sub-patterns; :data:`MAX_SUB` of those at most."""
+    merges = iter(merge_choices(masks, rng))
+    for k in range(MAX_SUB):
+        choice = next(merges, None)
+        if choice is not None:
+            yield choice, shorter_pattern(masks, *choice)
+        yield None, single_edge_sub_pattern(masks, rng, rng.choice(SHARES))
+
+
 def merged_realisations(search, sigma, free, rng):
     """Realisations ``{weight: Frac}`` of ``sigma`` on ``search``'s pattern (a
-    :class:`netalgebra.theorems.rational_cover._Search`) through merges (module docstring):
-    the shorter pattern's own search finds them (same ``K``, so the same entries and ring),
-    :func:`lift` carries them back.  ``free``: the node's free entries (indices into ``search.K``)."""
+    :class:`netalgebra.theorems.rational_cover._Search`) through merges and single-edge
+    sub-patterns (module docstring), at most one per candidate: the candidate's own search finds
+    them (same ``K``, so the same entries and ring), :func:`lift` carries a merge's back.
+    ``free``: the node's free entries (indices into ``search.K``)."""
     from netalgebra.theorems import rational_cover as rc       # (cycle: rational_cover imports this module)
 
     masks, K = search.masks, search.K
     one = rc.Frac(search.ctx.from_dict({(0,) * search.ctx.nvars(): 1}))
-    tried = 0
-    for choice in merge_choices(masks, rng):
-        if tried >= MAX_SHORTER:
+    tried, seen = 0, set()
+    for choice, short in _candidates(masks, rng):
+        if tried >= MAX_TRIED:
             return
         if search.budget is not None:
             search.budget.check("time (rational cover)")
-        short = shorter_pattern(masks, *choice)
-        if rc.product_support(short) != K or not rc.full_dimensional(short):
+        if short in seen or rc.product_support(short) != K or not rc.full_dimensional(short):
             continue
+        seen.add(short)
         tried += 1
-        shorter = rc._Search(short, search.budget)
-        for val in shorter.realisations(sigma, free, rng, PLANS_PER_MERGE):
-            yield lift(masks, *choice, {w: f for w, f in val.items() if not f.is_zero()}, one)
+        for val in rc._Search(short, search.budget).realisations(sigma, free, rng, PLANS_PER_CANDIDATE):
+            nonzero = {w: f for w, f in val.items() if not f.is_zero()}
+            yield nonzero if choice is None else lift(masks, *choice, nonzero, one)
             break
