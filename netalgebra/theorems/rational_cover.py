@@ -91,7 +91,7 @@ MAX_TERMS = 300         # terms of a weight's numerator and denominator together
 FALLBACK_TRIES = 30     # plans of the wider search at a node where the first finds none
 FALLBACK_BLOCK = 5      # ... its largest square linear block
 ENTRY_WEIGHT = 0.5      # ... its chance that a weight fixed to a non-zero value is set to the entry's target
-MERGES = True          # where the wider search finds nothing, try plans through a layer merge
+MERGES = True           # where the wider search finds nothing: layer merges and single-edge sub-patterns
 SCALING = True          # use the scaling lemma at invariant nodes (:mod:`netalgebra.theorems.rational_scaling`)
 
 
@@ -219,8 +219,9 @@ class _Search:
                 yield val
 
     def fallbacks(self, sigma, free, rng):
-        """The wider search's realisations, or if it finds none, those through a layer merge
-        (:func:`netalgebra.theorems.rational_root_plans.merged_realisations`; :data:`MERGES`)."""
+        """The wider search's realisations, or if it finds none, those through layer merges and
+        single-edge sub-patterns (:func:`netalgebra.theorems.rational_root_plans.merged_realisations`;
+        :data:`MERGES`)."""
         found = False
         for val in self.realisations(sigma, free, rng, FALLBACK_TRIES, wider=True):
             found = True
