@@ -62,7 +62,9 @@ vanishing rows and columns at 0 (:func:`vanishing_lines`: a realisation of the s
 without those edges is one of the pattern), fixes some weights to the target entry ``y_e`` of
 their equation instead of 1 (homogeneous solutions, no denominators like ``y - 1``) and solves
 square linear blocks of up to :data:`FALLBACK_BLOCK` entries.  Its realisations are rational
-functions of ``u`` like the others, so the lemma and the certificate are unchanged.  Bounded by
+functions of ``u`` like the others, so the lemma and the certificate are unchanged.  Where the
+wider search finds none either, realisations of shorter or sparser patterns with the same ``K``
+are lifted (:mod:`netalgebra.theorems.rational_root_plans`; ordinary realisations again).  Bounded by
 the budget, :data:`MAX_NODES`, :data:`MAX_TERMS` and the size guard of
 :mod:`netalgebra.theorems.rational_functions`.
 """
@@ -75,6 +77,7 @@ from netalgebra.theorems.rational_functions import (Frac, TooLarge, gauss_jordan
                                                      poly_terms, ring, solve_for, substitute)
 from netalgebra.theorems.rational_plans import (BLOCK, PRIME, linear_system, mod_value, path_product, plan, rank,
                                                  vanishing_lines)
+from netalgebra.theorems.rational_root_plans import merged_realisations
 from netalgebra.theorems.rational_scaling import factors_to_cover, is_bihomogeneous
 
 __all__ = ["rational_cover", "cover_tree", "root_realisation", "within_path_limit", "full_dimensional", "product_support", "entry_paths", "MAX_NODES"]
@@ -88,6 +91,7 @@ MAX_TERMS = 300         # terms of a weight's numerator and denominator together
 FALLBACK_TRIES = 30     # plans of the wider search at a node where the first finds none
 FALLBACK_BLOCK = 5      # ... its largest square linear block
 ENTRY_WEIGHT = 0.5      # ... its chance that a weight fixed to a non-zero value is set to the entry's target
+MERGES = True           # where the wider search finds nothing: layer merges and single-edge sub-patterns
 SCALING = True          # use the scaling lemma at invariant nodes (:mod:`netalgebra.theorems.rational_scaling`)
 
 
@@ -214,6 +218,17 @@ class _Search:
             if val is not None:
                 yield val
 
+    def fallbacks(self, sigma, free, rng):
+        """The wider search's realisations, or if it finds none, those through layer merges and
+        single-edge sub-patterns (:func:`netalgebra.theorems.rational_root_plans.merged_realisations`;
+        :data:`MERGES`)."""
+        found = False
+        for val in self.realisations(sigma, free, rng, FALLBACK_TRIES, wider=True):
+            found = True
+            yield val
+        if not found and MERGES:
+            yield from merged_realisations(self, sigma, free, rng)
+
     def node(self, sigma, nonzero, free, pool, rng, invariant):
         """A node of the case tree (certificate form) over the given set, or None.  ``pool``:
         realisations of ``sigma`` inherited from the ancestors (restricted to this set);
@@ -249,7 +264,7 @@ class _Search:
                     break
             if not scored:      # its own generator: the first search's random choices stay as they were
                 spare = random.Random(self.nodes)
-                for val in self.realisations(sigma, free, spare, FALLBACK_TRIES, wider=True):
+                for val in self.fallbacks(sigma, free, spare):
                     new = _new_factors(val, nonzero, grading)
                     scored.append((_score(new[0]), len(scored), val, new))
                     if not new[0] or len(scored) >= KEEP:
