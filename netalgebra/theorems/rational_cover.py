@@ -91,7 +91,9 @@ MAX_TERMS = 300         # terms of a weight's numerator and denominator together
 FALLBACK_TRIES = 30     # plans of the wider search at a node where the first finds none
 FALLBACK_BLOCK = 5      # ... its largest square linear block
 ENTRY_WEIGHT = 0.5      # ... its chance that a weight fixed to a non-zero value is set to the entry's target
-MERGES = True           # where the wider search finds nothing: layer merges and single-edge sub-patterns
+MERGES = False          # in the case tree, where the wider search finds nothing: layer merges and single-edge
+                        # sub-patterns (off: on 25 4,4,4,4 roots they give realisations but no whole tree, at
+                        # ~1.5x the time of those unknowns; :func:`root_realisation` uses them for density)
 SCALING = True          # use the scaling lemma at invariant nodes (:mod:`netalgebra.theorems.rational_scaling`)
 
 
@@ -372,14 +374,17 @@ def within_path_limit(masks):
 
 def root_realisation(masks, budget=None, tries=TRIES):
     """Weights (certificate form ``{name: [numerator, denominator]}``) that are rational functions
-    of the entries of ``K`` and multiply out to ``Y``, from the plain plans at the root, or None.
+    of the entries of ``K`` and multiply out to ``Y``, from the plain plans at the root or else
+    through a layer merge or sub-pattern (:mod:`netalgebra.theorems.rational_root_plans`), or None.
     Where their denominators do not vanish they realise ``Y``: ``L_I`` is dense in ``V_K``."""
     if not within_path_limit(masks) or not full_dimensional(masks):
         return None
     search = _Search(masks, budget)
     sigma = {e: Frac(g) for e, g in zip(search.K, search.ctx.gens())}
-    val = next(iter(search.realisations(sigma, frozenset(range(len(search.K))), random.Random(len(search.K)),
-                                        tries)), None)
+    free, rng = frozenset(range(len(search.K))), random.Random(len(search.K))
+    val = next(iter(search.realisations(sigma, free, rng, tries)), None)
+    if val is None:         # through a layer merge or a single-edge sub-pattern
+        val = next(iter(merged_realisations(search, sigma, free, rng)), None)
     if val is None:
         return None
     return {weight_name(*w): [poly_terms(f.num, search.names), poly_terms(f.den, search.names)]
