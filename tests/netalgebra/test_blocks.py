@@ -79,6 +79,10 @@ def test_block_witness_is_found_and_the_pipeline_answers_with_it(monkeypatch):
                         lambda masks, budget=None: None if len(masks[-1]) == 3 and len(masks[0][0]) == 3
                         else whole(masks, budget))
     monkeypatch.setattr(pipeline, "by_narrow_layer", lambda *args: None)    # a whole-pattern search too
+    support = pipeline.find_support_core                                    # and the support witnesses
+    monkeypatch.setattr(pipeline, "find_support_core",
+                        lambda masks, budget=None: None if len(masks[-1]) == 3 and len(masks[0][0]) == 3
+                        else support(masks, budget))
     v = decide(SparsityPattern(DEEP), 30, methods=("theorems", "core"))
     assert v.status == "not_closed" and v.certificate["method"] == "block"
     assert verify(v.certificate).ok
