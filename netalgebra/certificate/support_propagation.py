@@ -6,7 +6,8 @@ so a target ``A`` that no such pair ``(C, D)`` multiplies to is not in ``L_I``; 
 entries of ``C`` and ``D`` are zero, whose every leaf's assumptions close under rules (R1), (R2) to a
 contradiction, shows that no pair has the zero/non-zero pattern of ``A``.
 
-Re-checked here with this module's own code: the boolean products and the terms of every entry
+Re-checked here with this module's own code (deliberately not shared with the decider's
+:func:`netalgebra.decide.support_witness.closure`, as in :mod:`netalgebra.certificate.kernel`): the boolean products and the terms of every entry
 (from the certificate's masks), and at every leaf the closure of the branch's assumptions.
 Object: ``{"method": "support_propagation", "cut": h, "tree": node}``, ``1 <= h < L``; a node is
 ``{"contradiction": true}`` or ``{"split": ["C", r, n] | ["D", n, c], "zero": node, "nonzero": node}``.

@@ -24,12 +24,13 @@ EXAMPLE = "random:4,4,4,4:0.6:61"
 _CACHE = {}
 
 
-def _certificate():
-    if "cert" not in _CACHE:
-        v = decide(SparsityPattern.preset(EXAMPLE), Budget(60))
+def _certificate(name=EXAMPLE):
+    """A copy of ``name``'s not-closed certificate (decided once per session)."""
+    if name not in _CACHE:
+        v = decide(SparsityPattern.preset(name), Budget(60))
         assert v.status == "not_closed"
-        _CACHE["cert"] = v.certificate
-    return copy.deepcopy(_CACHE["cert"])
+        _CACHE[name] = v.certificate
+    return copy.deepcopy(_CACHE[name])
 
 
 def _witness(cert):
@@ -183,11 +184,7 @@ DENSE = "random:4,4,4,4:0.5:62"
 
 
 def _dense_certificate():
-    if "dense" not in _CACHE:
-        v = decide(SparsityPattern.preset(DENSE), Budget(60))
-        assert v.status == "not_closed"
-        _CACHE["dense"] = v.certificate
-    return copy.deepcopy(_CACHE["dense"])
+    return _certificate(DENSE)
 
 
 def test_dense_realisation_certificate_verifies():
