@@ -37,7 +37,7 @@ from itertools import combinations
 from cad.budget import Budget
 from netalgebra.decide.deep_cores import _projection_family
 from netalgebra.layer_merge import merged_support
-from netalgebra.theorems.rational_cover import root_realisation
+from netalgebra.theorems.rational_cover import full_dimensional, root_realisation
 
 __all__ = ["find_support_core", "cut_terms", "closure", "prove_missing", "MAX_ZEROS", "MAX_SPLITS"]
 
@@ -45,6 +45,7 @@ MAX_ZEROS = 5               # zero entries of a target at most
 MAX_SPLITS = 32             # nodes of one case tree at most
 FAMILY_TRIES = 160          # draws of the projection family per proved target
 DENSE_TRIES = 20            # plans tried for a realisation of V_K minus a hypersurface (once per pattern)
+MAX_LIMITS = 4              # proved targets whose limit is searched at most
 SHARE, MAX_SECONDS = 0.3, 3.0   # the search's share of the remaining budget, at most this
 
 
@@ -135,10 +136,12 @@ def prove_missing(terms, support, max_nodes=MAX_SPLITS):
 
 
 def find_support_core(masks, budget=None):
-    """A deep witness proved by support propagation at a cut, with an escaping family, within a
-    share of ``budget``; ``(kind, (ones, family, non_attainment, None, rows, cols, text))`` in the
+    """A deep witness proved by support propagation at a cut, with an escaping family or a dense
+    realisation, within a share of ``budget``; tried only where ``L_I`` has full generic rank in
+    ``V_K`` (:func:`netalgebra.theorems.rational_cover.full_dimensional`: elsewhere a 0/1 target on
+    most of ``K`` has a rank above the product's and is no limit); ``(kind, (ones, family, non_attainment, None, rows, cols, text))`` in the
     layout of :func:`netalgebra.decide.deep_cores.find_deep_core`, or None."""
-    if len(masks) < 3:
+    if len(masks) < 3 or not full_dimensional(masks):
         return None
     return Budget.run_share(budget, SHARE, MAX_SECONDS, lambda b: _search(masks, b),
                             what="time (support witness search)")
@@ -167,6 +170,8 @@ def _search(masks, budget):
                     tree = prove_missing(terms, support, max_nodes)
                     if tree is None:
                         continue
+                    if len(no_limit) >= MAX_LIMITS:
+                        return None
                     fam = _projection_family(masks, support, budget, tries=FAMILY_TRIES)
                     if fam is None:     # the limit by density instead, found once
                         if not dense:
