@@ -168,29 +168,18 @@ class _Checker:
         w = widths(masks)
         self.shape = (w[-1], w[0])
 
-    def root(self, tree, children=True):
-        """Check ``tree`` at the root; ``children=False``: only its realisation (no case tree)."""
-        gens = self.ctx.gens()
+    def identity(self):
+        """The root's ``sigma``: every entry of ``K`` its own variable."""
         one = self.ctx.from_dict({(0,) * len(self.names): 1})
-        sigma = {e: _Rat(g, one) for e, g in zip(self.K, gens)}
-        self.node(tree, sigma, [], set(self.names), "tree" if children else "dense_realisation", True, children)
+        return {e: _Rat(g, one) for e, g in zip(self.K, self.ctx.gens())}
 
-    def node(self, node, sigma, nonzero, free, where, invariant, children_needed=True):
-        """Raise Malformed unless ``node`` proves every matrix of its set a product.  ``invariant``:
-        the set is invariant under ``Y -> D Y E`` (the root; a child of an invariant node whose
-        polynomial and its earlier siblings' are bihomogeneous)."""
-        self.nodes += 1
-        if self.nodes > MAX_NODES:
-            raise Malformed(f"rational cover: more than {MAX_NODES} nodes")
-        if self.budget is not None:
-            self.budget.check("time (rational cover)")
-        if not isinstance(node, dict):
-            raise Malformed(f"{where}: expected an object")
-        if any(n.is_zero() for n in nonzero):
-            return                      # the set is empty
-        if node.get("empty"):
-            raise Malformed(f"{where}: claimed empty, but no assumption is the zero polynomial")
-        weights = node.get("weights")
+    def root(self, tree):
+        self.node(tree, self.identity(), [], set(self.names), "tree", True)
+
+    def realises(self, weights, sigma, free, where):
+        """Raise Malformed unless ``weights`` (certificate form) are rational functions of the
+        entries ``free`` on the masks, with non-zero denominators (refused by :class:`_Rat`), whose
+        product is ``sigma``; returns them (position -> :class:`_Rat`)."""
         if not isinstance(weights, dict):
             raise Malformed(f"{where}.weights: expected an object")
         realised = {}
@@ -206,8 +195,24 @@ class _Checker:
                 target = sigma.get((i, j))
                 if not (M[i][j].num.is_zero() if target is None else M[i][j].same(target)):
                     raise Malformed(f"{where}: the product's entry ({i}, {j}) is not the node's matrix entry")
-        if not children_needed:         # (a zero denominator was refused by _Rat)
-            return
+        return realised
+
+    def node(self, node, sigma, nonzero, free, where, invariant):
+        """Raise Malformed unless ``node`` proves every matrix of its set a product.  ``invariant``:
+        the set is invariant under ``Y -> D Y E`` (the root; a child of an invariant node whose
+        polynomial and its earlier siblings' are bihomogeneous)."""
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise Malformed(f"rational cover: more than {MAX_NODES} nodes")
+        if self.budget is not None:
+            self.budget.check("time (rational cover)")
+        if not isinstance(node, dict):
+            raise Malformed(f"{where}: expected an object")
+        if any(n.is_zero() for n in nonzero):
+            return                      # the set is empty
+        if node.get("empty"):
+            raise Malformed(f"{where}: claimed empty, but no assumption is the zero polynomial")
+        realised = self.realises(node.get("weights"), sigma, free, where)
         children = node.get("children", [])
         if not isinstance(children, list):
             raise Malformed(f"{where}.children: expected a list")
@@ -285,7 +290,7 @@ def check_dense_realisation(obj, masks, report, budget=None):
     checker = _Checker(masks, budget)
     if not checker.K:
         raise Malformed("dense_realisation: K is empty")
-    checker.root({"weights": obj["weights"], "children": []}, children=False)
+    checker.realises(obj["weights"], checker.identity(), set(checker.names), "dense_realisation")
     report.check("dense realisation: the weights multiply out to Y on V_K minus the zeros of their non-zero "
                  "denominators, so the closure of L_I is V_K", True, f"{len(obj['weights'])} weight(s)")
     return set(checker.K)

@@ -204,7 +204,7 @@ def check_subchain_merge(hypotheses, masks, question, report, budget):
     not all) is a coordinate subspace by the nested proof (replayed as for
     ``deep_coordinate_subspace`` on the run's masks); the reduced pattern, with the run replaced by
     its boolean product, is closed by the nested theorem ``then`` (checked through the registry;
-    the replacement is :func:`netalgebra.certificate.subchain_cover.check_replaced_run`)."""
+    the replacement and the recorded depth are :func:`netalgebra.certificate.subchain_cover.check_replaced_run`)."""
     def check_run(run):
         sub = hypotheses.get("subspace")
         if not isinstance(sub, dict):

@@ -71,11 +71,12 @@ def _contradicts(terms, nonzero_entries, zero, nonzero):
             return False
 
 
-def _variable(obj, masks, h, where):
-    if not (isinstance(obj, list) and len(obj) == 3 and obj[0] in ("C", "D")
-            and all(type(x) is int for x in obj[1:])):
-        raise Malformed(f"{where}: expected ['C', row, neuron] or ['D', neuron, column]")
-    return (obj[0], obj[1], obj[2])
+def _variable(obj, variables, where):
+    v = tuple(obj) if isinstance(obj, list) and all(isinstance(x, (str, int)) for x in obj) else None
+    if v not in variables:
+        raise Malformed(f"{where}: expected a variable of a term at the cut, ['C', row, neuron] or "
+                        "['D', neuron, column]")
+    return v
 
 
 def check_support_propagation(na, masks, A, report, budget=None):
@@ -85,6 +86,7 @@ def check_support_propagation(na, masks, A, report, budget=None):
     if type(h) is not int or not 1 <= h < L:
         raise Malformed(f"non_attainment.cut: expected a hidden layer 1..{L - 1}")
     terms = _terms(masks, h)
+    variables = {v for ts in terms.values() for t in ts for v in t}
     nonzero_entries = {(r, c) for r, row in enumerate(A) for c, x in enumerate(row) if x != 0}
     count = 0
     stack = [(na.get("tree"), frozenset(), frozenset(), "non_attainment.tree")]
@@ -103,7 +105,7 @@ def check_support_propagation(na, masks, A, report, budget=None):
                              f"{where}: no contradiction")
                 return
             continue
-        v = _variable(node.get("split"), masks, h, f"{where}.split")
+        v = _variable(node.get("split"), variables, f"{where}.split")
         stack.append((node.get("zero"), zero | {v}, nonzero, f"{where}.zero"))
         stack.append((node.get("nonzero"), zero, nonzero | {v}, f"{where}.nonzero"))
     report.check("support propagation: every leaf closes to a contradiction (no product C D at the cut after "

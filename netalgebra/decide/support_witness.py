@@ -72,6 +72,8 @@ def cut_terms(masks, h):
 def closure(terms, support, zero, nonzero):
     """Close ``(zero, nonzero)`` (sets of variables) under (R1) and (R2) for a target with support
     ``support`` (module docstring): ``None`` on a contradiction, else the closed pair."""
+    if not set(support) <= set(terms):
+        return None                 # an entry A != 0 that no term reaches
     zero, nonzero = set(zero), set(nonzero)
     changed = True
     while changed:
@@ -94,8 +96,6 @@ def closure(terms, support, zero, nonzero):
                     changed = True
         if zero & nonzero:
             return None
-    if any(e in support for e in set(support) - set(terms)):
-        return None
     return zero, nonzero
 
 
@@ -137,10 +137,11 @@ def prove_missing(terms, support, max_nodes=MAX_SPLITS):
 
 def find_support_core(masks, budget=None):
     """A deep witness proved by support propagation at a cut, with an escaping family or a dense
-    realisation, within a share of ``budget``; tried only where ``L_I`` has full generic rank in
-    ``V_K`` (:func:`netalgebra.theorems.rational_cover.full_dimensional`: elsewhere a 0/1 target on
-    most of ``K`` has a rank above the product's and is no limit); ``(kind, (ones, family, non_attainment, None, rows, cols, text))`` in the
-    layout of :func:`netalgebra.decide.deep_cores.find_deep_core`, or None."""
+    realisation, within a share of ``budget``, or None.  Tried only where ``L_I`` has full generic
+    rank in ``V_K`` (:func:`netalgebra.theorems.rational_cover.full_dimensional`; elsewhere a 0/1
+    target on most of ``K`` has a rank above the product's and is no limit).  Returns
+    ``(kind, (ones, family, non_attainment, None, rows, cols, text))``, the layout of
+    :func:`netalgebra.decide.deep_cores.find_deep_core`."""
     if len(masks) < 3 or not full_dimensional(masks):
         return None
     return Budget.run_share(budget, SHARE, MAX_SECONDS, lambda b: _search(masks, b),
@@ -148,8 +149,7 @@ def find_support_core(masks, budget=None):
 
 
 def _search(masks, budget):
-    L = len(masks)
-    cuts = [(h, cut_terms(masks, h)) for h in range(1, L)]
+    cuts = [(h, cut_terms(masks, h)) for h in range(1, len(masks))]
     K = sorted(set().union(*(set(t) for _, t in cuts)))
     # an entry with one term at some cut is where (R2) can start: a target's zeros must include one
     anchors = {e for _, t in cuts for e, ts in t.items() if len(ts) == 1}
@@ -180,11 +180,11 @@ def _search(masks, budget):
                     if fam is None:     # proved missing, but no limit found: another target
                         no_limit.add(Z)
                         break
-                    return _found(masks, sorted(support), sorted(Z), h, tree, fam)
+                    return _found(sorted(support), sorted(Z), h, tree, fam)
     return None
 
 
-def _found(masks, ones, Z, h, tree, fam):
+def _found(ones, Z, h, tree, fam):
     na = {"method": "support_propagation", "cut": h, "tree": tree}
     limit = ("a limit of the escaping family" if "dense_realisation" not in fam else
              "a limit because L_I is dense in V_K (a rational realisation off a hypersurface)")

@@ -63,7 +63,8 @@ without those edges is one of the pattern), fixes some weights to the target ent
 their equation instead of 1 (homogeneous solutions, no denominators like ``y - 1``) and solves
 square linear blocks of up to :data:`FALLBACK_BLOCK` entries.  Its realisations are rational
 functions of ``u`` like the others, so the lemma and the certificate are unchanged.  Where the
-wider search finds none either, realisations of shorter or sparser patterns with the same ``K``
+wider search finds none either and the switch :data:`MERGES` is on (off by default; always in
+:func:`root_realisation`), realisations of shorter or sparser patterns with the same ``K``
 are lifted (:mod:`netalgebra.theorems.rational_root_plans`; ordinary realisations again).  Bounded by
 the budget, :data:`MAX_NODES`, :data:`MAX_TERMS` and the size guard of
 :mod:`netalgebra.theorems.rational_functions`.
@@ -377,7 +378,7 @@ def root_realisation(masks, budget=None, tries=TRIES):
     of the entries of ``K`` and multiply out to ``Y``, from the plain plans at the root or else
     through a layer merge or sub-pattern (:mod:`netalgebra.theorems.rational_root_plans`), or None.
     Where their denominators do not vanish they realise ``Y``: ``L_I`` is dense in ``V_K``."""
-    if not within_path_limit(masks) or not full_dimensional(masks):
+    if not full_dimensional(masks):         # (False too beyond the path limit)
         return None
     search = _Search(masks, budget)
     sigma = {e: Frac(g) for e, g in zip(search.K, search.ctx.gens())}

@@ -62,7 +62,7 @@ def merge_choices(masks, rng, limit=MAX_CHOICES):
     ``l + 1`` fed by neuron ``n`` (a sub-mask of ``masks[l]`` with one 1 per column, merged with
     ``masks[l - 1]``)."""
     out = []
-    for kind, l in [("in", l) for l in range(len(masks) - 1)] + [("out", l) for l in range(1, len(masks))]:
+    for kind, l in _layer_kinds(len(masks)):
         m = masks[l]
         if kind == "in":
             options = [[a for a, on in enumerate(row) if on] or [None] for row in m]
@@ -109,12 +109,17 @@ def lift(masks, kind, l, chosen, val, one):
     return out
 
 
+def _layer_kinds(L):
+    """``("in", l)`` for the layers whose neurons read (all but the last), then ``("out", l)`` for
+    those whose neurons feed (all but the first)."""
+    return [("in", l) for l in range(L - 1)] + [("out", l) for l in range(1, L)]
+
+
 def single_edge_sub_pattern(masks, rng, share):
     """A sub-pattern: in one random layer, each neuron (as reader, *in*, or as feeder, *out*) with
     more than one edge keeps one random edge, with chance ``share``.  Its weights, 0 on the
     dropped edges, are weights of ``masks``: its products are products of the pattern."""
-    L = len(masks)
-    kind, l = rng.choice([("in", l) for l in range(L - 1)] + [("out", l) for l in range(1, L)])
+    kind, l = rng.choice(_layer_kinds(len(masks)))
     m = [list(r) for r in masks[l]]
     rows, cols = len(m), len(m[0])
     for n in range(rows if kind == "in" else cols):
@@ -129,9 +134,9 @@ def single_edge_sub_pattern(masks, rng, share):
 
 def _candidates(masks, rng):
     """Alternately a merge (``(choice, shorter masks)``) and a single-edge sub-pattern (``(None,
-    masks)``), while merges last, then sub-patterns; :data:`MAX_SUB` of those at most."""
+    masks)``), :data:`MAX_SUB` turns at most (so at most that many merges are used)."""
     merges = iter(merge_choices(masks, rng))
-    for k in range(MAX_SUB):
+    for _ in range(MAX_SUB):
         choice = next(merges, None)
         if choice is not None:
             yield choice, shorter_pattern(masks, *choice)
@@ -158,7 +163,8 @@ def merged_realisations(search, sigma, free, rng):
             continue
         seen.add(short)
         tried += 1
-        for val in rc._Search(short, search.budget).realisations(sigma, free, rng, PLANS_PER_CANDIDATE):
+        plans = rc._Search(short, search.budget).realisations(sigma, free, rng, PLANS_PER_CANDIDATE)
+        val = next(iter(plans), None)
+        if val is not None:
             nonzero = {w: f for w, f in val.items() if not f.is_zero()}
             yield nonzero if choice is None else lift(masks, *choice, nonzero, one)
-            break

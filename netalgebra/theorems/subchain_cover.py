@@ -28,7 +28,7 @@ search on the run within the budget.
 
 from netalgebra.layer_merge import merged_support
 from netalgebra.theorems.fragment import fragment
-from netalgebra.theorems.rational_cover import cover_tree, full_dimensional, within_path_limit
+from netalgebra.theorems.rational_cover import cover_tree, full_dimensional
 
 __all__ = ["subchain_cover", "reduced_pattern", "replaced_run"]
 
@@ -74,18 +74,14 @@ def replaced_run(masks, budget, prove_run, *, name, key, statement, source, what
         run = masks[a:b + 1]
         if worth_trying is not None and not worth_trying(run):
             continue
-        proof = None
-        if not prove_last:
-            proof = prove_run(run, budget)
-            if proof is None:
-                continue
+        proof = None if prove_last else prove_run(run, budget)
+        if not prove_last and proof is None:
+            continue
         then = closed_by_theorem(reduced_pattern(masks, a, b)[1], budget=budget)
         if then is None:
             continue
-        if prove_last:
-            proof = prove_run(run, budget)
-            if proof is None:
-                continue
+        if prove_last and (proof := prove_run(run, budget)) is None:
+            continue
         return fragment(name, statement.format(a=a + 1, b=b + 1),
                         {"depth": L, "first_layer": a + 1, "last_layer": b + 1, key: proof, "then": then},
                         source=source)
@@ -101,7 +97,7 @@ def subchain_cover(masks, budget=None):
                         source="proved in netalgebra.theorems.subchain_cover (docs/mathematics.md, "
                                "\"deep_subchain_cover\")",
                         what="time (sub-chain cover)", prove_last=True,
-                        worth_trying=lambda run: within_path_limit(run) and full_dimensional(run))
+                        worth_trying=full_dimensional)     # (False too beyond the path limit)
 
 
 def _cover(run, budget):
