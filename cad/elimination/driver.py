@@ -49,6 +49,7 @@ from cad.logic import (
     Truth, prenex, prenex_problem, to_ring,
 )
 from cad.elimination.definability import conflict_level, derivatives_to_project
+from cad.elimination import pcad
 from cad.elimination.pcad import build_partial_cad, equational_constraint
 from cad.elimination.preprocess import map_atoms, preprocess, simplify
 from cad.elimination.root_atoms import expand_root_atoms
@@ -369,10 +370,13 @@ def _definable_partial_cad(matrix, order, nfree, quants, budget, max_cells):
     projection = "mccallum"   # smaller; falls back to Lazard when not well oriented
     # the equational projection at the top level, dropped when its check fails
     equational = equational_constraint(matrix, len(order), nfree, quants)
+    # the same for every round (a property of the matrix and the prefix); looked up on the module,
+    # where tests replace it
+    closed = pcad.defines_closed_set(matrix, nfree, quants)
     prev = None
     for _round in range(_MAX_ROUNDS):
         pc, projection, equational, cells = _partial_cad_round(
-            matrix, order, nfree, quants, extra, prev, budget, max_cells, projection, equational)
+            matrix, order, nfree, quants, extra, prev, budget, max_cells, projection, equational, closed)
         ncells += cells
         if not nfree:
             return pc, ncells
@@ -410,13 +414,14 @@ def _new_polynomials(polys, order, extra):
 
 
 def _partial_cad_round(matrix, order, nfree, quants, extra, prev, budget, max_cells, projection,
-                       equational):
+                       equational, closed):
     """One partial CAD with truth values on the free cells: ``(pc, projection, equational,
-    cells)``, the last three saying which projection the round ended with and its cells."""
+    cells)``, the last three saying which projection the round ended with and its cells.
+    ``closed``: :func:`cad.elimination.pcad.defines_closed_set` of the problem."""
     wasted = 0
     while True:
         pc = build_partial_cad(matrix, order, nfree, quants, extra, budget, max_cells, projection,
-                               equational)
+                               equational, closed)
         try:
             pc.run(prev)
             return pc, projection, equational, wasted + pc.ncells

@@ -315,12 +315,14 @@ def _earlier_children(cell, children, old_cell, keys, D):
 
 
 def build_partial_cad(matrix, order, nfree, quants, extra, budget, max_cells, projection,
-                      equational=None):
+                      equational=None, closed=None):
     """Compute the projection factor sets of the matrix's polynomials and ``extra`` (a lazy
     :func:`cad.decomposition.cad` in the variable order ``order``), compile the matrix over
     them, and return a fresh :class:`PartialCAD` (nothing lifted yet).  ``quants``: 'E'/'A'
     for the bound variables ``order[nfree:]``.  ``equational``: the polynomial of an
-    equational constraint (:func:`equational_constraint`) or None."""
+    equational constraint (:func:`equational_constraint`) or None.  ``closed``: whether the
+    problem defines a closed set (:func:`defines_closed_set`; a caller building several rounds
+    computes it once), None to compute it here."""
     polys = [a.poly for a in atom_occurrences(matrix) if not a.poly.is_constant()] + list(extra)
     D = _lazy_decomposition(polys, order, projection, max_cells, budget, equational)
     factors = {}
@@ -337,8 +339,9 @@ def build_partial_cad(matrix, order, nfree, quants, extra, budget, max_cells, pr
             ids.append(fid)
         levels.append(ids)
     compiled = compile_matrix(matrix, lambda a: factored_atom(a, D._to_ring, fid_of_key))
-    return PartialCAD(D, nfree, [None] * nfree + list(quants), compiled, factors, levels, fid_of_id,
-                      defines_closed_set(matrix, nfree, quants))
+    if closed is None:
+        closed = defines_closed_set(matrix, nfree, quants)
+    return PartialCAD(D, nfree, [None] * nfree + list(quants), compiled, factors, levels, fid_of_id, closed)
 
 
 def defines_closed_set(matrix, nfree, quants):

@@ -38,22 +38,37 @@ from flint import arb, ctx as _flint_ctx, fmpq, fmpq_poly
 from cad.numbers.real_algebraic import RealAlgebraic
 from cad.numbers.roots import _dyadic, _primitive, sign_at_rational
 
-__all__ = ["field_element_root", "quadratic_roots"]
+__all__ = ["field_element_root", "quadratic_norm", "quadratic_roots"]
 
 _PREC = 64
 
 
-def _minimal_coefficients(alpha):
-    """``(p0, p1, p2)`` of ``alpha``'s minimal polynomial (degree 2)."""
-    m = alpha.poly
+def _minimal_coefficients(m):
+    """``(p0, p1, p2)`` of the quadratic ``m = p2 x^2 + p1 x + p0`` (a minimal polynomial), as fmpqs."""
     return fmpq(m[0]), fmpq(m[1]), fmpq(m[2])
+
+
+def quadratic_norm(coeffs, m):
+    """``Res_x(F(x, y), m(x))`` up to a non-zero rational factor, a primitive fmpz_poly in ``y``,
+    for ``F = sum_e coeffs[e](x) y^e`` (fmpq_polys of degree below 2) and an irreducible
+    quadratic ``m = p2 x^2 + p1 x + p0``.  The resultant is ``p2^deg_x(F)`` times the product of
+    ``F(alpha, y) = U + alpha V`` over the two roots ``alpha`` of ``m`` (``U``, ``V`` the
+    coefficients of ``x^0`` and ``x^1``), and ``(U + alpha V)(U + alpha' V) = U^2 + s U V + t V^2``
+    with ``s = alpha + alpha' = -p1/p2`` and ``t = alpha alpha' = p0/p2``.  Not 0: a coefficient
+    of degree below 2 vanishing at a root of the irreducible ``m`` is 0, so neither factor is."""
+    u = fmpq_poly([c[0] for c in coeffs])
+    v = fmpq_poly([c[1] for c in coeffs])
+    p0, p1, p2 = _minimal_coefficients(m)
+    n = (u * u * p2 - u * v * p1 + v * v * p0).numer()
+    c = n.content()
+    return n // c if c != 1 else n
 
 
 def field_element_root(alpha, c0, c1):
     """The root ``-c0/c1`` of the line ``c1(alpha) y + c0(alpha)`` (``c1`` non-zero, both reduced
     modulo the minimal polynomial of the quadratic irrational ``alpha``), a
     :class:`RealAlgebraic` (see the module docstring)."""
-    p0, p1, p2 = _minimal_coefficients(alpha)
+    p0, p1, p2 = _minimal_coefficients(alpha.poly)
     m = fmpq_poly([p0, p1, p2])
     u, v = c1[0], c1[1]
     conj = fmpq_poly([u - v * p1 / p2, -v])          # c1(alpha') as a polynomial in alpha
@@ -96,7 +111,7 @@ def quadratic_roots(alpha, coeffs, norm):
     the minimal polynomial of the quadratic irrational ``alpha``, discriminant known positive),
     given ``norm = Res_x(F(x, y), m(x))`` as an fmpz_poly in ``y``; None when the 64-bit balls do
     not separate the roots of the norm (see the module docstring)."""
-    p0, p1, p2 = _minimal_coefficients(alpha)
+    p0, p1, p2 = _minimal_coefficients(alpha.poly)
     with _flint_ctx.workprec(_PREC):
         z = alpha.arb(_PREC)
         own = _roots_balls(coeffs, z)

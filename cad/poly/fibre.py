@@ -13,7 +13,7 @@ from flint import arb, ctx as _flint_ctx, fmpq, fmpq_mpoly, fmpq_mpoly_ctx, fmpq
 
 from cad.errors import InputError
 from cad.numbers.embedding import MONIC_DEGREE, Embedding, express_in, squarefree_over
-from cad.numbers.quadratic_field import field_element_root, quadratic_roots
+from cad.numbers.quadratic_field import field_element_root, quadratic_norm, quadratic_roots
 from cad.numbers.rational import as_real
 from cad.numbers.real_algebraic import RealAlgebraic
 from cad.poly.ops import coefficients_in, subs_exact, to_q, to_z, univariate, zctx_of
@@ -160,7 +160,7 @@ class FibreOverAlgebraic:
     so the degree in ``y`` at ``alpha`` is exact at once.  Calling it at a rational ``y``
     gives the exact sign there (as lifting's rational fibres give a value of that sign)."""
 
-    __slots__ = ("alpha", "i", "reduced", "_balls", "_sqfree", "_cballs")
+    __slots__ = ("alpha", "i", "reduced", "_balls", "_sqfree", "_cballs", "_zfibre")
 
     def __init__(self, alpha, coeffs, i):
         m = fmpq_poly(alpha.poly)
@@ -173,6 +173,7 @@ class FibreOverAlgebraic:
         self._balls = False   # the root balls of :meth:`_may_be_root`, once computed
         self._sqfree = False  # the squarefree part of :meth:`_squarefree`, once computed
         self._cballs = None   # the coefficients' 64-bit balls at alpha, once computed
+        self._zfibre = None   # (ctx, j, the fibre of :meth:`_integer_fibre` there), once computed
 
     def __call__(self, y):
         """The exact sign at the rational ``y``: a 64-bit ball of the value (the coefficients'
@@ -230,7 +231,7 @@ class FibreOverAlgebraic:
             c0, c1 = reduced[:2] if len(reduced) == 2 else (reduced[1], 2 * reduced[2])
             return [field_element_root(self.alpha, c0, c1)]
         if self.alpha.degree == 2:
-            norm = _quadratic_norm(reduced, self.alpha.poly)
+            norm = quadratic_norm(reduced, self.alpha.poly)
         else:
             norm = _norm(self._integer_fibre(ctx, j), [(i, self.alpha)], j)
         if self.alpha.degree == 2 and count == 2:
@@ -243,7 +244,14 @@ class FibreOverAlgebraic:
 
     def _integer_fibre(self, ctx, j):
         """The fibre as an fmpz_mpoly of ``ctx``'s integer context (``alpha`` generator ``i``,
-        ``y`` generator ``j``), a positive integer multiple."""
+        ``y`` generator ``j``), a positive integer multiple; built once (the norm and every
+        candidate root that reaches the exact test use it)."""
+        cached = self._zfibre
+        if cached is None or cached[0] is not ctx or cached[1] != j:
+            self._zfibre = cached = (ctx, j, self._build_integer_fibre(ctx, j))
+        return cached[2]
+
+    def _build_integer_fibre(self, ctx, j):
         reduced, i = self.reduced, self.i
         den = 1
         for r in reduced:
@@ -499,22 +507,6 @@ def _prepare_fiber(p, pts):
         else:
             rats[i] = v
     return subs_exact(p, ints, rats), alg
-
-
-def _quadratic_norm(coeffs, m):
-    """``Res_x(F(x, y), m(x))`` up to a non-zero rational factor, a primitive fmpz_poly in ``y``,
-    for ``F = sum_e coeffs[e](x) y^e`` (fmpq_polys of degree below 2) and an irreducible
-    quadratic ``m = p2 x^2 + p1 x + p0``.  The resultant is ``p2^deg_x(F)`` times the product of
-    ``F(alpha, y) = U + alpha V`` over the two roots ``alpha`` of ``m`` (``U``, ``V`` the
-    coefficients of ``x^0`` and ``x^1``), and ``(U + alpha V)(U + alpha' V) = U^2 + s U V + t V^2``
-    with ``s = alpha + alpha' = -p1/p2`` and ``t = alpha alpha' = p0/p2``.  Not 0: a coefficient
-    of degree below 2 vanishing at a root of the irreducible ``m`` is 0, so neither factor is."""
-    u = fmpq_poly([c[0] for c in coeffs])
-    v = fmpq_poly([c[1] for c in coeffs])
-    p0, p1, p2 = fmpq(m[0]), fmpq(m[1]), fmpq(m[2])
-    n = (u * u * p2 - u * v * p1 + v * v * p0).numer()
-    c = n.content()
-    return n // c if c != 1 else n
 
 
 def _norm(zq, alg, j):

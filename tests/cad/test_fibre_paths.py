@@ -154,7 +154,8 @@ def test_quadratic_norm_is_the_resultant_up_to_a_constant(coeffs, m):
     multiple of the resultant with the minimal polynomial (computed by flint)."""
     from flint import fmpq_poly
 
-    from cad.poly.fibre import _norm, _quadratic_norm
+    from cad.numbers.quadratic_field import quadratic_norm
+    from cad.poly.fibre import _norm
 
     p0, p1, p2 = m
     mp = fmpz_poly([p0, p1, p2])
@@ -162,7 +163,7 @@ def test_quadratic_norm_is_the_resultant_up_to_a_constant(coeffs, m):
     assume(p1 * p1 - 4 * p0 * p2 > 0 and len(mp.factor()[1]) == 1 and mp.factor()[1][0][0].degree() == 2)
     cs = [fmpq_poly([u, v]) for u, v in coeffs]
     assume(not all(c.is_zero() for c in cs))
-    mine = _quadratic_norm(cs, mp)
+    mine = quadratic_norm(cs, mp)
     den = 1
     for c in cs:
         den = den * int(c.denom())
@@ -174,3 +175,23 @@ def test_quadratic_norm_is_the_resultant_up_to_a_constant(coeffs, m):
     res = _norm(CTX2.from_dict(terms), [(0, RealAlgebraic.roots_of(mp)[0])], 1)
     assert not mine.is_zero() and not res.is_zero()
     assert mine * res.leading_coefficient() == res * mine.leading_coefficient()
+
+
+@given(st.lists(st.tuples(rationals, rationals, rationals), min_size=2, max_size=5))
+def test_integer_fibre_is_the_fibre_and_built_once(coeffs):
+    """Over the cube root of 2: the integer fibre is a positive multiple of ``sum c_e(x) y^e`` (the
+    coefficients reduced modulo x^3 - 2), the same object on every call for the same context."""
+    from flint import fmpq_poly
+
+    alpha = RealAlgebraic.roots_of(fmpz_poly([-2, 0, 0, 1]))[0]
+    cs = [fmpq_poly(list(c)) for c in coeffs]
+    assume(not cs[-1].is_zero())
+    f = FibreOverAlgebraic(alpha, cs, 0)
+    z = f._integer_fibre(CTX2, 1)
+    assert f._integer_fibre(CTX2, 1) is z
+    den = 1
+    for c in cs:
+        den = den * int(c.denom())
+    direct = CTX2.from_dict({(d, e): int(x) for e, c in enumerate(cs) for d, x in enumerate((c * den).numer().coeffs())
+                             if x != 0})
+    assert same_up_to_positive_constant(z, direct)
