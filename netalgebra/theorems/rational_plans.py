@@ -101,15 +101,19 @@ def _propagate(paths, yval, val, zero, steps, pending, block=BLOCK):
     """Solve pending entries while one has a single unset weight on its live paths, or ``k`` entries
     (``2 <= k <= block``) have as many unset weights entering linearly with a non-singular matrix;
     check the entries with none.  False when an entry is inconsistent."""
+    # ``zero`` stays as it is here, so each entry's live paths do too; its unset weights only lose
+    # the weights solved for, removed from every pending entry as they are (:func:`_solved`)
+    state = {e: _live_unset(paths, e, val, zero) for e in pending}
     while pending:
         progressed, unsets = False, {}
         for e in list(pending):
-            live, unset = _live_unset(paths, e, val, zero)
+            live, unset = state[e]
             if len(unset) == 1:
                 ws = sorted(unset)
                 sol = _mod_solve(paths, [e], ws, val, zero, yval)
                 if sol is not None:
                     val[ws[0]] = int(sol[0])
+                    _solved(state, pending, ws)
                     steps.append(("solve", tuple(ws), (e,)))
                     pending.remove(e)
                     progressed = True
@@ -135,6 +139,7 @@ def _propagate(paths, yval, val, zero, steps, pending, block=BLOCK):
                 if sol is None:
                     continue
                 val.update((w, int(x)) for w, x in zip(ws, sol))
+                _solved(state, pending, ws)
                 steps.append(("solve", tuple(ws), tuple(es)))
                 for e in es:
                     pending.remove(e)
@@ -147,15 +152,23 @@ def _propagate(paths, yval, val, zero, steps, pending, block=BLOCK):
     return True
 
 
-def _zero_cover(paths, zeros, columns, rng, generic, forced=()):
+def _solved(state, pending, ws):
+    """The weights ``ws`` now have values: no pending entry counts them as unset any more."""
+    for e in pending:
+        state[e][1].difference_update(ws)
+
+
+def _zero_cover(paths, zeros, columns, rng, jac, forced=()):
     """Weights to set to 0 so that every path of a random part of ``zeros`` (entries identically 0
     on the node) holds one, chosen at random among those hitting the most paths left, with the
-    Jacobian of ``columns`` still of full rank.  The weights ``forced`` are set to 0 first (None
-    if they break the rank).  A weight whose zero would break the rank is passed over for the next
-    best (a weight on every path of a column, say, kills its non-zero entries too); None when no
-    weight left can cover a path."""
+    Jacobian of ``columns`` (``jac``, a :class:`_Jacobian`, updated here) still of full rank.  The
+    weights ``forced`` are set to 0 first (None if they break the rank).  A weight whose zero would
+    break the rank is passed over for the next best (a weight on every path of a column, say, kills
+    its non-zero entries too); None when no weight left can cover a path."""
     chosen = dict.fromkeys(forced, 0)
-    if forced and rank(paths, chosen, generic, columns) < len(columns):
+    for w in chosen:
+        jac.fix(w, 0)
+    if forced and jac.rank() < len(columns):
         return None
     left = [pt for e in zeros if rng.random() < ZERO_PART for pt in paths[e] if chosen.keys().isdisjoint(pt)]
     banned = set()
@@ -169,10 +182,11 @@ def _zero_cover(paths, zeros, columns, rng, generic, forced=()):
             return None
         top = max(count.values())
         w = rng.choice(sorted(v for v, c in count.items() if c >= top - rng.randrange(2)))
-        if rank(paths, {**chosen, w: 0}, generic, columns) < len(columns):
+        if jac.rank_with(w, 0) < len(columns):
             banned.add(w)
             continue
         chosen[w] = 0
+        jac.fix(w, 0)
         left = [pt for pt in left if w not in pt]
     return chosen
 
@@ -209,8 +223,9 @@ def plan(paths, yval, rng, columns=None, zeros=(), forced=(), entry_chance=0.0, 
     val, zero, steps, pending = {}, set(), [], list(paths)
     fixed, protected = {}, set()
     generic = {w: rng.randrange(1, PRIME) for ps in paths.values() for pt in ps for w in pt}
+    jac = None if columns is None else _Jacobian(paths, {}, generic, columns)
     if (zeros or forced) and columns is not None:
-        fixed = _zero_cover(paths, zeros, columns, rng, generic, forced)
+        fixed = _zero_cover(paths, zeros, columns, rng, jac, forced)
         if fixed is None:
             return None
         val, zero = dict(fixed), set(fixed)
@@ -234,12 +249,14 @@ def plan(paths, yval, rng, columns=None, zeros=(), forced=(), entry_chance=0.0, 
         c = 0 if rng.random() < (ZERO_AT_ZERO if yval[e] == 0 else ZERO_ELSEWHERE) else rng.choice(CONSTANTS)
         if yval[e] == 0:
             w, c = _zero_choice(paths, e, val, zero, unset, w, c, rng)
-        if columns is not None and rank(paths, {**fixed, w: c}, generic, columns) < len(columns):
+        if jac is not None and jac.rank_with(w, c) < len(columns):
             protected.add(w)
             continue
         if entry_chance and c and yval[e] and rng.random() < entry_chance:    # w = y_e: stays homogeneous
             fixed[w] = val[w] = yval[e]
             steps.append(("entry", w, e))
+            if jac is not None:
+                jac.fix(w, yval[e])
             continue
         trial = dict(val), set(zero), list(steps), list(pending)
         trial[0][w] = c % PRIME
@@ -250,6 +267,8 @@ def plan(paths, yval, rng, columns=None, zeros=(), forced=(), entry_chance=0.0, 
             protected.add(w)        # what this constant forces contradicts a target: try another weight
             continue
         fixed[w] = c
+        if jac is not None:
+            jac.fix(w, c)
         val, zero, steps, pending = trial
 
 
@@ -271,18 +290,68 @@ def _zero_choice(paths, e, val, zero, unset, w, c, rng):
 def rank(paths, fixed, generic, columns):
     """Rank mod p of the Jacobian of the entries ``columns`` of the product in the unfixed weights,
     at ``generic`` (fixed weights at their constants)."""
-    at = {w: fixed.get(w, x) % PRIME for w, x in generic.items()}
-    index = {w: k for k, w in enumerate(w for w in generic if w not in fixed)}
-    if not index or not columns:
-        return 0
-    jac = [[0] * len(columns) for _ in index]
-    for c, e in enumerate(columns):
-        for pt in paths[e]:
-            for w in pt:
-                k = index.get(w)
-                if k is not None:
-                    jac[k][c] += path_product(at, pt, w)
-    return nmod_mat(len(index), len(columns), [x % PRIME for row in jac for x in row], PRIME).rank()
+    return _Jacobian(paths, fixed, generic, columns).rank()
+
+
+class _Jacobian:
+    """The Jacobian mod p of the entries ``columns`` in the unfixed weights at ``generic`` (fixed
+    weights at their constants), kept as weights are fixed one at a time, as :func:`plan` does.
+    An entry is multilinear, so fixing ``w`` to ``c`` drops the row of ``w`` and changes only the
+    rows of the weights ``v`` that share a path with ``w``: the derivative of that path by ``v``,
+    its other weights' product, changes by ``(c - old value of w)`` times the product of the
+    weights other than ``v`` and ``w``.  (Rebuilding the matrix at every candidate was half of a
+    plan's time.)"""
+
+    __slots__ = ("width", "at", "rows", "through")
+
+    def __init__(self, paths, fixed, generic, columns):
+        self.width = len(columns)
+        self.at = {w: fixed.get(w, x) % PRIME for w, x in generic.items()}
+        self.rows = {w: [0] * self.width for w in generic if w not in fixed}
+        self.through = {}       # weight -> [(column, path)] over the paths of the columns through it
+        for k, e in enumerate(columns):
+            for pt in paths[e]:
+                for w in pt:
+                    self.through.setdefault(w, []).append((k, pt))
+                    row = self.rows.get(w)
+                    if row is not None:
+                        row[k] = (row[k] + path_product(self.at, pt, w)) % PRIME
+
+    def _moved(self, w, c):
+        """The rows with ``w`` fixed to ``c`` (a new dict; rows it changes are copied)."""
+        rows = {v: r for v, r in self.rows.items() if v != w}
+        delta = (c - self.at[w]) % PRIME
+        if delta:
+            copied = set()
+            for k, pt in self.through.get(w, ()):
+                for v in pt:
+                    if v != w and v in rows:
+                        if v not in copied:
+                            rows[v] = list(rows[v])
+                            copied.add(v)
+                        term = delta
+                        for x in pt:
+                            if x != w and x != v:
+                                term = term * self.at[x] % PRIME
+                        rows[v][k] = (rows[v][k] + term) % PRIME
+        return rows
+
+    @staticmethod
+    def _rank_of(rows, width):
+        if not rows or not width:
+            return 0
+        return nmod_mat(len(rows), width, [x for row in rows.values() for x in row], PRIME).rank()
+
+    def rank(self):
+        return self._rank_of(self.rows, self.width)
+
+    def rank_with(self, w, c):
+        """The rank with ``w`` (unfixed) fixed to ``c`` as well."""
+        return self._rank_of(self._moved(w, c), self.width)
+
+    def fix(self, w, c):
+        self.rows = self._moved(w, c)
+        self.at[w] = c % PRIME
 
 
 def path_product(val, path, skip=None):

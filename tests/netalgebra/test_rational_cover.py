@@ -9,6 +9,7 @@ import sys
 from fractions import Fraction
 
 import pytest
+from flint import nmod_mat
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -20,6 +21,7 @@ from netalgebra.naming import entry_name, parse_weight_name
 from netalgebra.pattern import SparsityPattern
 from netalgebra.theorems.rational_cover import (vanishing_lines, entry_paths, full_dimensional, product_support,
                                                 rational_cover)
+from netalgebra.theorems.rational_plans import PRIME, _Jacobian, path_product, rank
 from test_subspace import cad_agrees_where_proved
 
 # Closed (the issue's hand argument: W1 invertible steers Y W1^{-1} into {W3 W2}, which misses only
@@ -115,6 +117,52 @@ def test_not_closed_pattern_gets_no_cover():
     masks = SparsityPattern.preset(NOT_CLOSED).masks
     assert full_dimensional(masks)          # dense in V_K, yet a matrix of V_K is missing
     assert rational_cover(masks) is None    # so no cover exists (the lemma would prove L_I = V_K)
+
+
+def _jacobian_from_scratch(paths, fixed, generic, columns):
+    """The Jacobian of ``columns`` in the unfixed weights at ``generic`` (fixed ones at their
+    constants), by brute force: each path's derivative by each of its unfixed weights."""
+    at = {w: fixed.get(w, x) % PRIME for w, x in generic.items()}
+    rows = []
+    for w in sorted(generic):
+        if w in fixed:
+            continue
+        row = []
+        for e in columns:
+            d = 0
+            for pt in paths[e]:
+                if w in pt:
+                    d = (d + path_product(at, pt, w)) % PRIME
+            row.append(d)
+        rows.append(row)
+    return rows
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.sampled_from(["random:3,3,3,3:0.6:4", "random:4,4,4,4:0.7:88", "random:4,6,6,4:0.5:3"]),
+       st.integers(0, 10 ** 6), st.lists(st.sampled_from([0, 0, 1, -1, 5]), min_size=1, max_size=12))
+def test_incremental_jacobian_is_the_jacobian_after_every_fix(name, seed, constants):
+    """Plans fix weights one at a time and ask the rank each time (``_Jacobian`` keeps the matrix,
+    changing only the rows that share a path with the fixed weight): after every fix its rows are
+    those rebuilt from scratch, and its ranks, with and without a candidate, are theirs."""
+    masks = SparsityPattern.preset(name).masks
+    K = product_support(masks)
+    paths = entry_paths(masks, K)
+    rng = random.Random(seed)
+    generic = {w: rng.randrange(1, PRIME) for ps in paths.values() for pt in ps for w in pt}
+    columns = rng.sample(K, rng.randrange(1, len(K) + 1))
+    jac, fixed = _Jacobian(paths, {}, generic, columns), {}
+    for c in constants:
+        free = sorted(w for w in generic if w not in fixed)
+        if not free:
+            break
+        w = rng.choice(free)
+        assert jac.rank_with(w, c) == rank(paths, {**fixed, w: c}, generic, columns)
+        jac.fix(w, c)
+        fixed[w] = c
+        want = _jacobian_from_scratch(paths, fixed, generic, columns)
+        assert [jac.rows[v] for v in sorted(jac.rows)] == want
+        assert jac.rank() == (nmod_mat(want, PRIME).rank() if want else 0)
 
 
 def test_rank_deficient_pattern_is_not_searched():
