@@ -7,6 +7,7 @@ need them.
 """
 
 import argparse
+import os
 import sys
 
 from cad.errors import (EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_UNKNOWN, InputError,
@@ -44,12 +45,23 @@ def _load_pattern(args):
         raise InputError("give exactly one of PATTERN.json or --preset NAME")
     if args.preset:
         return SparsityPattern.preset(args.preset)
+    if not os.path.exists(args.pattern) and _is_preset(args.pattern):
+        raise InputError(f"no pattern file {args.pattern!r}; for the preset of that name use --preset {args.pattern}")
     lower = args.pattern.lower()
     if lower.endswith((".pt", ".pth")):
         return SparsityPattern.from_state_dict_file(args.pattern)
     if lower.endswith(".npz"):
         return SparsityPattern.from_npz(args.pattern)
     return SparsityPattern.from_json(args.pattern)
+
+
+def _is_preset(name):
+    """Whether ``name`` starts like a preset (``KIND:``, a known kind): a missing pattern file named
+    like one gets a hint.  The preset itself is not built (it may be large or malformed)."""
+    from netalgebra.pattern import PRESETS
+
+    kind, colon, _ = name.strip().partition(":")
+    return bool(colon) and kind.lower() in PRESETS
 
 
 def _fmt_ratfun(rf):

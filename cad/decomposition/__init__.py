@@ -137,7 +137,10 @@ def cad(polys, variables, *, projection="lazard", order=None, max_cells=None, ti
     """Sign-invariant cylindrical algebraic decomposition of R^n for ``polys``.
 
     See the module docstring for the arguments and the partial-CAD hooks.
-    ``budget`` (a :class:`cad.budget.Budget`) wins over ``timeout`` (seconds).
+    ``budget`` (a :class:`cad.budget.Budget`) wins over ``timeout`` (seconds).  Either is checked
+    between exact steps, so one flint operation can outlast it (a resultant over an algebraic
+    number of degree 42 ran for minutes past ``timeout=5``); where a hard limit matters, run the
+    call through :func:`cad.hard_deadline.run_with_hard_limit`, as ``qe`` and the command lines do.
     Collins (1975) CAD with Lazard's projection and lifting (McCallum,
     Parusiński, Paunescu 2019); returns a :class:`Decomposition`.
     """

@@ -87,6 +87,16 @@ def test_non_ascii_digits_are_not_numbers(preset, capsys):
     assert code == 2 and "preset" in err
 
 
+@pytest.mark.parametrize("cmd", ["check", "compile"])
+def test_a_preset_name_given_as_the_pattern_file_gets_a_hint(cmd, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)        # no file of that name here
+    code, out, err = run([cmd, "random:4,4,4,4:0.7:45"], capsys)
+    assert code == 2 and not out
+    assert err.strip().count("\n") == 0 and "--preset random:4,4,4,4:0.7:45" in err
+    code, _out, err = run([cmd, "nosuch:1"], capsys)        # not a preset kind: the plain error
+    assert code == 2 and "cannot read pattern file" in err and "--preset" not in err
+
+
 def test_pytorch_state_dict_without_torch_says_what_to_install(files, capsys):
     try:
         import torch  # noqa: F401
