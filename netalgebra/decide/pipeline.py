@@ -57,7 +57,9 @@ Pipeline (one function per step below):
    set on which the ReLU training problem has no optimum (Theorem 3.1 of the
    paper).
 2b. **Rational cover** for depth >= 3 of full generic rank, after the witness searches
-   (:mod:`netalgebra.decide.rational_cover`, self-checked).
+   (:mod:`netalgebra.decide.rational_cover`, self-checked); where it finds no tree, the
+   **sub-chain cover** again, now on full generic rank and with reduced patterns closed by their
+   own rational cover too (:func:`subchain_cover_full_rank`, a share of the budget; self-checked).
 3. **Exact decision by CAD** (:func:`decide_by_cad`): QE of the image (one weight per hidden
    neuron fixed by the rescaling symmetry, zero cases kept) and
    ``cad.topology.is_closed`` within the remaining budget; the certificate
@@ -90,7 +92,7 @@ from netalgebra.decide.family import fraction_text
 from netalgebra.decide.points_route import decide_points_route
 from netalgebra.decide.rational_cover import decide_by_rational_cover
 from netalgebra.decide.similarity import describe as describe_monarch
-from netalgebra.decide.subchain_cover import subchain_cover_within_share
+from netalgebra.decide.subchain_cover import subchain_cover_full_rank, subchain_cover_within_share
 from netalgebra.decide.support_witness import find_support_core
 from netalgebra.decide.similarity import monarch_similarity_witness
 from netalgebra.decide.twins import by_twin_merge
@@ -222,6 +224,10 @@ def _decide_linear(pattern, masks, methods, budget, blocks=True, theorems_failed
         if v is not None:
             return v
         v = decide_by_rational_cover(pattern, masks, budget, cad_next="cad" in methods and not size_note(masks))
+        if v is not None:
+            return v
+        th = subchain_cover_full_rank(masks, budget)
+        v = _theorem_verdict(pattern, masks, th, budget, check=True) if th is not None else None
         if v is not None:
             return v
     budget.check("time (witness search)")

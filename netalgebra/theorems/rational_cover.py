@@ -402,12 +402,14 @@ def cover_tree(masks, budget=None):
     return _Search(masks, budget).root()
 
 
-def rational_cover(masks, budget=None):
+def rational_cover(masks, budget=None, any_depth=False):
     """The ``deep_rational_cover`` fragment (a case tree proving ``L_I = V_K``), or None.
 
-    Tried only for depth >= 3; the search is bounded by :data:`MAX_NODES`, :data:`MAX_PATHS` and
+    Tried only for depth >= 3 unless ``any_depth`` (the lemma holds at every depth; two-layer
+    patterns have their own theorems, but the reduced pattern of ``deep_subchain_cover`` may have
+    two layers and none of them); the search is bounded by :data:`MAX_NODES`, :data:`MAX_PATHS` and
     ``budget`` (a spent budget raises ``BudgetExceeded``)."""
-    if len(masks) < 3:
+    if len(masks) < 3 and not any_depth:
         return None
     tree = cover_tree(masks, budget)
     if tree is None:

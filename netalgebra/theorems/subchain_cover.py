@@ -23,12 +23,15 @@ Both theorems are :func:`replaced_run` with their own proof of the run.
 
 Search (completeness only): runs whose product has full generic rank ``|U|`` (mod p, a filter),
 whose reduced pattern a theorem closes (checked first: it is cheap), then the rational-cover
-search on the run within the budget.
+search on the run within the budget.  With ``reduced_cover`` (the pipeline's second attempt, on
+patterns of full generic rank) the reduced pattern may instead be closed by its own rational cover:
+``then`` is a ``deep_rational_cover`` fragment, whose lemma holds at every depth (``L_{I'} = V_{K'}``).
 """
 
+from cad.errors import BudgetExceeded
 from netalgebra.layer_merge import merged_support
 from netalgebra.theorems.fragment import fragment
-from netalgebra.theorems.rational_cover import cover_tree, full_dimensional
+from netalgebra.theorems.rational_cover import cover_tree, full_dimensional, rational_cover
 
 __all__ = ["subchain_cover", "reduced_pattern", "replaced_run"]
 
@@ -46,7 +49,7 @@ def reduced_pattern(masks, a, b):
 
 
 def replaced_run(masks, budget, prove_run, *, name, key, statement, source, what, prove_last=False,
-                 worth_trying=None):
+                 worth_trying=None, close=None):
     """The fragment ``name`` for the first run of layers ``a..b`` (at least two, not all; longer
     runs first, then earlier ones) whose products ``prove_run(run masks, budget)`` proves to be all
     of ``V_U`` (``U`` the run's boolean product; the proof, or None) and whose reduced pattern
@@ -61,7 +64,9 @@ def replaced_run(masks, budget, prove_run, *, name, key, statement, source, what
 
     ``worth_trying(run masks)``: a cheap filter (never a proof) skipping runs first;
     ``prove_last``: ask for the run's proof only once the reduced pattern is closed (for a
-    costly proof).  A spent ``budget`` raises ``BudgetExceeded``."""
+    costly proof); ``close(reduced masks, budget)``: the proof that the reduced pattern is closed
+    (a fragment checked through the registry, or None; default :func:`closed_by_theorem`).  A spent
+    ``budget`` raises ``BudgetExceeded``."""
     from netalgebra.theorems.registry import closed_by_theorem   # (cycle: the registry imports theorems)
 
     L = len(masks)
@@ -77,7 +82,8 @@ def replaced_run(masks, budget, prove_run, *, name, key, statement, source, what
         proof = None if prove_last else prove_run(run, budget)
         if not prove_last and proof is None:
             continue
-        then = closed_by_theorem(reduced_pattern(masks, a, b)[1], budget=budget)
+        reduced = reduced_pattern(masks, a, b)[1]
+        then = close(reduced, budget) if close is not None else closed_by_theorem(reduced, budget=budget)
         if then is None:
             continue
         if prove_last and (proof := prove_run(run, budget)) is None:
@@ -88,18 +94,53 @@ def replaced_run(masks, budget, prove_run, *, name, key, statement, source, what
     return None
 
 
-def subchain_cover(masks, budget=None):
-    """The ``deep_subchain_cover`` fragment, or None (see the module docstring).  A spent ``budget``
-    raises ``BudgetExceeded``."""
+def subchain_cover(masks, budget=None, reduced_cover=False):
+    """The ``deep_subchain_cover`` fragment, or None (see the module docstring).  With
+    ``reduced_cover``, a reduced pattern that no theorem closes may be closed by its own rational
+    cover (``then`` a ``deep_rational_cover`` fragment, at any depth: :func:`_theorem_or_cover`), and
+    each run's search and each reduced pattern's cover get at most :data:`RUN_SHARE` of the budget
+    left (a run whose tree does not come spends only that).  A spent ``budget`` raises
+    ``BudgetExceeded``."""
     if len(masks) < 3:
         return None
-    return replaced_run(masks, budget, _cover, name="deep_subchain_cover", key="cover", statement=STATEMENT,
+    return replaced_run(masks, budget, _capped(_cover) if reduced_cover else _cover, name="deep_subchain_cover",
+                        key="cover", statement=STATEMENT,
                         source="proved in netalgebra.theorems.subchain_cover (docs/mathematics.md, "
                                "\"deep_subchain_cover\")",
                         what="time (sub-chain cover)", prove_last=True,
-                        worth_trying=full_dimensional)     # (False too beyond the path limit)
+                        worth_trying=full_dimensional,     # (False too beyond the path limit)
+                        close=_capped(_theorem_or_cover) if reduced_cover else None)
+
+
+RUN_SHARE = 0.5         # with reduced_cover: one run's tree, or one reduced pattern's cover, at most this share
 
 
 def _cover(run, budget):
     tree = cover_tree(run, budget)
     return None if tree is None else {"tree": tree}
+
+
+def _theorem_or_cover(reduced, budget):
+    """A theorem closing ``reduced``, else its rational cover (``L_{I'} = V_{K'}``, closed), or None."""
+    from netalgebra.theorems.registry import closed_by_theorem   # (cycle: the registry imports theorems)
+
+    th = closed_by_theorem(reduced, budget=budget)
+    if th is None and full_dimensional(reduced):
+        th = rational_cover(reduced, budget, any_depth=True)
+    return th
+
+
+def _capped(search):
+    """``search(masks, budget)`` within :data:`RUN_SHARE` of ``budget``'s remaining time: None when that
+    runs out (``budget`` itself still has time for the next run)."""
+    def capped(masks, budget):
+        left = None if budget is None else budget.remaining()
+        if left is None:                # no limit: nothing to share
+            return search(masks, budget)
+        inner = budget.sub(RUN_SHARE * left)
+        try:
+            return search(masks, inner)
+        except BudgetExceeded:
+            budget.check("time (sub-chain cover)")
+            return None
+    return capped

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 
 import strategies
 
+from cad.budget import Budget
 from netalgebra.certificate import verify
 from netalgebra.decide import decide
 from netalgebra.decide.blocks import live_block
@@ -119,3 +120,61 @@ def test_not_closed_patterns_get_no_cover():
     for name in ("random:3,3,3,3:0.5:40", "random:3,3,3,3:0.6:40"):
         assert decide(S.preset(name), 30).status == "not_closed"
         assert subchain_cover(live_masks(name)) is None
+
+
+# random:4,4,4,4:0.6:86 (full generic rank): the whole pattern's rational-cover search finds no tree,
+# but layers 2..3 have one and the reduced two-layer pattern, which no theorem closes, has its own
+# rational cover; so L_I = L_{I'} = V_{K'}, closed
+FULL_RANK = "random:4,4,4,4:0.6:86"
+
+
+_FOUND = []
+
+
+def _full_rank_certificate():
+    """A copy of the fragment's certificate (searched once: the run 1..2's tree search spends its share)."""
+    masks = live_masks(FULL_RANK)
+    assert full_dimensional(masks)
+    if not _FOUND:
+        _FOUND.append(subchain_cover(masks, Budget(10), reduced_cover=True))
+    th = copy.deepcopy(_FOUND[0])
+    assert th is not None
+    return json.loads(json.dumps({"format": "netalgebra-certificate/1", "verdict": "closed",
+                                  "question": "linear", "pattern": {"name": None, "masks": [[list(r) for r in x]
+                                                                                           for x in masks]},
+                                  "theorem": th, "argument": th["statement"]}))
+
+
+def test_full_rank_pattern_is_closed_by_a_reduced_rational_cover():
+    c = _full_rank_certificate()
+    hyp = c["theorem"]["hypotheses"]
+    assert (hyp["first_layer"], hyp["last_layer"]) == (2, 3) and hyp["then"]["name"] == "deep_rational_cover"
+    assert verify(c).ok
+    v = decide(S.preset(FULL_RANK), 60)
+    assert v.status == "closed", v.reason
+    assert "deep_subchain_cover" in v.reason and verify(json.loads(json.dumps(v.certificate))).ok
+
+
+def test_reduced_rational_cover_tamper():
+    c = _full_rank_certificate()
+    then = lambda x: x["theorem"]["hypotheses"]["then"]["hypotheses"]["tree"]
+    cases = []
+    bad = copy.deepcopy(c)                                            # a weight of the reduced cover's root
+    w = then(bad)["weights"]
+    w[sorted(w)[0]][0] = [["7", []]]
+    cases.append(bad)
+    bad = copy.deepcopy(c)                                            # a child of the reduced cover dropped
+    if then(bad).get("children"):
+        then(bad)["children"].pop()
+        cases.append(bad)
+    bad = copy.deepcopy(c)                                            # the other run: I' is another pattern
+    bad["theorem"]["hypotheses"]["first_layer"], bad["theorem"]["hypotheses"]["last_layer"] = 1, 2
+    cases.append(bad)
+    bad = copy.deepcopy(c)                                            # an edge of the first layer removed
+    m = bad["pattern"]["masks"][0]
+    r, j = next((r, j) for r, row in enumerate(m) for j, x in enumerate(row) if x)
+    m[r][j] = 0
+    cases.append(bad)
+    assert len(cases) >= 3
+    for k, bad in enumerate(cases):
+        assert not verify(bad).ok, k
