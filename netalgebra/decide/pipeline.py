@@ -60,6 +60,9 @@ Pipeline (one function per step below):
    (:mod:`netalgebra.decide.rational_cover`, self-checked); where it finds no tree, the
    **sub-chain cover** again, now on full generic rank and with reduced patterns closed by their
    own rational cover too (:func:`subchain_cover_full_rank`, a share of the budget; self-checked).
+2c. **Rational cover** for one hidden layer too, after the theorems and the core search, with a
+   smaller share before CAD (:mod:`netalgebra.decide.rational_cover`, self-checked): the last two
+   unknown orbits of the 3,3,3 census are closed this way.
 3. **Exact decision by CAD** (:func:`decide_by_cad`): QE of the image (one weight per hidden
    neuron fixed by the rescaling symmetry, zero cases kept) and
    ``cad.topology.is_closed`` within the remaining budget; the certificate
@@ -228,6 +231,10 @@ def _decide_linear(pattern, masks, methods, budget, blocks=True, theorems_failed
             return v
         th = subchain_cover_full_rank(masks, budget)
         v = _theorem_verdict(pattern, masks, th, budget, check=True) if th is not None else None
+        if v is not None:
+            return v
+    if len(masks) == 2 and "theorems" in methods:
+        v = decide_by_rational_cover(pattern, masks, budget, cad_next="cad" in methods and not size_note(masks))
         if v is not None:
             return v
     budget.check("time (witness search)")

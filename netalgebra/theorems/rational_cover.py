@@ -406,8 +406,9 @@ def rational_cover(masks, budget=None, any_depth=False):
     """The ``deep_rational_cover`` fragment (a case tree proving ``L_I = V_K``), or None.
 
     Tried only for depth >= 3 unless ``any_depth`` (the lemma holds at every depth; two-layer
-    patterns have their own theorems, but the reduced pattern of ``deep_subchain_cover`` may have
-    two layers and none of them); the search is bounded by :data:`MAX_NODES`, :data:`MAX_PATHS` and
+    patterns have their own theorems, which the registry tries first, so the pipeline asks for a
+    two-layer cover itself, after those and the core search, and so does ``deep_subchain_cover``
+    for a reduced pattern); the search is bounded by :data:`MAX_NODES`, :data:`MAX_PATHS` and
     ``budget`` (a spent budget raises ``BudgetExceeded``)."""
     if len(masks) < 3 and not any_depth:
         return None

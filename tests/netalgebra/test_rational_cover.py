@@ -3,6 +3,7 @@ with a case tree on their denominators; the verifier (netalgebra/certificate/rat
 tamper tests, and exact realisations of random rational targets that follow the tree."""
 
 import copy
+import json
 import random
 import subprocess
 import sys
@@ -229,6 +230,26 @@ def test_decide_answers_closed_and_self_checks():
     assert v.status == "closed"
     assert v.certificate["theorem"]["name"] == "deep_rational_cover"
     assert verify(v.certificate).ok
+
+
+# the last two unknown orbits of the 3,3,3 census (one hidden layer): no theorem, core or CAD answer in
+# 10 s, closed by a rational cover (offered to two-layer patterns after their theorems and cores)
+CENSUS_333 = [[[[1, 1, 1], [1, 1, 0], [1, 0, 1]], [[1, 1, 1], [1, 1, 0], [1, 0, 1]]],
+              [[[1, 1, 1], [1, 1, 1], [1, 1, 0]], [[1, 1, 0], [1, 0, 1], [0, 1, 1]]]]
+
+
+@pytest.mark.parametrize("masks", CENSUS_333)
+def test_two_layer_census_orbits_are_closed_by_a_verified_cover(masks):
+    v = decide(SparsityPattern(masks), 20)
+    assert v.status == "closed", v.reason
+    cert = json.loads(json.dumps(v.certificate))
+    assert cert["theorem"]["name"] == "deep_rational_cover" and verify(cert).ok
+    bad = copy.deepcopy(cert)                      # a weight of the root changed: the product is wrong
+    w = bad["theorem"]["hypotheses"]["tree"]["weights"]
+    w[sorted(w)[0]][0] = [["7", []]]
+    assert not verify(bad).ok
+    assert rational_cover(masks) is None           # offered for depth 2 only with any_depth
+    assert rational_cover(masks, any_depth=True) is not None
 
 
 def test_agrees_with_cad_on_small_patterns():
