@@ -62,7 +62,9 @@ Pipeline (one function per step below):
    own rational cover too (:func:`subchain_cover_full_rank`, a share of the budget; self-checked).
 2c. **Rational cover** for one hidden layer too, after the theorems and the core search, with a
    smaller share before CAD (:mod:`netalgebra.decide.rational_cover`, self-checked): the last two
-   unknown orbits of the 3,3,3 census are closed this way.
+   unknown orbits of the 3,3,3 census are closed this way.  Only for a two-layer pattern asked
+   about, not for the two-layer blocks and merged patterns of deep ones (there it cost them about
+   a second, and two 4,4,4,4 verdicts in the benchmark).
 3. **Exact decision by CAD** (:func:`decide_by_cad`): QE of the image (one weight per hidden
    neuron fixed by the rescaling symmetry, zero cases kept) and
    ``cad.topology.is_closed`` within the remaining budget; the certificate
@@ -138,7 +140,7 @@ def decide(pattern, budget=None, *, points=None, methods=ROUTES):
         if points is not None:
             v = _decide_points(pattern, masks, points, budget)
         else:
-            v = _decide_linear(pattern, masks, methods, budget)
+            v = _decide_linear(pattern, masks, methods, budget, top=True)
         if v.certificate is not None and not verified_last(v.certificate):
             note = self_check(v.certificate, budget)     # a route that does not check its own
             if note:
@@ -172,9 +174,10 @@ def _validate_masks(masks):
             raise InputError(f"pattern: layer {l}: {len(m[0])} columns but layer {l - 1} has {len(masks[l - 2])} rows")
 
 
-def _decide_linear(pattern, masks, methods, budget, blocks=True, theorems_failed=False):
+def _decide_linear(pattern, masks, methods, budget, blocks=True, theorems_failed=False, top=False):
     """Is ``L_I`` closed?  Theorems, then the core search (one hidden layer), then CAD.
     ``blocks``: search the blocks of a deep pattern (:func:`_by_block`; not again inside a block).
+    ``top``: the pattern the user asked about (not a merged, reduced or block sub-pattern of it).
     ``theorems_failed``: the theorem route (:func:`_by_theorem`) already found nothing for these
     masks with this budget, earlier (so with no less time): it is not tried again."""
     if "theorems" in methods and not theorems_failed:
@@ -233,7 +236,7 @@ def _decide_linear(pattern, masks, methods, budget, blocks=True, theorems_failed
         v = _theorem_verdict(pattern, masks, th, budget, check=True) if th is not None else None
         if v is not None:
             return v
-    if len(masks) == 2 and "theorems" in methods:
+    if len(masks) == 2 and "theorems" in methods and top:     # not for the sub-patterns of deep ones (time)
         v = decide_by_rational_cover(pattern, masks, budget, cad_next="cad" in methods and not size_note(masks))
         if v is not None:
             return v
