@@ -28,7 +28,9 @@ patterns of full generic rank) the reduced pattern may instead be closed by its 
 ``then`` is a ``deep_rational_cover`` fragment, whose lemma holds at every depth (``L_{I'} = V_{K'}``).
 """
 
-from cad.errors import BudgetExceeded
+import math
+
+from cad.budget import Budget
 from netalgebra.layer_merge import merged_support
 from netalgebra.theorems.fragment import fragment
 from netalgebra.theorems.rational_cover import cover_tree, full_dimensional, rational_cover
@@ -131,16 +133,8 @@ def _theorem_or_cover(reduced, budget):
 
 
 def _capped(search):
-    """``search(masks, budget)`` within :data:`RUN_SHARE` of ``budget``'s remaining time: None when that
-    runs out (``budget`` itself still has time for the next run)."""
-    def capped(masks, budget):
-        left = None if budget is None else budget.remaining()
-        if left is None:                # no limit: nothing to share
-            return search(masks, budget)
-        inner = budget.sub(RUN_SHARE * left)
-        try:
-            return search(masks, inner)
-        except BudgetExceeded:
-            budget.check("time (sub-chain cover)")
-            return None
-    return capped
+    """``search(masks, budget)`` within :data:`RUN_SHARE` of ``budget``'s remaining time
+    (:meth:`Budget.run_share`: None when that runs out, ``budget`` itself still having time for the
+    next run; no limit when ``budget`` has none)."""
+    return lambda masks, budget: Budget.run_share(budget, RUN_SHARE, math.inf, search, masks,
+                                                  what="time (sub-chain cover)")
