@@ -15,11 +15,9 @@ all its live paths, and a 0 that would leave a single live path is replaced by 1
 (:func:`_zero_choice`); a constant is kept only if what it forces is consistent.
 """
 
-from itertools import combinations
 
 from flint import nmod_mat
 
-from netalgebra.theorems.rational_functions import gauss_jordan
 
 __all__ = ["PRIME", "BLOCK", "mod_value", "linear_system", "path_product", "plan", "rank", "vanishing_lines"]
 
@@ -76,43 +74,79 @@ def linear_system(paths, es, ws, val, zero, target, nought, one):
     return mat, rhs
 
 
-class _ModP(int):
-    """An integer modulo :data:`PRIME`, with the operations the elimination needs."""
-
-    def __add__(self, o):
-        return _ModP((int(self) + int(o)) % PRIME)
-
-    def __sub__(self, o):
-        return _ModP((int(self) - int(o)) % PRIME)
-
-    def __mul__(self, o):
-        return _ModP(int(self) * int(o) % PRIME)
-
-
 def _mod_solve(paths, es, ws, val, zero, yval):
-    system = linear_system(paths, es, ws, {w: _ModP(v) for w, v in val.items()}, zero,
-                            {e: _ModP(yval[e]) for e in es}, _ModP(0), _ModP(1))
-    if system is None:
+    """The values mod p of the weights ``ws`` solving the entries ``es`` (every other weight on their
+    live paths set), or None when a live path holds two of ``ws`` or the system is singular.  The
+    same system as :func:`linear_system` (which the exact replay uses), built on machine integers
+    and solved by flint: its solution, when unique, is the same whatever the method."""
+    index = {w: k for k, w in enumerate(ws)}
+    mat, rhs = [], []
+    for e in es:
+        row, r = [0] * len(ws), yval[e]
+        for pt in paths[e]:
+            if not zero.isdisjoint(pt):
+                continue
+            hit, term = None, 1
+            for w in pt:
+                k = index.get(w)
+                if k is None:
+                    term = term * val[w] % PRIME
+                elif hit is None:
+                    hit = k
+                else:
+                    return None
+            if hit is None:
+                r -= term
+            else:
+                row[hit] += term
+        mat.extend(x % PRIME for x in row)
+        rhs.append(r % PRIME)
+    try:
+        sol = nmod_mat(len(es), len(ws), mat, PRIME).solve(nmod_mat(len(es), 1, rhs, PRIME))
+    except ZeroDivisionError:       # singular
         return None
-    return gauss_jordan(*system, lambda x: x == 0, lambda x: _ModP(pow(int(x), -1, PRIME)))
+    return [int(sol[k, 0]) for k in range(len(ws))]
 
 
-def _propagate(paths, yval, val, zero, steps, pending, block=BLOCK):
+def _solve_one(live, w, val, y):
+    """The value mod p of the one unset weight ``w`` of an entry (its live paths ``live``, target
+    ``y``), or None when its coefficient is 0 (:func:`_mod_solve` for one entry, without the
+    general elimination: this is most solves)."""
+    coeff = rest = 0
+    for pt in live:
+        term = 1
+        for v in pt:
+            if v != w:
+                term = term * val[v] % PRIME
+        if w in pt:
+            coeff += term
+        else:
+            rest += term
+    coeff %= PRIME
+    if not coeff:
+        return None
+    return (y - rest) * pow(coeff, -1, PRIME) % PRIME
+
+
+def _propagate(paths, yval, val, zero, steps, pending, block=BLOCK, state=None):
     """Solve pending entries while one has a single unset weight on its live paths, or ``k`` entries
     (``2 <= k <= block``) have as many unset weights entering linearly with a non-singular matrix;
-    check the entries with none.  False when an entry is inconsistent."""
+    check the entries with none.  None when an entry is inconsistent, else the pending entries'
+    ``(live paths, unset weights)`` (``state``, if given, must be that for ``val`` and ``zero``
+    now: :func:`_fixed_state`; it is updated here)."""
     # ``zero`` stays as it is here, so each entry's live paths do too; its unset weights only lose
     # the weights solved for, removed from every pending entry as they are (:func:`_solved`)
-    state = {e: _live_unset(paths, e, val, zero) for e in pending}
+    if state is None:
+        state = {e: _live_unset(paths, e, val, zero) for e in pending}
     while pending:
         progressed, unsets = False, {}
         for e in list(pending):
             live, unset = state[e]
             if len(unset) == 1:
                 ws = sorted(unset)
-                sol = _mod_solve(paths, [e], ws, val, zero, yval)
+                sol = _solve_one(live, ws[0], val, yval[e])
                 if sol is not None:
-                    val[ws[0]] = int(sol[0])
+                    val[ws[0]] = sol
                     _solved(state, pending, ws)
                     steps.append(("solve", tuple(ws), (e,)))
                     pending.remove(e)
@@ -120,7 +154,7 @@ def _propagate(paths, yval, val, zero, steps, pending, block=BLOCK):
                     continue
             if len(unset) <= 1:     # no unset weight, or one whose coefficient is 0 for good
                 if sum(path_product(val, pt) for pt in live if unset.isdisjoint(pt)) % PRIME != yval[e]:
-                    return False
+                    return None
                 pending.remove(e)
                 progressed = True
                 continue
@@ -129,12 +163,7 @@ def _propagate(paths, yval, val, zero, steps, pending, block=BLOCK):
             continue
         for k in range(2, block + 1):
             small = sorted((e, u) for e, u in unsets.items() if len(u) <= k)   # k entries, k unknowns
-            for combo in combinations(small, k):
-                ws = set().union(*(u for _, u in combo))
-                if len(ws) != k:
-                    continue
-                ws = sorted(ws)
-                es = [e for e, _ in combo]
+            for es, ws in _square_blocks(small, k):
                 sol = _mod_solve(paths, es, ws, val, zero, yval)
                 if sol is None:
                     continue
@@ -148,8 +177,40 @@ def _propagate(paths, yval, val, zero, steps, pending, block=BLOCK):
                 continue
             break
         else:
-            return True
-    return True
+            break
+    return {e: state[e] for e in pending}
+
+
+def _square_blocks(small, k):
+    """``(entries, sorted weights)`` for the ``k``-subsets of ``small`` (``(entry, unset weights)``
+    pairs) whose unset weights number ``k`` together, in the order of ``itertools.combinations``; a
+    partial subset whose weights already exceed ``k`` is not extended."""
+    def grow(start, es, ws):
+        if len(es) == k:
+            if len(ws) == k:
+                yield list(es), sorted(ws)
+            return
+        for i in range(start, len(small) - (k - len(es)) + 1):
+            union = ws | small[i][1]
+            if len(union) <= k:
+                yield from grow(i + 1, es + [small[i][0]], union)
+    yield from grow(0, [], frozenset())
+
+
+def _fixed_state(state, w, c):
+    """The pending entries' ``(live paths, unset weights)`` once the unset weight ``w`` is fixed to
+    ``c``: a copy (the plan tries the constant on a copy of its state); with ``c = 0`` the paths
+    through ``w`` are no longer live."""
+    out = {}
+    for e, (live, unset) in state.items():
+        if w not in unset:
+            out[e] = (live, set(unset))
+        elif c:
+            out[e] = (live, unset - {w})
+        else:
+            live = [pt for pt in live if w not in pt]
+            out[e] = (live, {v for pt in live for v in pt} & unset)
+    return out
 
 
 def _solved(state, pending, ws):
@@ -230,14 +291,16 @@ def plan(paths, yval, rng, columns=None, zeros=(), forced=(), entry_chance=0.0, 
             return None
         val, zero = dict(fixed), set(fixed)
         steps = [("const", w, 0) for w in sorted(fixed)]
+    state = None
     while True:
-        if not _propagate(paths, yval, val, zero, steps, pending, block):
+        state = _propagate(paths, yval, val, zero, steps, pending, block, state)
+        if state is None:
             return None
         if not pending:
             return steps
         sets = []
         for e in pending:
-            _, unset = _live_unset(paths, e, val, zero)
+            unset = state[e][1]
             if len(unset) > 1 and unset - protected:
                 sets.append((len(unset), rng.random(), e, unset - protected))
         if not sets:
@@ -257,19 +320,22 @@ def plan(paths, yval, rng, columns=None, zeros=(), forced=(), entry_chance=0.0, 
             steps.append(("entry", w, e))
             if jac is not None:
                 jac.fix(w, yval[e])
+            state = _fixed_state(state, w, yval[e])
             continue
         trial = dict(val), set(zero), list(steps), list(pending)
         trial[0][w] = c % PRIME
         if c == 0:
             trial[1].add(w)
         trial[2].append(("const", w, c))
-        if not _propagate(paths, yval, *trial, block):
+        trial_state = _propagate(paths, yval, *trial, block, _fixed_state(state, w, c))
+        if trial_state is None:
             protected.add(w)        # what this constant forces contradicts a target: try another weight
             continue
         fixed[w] = c
         if jac is not None:
             jac.fix(w, c)
         val, zero, steps, pending = trial
+        state = trial_state
 
 
 def _zero_choice(paths, e, val, zero, unset, w, c, rng):

@@ -22,7 +22,8 @@ from netalgebra.naming import entry_name, parse_weight_name
 from netalgebra.pattern import SparsityPattern
 from netalgebra.theorems.rational_cover import (vanishing_lines, entry_paths, full_dimensional, product_support,
                                                 rational_cover)
-from netalgebra.theorems.rational_plans import PRIME, _Jacobian, path_product, rank
+from netalgebra.theorems.rational_plans import (PRIME, _fixed_state, _Jacobian, _live_unset, _mod_solve, _solve_one,
+                                                 _square_blocks, linear_system, path_product, rank)
 from test_subspace import cad_agrees_where_proved
 
 # Closed (the issue's hand argument: W1 invertible steers Y W1^{-1} into {W3 W2}, which misses only
@@ -164,6 +165,87 @@ def test_incremental_jacobian_is_the_jacobian_after_every_fix(name, seed, consta
         want = _jacobian_from_scratch(paths, fixed, generic, columns)
         assert [jac.rows[v] for v in sorted(jac.rows)] == want
         assert jac.rank() == (nmod_mat(want, PRIME).rank() if want else 0)
+
+
+def _solve_mod_p_by_hand(mat, rhs):
+    """Gauss-Jordan modulo PRIME on lists (the reference for ``_mod_solve``): None if singular."""
+    n = len(mat)
+    a = [[x % PRIME for x in row] + [r % PRIME] for row, r in zip(mat, rhs)]
+    for col in range(n):
+        piv = next((i for i in range(col, n) if a[i][col]), None)
+        if piv is None:
+            return None
+        a[col], a[piv] = a[piv], a[col]
+        inv = pow(a[col][col], -1, PRIME)
+        a[col] = [x * inv % PRIME for x in a[col]]
+        for i in range(n):
+            if i != col and a[i][col]:
+                f = a[i][col]
+                a[i] = [(x - f * y) % PRIME for x, y in zip(a[i], a[col])]
+    return [row[n] for row in a]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(["random:3,3,3,3:0.6:4", "random:4,4,4,4:0.7:88", "random:4,6,6,4:0.5:3"]),
+       st.integers(0, 10 ** 6), st.integers(1, 3), st.floats(0.0, 0.3))
+def test_mod_solve_is_the_linear_system_solved_mod_p(name, seed, k, zero_share):
+    """The plans' solver (machine integers and flint; one weight: a direct formula) against the
+    system the exact replay builds (:func:`linear_system`, integers here) solved by hand: the same
+    values, and None exactly when a live path holds two unknowns or the system is singular."""
+    masks = SparsityPattern.preset(name).masks
+    K = product_support(masks)
+    paths = entry_paths(masks, K)
+    rng = random.Random(seed)
+    weights = sorted({w for ps in paths.values() for pt in ps for w in pt})
+    zero = {w for w in weights if rng.random() < zero_share}
+    ws = sorted(rng.sample([w for w in weights if w not in zero], k))
+    es = rng.sample(K, k)
+    val = {w: (0 if w in zero else rng.choice([1, rng.randrange(PRIME)])) for w in weights if w not in ws}
+    yval = {e: rng.randrange(PRIME) for e in K}
+    system = linear_system(paths, es, ws, val, zero, yval, 0, 1)
+    want = None if system is None else _solve_mod_p_by_hand(*system)
+    assert _mod_solve(paths, es, ws, val, zero, yval) == want
+    if k == 1:
+        live = [pt for pt in paths[es[0]] if zero.isdisjoint(pt)]
+        assert _solve_one(live, ws[0], val, yval[es[0]]) == want[0] if want else _solve_one(
+            live, ws[0], val, yval[es[0]]) is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.frozensets(st.integers(0, 6), min_size=1, max_size=4), max_size=9), st.integers(2, 3))
+def test_square_blocks_are_the_combinations_with_as_many_weights(sets, k):
+    """``_square_blocks`` (pruned) yields exactly the k-subsets of entries with k weights together,
+    in the order of ``itertools.combinations`` (so plans are those of before the pruning)."""
+    from itertools import combinations
+
+    small = sorted(((i, 0), u) for i, u in enumerate(sets))
+    want = [([e for e, _ in combo], sorted(frozenset().union(*(u for _, u in combo))))
+            for combo in combinations(small, k) if len(frozenset().union(*(u for _, u in combo))) == k]
+    assert list(_square_blocks(small, k)) == want
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(["random:3,3,3,3:0.6:4", "random:4,4,4,4:0.7:88"]), st.integers(0, 10 ** 6),
+       st.sampled_from([0, 0, 1, 7]))
+def test_fixed_state_is_the_state_recomputed(name, seed, c):
+    """A plan tries a constant on a copy of its state (live paths and unset weights of the pending
+    entries) updated for that one weight: it is the state recomputed from scratch."""
+    masks = SparsityPattern.preset(name).masks
+    K = product_support(masks)
+    paths = entry_paths(masks, K)
+    rng = random.Random(seed)
+    weights = sorted({w for ps in paths.values() for pt in ps for w in pt})
+    val = {w: rng.choice([0, 1, 3]) for w in weights if rng.random() < 0.4}
+    zero = {w for w, x in val.items() if x == 0}
+    pending = [e for e in K if rng.random() < 0.7]
+    state = {e: _live_unset(paths, e, val, zero) for e in pending}
+    w = rng.choice([v for v in weights if v not in val] or weights)
+    if w in val:
+        return
+    got = _fixed_state(state, w, c)
+    val2, zero2 = {**val, w: c}, zero | ({w} if c == 0 else set())
+    assert got == {e: _live_unset(paths, e, val2, zero2) for e in pending}
+    assert state == {e: _live_unset(paths, e, val, zero) for e in pending}      # the original is untouched
 
 
 def test_rank_deficient_pattern_is_not_searched():
