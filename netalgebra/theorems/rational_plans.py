@@ -15,9 +15,7 @@ all its live paths, and a 0 that would leave a single live path is replaced by 1
 (:func:`_zero_choice`); a constant is kept only if what it forces is consistent.
 """
 
-
 from flint import nmod_mat
-
 
 __all__ = ["PRIME", "BLOCK", "mod_value", "linear_system", "path_product", "plan", "rank", "vanishing_lines"]
 

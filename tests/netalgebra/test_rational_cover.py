@@ -207,8 +207,7 @@ def test_mod_solve_is_the_linear_system_solved_mod_p(name, seed, k, zero_share):
     assert _mod_solve(paths, es, ws, val, zero, yval) == want
     if k == 1:
         live = [pt for pt in paths[es[0]] if zero.isdisjoint(pt)]
-        assert _solve_one(live, ws[0], val, yval[es[0]]) == want[0] if want else _solve_one(
-            live, ws[0], val, yval[es[0]]) is None
+        assert _solve_one(live, ws[0], val, yval[es[0]]) == (None if want is None else want[0])
 
 
 @settings(max_examples=60, deadline=None)
