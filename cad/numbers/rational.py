@@ -176,22 +176,47 @@ def refine(v):
     return r if r is not None and hasattr(r, "interval") else v
 
 
+QUARTERINGS = 200               # separation steps that quarter the isolating intervals, as always
+MAX_SEPARATION_BITS = 1 << 16   # then absolute precision doubled up to this; beyond, reported, not refined on
+
+
 def separate(a, b):
     """Rationals ``(u, l)`` with ``a <= u < l <= b`` for values ``a < b``.
 
-    Refines the isolating intervals until they are disjoint; for an irrational value the
-    end of its isolating interval is not the value itself.
+    Refines the isolating intervals until they are disjoint (:func:`_separating`); for an
+    irrational value the end of its isolating interval is not the value itself.
     """
-    for _ in range(200):
+    for _ in _separating(a, b):
         _, u = bounds(a)
         l, _ = bounds(b)
         if u < l:
             return u, l
-        if not is_rational(a):
-            a = refine(a)
-        if not is_rational(b):
-            b = refine(b)
-    raise InternalError("internal: could not separate two distinct real algebraic numbers")
+    raise InternalError("internal: could not separate two distinct real algebraic numbers "
+                        f"within {MAX_SEPARATION_BITS} bits")
+
+
+def _separating(a, b):
+    """Yield before each refinement of the irrational ones of ``a``, ``b``: first
+    :data:`QUARTERINGS` times their isolating intervals quartered (enough for most pairs, and
+    the sample points chosen between them stay those of before), then refined to absolute width
+    ``2^-k`` for ``k`` doubling up to :data:`MAX_SEPARATION_BITS`.  So a pair ``d`` apart takes
+    about ``2 log2(1/d)`` more bisections, not a fixed number of steps: a root ``7e-148`` above
+    ``0``, isolated in ``(0, 1024)``, is out of reach of 200 quarterings (``1024 / 4^200`` is
+    ``4e-118``) and needs about 500 bisections."""
+    irrational = [x for x in (a, b) if not is_rational(x)]
+    for _ in range(QUARTERINGS):
+        yield
+        for x in irrational:
+            if not x.is_rational:      # a bisection may land on the root (a rational number)
+                refine(x)
+    bits = 16
+    while bits <= MAX_SEPARATION_BITS:
+        yield
+        for x in irrational:
+            if not x.is_rational:
+                x.refine(fmpq(1, 1 << bits))
+        bits *= 2
+    yield
 
 
 def compare(a, b) -> int:
@@ -344,10 +369,12 @@ def height(x) -> int:
 
 def lower_gap(a, b) -> fmpq:
     """A rational lower bound of ``|a - b|``, positive when ``a != b`` (refines the
-    isolating intervals until they separate; 0 when the values are equal)."""
+    isolating intervals until they separate, :func:`_separating`; 0 when the values are
+    equal; ``InternalError`` rather than 0 for distinct values closer than
+    ``2^-MAX_SEPARATION_BITS``)."""
     if is_rational(a) and is_rational(b):
         return abs(rational_value(a) - rational_value(b))
-    for _ in range(200):
+    for _ in _separating(a, b):
         alo, ahi = bounds(a)
         blo, bhi = bounds(b)
         if ahi < blo:
@@ -356,10 +383,8 @@ def lower_gap(a, b) -> fmpq:
             return alo - bhi
         if a == b:
             return fmpq(0)
-        for x, lo, hi in ((a, alo, ahi), (b, blo, bhi)):
-            if not is_rational(x):
-                x.refine((hi - lo) / 4)
-    return fmpq(0)
+    raise InternalError("internal: could not separate two distinct real algebraic numbers "
+                        f"within {MAX_SEPARATION_BITS} bits")
 
 
 def integer_floor_below(v) -> fmpq:

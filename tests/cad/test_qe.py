@@ -210,6 +210,14 @@ def test_sentence_true_false():
     assert decide(P("[t]\n(x,y)\n0\n(E y)(A x)[x^2 + y >= 0 /\\ y < 1].\nfinish\n")) is True
 
 
+def test_sentence_with_a_sample_between_zero_and_a_root_7e_minus_148():
+    # From the random-formula sweep (seed 1235473947, chunk 3): lifting needed a sample between 0 and
+    # a root 7e-148 above it, beyond 200 quarterings of its interval (an internal error then).  True:
+    # y = 0, b = -1 and, for each x, a with a^3 >= 4x give 4 b^2 x + a y - a^3 <= 0 and a y^2 + b < 0.
+    assert decide(P("[t]\n(y,x,a,b)\n0\n(E y)(A x)(E a)(E b)[[[4 b^2 x + a y + -1 a^3 <= 0] \\/ "
+                    "[4 a x + -3 a x y + x^3 + -1 b y^2 = 0]] /\\ [a y^2 + b < 0]].\nfinish\n")) is True
+
+
 def test_decide_rejects_free_variables():
     with pytest.raises(InputError):
         decide(P("[t]\n(a,x)\n1\n(E x)[x = a].\nfinish\n"))

@@ -79,6 +79,39 @@ def test_between_algebraic_values():
     assert Q.compare(fmpq(3, 2), SQRT2) == 1
 
 
+# A root 7e-148 above 0 isolated in (0, 1024), met by the random-formula sweep (seed 1235473947,
+# chunk 3): 200 quarterings of its interval (down to 4e-118) could not separate it from 0.
+TINY_ROOT = RealAlgebraic(fmpz_poly([
+    -1,
+    1467780214392700884008835799999961718096728268384162900337843426582531053359504819109678632313755437433375851430790736227239874738284386084561786656,
+    -1449537020581985531351129840660204272551962815743670842855575384497730821785760000,
+    16942702631737705282214837473450476938045159622127653757708969279048516176003149172472973408368217719011172864257576749960422784526588521873408]),
+    0, 1024)
+
+
+def test_a_root_closer_to_zero_than_200_quarterings_reach_is_separated():
+    zero = fmpq(0)
+    u, l = Q.separate(zero, TINY_ROOT)
+    assert 0 <= u < l and Q.compare(l, TINY_ROOT) <= 0
+    assert 0 < Q.strictly_between(zero, TINY_ROOT) < l
+    gap = Q.lower_gap(zero, TINY_ROOT)
+    assert 0 < gap and Q.compare(gap, TINY_ROOT) <= 0
+    assert fmpq(1, 10 ** 148) < TINY_ROOT < fmpq(1, 10 ** 147)
+
+
+@given(st.integers(1, 3000), st.integers(-3, 3))
+def test_separation_of_a_rational_and_a_root_near_it(k, r):
+    # root = r + sqrt(2) / 2^k, of 4^k (x - r)^2 - 2, isolated in (r, r + 1024): above r by less
+    # than 2^(1 - k), which a fixed number of quarterings cannot reach for large k
+    poly = fmpz_poly([-2]) + fmpz_poly([-r, 1]) ** 2 * 4 ** k
+    root = RealAlgebraic(poly, r, r + 1024)
+    u, l = Q.separate(fmpq(r), root)
+    assert r <= u < l and Q.compare(l, root) <= 0
+    gap = Q.lower_gap(root, fmpq(r))
+    assert 0 < gap < fmpq(2, 2 ** k)
+    assert Q.lower_gap(root, root) == 0
+
+
 def test_coercion_and_tests():
     assert Q.to_fmpq(3) == 3 and Q.to_fmpq(Fraction(1, 3)) == fmpq(1, 3)
     with pytest.raises(InputError, match="lo: expected"):
