@@ -199,10 +199,10 @@ def _separating(a, b):
     """Yield before each refinement of the irrational ones of ``a``, ``b``: first
     :data:`QUARTERINGS` times their isolating intervals quartered (enough for most pairs, and
     the sample points chosen between them stay those of before), then refined to absolute width
-    ``2^-k`` for ``k`` doubling up to :data:`MAX_SEPARATION_BITS`.  So a pair ``d`` apart takes
-    about ``2 log2(1/d)`` more bisections, not a fixed number of steps: a root ``7e-148`` above
-    ``0``, isolated in ``(0, 1024)``, is out of reach of 200 quarterings (``1024 / 4^200`` is
-    ``4e-118``) and needs about 500 bisections."""
+    ``2^-k`` for ``k`` doubling up to :data:`MAX_SEPARATION_BITS` (quadratic interval
+    refinement).  So a pair ``d`` apart is separated at about ``2 log2(1/d)`` bits, not after a
+    fixed number of steps: a root ``7e-148`` above ``0``, isolated in ``(0, 1024)``, is out of
+    reach of 200 quarterings (``1024 / 4^200`` is ``4e-118``) and separated at 512 bits."""
     irrational = [x for x in (a, b) if not is_rational(x)]
     for _ in range(QUARTERINGS):
         yield
@@ -214,7 +214,7 @@ def _separating(a, b):
         yield
         for x in irrational:
             if not x.is_rational:
-                x.refine(fmpq(1, 1 << bits))
+                x.refine_bits(bits)
         bits *= 2
     yield
 

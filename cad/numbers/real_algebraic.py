@@ -259,6 +259,12 @@ class RealAlgebraic:
         while self._rat is None and self._hi - self._lo > width:
             self._bisect()
 
+    def refine_bits(self, bits):
+        """Shrink the isolating interval to absolute width ``<= 2^-bits`` (quadratic interval
+        refinement: far fewer sign evaluations than bisection for many bits)."""
+        self._refine_bits(int(bits))
+        return self
+
     def _refine_bits(self, bits):
         """Refine to absolute width <= 2^-bits (quadratic interval refinement)."""
         if self._rat is not None:

@@ -195,6 +195,9 @@ def test_constructors_and_printing():
     r.refine(fmpq(1, 10**30))
     lo, hi = r.interval
     assert hi - lo <= fmpq(1, 10**30) and lo**2 < 2 < hi**2
+    assert r.refine_bits(5000) is r
+    lo, hi = r.interval
+    assert hi - lo <= fmpq(1, 2**5000) and lo**2 < 2 < hi**2
     assert r.midpoint_between(2) == fmpq(3, 2) or 1 < r.midpoint_between(2) < 2
     assert r.midpoint_between(-r) == 0
     assert abs(float(r) - 2**0.5) < 1e-15
