@@ -191,8 +191,12 @@ def separate(a, b):
         l, _ = bounds(b)
         if u < l:
             return u, l
-    raise InternalError("internal: could not separate two distinct real algebraic numbers "
-                        f"within {MAX_SEPARATION_BITS} bits")
+    raise _unseparated()
+
+
+def _unseparated():
+    return InternalError("internal: could not separate two distinct real algebraic numbers "
+                         f"within {MAX_SEPARATION_BITS} bits")
 
 
 def _separating(a, b):
@@ -383,8 +387,7 @@ def lower_gap(a, b) -> fmpq:
             return alo - bhi
         if a == b:
             return fmpq(0)
-    raise InternalError("internal: could not separate two distinct real algebraic numbers "
-                        f"within {MAX_SEPARATION_BITS} bits")
+    raise _unseparated()
 
 
 def integer_floor_below(v) -> fmpq:
