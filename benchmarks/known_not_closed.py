@@ -24,48 +24,46 @@ if sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(
     sys.path.pop(0)
 
 
-def _entries(masks):
-    """Per output entry (r, c), the Singular text of its sum of path products (weights w{l}{i}{j})."""
-    def paths(r, c):
-        partial = [((), c)]
-        for l, m in enumerate(masks, start=1):
-            partial = [(p + (f"w{l}{a}{b}",), a) for p, b in partial for a in range(len(m)) if m[a][b]]
-        return [p for p, end in partial if end == r]
-    return {(r, c): "+".join("*".join(p) for p in paths(r, c))
-            for r in range(len(masks[-1])) for c in range(len(masks[0][0]))}
-
-
 def _lift(masks, A):
-    """The multipliers ``m_e`` (Singular polynomial text) of ``sum_e m_e (phi_e - A_e) = 1``, by entry."""
-    names = [f"w{l}{a}{b}" for l, m in enumerate(masks, start=1) for a, row in enumerate(m)
-             for b, x in enumerate(row) if x]
-    order = [(e, s) for e, s in sorted(_entries(masks).items()) if s or A[e[0]][e[1]]]
-    prog = "\n".join([f"ring r=0,({','.join(names)}),dp;",
-                      "ideal I=" + ",".join(f"{s or '0'}-({A[r][c]})" for (r, c), s in order) + ";",
+    """The multipliers of ``sum_e m_e (phi_e - A_e) = 1`` by Singular's ``lift``: ``[(entry, terms)]``
+    over the entries of ``K`` (the boolean product), each ``terms`` in certificate form."""
+    from netalgebra.theorems.rational_cover import entry_paths, product_support
+
+    K = product_support(masks)
+    if any(A[r][c] for r in range(len(A)) for c in range(len(A[0])) if (r, c) not in K):
+        raise SystemExit("the target is not supported in K (it is not in the closure)")
+    paths = entry_paths(masks, K)
+    weights = sorted({w for ps in paths.values() for pt in ps for w in pt})
+    index = {w: k for k, w in enumerate(weights)}        # Singular variable x<k> is weights[k]
+    poly = {e: "+".join("*".join(f"x{index[w]}" for w in pt) for pt in paths[e]) for e in K}
+    prog = "\n".join([f"ring r=0,({','.join(f'x{k}' for k in range(len(weights)))}),dp;",
+                      "ideal I=" + ",".join(f"{poly[r, c]}-({A[r][c]})" for r, c in K) + ";",
                       "matrix L=lift(I,ideal(1));",
                       'int k; for(k=1;k<=nrows(L);k++){ print("MULT"); print(L[k,1]); }', "quit;"])
     out = subprocess.run(["Singular", "-q"], input=prog, capture_output=True, text=True, check=True).stdout
     blocks = [b.strip() for b in out.split("MULT")[1:]]
-    if len(blocks) != len(order):
+    if len(blocks) != len(K):
         raise SystemExit("Singular: 1 is not in the ideal (the target may be attained over C)")
-    return [(e, b) for (e, _), b in zip(order, blocks)]
+    return [(e, _terms(b, weights)) for e, b in zip(K, blocks)]
 
 
-def _terms(poly):
-    """Certificate multiplier terms ``[coefficient, [[weight, exponent], ...]]`` of a Singular polynomial."""
+def _terms(poly, weights):
+    """Certificate multiplier terms ``[coefficient, [[weight, exponent], ...]]`` of a Singular polynomial
+    in the variables ``x<k>`` (``weights[k]``)."""
     from netalgebra.decide.family import fraction_text
+    from netalgebra.naming import weight_name
 
     poly = poly.replace("\n", "").replace(" ", "")
     out = []
     for t in ([] if poly == "0" else re.findall(r"[+-]?[^+-]+", poly)):
         sign, coef, mono = (-1 if t[0] == "-" else 1), Fraction(1), {}
         for f in t.lstrip("+-").split("*"):
-            w = re.fullmatch(r"w(\d)(\d)(\d)(?:\^(\d+))?", f)
-            if w is None:
+            x = re.fullmatch(r"x(\d+)(?:\^(\d+))?", f)
+            if x is None:
                 coef *= Fraction(f)
             else:
-                v = f"w{w.group(1)}_{w.group(2)}_{w.group(3)}"
-                mono[v] = mono.get(v, 0) + int(w.group(4) or 1)
+                v = weight_name(*weights[int(x.group(1))])
+                mono[v] = mono.get(v, 0) + int(x.group(2) or 1)
         out.append([fraction_text(sign * coef), sorted([v, e] for v, e in mono.items())])
     return out
 
@@ -81,14 +79,12 @@ def main(argv=None):
     preset, target, out = (argv or sys.argv[1:])[:3]
     pattern = SparsityPattern.preset(preset)
     masks = masks_of(pattern)
-    if max(len(masks[0][0]), len(masks[-1]), *(len(m) for m in masks)) > 10:
-        raise SystemExit("widths up to 10 only (one-digit neuron indices in the Singular names)")
     A = [[int(x) for x in row] for row in target.split(";")]
     ones = sorted((r, c) for r, row in enumerate(A) for c, x in enumerate(row) if x)
     fam = _projection_family(masks, set(ones), Budget.of(60), tries=400)
     if fam is None:
         raise SystemExit("no escaping family found for this target")
-    lifted = [(e, _terms(p)) for e, p in _lift(masks, A)]
+    lifted = _lift(masks, A)
     eqs = [list(e) for e, t in lifted if t]
     mult = [t for _, t in lifted if t]
     cert = deep_not_closed_certificate(pattern, masks, ("deep 0/1 target (offline)", (

@@ -17,7 +17,7 @@ import pytest
 from netalgebra.certificate import FORMAT, verify
 from netalgebra.decide import decide
 from netalgebra.decide.verdict import pattern_json
-from netalgebra.naming import weight_name
+from netalgebra.naming import entry_name, weight_name
 from netalgebra.pattern import SparsityPattern
 from netalgebra.theorems import masks_of
 from netalgebra.theorems.fragment import fragment
@@ -31,11 +31,13 @@ def _certificate():
     pattern = SparsityPattern.preset(PRESET)
     masks = masks_of(pattern)
     K = product_support(masks)
-    names = tuple(f"y{i}_{j}" for i, j in K)
+    names = tuple(entry_name(i, j) for i, j in K)
     ctx = ring(names)
     gens = dict(zip(K, ctx.gens()))
     one = Frac(ctx.from_dict({(0,) * len(names): 1}))
-    Y = lambda i, j: Frac(gens[(i, j)])         # noqa: E731 -- the entries of K as rational functions
+
+    def Y(i, j):                                # the entries of K as rational functions
+        return Frac(gens[(i, j)])
 
     def node(w):
         return {"weights": {weight_name(*k): [poly_terms(f.num, names), poly_terms(f.den, names)]
