@@ -19,7 +19,7 @@ from cad import logic
 from cad.io import parse_qepcad, parse_smtlib, to_str
 from cad.budget import Budget, timeout_seconds
 from cad.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_UNKNOWN, CadError, InputError
-from cad.errors import exit_code, worst_exit_code
+from cad.errors import exit_code, output_outlives_reader, worst_exit_code
 from cad.hard_deadline import run_with_hard_limit
 from cad.nesting import deep
 
@@ -275,9 +275,10 @@ def main(argv=None):
     except InputError as exc:
         print(f"cad: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    if getattr(args, "more_files", None):
-        return _run_batch(args)
-    return _run_one(args)
+    with output_outlives_reader():
+        if getattr(args, "more_files", None):
+            return _run_batch(args)
+        return _run_one(args)
 
 
 if __name__ == "__main__":

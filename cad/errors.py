@@ -6,6 +6,10 @@ both command-line tools return: 0 answer, 2 bad input, 3 unknown (budget spent),
 4 internal error (a defect of ours, never the user's input).
 """
 
+import contextlib
+import os
+import sys
+
 EXIT_OK, EXIT_BAD_INPUT, EXIT_UNKNOWN, EXIT_INTERNAL = 0, 2, 3, 4
 
 # the exit codes from least to most severe: a command that answers several inputs in one run
@@ -67,3 +71,45 @@ def worst_exit_code(codes):
     """The most severe of ``codes`` in the order of :data:`EXIT_SEVERITY` (0 < 3 < 2 < 4): an
     internal error outranks bad input, which outranks ``unknown``; 0 for no codes."""
     return max(codes, key=EXIT_SEVERITY.index, default=EXIT_OK)
+
+
+class _ClosedPipeSafe:
+    """A text stream that outlives its reader: once a write or flush meets a closed pipe, its
+    descriptor is pointed at the null device and the rest of the output is dropped."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def _reader_gone(self):
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), self._stream.fileno())
+        except (OSError, ValueError, AttributeError):   # no real descriptor (a test's capture)
+            pass
+
+    def write(self, text):
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._reader_gone()
+            return len(text)
+
+    def flush(self):
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._reader_gone()
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+@contextlib.contextmanager
+def output_outlives_reader():
+    """Standard output for a command whose reader may leave early (``netalgebra verify C.json |
+    head``): the command still finishes and exits with its own code (the answer's, not an
+    internal error for the closed pipe), and nothing is reported at interpreter exit."""
+    stdout, sys.stdout = sys.stdout, _ClosedPipeSafe(sys.stdout)
+    try:
+        yield
+    finally:
+        sys.stdout = stdout

@@ -11,7 +11,7 @@ import os
 import sys
 
 from cad.errors import (EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_UNKNOWN, InputError,
-                        InternalError, exit_code)
+                        InternalError, exit_code, output_outlives_reader)
 
 
 def fail(message):
@@ -327,11 +327,7 @@ def cmd_compile(args):
         ]
         lines += [f"A[{i},{j}] = {lmap.entry_str(i, j)}" for i in range(n) for j in range(m)]
         text = "\n".join(lines) + "\n"
-    try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        pass
+    sys.stdout.write(text)      # a reader that leaves early: main's output_outlives_reader
     return EXIT_OK
 
 
@@ -495,12 +491,8 @@ def cmd_census(args):
             note = "matplotlib is not installed; no plot"
         except OSError as e:
             return fail(f"--plot {plot}: {e}")
-        try:
-            print(census.format_summary(s))
-            print(note)
-            sys.stdout.flush()
-        except BrokenPipeError:
-            pass
+        print(census.format_summary(s))
+        print(note)
         unknown = s["by_verdict"]["unknown"]["orbits"]
     return EXIT_UNKNOWN if unknown else EXIT_OK
 
@@ -585,10 +577,11 @@ def main(argv=None):
         args = build_parser().parse_args(argv)
     except SystemExit as e:          # argparse has printed its usage error (or --help)
         return e.code if isinstance(e.code, int) else EXIT_BAD_INPUT
-    try:
-        return args.func(args)
-    except Exception as exc:  # noqa: BLE001 -- one line and an exit code, never a traceback
-        return _uncaught(exc)
+    with output_outlives_reader():
+        try:
+            return args.func(args)
+        except Exception as exc:  # noqa: BLE001 -- one line and an exit code, never a traceback
+            return _uncaught(exc)
 
 
 if __name__ == "__main__":

@@ -1,13 +1,14 @@
 """Exit codes of ``netalgebra`` for failures no command handles (:func:`cad.errors.exit_code`):
 an internal error is one line on stderr and exit 4, never a traceback."""
 
+import os
 import subprocess
 import sys
 
 import pytest
 
 import netalgebra.decide
-from cad.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_UNKNOWN, BudgetExceeded, InputError, InternalError
+from cad.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_UNKNOWN, BudgetExceeded, InputError, InternalError
 from netalgebra.cli import main
 
 
@@ -56,3 +57,24 @@ def test_unwritable_certificate_path_is_bad_input(tmp_path, capsys):
     assert main(["check", "--preset", "ul:2", "--out", str(out)]) == EXIT_BAD_INPUT
     err = capsys.readouterr().err
     assert err.startswith(f"netalgebra: error: --out {out}:") and err.count("\n") == 1
+
+
+_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+@pytest.mark.parametrize("args,code", [
+    (["-m", "netalgebra.cli", "verify", os.path.join(_ROOT, "tests", "data", "known_not_closed",
+                                                     "random_4444_0.6_12.json")], EXIT_OK),
+    (["-m", "netalgebra.cli", "check", "--preset", "ul:2", "--json"], EXIT_OK),
+    (["-m", "netalgebra.cli", "check", "--preset", "random:4,4,4,4:0.7:1", "--timeout", "1"], EXIT_UNKNOWN),
+    (["-m", "cad.cli", "qe", os.path.join(_ROOT, "benchmarks", "qe", "hong90.qepcad")], EXIT_OK),
+])
+def test_a_reader_that_leaves_early_does_not_change_the_exit_code(args, code):
+    """``netalgebra verify C.json | head``: the reader has gone before the first line is written
+    (its end of the pipe is closed at once); the command still exits with its answer's code and
+    says nothing on stderr (it used to report an internal error for the broken pipe)."""
+    p = subprocess.Popen([sys.executable, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdout.close()
+    err = p.stderr.read().decode()
+    assert p.wait(timeout=120) == code
+    assert err == ""
