@@ -3,7 +3,8 @@
 Every error names the offending field or position so that a user can fix the
 input.  :func:`exit_code` is the one place that maps an exception to the exit code
 both command-line tools return: 0 answer, 2 bad input, 3 unknown (budget spent),
-4 internal error (a defect of ours, never the user's input).
+4 internal error (a defect of ours, never the user's input).  :func:`output_outlives_reader`
+keeps a closed output pipe from turning an answer into an internal error.
 """
 
 import contextlib
@@ -82,9 +83,12 @@ class _ClosedPipeSafe:
 
     def _reader_gone(self):
         try:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), self._stream.fileno())
+            target = self._stream.fileno()
         except (OSError, ValueError, AttributeError):   # no real descriptor (a test's capture)
-            pass
+            return
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, target)
+        os.close(null)
 
     def write(self, text):
         try:

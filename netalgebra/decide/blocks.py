@@ -37,9 +37,9 @@ __all__ = ["block_pattern", "candidate_blocks", "find_block_witness", "live_bloc
 
 BLOCK_SIZES = ((2, 2), (2, 3), (3, 2), (3, 3))   # (rows, columns) of the blocks tried, smallest first
 BLOCK_SHARE = 0.8      # share of the remaining budget for the whole block search (CAD pass included) when the
-                       # whole pattern's CAD route comes next (0.5 until session 14: at 10 s the CAD route then
-                       # kept 2-2.6 s for nothing on 4,4,4,4 live blocks, and 0.6:78 and 0.6:94 missed their
-                       # block witnesses, found at 6-7 s with 0.8)
+                       # whole pattern's CAD route comes next; the rest is CAD's.  Measured on 4,4,4,4 at 10 s:
+                       # with 0.5 that CAD route kept 2-2.6 s and decided nothing, while 0.6:78 and 0.6:94 missed
+                       # block witnesses that 0.8 finds at 6-7 s (docs/mathematics.md, session-14 paragraph)
 BLOCK_MIN_SECONDS = 0.5   # each block's decision gets at least this (or what remains)
 BLOCK_MAX_SECONDS = 10.0  # and at most this without an overall budget
 
