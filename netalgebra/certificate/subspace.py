@@ -3,7 +3,8 @@
 
 Replayed with the verifier's own code: ``K`` (the boolean product of the masks), every
 construction (its merges, each a star assignment re-checked against the current masks, down to
-one layer whose mask is the construction's ``covers``), and every elimination node (the row or
+one layer whose mask is the construction's ``covers``, or to two layers with a peel proof whose
+root holds the ``covers``), and every elimination node (the row or
 column operation allowed by ``I_L`` / ``I_1`` on live neurons, the pivot and cleared positions,
 the children's position sets; a leaf's positions inside its construction's ``covers``).
 Children come after their node, so the proof is finite.  For two layers the hypotheses may hold
@@ -86,8 +87,11 @@ def _replay_assignment(first, second, assignment, where):
     return U
 
 
-def _replay_construction(masks, con, where):
-    """The positions of the one-layer mask a construction ends with."""
+def _replay_construction(masks, con, where, report, budget):
+    """The positions a construction covers: those of the one-layer mask its merges end with, or,
+    when they end with two layers and the construction holds a ``peel`` proof, its stored
+    ``covers``, which the peel proof (replayed on those two layers, its root holding exactly the
+    covers) puts inside their products."""
     if not isinstance(con, dict) or not isinstance(con.get("merges"), list):
         raise Malformed(f"{where}: expected {{'merges': [...], 'covers': [...]}}")
     ms = [list(map(list, m)) for m in masks]
@@ -102,13 +106,18 @@ def _replay_construction(masks, con, where):
         U = _replay_assignment(first, second, merge.get("assignment"), f"{at}.assignment")
         merged = [[int((r, c) in U) for c in range(len(first[0]))] for r in range(len(second))]
         ms = ms[:l - 1] + [merged] + ms[l + 1:]
+    n_rows, n_cols = len(ms[-1]), len(ms[0][0])
+    stored = _positions(con.get("covers"), n_rows, n_cols, f"{where}.covers")
+    if "peel" in con:
+        if len(ms) != 2:
+            raise Malformed(f"{where}: a peel proof ends merges with two layers, not {len(ms)}")
+        check_peel(con["peel"], ms[0], ms[1], stored, report, budget)     # its root holds the covers
+        return stored
     if len(ms) != 1:
         raise Malformed(f"{where}: the merges end with {len(ms)} layers, not one")
-    covers = {(r, c) for r, row in enumerate(ms[0]) for c, x in enumerate(row) if x}
-    stored = _positions(con.get("covers"), len(ms[0]), len(ms[0][0]), f"{where}.covers")
-    if stored != covers:
+    if stored != {(r, c) for r, row in enumerate(ms[0]) for c, x in enumerate(row) if x}:
         raise Malformed(f"{where}.covers: not the positions the merges cover")
-    return covers
+    return stored
 
 
 def _contained(lines, j, i):
@@ -175,9 +184,9 @@ def check_coordinate_subspace(hypotheses, masks, question, report, budget):
     for t, con in enumerate(cons):
         if budget is not None:
             budget.check("time (coordinate subspace)")
-        covers.append(_replay_construction(masks, con, f"constructions[{t}]"))
-    report.check("constructions: every merge is a valid star assignment, ending with one layer", True,
-                 f"{len(covers)} construction(s)")
+        covers.append(_replay_construction(masks, con, f"constructions[{t}]", report, budget))
+    report.check("constructions: every merge is a valid star assignment, ending with one layer or with two "
+                 "layers and a peel proof", True, f"{len(covers)} construction(s)")
     nodes = hypotheses.get("elimination")
     if not isinstance(nodes, list) or not nodes:
         raise Malformed("theorem.hypotheses.elimination: expected a non-empty list of nodes")

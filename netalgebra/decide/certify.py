@@ -34,11 +34,11 @@ from math import comb
 from cad.errors import BudgetExceeded
 from netalgebra.certificate import FORMAT, verify
 from netalgebra.decide.family import ONE, RationalFunction, fraction_text
-from netalgebra.decide.verdict import pattern_json
+from netalgebra.decide.verdict import Verdict, pattern_json
 from netalgebra.naming import bias_name, parse_weight_name
 
 __all__ = ["not_closed_certificate", "deep_not_closed_certificate", "self_check", "checked_nested", "checks_everywhere",
-           "verified_last",
+           "theorem_verdict", "verified_last",
            "SPREAD_LIMIT"]
 
 # "check": verify here; "deferred": inside a wrapper whose own check covers this certificate;
@@ -283,3 +283,18 @@ def checked_nested(decide_inner, wrap, budget):
         inner = decide_inner()
     cert = wrap(inner)
     return (inner, None, "") if cert is None else (inner, cert, self_check(cert, budget))
+
+
+def theorem_verdict(pattern, masks, th, budget, check, points_json=None):
+    """The closed :class:`Verdict` of a theorem fragment ``th`` (its certificate: the pattern, the
+    fragment, its statement as the argument); with ``check``, re-checked by ``verify`` first (None
+    when the re-check fails)."""
+    question = "linear" if points_json is None else "relu_points"
+    cert = {"format": FORMAT, "verdict": "closed", "question": question, "pattern": pattern_json(pattern, masks)}
+    if points_json is not None:
+        cert["points"] = points_json
+    cert.update({"theorem": th, "argument": th["statement"]})
+    if check and self_check(cert, budget):
+        return None
+    return Verdict("closed", cert, f"theorem {th['name']}: {th['statement']}", budget.elapsed(),
+                   {"theorem": th["name"]})

@@ -86,7 +86,7 @@ from netalgebra.certificate import FORMAT
 from netalgebra.decide.blocks import BLOCK_SHARE, block_certificate, find_block_witness, live_block
 from netalgebra.decide.cad_route import decide_by_cad, size_note
 from netalgebra.decide.certify import (checked_nested, deep_not_closed_certificate, not_closed_certificate,
-                                      forget_verified, self_check, verified_last)
+                                      forget_verified, self_check, theorem_verdict, verified_last)
 from netalgebra.decide.claims import add_guarantee, claims_of
 from netalgebra.decide.cores import find_core
 from netalgebra.decide.deep_cores import find_deep_core
@@ -94,6 +94,7 @@ from netalgebra.decide.deep_nss import find_permutation_core
 from netalgebra.decide.narrow_layer import by_narrow_layer
 from netalgebra.decide.outer_twins import by_outer_twin_merge
 from netalgebra.decide.family import fraction_text
+from netalgebra.decide.peel_leaves import decide_by_peel_leaves
 from netalgebra.decide.points_route import decide_points_route
 from netalgebra.decide.rational_cover import decide_by_rational_cover
 from netalgebra.decide.similarity import describe as describe_monarch
@@ -211,7 +212,7 @@ def _decide_linear(pattern, masks, methods, budget, blocks=True, theorems_failed
             return v
     if len(masks) >= 3 and blocks and "theorems" in methods:
         th = subchain_cover_within_share(masks, budget)
-        v = _theorem_verdict(pattern, masks, th, budget, check=True) if th is not None else None
+        v = theorem_verdict(pattern, masks, th, budget, check=True) if th is not None else None
         if v is not None:
             return v
     if len(masks) >= 3 and "core" in methods:
@@ -229,11 +230,14 @@ def _decide_linear(pattern, masks, methods, budget, blocks=True, theorems_failed
             theorems_failed=sub in no_theorem), checked_nested)
         if v is not None:
             return v
+        v = decide_by_peel_leaves(pattern, masks, budget)
+        if v is not None:
+            return v
         v = decide_by_rational_cover(pattern, masks, budget, cad_next="cad" in methods and not size_note(masks))
         if v is not None:
             return v
         th = subchain_cover_full_rank(masks, budget)
-        v = _theorem_verdict(pattern, masks, th, budget, check=True) if th is not None else None
+        v = theorem_verdict(pattern, masks, th, budget, check=True) if th is not None else None
         if v is not None:
             return v
     if len(masks) == 2 and "theorems" in methods and top:     # not for the sub-patterns of deep ones (time)
@@ -267,21 +271,7 @@ def _by_theorem(pattern, masks, budget, points_json=None):
     th = closed_by_theorem(masks, question=question, npoints=npoints, budget=budget)
     if th is None:
         return None
-    return _theorem_verdict(pattern, masks, th, budget, th["name"] in SELF_CHECKED_THEOREMS, points_json)
-
-
-def _theorem_verdict(pattern, masks, th, budget, check, points_json=None):
-    """The closed :class:`Verdict` of a theorem fragment ``th``; with ``check``, re-checked by ``verify``
-    first (None when the re-check fails)."""
-    question = "linear" if points_json is None else "relu_points"
-    cert = {"format": FORMAT, "verdict": "closed", "question": question, "pattern": pattern_json(pattern, masks)}
-    if points_json is not None:
-        cert["points"] = points_json
-    cert.update({"theorem": th, "argument": th["statement"]})
-    if check and self_check(cert, budget):
-        return None
-    return Verdict("closed", cert, f"theorem {th['name']}: {th['statement']}", budget.elapsed(),
-                   {"theorem": th["name"]})
+    return theorem_verdict(pattern, masks, th, budget, th["name"] in SELF_CHECKED_THEOREMS, points_json)
 
 
 def _by_layer_merge(pattern, masks, methods, budget, blocks=True):

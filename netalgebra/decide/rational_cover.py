@@ -14,9 +14,7 @@ is returned.
 """
 
 from cad.budget import Budget
-from netalgebra.certificate import FORMAT
-from netalgebra.decide.certify import self_check
-from netalgebra.decide.verdict import Verdict, pattern_json
+from netalgebra.decide.certify import theorem_verdict
 from netalgebra.theorems.rational_cover import full_dimensional, rational_cover
 
 __all__ = ["decide_by_rational_cover", "SHARE_BEFORE_CAD", "MAX_SECONDS", "TWO_LAYER_SHARE", "TWO_LAYER_SECONDS"]
@@ -35,11 +33,4 @@ def decide_by_rational_cover(pattern, masks, budget, cad_next):
                       (SHARE_BEFORE_CAD if cad_next else 1.0, MAX_SECONDS))
     th = Budget.run_share(budget, share, seconds, lambda b: rational_cover(masks, b, any_depth=True),
                           what="time (rational cover)")
-    if th is None:
-        return None
-    cert = {"format": FORMAT, "verdict": "closed", "question": "linear", "pattern": pattern_json(pattern, masks),
-            "theorem": th, "argument": th["statement"]}
-    if self_check(cert, budget):
-        return None
-    return Verdict("closed", cert, f"theorem {th['name']}: {th['statement']}", budget.elapsed(),
-                   {"theorem": th["name"]})
+    return None if th is None else theorem_verdict(pattern, masks, th, budget, check=True)

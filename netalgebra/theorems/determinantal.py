@@ -6,7 +6,7 @@ rank-one supports; the steps and their proofs are in the docstring of
 the tree with its own code.
 """
 
-from netalgebra.theorems.structure import DisjointSets
+from netalgebra.theorems.structure import DisjointSets, max_matching
 
 __all__ = ["determinantal_proof"]
 
@@ -75,20 +75,9 @@ def _det_matching(sup, urow):
     """A matching of every row r to a distinct neuron k with ``r in R_k`` and ``U_r = urow[r]``
     inside ``C_k`` (augmenting paths), as a sorted list of ``[r, k]``, or None."""
     ok = {r: [k for k, (R, C) in sorted(sup.items()) if r in R and U_r <= C] for r, U_r in urow.items()}
-    owner = {}
-
-    def augment(r, seen):
-        for k in ok[r]:
-            if k not in seen:
-                seen.add(k)
-                if k not in owner or augment(owner[k], seen):
-                    owner[k] = r
-                    return True
-        return False
-
-    for r in sorted(urow):
-        if not augment(r, set()):
-            return None
+    owner = max_matching(ok)
+    if len(owner) < len(urow):
+        return None
     return sorted([r, k] for k, r in owner.items())
 
 

@@ -31,9 +31,9 @@ star assignments of :mod:`netalgebra.theorems.subspace` are the special case wit
 
 from fractions import Fraction
 
-from netalgebra.theorems.structure import shallow_supports
+from netalgebra.theorems.structure import max_matching, shallow_supports
 
-__all__ = ["peel_proof", "realise", "parents_first", "MAX_PEEL_CLAIMS", "MAX_PEEL_DEPTH"]
+__all__ = ["peel_proof", "PeelSearch", "realise", "parents_first", "MAX_PEEL_CLAIMS", "MAX_PEEL_DEPTH"]
 
 MAX_PEEL_CLAIMS = 20_000     # claims (P, N) explored before the search gives up (no claim made)
 MAX_PEEL_DEPTH = 300         # nested claims before the search gives up (stays below Python's recursion limit)
@@ -49,80 +49,154 @@ def _boxes(first, second):
     return {k: (R[k], C[k]) for k in range(len(R)) if R[k] and C[k]}
 
 
-def _pivot_child(P, R_k, C_k, r, c):
-    R = {i for i in R_k if (i, c) in P}
-    C = {j for j in C_k if (r, j) in P}
-    return frozenset((P | {(i, j) for i in R for j in C}) - {(r, j) for j in C} - {(i, c) for i in R})
-
-
 def peel_proof(first, second, positions, budget=None):
     """A peel proof (module docstring) of ``V_positions ⊆ L_I`` for the two layers
     ``first = I_1``, ``second = I_2``, as a list of nodes ``{positions, neurons, step}`` (root first,
     children after their parents), or None when the bounded search finds none."""
-    boxes = _boxes(first, second)
-    memo, nodes, explored, depth = {}, [], [0], [0]
+    return PeelSearch(first, second).proof(positions, budget)
 
-    def node(P, N, step):
-        nodes.append({"positions": sorted([r, c] for r, c in P), "neurons": sorted(N), "step": step})
-        return len(nodes) - 1
 
-    def claim(P, N):
-        depth[0] += 1
+_OPEN = object()      # "no claim remembered" (None is a remembered failure)
+
+
+class PeelSearch:
+    """The bounded search for peel proofs on one pair of masks, its claims remembered across calls
+    (an elimination tree asks for many position sets of one pattern, and their claims overlap).
+
+    Claims are bit masks: position ``(r, c)`` is bit ``r * n_cols + c``, neuron ``k`` bit ``k``.
+    Two necessary conditions prune a claim ``V_P ⊆ S_N`` before its steps are tried: every position
+    lies in the rows x columns of a neuron of ``N``, and the term rank of ``P`` (the largest number
+    of its positions with distinct rows and columns; a generic matrix of ``V_P`` has that rank) is at
+    most ``|N|`` (every matrix of ``S_N`` has rank at most ``|N|``)."""
+
+    def __init__(self, first, second):
+        n_rows, n = len(second), len(first[0])
+        self.n_cols = n
+        boxes = _boxes(first, second)
+        self.neurons = sorted(boxes)
+        bit = self._bit
+        self.row_bits = [sum(bit(r, c) for c in range(n)) for r in range(n_rows)]
+        self.col_bits = [sum(bit(r, c) for r in range(n_rows)) for c in range(n)]
+        self.box = {k: sum(bit(r, c) for r in boxes[k][0] for c in boxes[k][1]) for k in boxes}
+        # per neuron, its row segments and column segments as masks (inside its box)
+        self.lines = {k: ([self.box[k] & self.row_bits[r] for r in sorted(boxes[k][0])],
+                          [self.box[k] & self.col_bits[c] for c in sorted(boxes[k][1])]) for k in boxes}
+        self.memo, self.nodes, self.claims, self.ranks, self.spans = {}, [], 0, {}, {}
+
+    def _bit(self, r, c):
+        return 1 << (r * self.n_cols + c)
+
+    def _positions(self, P):
+        n, out = self.n_cols, []
+        while P:
+            low = P & -P
+            i = low.bit_length() - 1
+            out.append((i // n, i % n))
+            P ^= low
+        return out
+
+    def _span(self, P, rows):
+        """The union of the whole rows (``rows``) or whole columns meeting the positions ``P``."""
+        key = (P, rows)
+        if key not in self.spans:
+            out = 0
+            for r, c in self._positions(P):
+                out |= self.row_bits[r] if rows else self.col_bits[c]
+            self.spans[key] = out
+        return self.spans[key]
+
+    def proof(self, positions, budget=None, limit=MAX_PEEL_CLAIMS):
+        """Nodes of a peel proof of ``V_positions ⊆ S_all`` (as :func:`peel_proof`), or None when the
+        search, at most ``limit`` new claims, finds none."""
+        P = sum(self._bit(r, c) for r, c in positions)
+        everyone = sum(1 << k for k in self.neurons)
+        pending = []                   # claims opened by this call: forgotten if it gives up
         try:
-            if depth[0] > MAX_PEEL_DEPTH:
-                raise _TooLarge
-            return _claim(P, N)
-        finally:
-            depth[0] -= 1
+            root = self._claim(P, everyone, budget, self.claims + limit, pending, 0)
+        except _TooLarge:
+            for key in pending:
+                if key in self.memo and self.memo[key] is None:
+                    del self.memo[key]
+            return None
+        return None if root is None else parents_first(self.nodes, root)
 
-    def _claim(P, N):
+    def _node(self, P, N, step):
+        self.nodes.append({"positions": sorted([r, c] for r, c in self._positions(P)),
+                           "neurons": [k for k in self.neurons if N >> k & 1], "step": step})
+        return len(self.nodes) - 1
+
+    def _lines_met(self, P):
+        """min(rows, columns) met by ``P``: a bound on its term rank, checked first because it is cheap."""
+        return min(sum(1 for b in self.row_bits if P & b), sum(1 for b in self.col_bits if P & b))
+
+    def _term_rank(self, P):
+        if P not in self.ranks:
+            self.ranks[P] = _term_rank(self._positions(P))
+        return self.ranks[P]
+
+    def _claim(self, P, N, budget, stop, pending, depth):
         key = (P, N)
-        if key in memo:
-            return memo[key]
+        if key in self.memo:
+            return self.memo[key]
         if not P:
-            memo[key] = node(P, N, {"empty": True})
-            return memo[key]
-        explored[0] += 1
-        if explored[0] > MAX_PEEL_CLAIMS:
+            self.memo[key] = self._node(P, N, {"empty": True})
+            return self.memo[key]
+        self.claims += 1
+        if self.claims > stop or depth > MAX_PEEL_DEPTH:
             raise _TooLarge
-        if budget is not None:
+        if budget is not None and self.claims % 64 == 0:
             budget.check("time (peel)")
-        memo[key] = None                  # children are smaller in (|N|, |P|): no cycle
-        if any(not any(r in boxes[k][0] and c in boxes[k][1] for k in N) for r, c in P):
-            return None                   # a position no neuron left can reach
-        for k in sorted(N):               # segments first: they need no case split
-            R_k, C_k = boxes[k]
-            for r in sorted(R_k):
-                seg = {(r, c) for c in C_k if (r, c) in P}
-                if seg and (child := claim(P - seg, N - {k})) is not None:
-                    memo[key] = node(P, N, {"row_segment": [k, r], "next": child})
-                    return memo[key]
-            for c in sorted(C_k):
-                seg = {(r, c) for r in R_k if (r, c) in P}
-                if seg and (child := claim(P - seg, N - {k})) is not None:
-                    memo[key] = node(P, N, {"column_segment": [k, c], "next": child})
-                    return memo[key]
-        for k in sorted(N):
-            R_k, C_k = boxes[k]
-            for r, c in sorted(P):
-                if r not in R_k or c not in C_k:
-                    continue
-                nonzero = claim(_pivot_child(P, R_k, C_k, r, c), N - {k})
+        self.memo[key] = None           # children are smaller in (|N|, |P|): no cycle
+        pending.append(key)
+        memo = self.memo
+        ks = [k for k in self.neurons if N >> k & 1]
+        reach = 0
+        for k in ks:
+            reach |= self.box[k]
+        if P & ~reach or (self._lines_met(P) > len(ks) and self._term_rank(P) > len(ks)):
+            return None
+        for k in ks:                    # segments first: they need no case split
+            rest = N & ~(1 << k)
+            rows, cols = self.lines[k]
+            for kind, lines in (("row_segment", rows), ("column_segment", cols)):
+                for line in lines:
+                    seg = P & line
+                    if not seg:
+                        continue
+                    child = memo.get((P & ~seg, rest), _OPEN)       # (a remembered claim without a call)
+                    if child is _OPEN:
+                        child = self._claim(P & ~seg, rest, budget, stop, pending, depth + 1)
+                    if child is not None:
+                        x = (seg.bit_length() - 1) // self.n_cols if kind == "row_segment" else \
+                            (seg.bit_length() - 1) % self.n_cols
+                        self.memo[key] = self._node(P, N, {kind: [k, x], "next": child})
+                        return self.memo[key]
+        for k in ks:
+            rest = N & ~(1 << k)
+            box = self.box[k]
+            for r, c in self._positions(P & box):
+                in_row = P & box & self.row_bits[r]          # {r} x C
+                in_col = P & box & self.col_bits[c]          # R x {c}
+                fill = self._span(in_col, True) & self._span(in_row, False)     # R x C
+                nonzero_set = (P | fill) & ~(in_row | in_col)
+                nonzero = memo.get((nonzero_set, rest), _OPEN)
+                if nonzero is _OPEN:
+                    nonzero = self._claim(nonzero_set, rest, budget, stop, pending, depth + 1)
                 if nonzero is None:
                     continue
-                zero = claim(P - {(r, c)}, N)
+                zero = self._claim(P & ~self._bit(r, c), N, budget, stop, pending, depth + 1)
                 if zero is not None:
-                    memo[key] = node(P, N, {"pivot": [k, r, c], "nonzero": nonzero, "zero": zero})
-                    return memo[key]
+                    self.memo[key] = self._node(P, N, {"pivot": [k, r, c], "nonzero": nonzero, "zero": zero})
+                    return self.memo[key]
         return None
 
-    try:
-        root = claim(frozenset(positions), frozenset(boxes))
-    except _TooLarge:
-        return None
-    if root is None:
-        return None
-    return parents_first(nodes, root)
+
+def _term_rank(positions):
+    """The largest number of positions with distinct rows and distinct columns."""
+    cols_of = {}
+    for r, c in positions:
+        cols_of.setdefault(r, []).append(c)
+    return len(max_matching(cols_of))
 
 
 _CHILD_KEYS = ("next", "nonzero", "zero")

@@ -140,3 +140,22 @@ def live_components(masks, live=None):
     if live is None:
         live = live_neurons(masks)
     return [[set(x) for x in comp] for comp in components(masks, live)]
+
+
+def max_matching(options):
+    """A maximum matching of the keys of ``options`` (each to one of its listed partners, no partner
+    twice), by augmenting paths, as ``{partner: key}``; keys are tried in sorted order."""
+    owner = {}
+
+    def augment(x, seen):
+        for y in options[x]:
+            if y not in seen:
+                seen.add(y)
+                if y not in owner or augment(owner[y], seen):
+                    owner[y] = x
+                    return True
+        return False
+
+    for x in sorted(options):
+        augment(x, set())
+    return owner

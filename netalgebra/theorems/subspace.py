@@ -34,14 +34,16 @@ no product) are zeroed.  Let ``(j, c), (i, c) ∈ T`` and row ``j`` of ``T`` be 
 proves ``V_K ⊆ L_I``.
 """
 
+from itertools import islice, product
+
 from cad.budget import Budget
 from netalgebra.layer_merge import merged_support
 from netalgebra.theorems.fragment import fragment
-from netalgebra.theorems.peel import parents_first, peel_proof
+from netalgebra.theorems.peel import PeelSearch, parents_first, peel_proof
 from netalgebra.theorems.structure import DisjointSets, live_masks, live_neurons
 
-__all__ = ["deep_coordinate_subspace", "shallow_coordinate_subspace", "deep_subchain_merge",
-           "coordinate_subspace_proof", "star_assignments"]
+__all__ = ["deep_coordinate_subspace", "deep_coordinate_subspace_with_peels", "shallow_coordinate_subspace",
+           "deep_subchain_merge", "coordinate_subspace_proof", "star_assignments"]
 
 MAX_POSITIONS = 400          # |K| beyond which the theorem is not tried (it then does not apply)
 MAX_WIDTH = 24               # likewise for a hidden width
@@ -50,6 +52,10 @@ MAX_BRANCH = 10              # of which the largest are followed by the construc
 MAX_CANDIDATES = 8           # sets tried per neuron at a branching step of a star assignment
 MAX_CONSTRUCTIONS = 120      # single-layer masks collected by the construction search
 MAX_CLAIMS = 4_000           # position sets explored by the elimination search
+MAX_CHOICES = 256            # choice assignments of each kind per pair (one input / one output per neuron)
+MAX_MERGED = 2_000           # two-layer patterns reached by merges, at most
+MAX_PEEL_PATTERNS = 24       # of which (most edges first) elimination leaves may be peel proofs on
+MAX_LEAF_CLAIMS = 2_000      # new peel claims per position set and pattern
 SEARCH_SHARE, MAX_SEARCH_SECONDS = 0.25, 3.0   # each theorem's search: its share of the budget left
 
 
@@ -183,12 +189,24 @@ def _contained_lines(mask, live_mid, by_rows):
     return [(i, j) for i in range(len(lines)) for j in range(len(lines)) if i != j and lines[j] <= lines[i]]
 
 
-def _eliminate(K, leaves, row_ops, col_ops, budget):
-    """A proof DAG of ``V_K ⊆ L_I``: nodes ``{positions, step}`` (children by index), or None."""
+def _eliminate(K, leaves, row_ops, col_ops, budget, peels=()):
+    """A proof DAG of ``V_K ⊆ L_I``: nodes ``{positions, step}`` (children by index), or None.
+    ``leaves``: constructions ``(U, merges[, peel])``; a position set inside a ``U`` is a leaf.
+    ``peels``: merged two-layer patterns ``[K2, merges, PeelSearch]``; a position set ``T ⊆ K2``
+    whose peel proof is found becomes a new construction ``(T, merges, peel)`` (appended to
+    ``leaves``).  A pattern that gave a proof is asked first next time."""
     memo, nodes, explored = {}, [], [0]
 
     def leaf_for(T):
-        return next((i for i, (U, _) in enumerate(leaves) if T <= U), None)
+        idx = next((i for i, (U, *_) in enumerate(leaves) if T <= U), None)
+        if idx is not None:
+            return idx
+        for t, (K2, merges, search) in enumerate(peels):
+            if T <= K2 and (peel := search.proof(T, budget, MAX_LEAF_CLAIMS)) is not None:
+                peels.insert(0, peels.pop(t))
+                leaves.append((T, merges, peel))
+                return len(leaves) - 1
+        return None
 
     def claim(T):
         if T in memo:
@@ -277,21 +295,39 @@ def shallow_coordinate_subspace(masks, budget=None):
     return _subspace_theorem("shallow_coordinate_subspace", masks, budget)
 
 
+def deep_coordinate_subspace_with_peels(masks, budget=None):
+    """``deep_coordinate_subspace`` whose elimination leaves may also be peel proofs on two-layer
+    patterns that merges reach: every product of a merged pattern is a product of ``masks``
+    (module docstring), and a peel proof of ``V_T`` on it (:mod:`netalgebra.theorems.peel`) puts
+    ``V_T`` inside ``L_I``, as a construction does.  Its search runs within ``budget`` as given (the
+    decider gives it a share after the witness searches); None when nothing is found."""
+    if len(masks) < 3:
+        return None
+    hyp = coordinate_subspace_proof(masks, budget, peels=True)
+    return None if hyp is None else _subspace_fragment("deep_coordinate_subspace", hyp)
+
+
 def _subspace_theorem(name, masks, budget):
     """The fragment ``name`` with the hypotheses of :func:`coordinate_subspace_proof` (bounded), or None."""
     hyp = _bounded(coordinate_subspace_proof, budget, masks)
-    if hyp is None:
-        return None
+    return None if hyp is None else _subspace_fragment(name, hyp)
+
+
+def _subspace_fragment(name, hyp):
+    peel_leaves = any("peel" in c for c in hyp.get("constructions", ()))
+    peeled = "peel" in hyp or peel_leaves
     how = ("a rank-one peel proof (segments, and pivots split on whether the pivot entry of the remainder "
            "vanishes) writes every matrix of V_K as a sum of one rank-one term per hidden neuron within its "
            "rows x columns." if "peel" in hyp else
            "each construction merges pairs of layers by star assignments down to one layer of mask U, so V_U "
-           "lies in L_I; the elimination nodes reduce V_K to such sets by row operations that I_L allows and "
-           "column operations that I_1 allows.")
+           "lies in L_I" + (" (or down to two layers, whose rank-one peel proof puts its covers U inside their "
+                            "products, hence in L_I)" if peel_leaves else "") +
+           "; the elimination nodes reduce V_K to such sets by row operations that I_L allows and column "
+           "operations that I_1 allows.")
     return fragment(name, "L_I is the coordinate subspace V_K of the matrices supported on the boolean product K "
                     "of the masks (hence closed): " + how, hyp,
                     source="proved in netalgebra.theorems.subspace" + (" and netalgebra.theorems.peel"
-                                                                        if "peel" in hyp else ""))
+                                                                        if peeled else ""))
 
 
 def _bounded(search, budget, *args):
@@ -311,10 +347,12 @@ def _parameter_count_allows(masks, n_positions):
     return edges - sum(len(live[l]) for l in range(1, len(masks))) >= n_positions
 
 
-def coordinate_subspace_proof(masks, budget=None):
+def coordinate_subspace_proof(masks, budget=None, peels=False):
     """The hypotheses of a proof that ``L_I = V_K`` (depth >= 2; see the module docstring), or None:
     constructions and elimination nodes, or for two layers when those fail a peel proof
-    (:mod:`netalgebra.theorems.peel`; hypotheses ``{depth: 2, support, peel}``)."""
+    (:mod:`netalgebra.theorems.peel`; hypotheses ``{depth: 2, support, peel}``).  ``peels``
+    (depth >= 3): when that fails, elimination leaves may also be peel proofs on two-layer patterns
+    that merges reach (:func:`_peel_patterns`; slower, so the decider runs it later, with its own share)."""
     L = len(masks)
     if L < 2 or max(len(m) for m in masks[:-1]) > MAX_WIDTH:
         return None
@@ -328,27 +366,98 @@ def coordinate_subspace_proof(masks, budget=None):
     # Dead neurons carry no product: the search runs on the live edges only.  An assignment valid
     # there is valid on the masks themselves (it uses a subset of each neuron's rows and columns).
     leaves = _constructions(live_masks(masks, live), budget, Kset)
-    nodes = None
-    if leaves:
-        row_ops = _contained_lines(masks[-1], live[L - 1], by_rows=True)
-        col_ops = _contained_lines(masks[0], live[1], by_rows=False)
-        nodes = _eliminate(Kset, leaves, row_ops, col_ops, budget)
-    if nodes is None:
+    row_ops = _contained_lines(masks[-1], live[L - 1], by_rows=True)
+    col_ops = _contained_lines(masks[0], live[1], by_rows=False)
+    nodes = _eliminate(Kset, leaves, row_ops, col_ops, budget) if leaves else None
+    if nodes is None and L == 2:
         # two layers: rank-one peeling with case splits on pivots (netalgebra.theorems.peel)
-        peel = peel_proof(masks[0], masks[1], Kset, budget) if L == 2 else None
+        peel = peel_proof(masks[0], masks[1], Kset, budget)
         if peel is None:
             return None
         return {"depth": L, "support": [list(r) for r in K], "peel": peel}
+    if nodes is None and peels:
+        # deeper: leaves may also be peel proofs on two-layer patterns that merges reach
+        nodes = _eliminate(Kset, leaves, row_ops, col_ops, budget, _peel_patterns(live_masks(masks, live), budget))
+    if nodes is None:
+        return None
     used = sorted({n["step"]["construction"] for n in nodes if "construction" in n["step"]})
     renum = {old: k for k, old in enumerate(used)}
     for n in nodes:
         if "construction" in n["step"]:
             n["step"]["construction"] = renum[n["step"]["construction"]]
-    constructions = [{"merges": [{"hidden_layer": l,
-                                  "assignment": [[k, sorted([r, c] for r, c in T)] for k, T in steps]}
-                                 for l, steps in leaves[i][1]],
-                      "covers": sorted([r, c] for r, c in leaves[i][0])} for i in used]
+    constructions = [dict({"merges": _merges_json(leaves[i][1]), "covers": sorted([r, c] for r, c in leaves[i][0])},
+                          **({"peel": leaves[i][2]} if len(leaves[i]) > 2 else {})) for i in used]
     return {"depth": L, "support": [list(r) for r in K], "constructions": constructions, "elimination": nodes}
+
+
+def _merges_json(merges):
+    return [{"hidden_layer": l, "assignment": [[k, sorted([r, c] for r, c in T)] for k, T in steps]}
+            for l, steps in merges]
+
+
+def _choice_assignments(first, second, limit=MAX_CHOICES):
+    """Star assignments of the pair (``first = I_l``, ``second = I_{l+1}``) in which every neuron
+    keeps one input (its positions a column star: *in*) or feeds one output (a row star: *out*),
+    as ``(U, steps)``, at most ``limit`` of each kind.  Valid: a star in one column (row) has no
+    cross position outside itself.  These are the layer merges with a choice of the 1s of
+    docs/mathematics.md ("Realisations through a merge or a sub-pattern"); they are not maximal,
+    and the peel proofs of :func:`_peel_patterns` are often found on them alone."""
+    R = [[r for r in range(len(second)) if second[r][k]] for k in range(len(first))]
+    C = [[c for c in range(len(first[0])) if first[k][c]] for k in range(len(first))]
+    ks = [k for k in range(len(first)) if R[k] and C[k]]
+    out = []
+    for kind, options in (("in", [C[k] for k in ks]), ("out", [R[k] for k in ks])):
+        for chosen in islice(product(*options), limit):
+            U, steps = set(), []
+            for k, x in zip(ks, chosen):
+                T = frozenset(((r, x) for r in R[k]) if kind == "in" else ((x, c) for c in C[k])) - U
+                if T:
+                    steps.append((k, T))
+                    U |= T
+            out.append((frozenset(U), steps))
+    return out
+
+
+def _two_layer_merges(masks, budget):
+    """Pairs ``(two masks, merges)`` reached from ``masks`` (depth >= 3) by merging pairs of layers
+    with star assignments (the largest ones and the choice assignments), each pattern once."""
+    seen, out = set(), []
+
+    def search(ms, merges):
+        if len(out) >= MAX_MERGED or ms in seen:
+            return
+        seen.add(ms)
+        if len(ms) == 2:
+            out.append((ms, merges))
+            return
+        for l in range(1, len(ms)):
+            first, second = ms[l - 1], ms[l]
+            outcomes = {}
+            for U, steps in star_assignments(first, second, budget)[:MAX_BRANCH] + _choice_assignments(first, second):
+                outcomes.setdefault(U, steps)
+            for U, steps in outcomes.items():
+                search(ms[:l - 1] + (_mask(U, len(second), len(first[0])),) + ms[l + 1:], merges + [(l, steps)])
+
+    search(tuple(masks), [])
+    return out
+
+
+def _peel_patterns(masks, budget):
+    """``[K2, merges, PeelSearch]`` for the first :data:`MAX_PEEL_PATTERNS` two-layer patterns that
+    merges reach from ``masks``, those with more edges first (measured on
+    ``random:4,4,4,4:0.7:29``: its peel proofs of all of ``K`` are on merged patterns with 26 edges,
+    none on those with 25).  The order only decides what is found first: a peel proof is checked
+    as it stands."""
+    found = _two_layer_merges(masks, budget)
+    found.sort(key=lambda c: -sum(map(sum, c[0][0] + c[0][1])))
+    return [[frozenset(_positions_of(ms)), merges, PeelSearch(*ms)] for ms, merges in found[:MAX_PEEL_PATTERNS]]
+
+
+def _positions_of(ms):
+    K = ms[0]
+    for m in ms[1:]:
+        K = merged_support(K, m)
+    return {(r, c) for r, row in enumerate(K) for c, x in enumerate(row) if x}
 
 
 def deep_subchain_merge(masks, budget=None):

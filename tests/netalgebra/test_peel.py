@@ -16,7 +16,7 @@ from netalgebra.decide.cores import find_core
 from netalgebra.layer_merge import merged_support
 from netalgebra.pattern import SparsityPattern
 from netalgebra.theorems.peel import peel_proof, realise
-from netalgebra.theorems.subspace import shallow_coordinate_subspace
+from netalgebra.theorems.subspace import deep_subchain_merge, shallow_coordinate_subspace
 from test_subspace import cad_agrees_where_proved
 
 # V_K ⊆ L_I needs a pivot here (hand check: column 1 is reached only by neuron 2, so
@@ -102,10 +102,13 @@ def test_agrees_with_cad_on_small_patterns():
 
 
 def _deep_cert(name):
-    v = decide(SparsityPattern.preset(name), None)
-    assert v.status == "closed" and v.certificate["theorem"]["name"] == "deep_subchain_merge", name
-    assert "peel" in v.certificate["theorem"]["hypotheses"]["subspace"]
-    return v.certificate
+    """The ``deep_subchain_merge`` certificate of a preset (the theorem itself: the decider may close
+    the pattern earlier, by ``deep_coordinate_subspace`` with a peel-ended construction)."""
+    masks = SparsityPattern.preset(name).masks
+    th = deep_subchain_merge(masks)
+    assert th is not None and "peel" in th["hypotheses"]["subspace"], name
+    return {"format": "netalgebra-certificate/1", "verdict": "closed", "question": "linear",
+            "pattern": {"masks": [list(map(list, m)) for m in masks]}, "theorem": th}
 
 
 def test_deep_presets_verify_and_their_run_realises_targets():

@@ -15,6 +15,7 @@ from netalgebra.decide import decide
 from netalgebra.decide.deep_cores import find_deep_core
 from netalgebra.pattern import SparsityPattern
 from netalgebra.theorems import closed_by_theorem
+from netalgebra.theorems.peel import realise
 from netalgebra.theorems.structure import live_neurons
 from netalgebra.theorems.subspace import deep_coordinate_subspace
 from test_deep_reductions import product as _product
@@ -51,14 +52,18 @@ def _stars(T):
 
 
 def _realise_construction(masks, con, X):
-    """Weights for ``masks`` whose product is X (supported on the construction's covers)."""
-    shapes = [[len(m), len(m[0])] for m in masks]
+    """Weights for ``masks`` whose product is X (supported on the construction's covers).  A
+    construction whose merges end with two layers holds a peel proof: those two layers' weights
+    come from it (:func:`netalgebra.theorems.peel.realise`), then the merges are undone."""
+    ms = [list(map(list, m)) for m in masks]
     history = []
-    for merge in con["merges"]:                      # forward: the shapes after each merge
+    for merge in con["merges"]:                      # forward: the masks after each merge
         l = merge["hidden_layer"]
-        history.append((l, merge["assignment"], shapes[l - 1][0]))
-        shapes = shapes[:l - 1] + [[shapes[l][0], shapes[l - 1][1]]] + shapes[l + 1:]
-    ws = [X]
+        history.append((l, merge["assignment"], len(ms[l - 1])))
+        U = {tuple(p) for _, positions in merge["assignment"] for p in positions}
+        merged = [[int((r, c) in U) for c in range(len(ms[l - 1][0]))] for r in range(len(ms[l]))]
+        ms = ms[:l - 1] + [merged] + ms[l + 1:]
+    ws = list(realise(ms[0], ms[1], con["peel"], X)) if "peel" in con else [X]
     for l, assignment, n_mid in reversed(history):   # undo the merges: split layer l-1 of ws
         Y = [row[:] for row in ws[l - 1]]
         n_out, n_in = len(Y), len(Y[0])
