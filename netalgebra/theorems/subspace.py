@@ -56,6 +56,7 @@ MAX_CHOICES = 256            # choice assignments of each kind per pair (one inp
 MAX_MERGED = 2_000           # two-layer patterns reached by merges, at most
 MAX_PEEL_PATTERNS = 24       # of which (most edges first) elimination leaves may be peel proofs on
 MAX_LEAF_CLAIMS = 2_000      # new peel claims per position set and pattern
+MAX_PEEL_CLAIMS_IN_ALL = 300_000   # peel claims of one elimination, all patterns together (about 6 s; bounds memory)
 SEARCH_SHARE, MAX_SEARCH_SECONDS = 0.25, 3.0   # each theorem's search: its share of the budget left
 
 
@@ -201,6 +202,8 @@ def _eliminate(K, leaves, row_ops, col_ops, budget, peels=()):
         idx = next((i for i, (U, *_) in enumerate(leaves) if T <= U), None)
         if idx is not None:
             return idx
+        if sum(search.claims for _, _, search in peels) > MAX_PEEL_CLAIMS_IN_ALL:
+            return None                  # their memory grows with their claims: a hard bound
         for t, (K2, merges, search) in enumerate(peels):
             if T <= K2 and (peel := search.proof(T, budget, MAX_LEAF_CLAIMS)) is not None:
                 peels.insert(0, peels.pop(t))
