@@ -17,7 +17,7 @@ from netalgebra.theorems.subspace import deep_coordinate_subspace_with_peels
 
 __all__ = ["decide_by_peel_leaves", "SHARE", "MAX_SECONDS"]
 
-SHARE, MAX_SECONDS = 0.7, 60.0
+SHARE, MAX_SECONDS = 0.8, 60.0
 
 
 def decide_by_peel_leaves(pattern, masks, budget):

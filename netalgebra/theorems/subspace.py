@@ -354,8 +354,9 @@ def coordinate_subspace_proof(masks, budget=None, peels=False):
     """The hypotheses of a proof that ``L_I = V_K`` (depth >= 2; see the module docstring), or None:
     constructions and elimination nodes, or for two layers when those fail a peel proof
     (:mod:`netalgebra.theorems.peel`; hypotheses ``{depth: 2, support, peel}``).  ``peels``
-    (depth >= 3): when that fails, elimination leaves may also be peel proofs on two-layer patterns
-    that merges reach (:func:`_peel_patterns`; slower, so the decider runs it later, with its own share)."""
+    (depth >= 3): elimination leaves may also be peel proofs on two-layer patterns that merges reach
+    (:func:`_peel_patterns`; slower, so the decider runs it later, with its own share; a construction
+    that covers a position set is still used first)."""
     L = len(masks)
     if L < 2 or max(len(m) for m in masks[:-1]) > MAX_WIDTH:
         return None
@@ -371,7 +372,8 @@ def coordinate_subspace_proof(masks, budget=None, peels=False):
     leaves = _constructions(live_masks(masks, live), budget, Kset)
     row_ops = _contained_lines(masks[-1], live[L - 1], by_rows=True)
     col_ops = _contained_lines(masks[0], live[1], by_rows=False)
-    nodes = _eliminate(Kset, leaves, row_ops, col_ops, budget) if leaves else None
+    # with peels the elimination runs once, peel leaves offered where no construction covers
+    nodes = _eliminate(Kset, leaves, row_ops, col_ops, budget) if leaves and not (peels and L >= 3) else None
     if nodes is None and L == 2:
         # two layers: rank-one peeling with case splits on pivots (netalgebra.theorems.peel)
         peel = peel_proof(masks[0], masks[1], Kset, budget)
