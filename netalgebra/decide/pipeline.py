@@ -56,7 +56,10 @@ Pipeline (one function per step below):
    escaping family, a Nullstellensatz proof of non-attainment and a training
    set on which the ReLU training problem has no optimum (Theorem 3.1 of the
    paper).
-2b. **Rational cover** for depth >= 3 of full generic rank, after the witness searches
+2b. **Coordinate subspace with peel leaves** for depth >= 3 of full generic rank, after the witness
+   searches (:mod:`netalgebra.decide.peel_leaves`, a share of the budget; self-checked): the
+   elimination of ``deep_coordinate_subspace`` whose leaves may also be rank-one peel proofs on
+   two-layer patterns reached by merges.  Then the **rational cover**
    (:mod:`netalgebra.decide.rational_cover`, self-checked); where it finds no tree, the
    **sub-chain cover** again, now on full generic rank and with reduced patterns closed by their
    own rational cover too (:func:`subchain_cover_full_rank`, a share of the budget; self-checked).

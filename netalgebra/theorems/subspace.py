@@ -360,10 +360,8 @@ def coordinate_subspace_proof(masks, budget=None, peels=False):
     L = len(masks)
     if L < 2 or max(len(m) for m in masks[:-1]) > MAX_WIDTH:
         return None
-    K = masks[0]
-    for m in masks[1:]:
-        K = merged_support(K, m)
-    Kset = frozenset((r, c) for r, row in enumerate(K) for c, x in enumerate(row) if x)
+    K = _boolean_product(masks)
+    Kset = frozenset(_mask_positions(K))
     if not Kset or len(Kset) > MAX_POSITIONS or not _parameter_count_allows(masks, len(Kset)):
         return None
     live = live_neurons(masks)
@@ -458,11 +456,21 @@ def _peel_patterns(masks, budget):
     return [[frozenset(_positions_of(ms)), merges, PeelSearch(*ms)] for ms, merges in found[:MAX_PEEL_PATTERNS]]
 
 
-def _positions_of(ms):
+def _boolean_product(ms):
+    """The boolean product ``I_L ... I_1`` of the masks ``ms`` (a mask)."""
     K = ms[0]
     for m in ms[1:]:
         K = merged_support(K, m)
+    return K
+
+
+def _mask_positions(K):
     return {(r, c) for r, row in enumerate(K) for c, x in enumerate(row) if x}
+
+
+def _positions_of(ms):
+    """The positions of the boolean product of the masks ``ms``."""
+    return _mask_positions(_boolean_product(ms))
 
 
 def deep_subchain_merge(masks, budget=None):
